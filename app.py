@@ -1,0 +1,112 @@
+"""Tally: create_app(settings) builds the Flask server (API + Dash UI); `tally` is the CLI."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+
+from backend.config import Settings
+
+ROOT = Path(__file__).resolve().parent
+
+
+def create_app(settings: Settings | None = None, migrate: bool = True, ui: bool = True) -> Flask:
+    """The Flask server with the API blueprints and the Dash UI mounted on it."""
+    from backend import api
+    from backend.api import session as web_session
+    from backend.runtime import Runtime
+
+    settings = settings or Settings.from_env()
+    server = Flask(__name__, static_folder=None)
+    server.config.update(
+        SECRET_KEY=settings.require_secret(),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=8 * 1024 * 1024,
+        JSON_SORT_KEYS=False,
+    )
+    server.extensions["tally"] = Runtime(settings, migrate=migrate)
+    api.register(server)
+    web_session.init_app(server)
+
+    @server.get("/healthz")
+    def healthz():
+        return {"ok": True}
+
+    if ui:
+        from components.shell import mount_dash
+
+        mount_dash(server, ROOT)
+    return server
+
+
+# ---------------------------------------------------------------- CLI
+
+
+@click.group(help="Tally, the open marketing console.")
+def cli() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@cli.group(help="Manage accounts.")
+def account() -> None:
+    pass
+
+
+@account.command("create", help="Create an account with a user and one key of each kind.")
+@click.argument("name")
+@click.option("--email", help="Login e-mail (default: generated).")
+@click.option("--password", help="Login password (default: generated).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def account_create(name: str, email: str | None, password: str | None, as_json: bool) -> None:
+    from backend.accounts.service import create_account
+    from backend.store.db import Database
+
+    settings = Settings.from_env()
+    db = Database(settings.database_url)
+    db.migrate()
+    try:
+        with db.session() as s:
+            created = create_account(s, name, email=email, password=password)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps(created.as_dict()))
+    else:
+        click.echo(f"Account {created.name} ({created.id})")
+        for kind in ("write_key", "public_key", "private_key"):
+            click.echo(f"  {kind:12} {getattr(created, kind)}")
+        click.echo(f"  login        {created.login['email']} / {created.login['password']}")
+        click.echo("Keep the keys now: the write and private keys are never shown again.")
+
+
+@cli.command(help="Apply database migrations.")
+def migrate() -> None:
+    from backend.store.db import Database
+
+    Database(Settings.from_env().database_url).migrate()
+    click.echo("database is up to date")
+
+
+@cli.command(help="Run the production server (gunicorn, several workers).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8050, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+def serve(host: str, port: int, workers: int) -> None:
+    from backend.server import run_production
+
+    run_production(Settings.from_env(), create_app, host=host, port=port, workers=workers)
+
+
+def main() -> None:
+    cli(prog_name="tally")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

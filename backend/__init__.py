@@ -1,0 +1,1 @@
+"""Tally's backend: pure Python, no Dash. Layers: api -> services -> {store, counters}."""

@@ -1,0 +1,125 @@
+"""API keys: generated once, stored as SHA-256, looked up by hash, revocable and rotatable."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.store.db import utcnow
+from backend.store.models import ApiKey
+
+KINDS = ("write", "public", "private")
+_PREFIX = {"write": "tw_", "public": "tp_", "private": "tk_"}
+
+
+class UnknownKey(LookupError):
+    """No such key in this account."""
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    """What the UI and API show of a key: never the secret, except the public one."""
+
+    id: int
+    kind: str
+    label: str
+    masked: str
+    created_at: datetime
+    revoked_at: datetime | None
+    public_text: str | None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+def hash_key(raw: str) -> str:
+    # Keys are 192-bit random, so a fast hash is as safe as a slow one here.
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def generate(kind: str) -> str:
+    if kind not in KINDS:
+        raise ValueError(f"key kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    return _PREFIX[kind] + secrets.token_urlsafe(24)
+
+
+def create_key(session: Session, account_id: str, kind: str, label: str = "") -> str:
+    """Create a key and return its text: the only time a secret key is ever shown."""
+    raw = generate(kind)
+    session.add(
+        ApiKey(
+            account_id=account_id,
+            kind=kind,
+            label=label[:100],
+            prefix=raw[:8],
+            key_hash=hash_key(raw),
+            public_text=raw if kind == "public" else None,
+        )
+    )
+    session.flush()
+    return raw
+
+
+def list_keys(session: Session, account_id: str, include_revoked: bool = True) -> list[KeyInfo]:
+    q = select(ApiKey).where(ApiKey.account_id == account_id).order_by(ApiKey.id)
+    if not include_revoked:
+        q = q.where(ApiKey.revoked_at.is_(None))
+    return [
+        KeyInfo(
+            id=k.id,
+            kind=k.kind,
+            label=k.label,
+            masked=(k.public_text or f"{k.prefix}{'•' * 12}"),
+            created_at=k.created_at,
+            revoked_at=k.revoked_at,
+            public_text=k.public_text,
+        )
+        for k in session.scalars(q)
+    ]
+
+
+def revoke_key(session: Session, account_id: str, key_id: int) -> None:
+    key = session.get(ApiKey, key_id)
+    if key is None or key.account_id != account_id:
+        raise UnknownKey(f"no key {key_id} in this account")
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+
+
+def rotate_key(session: Session, account_id: str, key_id: int) -> str:
+    """Revoke a key and create one of the same kind and label; returns the new text."""
+    key = session.get(ApiKey, key_id)
+    if key is None or key.account_id != account_id:
+        raise UnknownKey(f"no key {key_id} in this account")
+    revoke_key(session, account_id, key_id)
+    return create_key(session, account_id, key.kind, key.label)
+
+
+def authenticate(session: Session, kind: str, raw: str | None) -> str | None:
+    """The account id that owns this live key of this kind, or None."""
+    if not raw or len(raw) > 200:
+        return None
+    key = session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(raw)))
+    if key is None or key.kind != kind or key.revoked_at is not None:
+        return None
+    return key.account_id
+
+
+def public_key(session: Session, account_id: str) -> str | None:
+    """The account's newest live public key, for the storefront snippet."""
+    return session.scalar(
+        select(ApiKey.public_text)
+        .where(
+            ApiKey.account_id == account_id,
+            ApiKey.kind == "public",
+            ApiKey.revoked_at.is_(None),
+        )
+        .order_by(ApiKey.id.desc())
+        .limit(1)
+    )

@@ -1,0 +1,13 @@
+"""Flask blueprints: /v1 (ingest), /client (storefront), /api (admin), errors, OpenAPI."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from backend.api import admin, errors, openapi
+
+    errors.register(app)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(openapi.bp)

@@ -1,0 +1,100 @@
+"""Settings from the environment (and a `.env` file): the one typed place for configuration."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting Tally reads. Names of the environment variables are in API.md."""
+
+    database_url: str
+    var_dir: Path
+    counters: str = "sqlite"
+    cassandra_hosts: tuple[str, ...] = ("127.0.0.1",)
+    cassandra_keyspace: str = "tally"
+    cassandra_replication: int = 1
+    smtp_url: str | None = None
+    secret_key: str | None = None
+    production: bool = False
+    # Ingestion: how often the aggregator folds the spool into counters.
+    flush_interval: float = 0.5
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def spool_dir(self) -> Path:
+        return self.var_dir / "spool"
+
+    @property
+    def counters_path(self) -> Path:
+        return self.var_dir / "counters.sqlite3"
+
+    def with_(self, **changes) -> Settings:
+        return replace(self, **changes)
+
+    def require_secret(self) -> str:
+        if not self.secret_key:
+            raise ConfigError(
+                "TALLY_SECRET_KEY is not set. Set it to a long random string, e.g. "
+                "`export TALLY_SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')`."
+            )
+        if self.production and len(self.secret_key) < 16:
+            raise ConfigError("TALLY_SECRET_KEY is too short: use at least 16 characters.")
+        return self.secret_key
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env"
+    ) -> Settings:
+        """Read settings: process environment first, then a `.env` file for what is unset."""
+        values: dict[str, str] = {}
+        if env_file and Path(env_file).is_file():
+            values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+        values.update(os.environ if environ is None else environ)
+
+        var_dir = Path(values.get("TALLY_VAR_DIR", PROJECT_ROOT / "var")).resolve()
+        database_url = values.get("TALLY_DATABASE_URL") or f"sqlite:///{var_dir / 'tally.sqlite3'}"
+        counters = values.get("TALLY_COUNTERS", "sqlite").strip().lower()
+        if counters not in {"sqlite", "cassandra"}:
+            raise ConfigError(f"TALLY_COUNTERS must be 'sqlite' or 'cassandra', not {counters!r}.")
+        hosts = tuple(
+            h.strip() for h in values.get("TALLY_CASSANDRA_HOSTS", "127.0.0.1").split(",") if h
+        )
+        try:
+            replication = int(values.get("TALLY_CASSANDRA_REPLICATION", "1"))
+            flush_interval = float(values.get("TALLY_FLUSH_INTERVAL", "0.5"))
+        except ValueError as exc:
+            raise ConfigError(f"A numeric setting is malformed: {exc}") from None
+        return cls(
+            database_url=_normalise_db_url(database_url),
+            var_dir=var_dir,
+            counters=counters,
+            cassandra_hosts=hosts,
+            cassandra_keyspace=values.get("TALLY_CASSANDRA_KEYSPACE", "tally"),
+            cassandra_replication=replication,
+            smtp_url=values.get("TALLY_SMTP_URL") or None,
+            secret_key=values.get("TALLY_SECRET_KEY") or None,
+            production=values.get("TALLY_ENV", "").lower() == "production",
+            flush_interval=flush_interval,
+        )
+
+
+def _normalise_db_url(url: str) -> str:
+    # Use psycopg 3 for plain postgresql:// URLs; it is the driver we install.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url

@@ -1,0 +1,42 @@
+"""The running services of one app: settings, relational store and (lazily) the rest.
+
+create_app builds one Runtime and keeps it in `app.extensions["tally"]`; the API and the
+pages reach every backend service through it, so both use the same objects.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from backend.config import Settings
+from backend.store.db import Database
+
+
+class Runtime:
+    def __init__(self, settings: Settings, migrate: bool = True):
+        self.settings = settings
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+        self.db = Database(settings.database_url)
+        if migrate:
+            self.db.migrate()
+        self._lock = threading.Lock()
+        self._services: dict[str, Any] = {}
+
+    def service(self, name: str, factory):
+        """Build a service once per process, on first use (workers fork before that)."""
+        svc = self._services.get(name)
+        if svc is None:
+            with self._lock:
+                svc = self._services.get(name)
+                if svc is None:
+                    svc = self._services[name] = factory(self)
+        return svc
+
+    def close(self) -> None:
+        for svc in reversed(list(self._services.values())):
+            close = getattr(svc, "close", None)
+            if close:
+                close()
+        self._services.clear()
+        self.db.dispose()

@@ -1,0 +1,55 @@
+"""`tally serve`: gunicorn with the app factory; migrations run once, before workers fork."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from flask import Flask
+
+from gunicorn.app.base import BaseApplication
+
+from backend.config import Settings
+from backend.store.db import Database
+
+log = logging.getLogger("tally.server")
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, settings: Settings, factory: Callable[..., Flask], options: dict):
+        self.settings = settings
+        self.factory = factory
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        return self.factory(self.settings, migrate=False)
+
+
+def run_production(
+    settings: Settings, factory: Callable[..., Flask], host: str, port: int, workers: int = 2
+) -> None:
+    """Serve `factory(settings, migrate=False)` (app.create_app) in gunicorn workers."""
+    settings = settings.with_(production=True)
+    settings.require_secret()
+    db = Database(settings.database_url)
+    db.migrate()
+    db.dispose()
+    log.info("serving Tally on http://%s:%s with %d workers", host, port, workers)
+    _Gunicorn(
+        settings,
+        factory,
+        {
+            "bind": f"{host}:{port}",
+            "workers": max(1, workers),
+            "worker_class": "gthread",
+            "threads": 4,
+            "timeout": 60,
+            "graceful_timeout": 10,
+            "accesslog": None,
+        },
+    ).run()

@@ -1,0 +1,1 @@
+"""Reusable Dash UI. Each widget owns its ids and callbacks; data comes from backend."""

@@ -1,0 +1,97 @@
+"""The app shell: header (brand, account, logout), navigation, and the page container."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dash
+import dash_mantine_components as dmc
+from dash import Dash, dcc, html
+from flask import Flask
+
+from components.context import account_name
+from components.icons import icon
+
+# Only pages that exist appear; a capability appears here when its page lands.
+NAV_ORDER = ["Dashboards", "Flows", "Forms", "Profiles", "Settings"]
+
+
+def _nav_links() -> list:
+    pages = {p["name"]: p for p in dash.page_registry.values() if p.get("nav", True)}
+    links = []
+    for name in NAV_ORDER:
+        page = pages.get(name)
+        if page:
+            links.append(
+                dmc.NavLink(
+                    label=name,
+                    href=page["relative_path"],
+                    active="partial",
+                    leftSection=icon(page.get("icon", "dot")),
+                    id=f"nav-{name.lower()}",
+                )
+            )
+    return links
+
+
+def header() -> dmc.AppShellHeader:
+    return dmc.AppShellHeader(
+        dmc.Group(
+            [
+                dmc.Group(
+                    [
+                        html.Span("▮▮▯", className="brand-mark", **{"aria-hidden": "true"}),
+                        dmc.Text("Tally", fw=700, size="lg", c="indigo.7"),
+                    ],
+                    gap=8,
+                ),
+                dmc.Group(
+                    [
+                        dmc.Text(account_name(), id="shell-account-name", fw=500, size="sm"),
+                        dmc.Anchor("Log out", href="/logout", refresh=True, id="shell-logout", size="sm"),
+                    ],
+                    gap="md",
+                ),
+            ],
+            justify="space-between",
+            h="100%",
+            px="md",
+        )
+    )
+
+
+def layout():
+    """Called per page load, so the account name is the logged-in user's."""
+    return dmc.MantineProvider(
+        dmc.AppShell(
+            [
+                dcc.Location(id="shell-url", refresh="callback-nav"),
+                html.A("Skip to content", href="#main", className="skip-link"),
+                header(),
+                dmc.AppShellNavbar(
+                    html.Nav(_nav_links(), **{"aria-label": "Main"}), p="sm", id="shell-nav"
+                ),
+                dmc.AppShellMain(html.Div(dash.page_container, id="main", tabIndex="-1")),
+            ],
+            header={"height": 56},
+            navbar={"width": 220, "breakpoint": "sm"},
+            padding="lg",
+        ),
+        theme={"primaryColor": "indigo", "fontFamily": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif"},
+    )
+
+
+def mount_dash(server: Flask, root: Path) -> Dash:
+    app = Dash(
+        __name__,
+        server=server,
+        use_pages=True,
+        pages_folder=str(root / "pages"),
+        assets_folder=str(root / "assets"),
+        assets_path_ignore=["embed"],
+        title="Tally",
+        update_title=None,
+        suppress_callback_exceptions=True,
+    )
+    app.layout = layout
+    return app

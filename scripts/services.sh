@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Start/stop the services the test suite needs, on loopback, under var/services/.
+#   scripts/services.sh start   -> prints `export ...` lines for the test environment
+#   scripts/services.sh stop
+# PostgreSQL: Debian's server binaries, our own throwaway cluster (never the system one).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+SVC="$ROOT/var/services"
+PG_PORT="${TALLY_TEST_PG_PORT:-54329}"
+PG_DIR="$SVC/postgres"
+PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+pg_start() {
+  [ -x "$PG_BIN/postgres" ] || { echo "PostgreSQL is not installed: run scripts/install-system.sh" >&2; exit 1; }
+  mkdir -p "$SVC"
+  if [ ! -f "$PG_DIR/PG_VERSION" ]; then
+    mkdir -p "$PG_DIR"; [ "$(id -u)" = 0 ] && chown postgres:postgres "$PG_DIR"
+    as_pg "$PG_BIN/initdb" -D "$PG_DIR" -A trust -U postgres --no-sync >/dev/null
+  fi
+  if ! as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR" status >/dev/null 2>&1; then
+    # fsync off: a throwaway test cluster, speed over crash safety.
+    as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR" -w -t 60 -l "$PG_DIR/server.log" \
+      -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+      start >/dev/null
+  fi
+  echo "export TALLY_TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:$PG_PORT/postgres"
+}
+
+pg_stop() {
+  if [ -f "$PG_DIR/PG_VERSION" ]; then
+    as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR" -m fast stop >/dev/null 2>&1 || true
+  fi
+}
+
+case "${1:-}" in
+  start) pg_start ;;
+  stop) pg_stop ;;
+  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+esac
