@@ -133,3 +133,67 @@ class ListMember(Base):
     profile_id: Mapped[int] = mapped_column(ForeignKey("profiles.id", ondelete="CASCADE"))
     consent_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Event(Base):
+    """Every accepted message, once (unique per account and messageId: the dedup record).
+
+    track -> metric = event name; page -> "Viewed Page"; screen -> "Viewed Screen";
+    identify -> "$identify" (internal metrics start with "$" and are not listed).
+    """
+
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("account_id", "message_id", name="uq_events_message"),
+        Index("ix_events_metric_ts", "account_id", "metric", "ts"),
+        Index("ix_events_profile_metric_ts", "profile_id", "metric", "ts"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(String(32))
+    message_id: Mapped[str] = mapped_column(String(200))
+    profile_id: Mapped[int | None] = mapped_column(
+        ForeignKey("profiles.id", ondelete="CASCADE"), default=None
+    )
+    metric: Mapped[str] = mapped_column(String(200))
+    ts: Mapped[datetime] = mapped_column()  # event time, naive UTC
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    country: Mapped[str | None] = mapped_column(String(2), default=None)
+    revenue: Mapped[float | None] = mapped_column(default=None)
+    properties: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Metric(Base):
+    """Per-account metric catalogue, kept by the aggregator in the same transaction as events."""
+
+    __tablename__ = "metrics"
+
+    account_id: Mapped[str] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
+    revenue: Mapped[float] = mapped_column(default=0.0)
+    first_seen: Mapped[datetime] = mapped_column()
+    last_seen: Mapped[datetime] = mapped_column()
+
+
+class PendingFlush(Base):
+    """Counter deltas decided in the same transaction as their events, applied to the counter
+    store afterwards (idempotently, by id) and then deleted: the exactly-once ledger."""
+
+    __tablename__ = "pending_flushes"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    deltas: Mapped[list[Any]] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SpoolOffset(Base):
+    """How far the aggregator has consumed each spool segment (committed with its events)."""
+
+    __tablename__ = "spool_offsets"
+
+    segment: Mapped[str] = mapped_column(String(200), primary_key=True)
+    offset: Mapped[int] = mapped_column(BigInteger, default=0)
+    done: Mapped[bool] = mapped_column(default=False)
