@@ -89,6 +89,8 @@ def mount_dash(server: Flask, root: Path) -> Dash:
         pages_folder=str(root / "pages"),
         assets_folder=str(root / "assets"),
         assets_path_ignore=["embed"],
+        # login.css styles the plain-HTML login page only; it must not leak into the app.
+        assets_ignore=r"login\.css$",
         title="Tally",
         update_title=None,
         suppress_callback_exceptions=True,

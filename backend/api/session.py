@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from urllib.parse import urlparse
+from urllib.parse import urlencode, urlparse
 
 from flask import (
     Blueprint,
@@ -30,11 +30,17 @@ bp = Blueprint("session", __name__, template_folder="templates")
 
 CSRF_COOKIE = "_csrf_token"
 CSRF_HEADER = "X-CSRFToken"
-# Paths anyone may fetch: the API doors (own auth), login itself, and static bundles.
-OPEN_PREFIXES = (
-    "/api/", "/v1/", "/client/", "/embed", "/login", "/logout", "/assets/",
-    "/_dash-component-suites/", "/_favicon.ico", "/healthz", "/static/",
-)
+# What anyone may fetch: the API doors (own auth), login itself, health, static bundles.
+OPEN_PATHS = frozenset({"/login", "/logout", "/healthz", "/embed.js", "/_favicon.ico"})
+OPEN_PREFIXES = ("/api/", "/v1/", "/client/", "/embed/", "/assets/", "/_dash-component-suites/")
+# Outside the login wall these answer JSON, because scripts and the Dash renderer call them.
+NO_UI_PREFIXES = ("/api/", "/v1/", "/client/")
+
+LOGIN_ERRORS = {
+    "invalid": "That e-mail and password do not match. Check them and try again.",
+    "rate": "Too many failed attempts. Wait 15 minutes, then try again.",
+    "csrf": "Your login form expired. Please try again.",
+}
 
 
 class WebUser(UserMixin):
@@ -52,54 +58,71 @@ def csrf_token() -> str:
     return token
 
 
-def _safe_next(target: str | None) -> str:
-    # Only same-site relative paths, so login cannot be used as an open redirect.
-    if not target:
+def is_open(path: str) -> bool:
+    return path in OPEN_PATHS or path.startswith(OPEN_PREFIXES)
+
+
+def _safe_next(target: object) -> str:
+    """Only same-site absolute paths, so login can never be used as an open redirect."""
+    if not isinstance(target, str) or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    # Browsers read "/\\host" as "//host" and drop tabs and newlines inside URLs.
+    if "\\" in target or any(ord(c) < 33 or ord(c) == 127 for c in target):
         return "/"
     parsed = urlparse(target)
-    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
+    if parsed.scheme or parsed.netloc:
         return "/"
     return target
 
 
+def _login_page(error: str | None, status: int, email: str = "", nxt: str = "/"):
+    return render_template(
+        "login.html", csrf=csrf_token(), error=LOGIN_ERRORS.get(error or ""), next=nxt, email=email
+    ), status
+
+
 @bp.get("/login")
 def login_form():
+    nxt = _safe_next(request.args.get("next"))
     if current_user.is_authenticated:
-        return redirect(_safe_next(request.args.get("next")))
-    errors = {
-        "invalid": "That e-mail and password do not match. Check them and try again.",
-        "rate": "Too many failed attempts. Wait 15 minutes, then try again.",
-        "csrf": "Your login form expired. Please try again.",
-    }
-    return render_template(
-        "login.html",
-        csrf=csrf_token(),
-        error=errors.get(request.args.get("error", "")),
-        next=_safe_next(request.args.get("next")),
-        email=request.args.get("email", ""),
-    ), (401 if request.args.get("error") else 200)
+        return redirect(nxt)
+    # A failed POST stashes its outcome here (post/redirect/get: refresh never re-posts).
+    failed = session.pop("login_failed", None) or {}
+    return _login_page(failed.get("error"), 200, failed.get("email", ""), nxt)
+
+
+def _back_to_form(error: str, email: str, nxt: str):
+    session["login_failed"] = {"error": error, "email": email[:320]}
+    return redirect("/login" + (f"?{urlencode({'next': nxt})}" if nxt != "/" else ""), 303)
 
 
 @bp.post("/login")
 def login_submit():
+    """Form login (HTML answers, CSRF-checked) or JSON login (JSON answers, for scripts)."""
     wants_json = request.is_json
     data = (request.get_json(silent=True) or {}) if wants_json else request.form
-    email, password = data.get("email", ""), data.get("password", "")
+    if not hasattr(data, "get"):
+        return jsonify({"error": "send a JSON object with email and password"}), 400
+    email, password = str(data.get("email") or ""), str(data.get("password") or "")
     nxt = _safe_next(data.get("next"))
+    # JSON needs no token: browsers cannot send it cross-site without a CORS preflight.
     if not wants_json and not hmac.compare_digest(str(data.get("csrf", "")), csrf_token()):
-        return redirect(f"/login?error=csrf&next={nxt}")
+        return _login_page("csrf", 403, email, nxt)
     try:
         with runtime().db.session() as s:
             user = verify_login(s, email, password, ip=request.remote_addr or "?")
             web_user = _web_user(s, user) if user else None
     except RateLimited as exc:
-        if wants_json:
-            return jsonify({"error": str(exc)}), 429
-        return redirect(f"/login?error=rate&next={nxt}"), 303
+        if not wants_json:
+            return _back_to_form("rate", email, nxt)
+        resp = jsonify({"error": str(exc)})
+        resp.status_code = 429
+        resp.headers["Retry-After"] = str(exc.retry_after)
+        return resp
     if web_user is None:
         if wants_json:
             return jsonify({"error": "wrong e-mail or password"}), 401
-        return redirect(f"/login?error=invalid&next={nxt}"), 303
+        return _back_to_form("invalid", email, nxt)
     session.clear()  # a fresh session (and CSRF token) on every login: no fixation
     login_user(web_user)
     if wants_json:
@@ -133,12 +156,13 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def _wall():
         path = request.path
-        if path.startswith(OPEN_PREFIXES):
+        if is_open(path):
             return None
         if not current_user.is_authenticated:
-            if path.startswith("/_dash-"):
+            if path.startswith(("/_dash-", "/_reload-hash")):
                 return jsonify({"error": "not logged in: reload the page to log in"}), 401
-            return redirect(f"/login?next={_safe_next(request.full_path.rstrip('?'))}")
+            target = _safe_next(request.full_path.rstrip("?"))
+            return redirect("/login" + (f"?{urlencode({'next': target})}" if target != "/" else ""))
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             sent = request.headers.get(CSRF_HEADER, "")
             if not hmac.compare_digest(sent, csrf_token()):
@@ -147,7 +171,7 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _csrf_cookie(resp):
-        if current_user.is_authenticated and not request.path.startswith(("/api/", "/v1/", "/client/")):
+        if current_user.is_authenticated and not request.path.startswith(NO_UI_PREFIXES):
             token = csrf_token()
             if request.cookies.get(CSRF_COOKIE) != token:
                 resp.set_cookie(CSRF_COOKIE, token, samesite="Strict", secure=request.is_secure)
