@@ -3,6 +3,8 @@
 #   scripts/services.sh start   -> prints `export ...` lines for the test environment
 #   scripts/services.sh stop
 # PostgreSQL: Debian's server binaries, our own throwaway cluster (never the system one).
+# Cassandra: one real 5.0 node on 127.0.0.1:9042 (scripts/cassandra.sh). With CI=true a service
+# that cannot start is an error; elsewhere Cassandra is optional and its tests skip.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SVC="$ROOT/var/services"
@@ -33,8 +35,18 @@ pg_stop() {
   fi
 }
 
+cassandra_start() {
+  if "$ROOT/scripts/cassandra.sh" start >&2; then
+    echo "export TALLY_TEST_CASSANDRA_HOSTS=127.0.0.1"
+  elif [ "${CI:-}" = true ] || [ "${CI:-}" = 1 ]; then
+    echo "services.sh: Cassandra did not start" >&2; exit 1
+  else
+    echo "services.sh: Cassandra did not start; its tests will be skipped" >&2
+  fi
+}
+
 case "${1:-}" in
-  start) pg_start ;;
-  stop) pg_stop ;;
+  start) pg_start; cassandra_start ;;
+  stop) pg_stop; "$ROOT/scripts/cassandra.sh" stop ;;
   *) echo "usage: $0 start|stop" >&2; exit 2 ;;
 esac

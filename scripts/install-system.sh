@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# System packages the tests need, from Debian: headless Chromium and its driver (browser tests),
+# PostgreSQL server binaries (a throwaway cluster, scripts/services.sh), OpenJDK 17 and Maven
+# (the Cassandra node, scripts/cassandra.sh). Quick no-op when everything is present.
+set -euo pipefail
+PACKAGES=(chromium chromium-driver postgresql openjdk-17-jdk-headless maven)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+  echo "install-system.sh: missing ${missing[*]}; run as root (or: sudo $0)" >&2
+  exit 1
+fi
+echo "install-system.sh: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"
