@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,8 +18,26 @@ KINDS = ("write", "public", "private")
 _PREFIX = {"write": "tw_", "public": "tp_", "private": "tk_"}
 
 
+LABEL_MAX = 100
+
+
 class UnknownKey(LookupError):
     """No such key in this account."""
+
+
+class InvalidLabel(ValueError):
+    """A key label that cannot be stored; the message says why."""
+
+
+def clean_label(label: object) -> str:
+    """The label trimmed, or InvalidLabel (PostgreSQL refuses NUL, and nobody wants a tab)."""
+    if label is None:
+        return ""
+    if not isinstance(label, str) or len(label.strip()) > LABEL_MAX:
+        raise InvalidLabel(f"'label' must be a string of at most {LABEL_MAX} characters")
+    if any(unicodedata.category(c) == "Cc" for c in label):
+        raise InvalidLabel("'label' must not contain control characters")
+    return label.strip()
 
 
 @dataclass(frozen=True)
@@ -51,12 +70,13 @@ def generate(kind: str) -> str:
 
 def create_key(session: Session, account_id: str, kind: str, label: str = "") -> str:
     """Create a key and return its text: the only time a secret key is ever shown."""
+    label = clean_label(label)
     raw = generate(kind)
     session.add(
         ApiKey(
             account_id=account_id,
             kind=kind,
-            label=label[:100],
+            label=label,
             prefix=raw[:8],
             key_hash=hash_key(raw),
             public_text=raw if kind == "public" else None,

@@ -53,12 +53,12 @@ def create_key():
     kind = body.get("kind")
     if kind not in keys.KINDS:
         raise ApiError(400, f"'kind' must be one of {', '.join(keys.KINDS)}")
-    label = body.get("label", "")
-    if not isinstance(label, str) or len(label) > 100:
-        raise ApiError(400, "'label' must be a string of at most 100 characters")
-    with runtime().db.session() as s:
-        raw = keys.create_key(s, account_id(), kind, label)
-        info = keys.list_keys(s, account_id())[-1]
+    try:
+        with runtime().db.session() as s:
+            raw = keys.create_key(s, account_id(), kind, body.get("label"))
+            info = keys.list_keys(s, account_id())[-1]
+    except keys.InvalidLabel as exc:
+        raise ApiError(400, str(exc)) from None
     return jsonify({**_key_json(info), "key": raw}), 201
 
 

@@ -21,6 +21,8 @@ from flask import (
     session,
 )
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.routing import Map
 
 from backend.accounts.users import RateLimited, verify_login
 from backend.api.context import runtime
@@ -142,6 +144,27 @@ def _web_user(s, user: User) -> WebUser:
     return WebUser(user.id, user.email, user.account_id, acc.name if acc else "")
 
 
+def _api_routing_error(app: Flask, path: str) -> HTTPException | None:
+    """For an API-door path, the 404/405 that the API rules alone give, or None if one matched.
+
+    Dash's `/<path:path>` page route would otherwise answer GET /api/anything with HTML.
+    """
+    rule = request.url_rule
+    if rule is not None and rule.rule.startswith(NO_UI_PREFIXES):
+        return None
+    if rule is None and not isinstance(request.routing_exception, MethodNotAllowed):
+        return None  # already a plain 404
+    rules = [r for r in app.url_map.iter_rules() if r.rule.startswith(NO_UI_PREFIXES)]
+    cached = app.extensions.get("tally_api_map")
+    if cached is None or cached[0] != len(rules):
+        cached = app.extensions["tally_api_map"] = (len(rules), Map([r.empty() for r in rules]))
+    try:
+        cached[1].bind("tally").match(path, method=request.method)
+    except HTTPException as exc:
+        return exc
+    return None
+
+
 def init_app(app: Flask) -> None:
     manager = LoginManager()
     manager.init_app(app)
@@ -156,6 +179,10 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def _wall():
         path = request.path
+        if path.startswith(NO_UI_PREFIXES):
+            error = _api_routing_error(app, path)
+            if error is not None:
+                raise error  # JSON 404/405 from the API error handler, never Dash's HTML
         if is_open(path):
             return None
         if not current_user.is_authenticated:
