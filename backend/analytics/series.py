@@ -1,0 +1,185 @@
+"""A metric's time series from the hourly counters: the query behind every chart and
+GET /api/metrics/<name>/series.
+
+series() returns a tidy DataFrame (key, t, count, revenue), one row per series and bucket,
+empty buckets filled with zeros. With `by`, the `top` values of that dimension (ranked by
+`measure` over the whole range) are their own series, the remaining values are summed into
+one series keyed OTHER_KEY, and events without a value for the dimension (e.g. no known
+country) form a series keyed None, so the series always add up to the metric's total.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from backend.analytics.errors import InvalidQuery
+from backend.analytics.timebuckets import INTERVALS, BucketPlan, plan, zone
+from backend.counters.base import CounterStore
+
+OTHER_KEY = "$other"  # the series of every value outside the top N ("$" names are reserved)
+MEASURES = ("count", "revenue")
+MAX_TOP = 100
+MAX_DAYS = {"hour": 366, "day": 3 * 366, "week": 3 * 366, "month": 3 * 366}
+DEFAULT_DAYS = 30
+COLUMNS = ["key", "t", "count", "revenue"]
+
+
+@dataclass(frozen=True)
+class SeriesQuery:
+    """A validated series query (see series() for the meaning of each field)."""
+
+    start: date
+    end: date
+    interval: str = "day"
+    tz: str = "UTC"
+    by: str | None = None
+    top: int = 10
+    measure: str = "count"
+
+    def __post_init__(self) -> None:
+        if self.interval not in INTERVALS:
+            raise InvalidQuery("interval", f"must be one of {', '.join(INTERVALS)}, "
+                                           f"not {self.interval!r}")
+        zone(self.tz)
+        if self.end < self.start:
+            raise InvalidQuery("end", f"end ({self.end}) is before start ({self.start})")
+        days = (self.end - self.start).days + 1
+        if days > MAX_DAYS[self.interval]:
+            raise InvalidQuery("start", f"the range is {days} days; at most "
+                                        f"{MAX_DAYS[self.interval]} with interval={self.interval}")
+        if self.by is not None and (not isinstance(self.by, str) or not self.by):
+            raise InvalidQuery("by", "must be a dimension name")
+        if isinstance(self.top, bool) or not isinstance(self.top, int) or \
+                not 1 <= self.top <= MAX_TOP:
+            raise InvalidQuery("top", f"must be an integer from 1 to {MAX_TOP}")
+        if self.measure not in MEASURES:
+            raise InvalidQuery("measure", f"must be one of {', '.join(MEASURES)}")
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, str], today: date | None = None) -> SeriesQuery:
+        """Parse query-string values; defaults: the 30 days up to today in tz, by day."""
+        tz = params.get("tz") or "UTC"
+        if today is None:
+            today = datetime.now(zone(tz)).date()
+        start, end = _date(params, "start"), _date(params, "end")
+        if end is None:
+            end = today if start is None else max(today, start)
+        if start is None:
+            start = end - timedelta(days=DEFAULT_DAYS - 1)
+        top = params.get("top") or "10"
+        if not top.isdigit():
+            raise InvalidQuery("top", f"must be an integer from 1 to {MAX_TOP}, not {top!r}")
+        return cls(start=start, end=end, interval=params.get("interval") or "day", tz=tz,
+                   by=params.get("by") or None, top=int(top),
+                   measure=params.get("measure") or "count")
+
+
+def _date(params: Mapping[str, str], name: str) -> date | None:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        if len(raw) != 10:
+            raise ValueError
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidQuery(name, f"must be a date as YYYY-MM-DD, not {raw!r}") from None
+
+
+def _grid(rows: Mapping[tuple[str, datetime], Any], bp: BucketPlan):
+    """(values, counts[value, bucket], revenue[value, bucket]) over the plan's hours."""
+    index = bp.index
+    slots: dict[str, int] = {}
+    vi: list[int] = []
+    pos: list[int] = []
+    cs: list[int] = []
+    rs: list[float] = []
+    for (value, hour), tot in rows.items():
+        p = index.get(hour)
+        if p is None:
+            continue
+        i = slots.get(value)
+        if i is None:
+            i = slots[value] = len(slots)
+        vi.append(i)
+        pos.append(p)
+        cs.append(tot.count)
+        rs.append(tot.revenue)
+    shape = (len(slots), len(bp.labels))
+    counts = np.zeros(shape, dtype=np.int64)
+    revenue = np.zeros(shape, dtype=np.float64)
+    np.add.at(counts, (vi, pos), cs)
+    np.add.at(revenue, (vi, pos), rs)
+    return list(slots), counts, revenue
+
+
+def run(counters: CounterStore, account_id: str, metric: str, q: SeriesQuery) -> pd.DataFrame:
+    """series() for an already validated SeriesQuery."""
+    bp = plan(q.start, q.end, q.interval, q.tz)
+    n = len(bp.labels)
+    _, tc, tr = _grid(counters.read(account_id, metric, "", bp.start_utc, bp.end_utc), bp)
+    total_c = tc.sum(axis=0) if len(tc) else np.zeros(n, dtype=np.int64)
+    total_r = tr.sum(axis=0) if len(tr) else np.zeros(n)
+    keys: list[str | None]
+    if q.by is None:
+        keys, counts, revenue = [None], total_c[None, :], total_r[None, :]
+    else:
+        values, vc, vr = _grid(
+            counters.read(account_id, metric, q.by, bp.start_utc, bp.end_utc), bp)
+        ranking = (vc if q.measure == "count" else vr).sum(axis=1)
+        order = sorted(range(len(values)), key=lambda i: (-ranking[i], values[i]))
+        top, rest = order[: q.top], order[q.top:]
+        keys = [values[i] for i in top]
+        parts_c, parts_r = [vc[top]], [vr[top]]
+        if rest:
+            keys.append(OTHER_KEY)
+            parts_c.append(vc[rest].sum(axis=0)[None, :])
+            parts_r.append(vr[rest].sum(axis=0)[None, :])
+        # Events without a value for the dimension: the total minus every value's share.
+        missing = total_c - vc.sum(axis=0)
+        if (missing > 0).any():
+            keys.append(None)
+            parts_c.append(missing[None, :])
+            parts_r.append((total_r - vr.sum(axis=0))[None, :])
+        counts, revenue = np.vstack(parts_c), np.vstack(parts_r)
+    # + 0.0 turns a -0.0 left by the subtraction into 0.0
+    revenue = np.round(revenue, 2) + 0.0
+    return pd.DataFrame({
+        "key": pd.Series([k for k in keys for _ in range(n)], dtype=object),
+        "t": pd.DatetimeIndex(list(bp.labels) * len(keys), tz=q.tz),
+        "count": counts.reshape(-1),
+        "revenue": revenue.reshape(-1),
+    }, columns=COLUMNS)
+
+
+def series(counters: CounterStore, account_id: str, metric: str, start: date, end: date,
+           interval: str = "day", tz: str = "UTC", by: str | None = None, top: int = 10,
+           measure: str = "count") -> pd.DataFrame:
+    """Counts and revenue of `metric` per local `interval` bucket of [start, end] in `tz`.
+
+    start and end are inclusive calendar dates in tz; buckets start at local midnight,
+    on Mondays (week) or on the 1st (month), labelled by that start even when the range
+    covers only part of the bucket. Raises InvalidQuery naming the bad parameter."""
+    q = SeriesQuery(start, end, interval, tz, by, top, measure)
+    return run(counters, account_id, metric, q)
+
+
+def series_json(metric: str, interval: str, df: pd.DataFrame) -> dict:
+    """The API.md body: {"metric", "interval", "series": [{"key", "points": [{t, count,
+    revenue}]}]}, series in the frame's order."""
+    out: list[dict] = []
+    current: dict | None = None
+    stamps = [ts.isoformat() for ts in df["t"]]
+    for key, t, c, r in zip(df["key"], stamps, df["count"].tolist(), df["revenue"].tolist(),
+                            strict=True):
+        if current is None or current["key"] != key:
+            current = {"key": key, "points": []}
+            out.append(current)
+        current["points"].append({"t": t, "count": c, "revenue": r})
+    return {"metric": metric, "interval": interval, "series": out}
