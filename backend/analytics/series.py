@@ -48,11 +48,12 @@ class SeriesQuery:
                                            f"not {self.interval!r}")
         zone(self.tz)
         if self.end < self.start:
-            raise InvalidQuery("end", f"end ({self.end}) is before start ({self.start})")
+            raise InvalidQuery("end", f"{self.end} is before start ({self.start})")
         days = (self.end - self.start).days + 1
         if days > MAX_DAYS[self.interval]:
-            raise InvalidQuery("start", f"the range is {days} days; at most "
-                                        f"{MAX_DAYS[self.interval]} with interval={self.interval}")
+            raise InvalidQuery("start", f"the range from start to end is {days} days long; "
+                                        f"at most {MAX_DAYS[self.interval]} days with "
+                                        f"interval={self.interval}")
         if self.by is not None and (not isinstance(self.by, str) or not self.by):
             raise InvalidQuery("by", "must be a dimension name")
         if isinstance(self.top, bool) or not isinstance(self.top, int) or \

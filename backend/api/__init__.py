@@ -6,8 +6,9 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from backend.api import admin, errors, openapi
+    from backend.api import admin, errors, openapi, read
 
     errors.register(app)
     app.register_blueprint(admin.bp)
     app.register_blueprint(openapi.bp)
+    app.register_blueprint(read.bp)
