@@ -20,7 +20,7 @@ class Runtime:
         self.db = Database(settings.database_url)
         if migrate:
             self.db.migrate()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # services may build other services
         self._services: dict[str, Any] = {}
 
     def service(self, name: str, factory):

@@ -2,7 +2,7 @@
 
 from backend.counters.base import CounterKey, CounterStore, Totals, hour_floor
 
-__all__ = ["CounterKey", "CounterStore", "Totals", "hour_floor", "open_store"]
+__all__ = ["CounterKey", "CounterStore", "Totals", "counter_store", "hour_floor", "open_store"]
 
 
 def open_store(settings) -> CounterStore:
@@ -14,3 +14,8 @@ def open_store(settings) -> CounterStore:
     from backend.counters.sqlite import SqliteCounterStore
 
     return SqliteCounterStore(settings.counters_path)
+
+
+def counter_store(runtime) -> CounterStore:
+    """The runtime's counter store, opened once per process (ingest and analytics share it)."""
+    return runtime.service("counters", lambda rt: open_store(rt.settings))

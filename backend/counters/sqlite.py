@@ -80,7 +80,15 @@ class SqliteCounterStore:
                 conn.executemany(
                     _UPSERT,
                     [
-                        (k.account_id, k.metric, k.dimension, k.value, _epoch(k.hour), t.count, t.revenue)
+                        (
+                            k.account_id,
+                            k.metric,
+                            k.dimension,
+                            k.value,
+                            _epoch(k.hour),
+                            t.count,
+                            t.revenue,
+                        )
                         for k, t in deltas.items()
                     ],
                 )

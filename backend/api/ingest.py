@@ -1,0 +1,87 @@
+"""/v1: Segment-compatible ingestion. 200 {"success": true} only once messages are durable."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from backend.api.auth import write_key_account
+from backend.api.context import runtime
+from backend.api.errors import ApiError
+from backend.api.openapi import register_paths
+from backend.ingest import ingestor
+from backend.ingest.errors import InvalidMessage, TooLarge
+from backend.ingest.validate import MAX_REQUEST_BYTES, parse_request
+
+bp = Blueprint("ingest_api", __name__, url_prefix="/v1")
+
+
+def _ingest(kind: str):
+    account_id = write_key_account()
+    length = request.content_length
+    if length is not None and length > MAX_REQUEST_BYTES:
+        raise ApiError(413, f"request larger than {MAX_REQUEST_BYTES // 1024} KB")
+    body = request.get_data(cache=False)
+    try:
+        messages = parse_request(body, kind, ip=request.remote_addr)
+    except TooLarge as exc:
+        raise ApiError(413, str(exc)) from None
+    except InvalidMessage as exc:
+        raise ApiError(400, str(exc)) from None
+    ingestor(runtime()).accept_normalised(account_id, messages)
+    return jsonify({"success": True})
+
+
+@bp.post("/track")
+def track():
+    return _ingest("track")
+
+
+@bp.post("/identify")
+def identify():
+    return _ingest("identify")
+
+
+@bp.post("/page")
+def page():
+    return _ingest("page")
+
+
+@bp.post("/screen")
+def screen():
+    return _ingest("screen")
+
+
+@bp.post("/batch")
+def batch():
+    return _ingest("batch")
+
+
+@bp.post("/import")
+def import_():
+    # Segment's older SDKs post batches to /v1/import.
+    return _ingest("batch")
+
+
+_OP = {
+    "security": [{"basic": []}],
+    "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
+    "responses": {
+        "200": {"description": 'durably accepted: {"success": true}'},
+        "400": {"description": "malformed JSON or message; the error names it"},
+        "401": {"description": "missing, unknown or revoked write key"},
+        "413": {"description": "over 32 KB per message or 500 KB per request"},
+    },
+}
+register_paths(
+    {
+        f"/v1/{name}": {"post": {**_OP, "summary": summary}}
+        for name, summary in {
+            "track": "Record an event (Segment track)",
+            "identify": "Identify a profile and set traits (Segment identify)",
+            "page": "Record a page view (Segment page)",
+            "screen": "Record a screen view (Segment screen)",
+            "batch": 'Several messages at once: {"batch": [...]} (Segment batch)',
+            "import": "Alias of /v1/batch for older SDKs",
+        }.items()
+    }
+)

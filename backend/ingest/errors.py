@@ -1,0 +1,16 @@
+"""Errors that reject a whole request before anything of it is spooled."""
+
+from __future__ import annotations
+
+
+class InvalidMessage(ValueError):
+    """A message (or the request) is malformed; `where` names the offending field."""
+
+    def __init__(self, where: str, problem: str):
+        super().__init__(f"{where}: {problem}" if where else problem)
+        self.where = where
+        self.problem = problem
+
+
+class TooLarge(InvalidMessage):
+    """Over the per-message (32 KB) or per-request (500 KB) limit: HTTP 413."""

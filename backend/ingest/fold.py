@@ -1,0 +1,144 @@
+"""Fold one account's spooled messages into rows: dedup, profiles, events, metrics, deltas."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.counters.base import CounterKey
+from backend.ingest.geo import country_of
+from backend.ingest.profiles import ProfileResolver, _chunks
+from backend.store.db import utcnow
+from backend.store.models import Account, Event, Metric
+
+MAX_DIMENSION_VALUE = 200
+
+
+def revenue_of(props: dict) -> float | None:
+    for key in ("revenue", "value"):
+        v = props.get(key)
+        if isinstance(v, bool) or v is None:
+            continue
+        if isinstance(v, int | float):
+            return float(v)
+        if isinstance(v, str):
+            try:
+                return float(v.replace(",", ""))
+            except ValueError:
+                continue
+    return None
+
+
+def _add(deltas: dict, key: CounterKey, revenue: float | None) -> None:
+    slot = deltas.get(key)
+    if slot is None:
+        deltas[key] = [1, revenue or 0.0]
+    else:
+        slot[0] += 1
+        slot[1] += revenue or 0.0
+
+
+def fold_account(s: Session, account_id: str, msgs: list[dict], deltas: dict) -> int:
+    """Add the account's new messages to the session and their counts to `deltas`.
+
+    Returns how many messages were new (the rest were duplicates by messageId)."""
+    account = s.get(Account, account_id)
+    if account is None:  # the account was deleted after the request was acknowledged
+        return 0
+    dims = [d for d in (account.dimensions or []) if isinstance(d, str)]
+    unique: dict[str, dict] = {}
+    for m in msgs:
+        unique.setdefault(m["id"], m)
+    existing: set[str] = set()
+    for chunk in _chunks(list(unique)):
+        existing.update(
+            s.scalars(
+                select(Event.message_id).where(
+                    Event.account_id == account_id, Event.message_id.in_(chunk)
+                )
+            )
+        )
+    fresh = [m for mid, m in unique.items() if mid not in existing]
+    if not fresh:
+        return 0
+    resolver = ProfileResolver(s, account_id, fresh)
+    now = utcnow()
+    rows, owners = [], []
+    stats: dict[str, list] = {}  # metric -> [count, revenue, first, last]
+    for m in fresh:
+        ts = datetime.fromtimestamp(m["ts"] / 1000, UTC).replace(tzinfo=None)
+        country = country_of(m["ip"])
+        owners.append(resolver.resolve(m, ts, country))
+        revenue = revenue_of(m["p"])
+        metric = m["e"]
+        rows.append(
+            {
+                "account_id": account_id,
+                "message_id": m["id"],
+                "metric": metric,
+                "ts": ts,
+                "received_at": now,
+                "country": country,
+                "revenue": revenue,
+                "properties": m["p"],
+            }
+        )
+        st = stats.get(metric)
+        if st is None:
+            stats[metric] = [1, revenue or 0.0, ts, ts]
+        else:
+            st[0] += 1
+            st[1] += revenue or 0.0
+            st[2] = min(st[2], ts)
+            st[3] = max(st[3], ts)
+        if metric.startswith("$"):
+            continue  # internal: kept as events, not counted
+        hour = ts.replace(minute=0, second=0, microsecond=0)
+        _add(deltas, CounterKey(account_id, metric, "", "", hour), revenue)
+        if country:
+            _add(deltas, CounterKey(account_id, metric, "country", country, hour), revenue)
+        props = m["p"]
+        for d in dims:
+            v = props.get(d)
+            if v is not None and v != "" and not isinstance(v, dict | list):
+                _add(
+                    deltas,
+                    CounterKey(account_id, metric, d, str(v)[:MAX_DIMENSION_VALUE], hour),
+                    revenue,
+                )
+    resolver.write_aliases()
+    s.flush()  # new profiles need their ids
+    for row, p in zip(rows, owners, strict=True):
+        row["profile_id"] = resolver.final(p).id
+    s.execute(Event.__table__.insert(), rows)
+    _update_metrics(s, account_id, stats)
+    return len(fresh)
+
+
+def _update_metrics(s: Session, account_id: str, stats: dict[str, list]) -> None:
+    known = {
+        m.name: m
+        for m in s.scalars(
+            select(Metric).where(Metric.account_id == account_id, Metric.name.in_(list(stats)))
+        )
+    }
+    for name, (count, revenue, first, last) in stats.items():
+        m = known.get(name)
+        if m is None:
+            s.add(
+                Metric(
+                    account_id=account_id,
+                    name=name,
+                    count=count,
+                    revenue=revenue,
+                    first_seen=first,
+                    last_seen=last,
+                )
+            )
+        else:
+            m.count += count
+            m.revenue += revenue
+            m.first_seen = min(m.first_seen, first)
+            m.last_seen = max(m.last_seen, last)

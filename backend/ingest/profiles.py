@@ -1,0 +1,156 @@
+"""Resolve the profile of each message in bulk: by userId, then e-mail, then anonymousId.
+
+identify (or any message carrying a userId / e-mail) merges an anonymous profile into the
+known one: its events, lists and aliases move over and the anonymous profile goes away.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from backend.store.models import Event, ListMember, Profile, ProfileAlias
+
+
+def _email(traits: dict) -> str | None:
+    value = traits.get("email")
+    if isinstance(value, str) and "@" in value and len(value) <= 320:
+        return value.strip().lower()
+    return None
+
+
+class ProfileResolver:
+    def __init__(self, session: Session, account_id: str, msgs: list[dict]):
+        self.s = session
+        self.account_id = account_id
+        uids = {m["u"] for m in msgs if m["u"]}
+        anons = {m["a"] for m in msgs if m["a"]}
+        emails = {e for m in msgs if (e := _email(m["tr"]))}
+        self.by_uid: dict[str, Profile] = {}
+        self.by_email: dict[str, Profile] = {}
+        self.by_anon: dict[str, Profile] = {}
+        self.new_aliases: dict[str, Profile] = {}
+        self._merged_into: dict[int, Profile] = {}  # id(merged-away object) -> survivor
+        for chunk in _chunks(sorted(uids)):
+            for p in session.scalars(
+                select(Profile).where(
+                    Profile.account_id == account_id, Profile.external_id.in_(chunk)
+                )
+            ):
+                self._remember(p)
+        for chunk in _chunks(sorted(emails)):
+            for p in session.scalars(
+                select(Profile).where(Profile.account_id == account_id, Profile.email.in_(chunk))
+            ):
+                self._remember(p)
+        for chunk in _chunks(sorted(anons)):
+            rows = session.execute(
+                select(ProfileAlias.anonymous_id, Profile)
+                .join(Profile, Profile.id == ProfileAlias.profile_id)
+                .where(ProfileAlias.account_id == account_id, ProfileAlias.anonymous_id.in_(chunk))
+            )
+            for anon, p in rows:
+                self._remember(p)
+                self.by_anon[anon] = p
+
+    def _remember(self, p: Profile) -> None:
+        if p.external_id:
+            self.by_uid[p.external_id] = p
+        if p.email:
+            self.by_email[p.email] = p
+
+    def resolve(self, m: dict, ts: datetime, country: str | None) -> Profile:
+        uid, anon = m["u"], m["a"]
+        email = _email(m["tr"])
+        p = self.by_uid.get(uid) if uid else None
+        if p is None and email:
+            p = self.by_email.get(email)
+        anon_p = self.by_anon.get(anon) if anon else None
+        if p is None:
+            if anon_p is not None and (not uid or anon_p.external_id in (None, uid)):
+                p = anon_p
+        elif anon_p is not None and anon_p is not p and self._mergeable(anon_p, p):
+            self._merge(anon_p, p)
+        if p is None:
+            p = Profile(account_id=self.account_id, traits={}, first_seen=ts, last_seen=ts)
+            self.s.add(p)
+        if uid and not p.external_id:
+            p.external_id = uid
+            self.by_uid[uid] = p
+        if email and not p.email and email not in self.by_email:
+            p.email = email
+            self.by_email[email] = p
+        if anon and anon not in self.by_anon:
+            self.by_anon[anon] = p
+            self.new_aliases[anon] = p
+        if m["tr"] and m["t"] in ("identify", "alias", "track", "page", "screen"):
+            merged = {**(p.traits or {}), **m["tr"]}
+            if merged != p.traits:
+                p.traits = merged
+        if country and (p.last_seen is None or ts >= p.last_seen or not p.country):
+            p.country = country
+        if p.first_seen is None or ts < p.first_seen:
+            p.first_seen = ts
+        if p.last_seen is None or ts > p.last_seen:
+            p.last_seen = ts
+        return p
+
+    @staticmethod
+    def _mergeable(anon_p: Profile, known: Profile) -> bool:
+        # Never merge two known people (a shared device): only an anonymous profile folds in.
+        return anon_p.external_id is None and (anon_p.email is None or anon_p.email == known.email)
+
+    def _merge(self, src: Profile, dst: Profile) -> None:
+        self.s.flush()  # both need ids
+        self.s.execute(update(Event).where(Event.profile_id == src.id).values(profile_id=dst.id))
+        self.s.execute(
+            update(ProfileAlias).where(ProfileAlias.profile_id == src.id).values(profile_id=dst.id)
+        )
+        have = set(
+            self.s.scalars(select(ListMember.list_id).where(ListMember.profile_id == dst.id))
+        )
+        for lm in self.s.scalars(select(ListMember).where(ListMember.profile_id == src.id)):
+            if lm.list_id in have:
+                self.s.delete(lm)
+            else:
+                lm.profile_id = dst.id
+        dst.traits = {**(src.traits or {}), **(dst.traits or {})}
+        dst.country = dst.country or src.country
+        dst.first_seen = min(dst.first_seen, src.first_seen)
+        dst.last_seen = max(dst.last_seen, src.last_seen)
+        self._merged_into[id(src)] = dst
+        for anon, p in list(self.by_anon.items()):
+            if p is src:
+                self.by_anon[anon] = dst
+        for anon, p in list(self.new_aliases.items()):
+            if p is src:
+                self.new_aliases[anon] = dst
+        self.s.flush()
+        self.s.execute(delete(Profile).where(Profile.id == src.id))
+        self.s.expunge(src)
+
+    def final(self, p: Profile) -> Profile:
+        """The profile an earlier resolve() answer now lives on (after merges)."""
+        while id(p) in self._merged_into:
+            p = self._merged_into[id(p)]
+        return p
+
+    def write_aliases(self) -> None:
+        """Insert the aliases first seen in this batch (after profiles have ids)."""
+        if not self.new_aliases:
+            return
+        self.s.flush()
+        self.s.execute(
+            ProfileAlias.__table__.insert(),
+            [
+                {"account_id": self.account_id, "anonymous_id": a, "profile_id": p.id}
+                for a, p in self.new_aliases.items()
+            ],
+        )
+
+
+def _chunks(items: list, size: int = 500):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
