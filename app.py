@@ -31,8 +31,12 @@ def create_app(settings: Settings | None = None, migrate: bool = True, ui: bool 
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,
         JSON_SORT_KEYS=False,
     )
-    server.extensions["tally"] = Runtime(settings, migrate=migrate)
+    runtime = server.extensions["tally"] = Runtime(settings, migrate=migrate)
     api.register(server)
+    if settings.background:
+        from backend.ingest import ingestor
+
+        ingestor(runtime).start_background()
     web_session.init_app(server)
 
     @server.get("/healthz")
@@ -102,6 +106,43 @@ def serve(host: str, port: int, workers: int) -> None:
     from backend.server import run_production
 
     run_production(Settings.from_env(), create_app, host=host, port=port, workers=workers)
+
+
+@cli.command(help="Send realistic synthetic storefront traffic through ingestion.")
+@click.option("--account", "account_id", required=True, help="Account id (acc_...).")
+@click.option("--events", default=100_000, show_default=True, type=click.IntRange(1, 50_000_000))
+@click.option("--days", default=90, show_default=True, type=click.IntRange(1, 3650))
+def seed(account_id: str, events: int, days: int) -> None:
+    from backend.demo.seed import seed as run_seed
+    from backend.runtime import Runtime
+    from backend.store.models import Account
+
+    rt = Runtime(Settings.from_env())
+    try:
+        with rt.db.session() as s:
+            if s.get(Account, account_id) is None:
+                raise click.UsageError(f"no account {account_id!r}: see `tally account create`")
+        n = run_seed(rt, account_id, events=events, days=days, progress=True)
+        click.echo(f"seeded {n:,} events over {days} days into {account_id}")
+    finally:
+        rt.close()
+
+
+@cli.command(help="Seed the demo store (once), then serve it.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8050, show_default=True, type=int)
+@click.option("--events", default=1_000_000, show_default=True, type=int)
+@click.option("--days", default=90, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Seed only.")
+def demo(host: str, port: int, events: int, days: int, no_serve: bool) -> None:
+    from backend.demo.store import prepare_demo
+    from backend.server import run_production
+
+    settings = Settings.from_env()
+    settings = prepare_demo(settings, events=events, days=days, echo=click.echo)
+    if not no_serve:
+        click.echo(f"Open http://{host}:{port} and log in with the credentials above.")
+        run_production(settings, create_app, host=host, port=port, workers=2)
 
 
 def main() -> None:

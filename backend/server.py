@@ -6,7 +6,6 @@ import logging
 from collections.abc import Callable
 
 from flask import Flask
-
 from gunicorn.app.base import BaseApplication
 
 from backend.config import Settings
@@ -34,7 +33,7 @@ def run_production(
     settings: Settings, factory: Callable[..., Flask], host: str, port: int, workers: int = 2
 ) -> None:
     """Serve `factory(settings, migrate=False)` (app.create_app) in gunicorn workers."""
-    settings = settings.with_(production=True)
+    settings = settings.with_(production=True, background=True)
     settings.require_secret()
     db = Database(settings.database_url)
     db.migrate()

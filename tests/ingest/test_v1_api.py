@@ -1,0 +1,154 @@
+"""/v1 over the Flask client, on SQLite and PostgreSQL: counted once, rejected whole."""
+
+from __future__ import annotations
+
+import orjson
+from sqlalchemy import select
+
+from backend.ingest import ingestor
+from backend.store.models import Event, Profile, ProfileAlias
+from tests.ingest.conftest import basic
+
+
+def order(mid, revenue=10.0, user="u1", ip="81.2.69.142", **props):
+    return {
+        "type": "track",
+        "userId": user,
+        "event": "Placed Order",
+        "messageId": mid,
+        "properties": {"revenue": revenue, **props},
+        "context": {"ip": ip},
+    }
+
+
+def test_track_counts_with_revenue_country_and_dimensions(client, auth, account, runtime, totals):
+    r = client.post("/v1/track", json=order("m1", 19.5, utm_campaign="black-friday"), headers=auth)
+    assert r.status_code == 200 and r.json == {"success": True}
+    client.post("/v1/track", json=order("m2", 0.5, ip="8.8.8.8"), headers=auth)
+    ingestor(runtime).drain()
+    assert totals(account.id, "Placed Order") == {"": (2, 20.0)}
+    assert totals(account.id, "Placed Order", "country") == {"GB": (1, 19.5), "US": (1, 0.5)}
+    assert totals(account.id, "Placed Order", "utm_campaign") == {"black-friday": (1, 19.5)}
+
+
+def test_duplicate_message_ids_count_once(client, auth, account, runtime, totals):
+    for _ in range(3):
+        client.post("/v1/batch", json={"batch": [order("dup"), order("dup")]}, headers=auth)
+        ingestor(runtime).drain()
+    assert totals(account.id, "Placed Order") == {"": (1, 10.0)}
+
+
+def test_same_message_id_in_two_accounts_counts_for_each(client, make_account, runtime, totals):
+    a, b = make_account("A"), make_account("B")
+    client.post("/v1/track", json=order("same"), headers=basic(a.write_key))
+    client.post("/v1/track", json=order("same"), headers=basic(b.write_key))
+    ingestor(runtime).drain()
+    assert totals(a.id, "Placed Order") == totals(b.id, "Placed Order") == {"": (1, 10.0)}
+
+
+def test_a_rejected_batch_counts_nothing(client, auth, account, runtime, totals):
+    r = client.post(
+        "/v1/batch", json={"batch": [order("ok"), {"type": "track", "userId": "u"}]}, headers=auth
+    )
+    assert r.status_code == 400
+    assert r.json["success"] is False and "batch[1].event" in r.json["error"]
+    ingestor(runtime).drain()
+    assert totals(account.id, "Placed Order") == {}
+
+
+def test_size_limits_answer_413(client, auth, account, runtime, totals):
+    big = order("big", note="x" * 33_000)
+    r = client.post("/v1/track", json=big, headers=auth)
+    assert r.status_code == 413 and "32 KB" in r.json["error"]
+    body = orjson.dumps({"batch": [order(f"b{i}", note="x" * 20_000) for i in range(30)]})
+    r = client.post("/v1/batch", data=body, headers={**auth, "Content-Type": "application/json"})
+    assert r.status_code == 413 and "500 KB" in r.json["error"]
+    ingestor(runtime).drain()
+    assert totals(account.id, "Placed Order") == {}
+
+
+def test_bad_credentials_are_401_json(client, account):
+    for headers in (
+        {},
+        {"Authorization": "Basic !!!"},
+        {"Authorization": "Bearer x"},
+        basic("tw_nope"),
+        basic(account.private_key),
+        basic(account.public_key),
+    ):
+        r = client.post("/v1/track", json=order("x"), headers=headers)
+        assert r.status_code == 401, headers
+        assert r.json["success"] is False and r.json["error"]
+
+
+def test_request_address_locates_when_context_has_no_ip(client, auth, account, runtime, totals):
+    msg = {"type": "track", "anonymousId": "a1", "event": "Viewed Product", "messageId": "v1"}
+    client.post("/v1/track", json=msg, headers=auth, environ_base={"REMOTE_ADDR": "81.2.69.142"})
+    ingestor(runtime).drain()
+    assert totals(account.id, "Viewed Product", "country") == {"GB": (1, 0.0)}
+    with runtime.db.session() as s:
+        assert s.scalar(select(Profile.country)) == "GB"
+
+
+def test_identify_merges_the_anonymous_profile(client, auth, account, runtime):
+    batch = [
+        {"type": "page", "anonymousId": "anon-1", "messageId": "p1", "name": "Home"},
+        {"type": "track", "anonymousId": "anon-1", "event": "Added to Cart", "messageId": "c1"},
+    ]
+    client.post("/v1/batch", json={"batch": batch}, headers=auth)
+    ingestor(runtime).drain()
+    client.post(
+        "/v1/identify",
+        json={
+            "userId": "u-9",
+            "anonymousId": "anon-1",
+            "messageId": "i1",
+            "traits": {"email": "Ada@Example.com", "first_name": "Ada"},
+        },
+        headers=auth,
+    )
+    client.post(
+        "/v1/track",
+        json={"userId": "u-9", "event": "Placed Order", "messageId": "o1"},
+        headers=auth,
+    )
+    ingestor(runtime).drain()
+    with runtime.db.session() as s:
+        [p] = s.scalars(select(Profile).where(Profile.account_id == account.id)).all()
+        assert (p.external_id, p.email, p.traits["first_name"]) == ("u-9", "ada@example.com", "Ada")
+        assert {e.profile_id for e in s.scalars(select(Event))} == {p.id}
+        assert (
+            s.scalar(select(ProfileAlias.profile_id).where(ProfileAlias.anonymous_id == "anon-1"))
+            == p.id
+        )
+
+
+def test_anonymous_profiles_merge_after_the_fact(client, auth, account, runtime):
+    # The anonymous visitor browsed in an earlier pass; identify arrives later.
+    client.post(
+        "/v1/track",
+        json={"anonymousId": "anon-2", "event": "Viewed Product", "messageId": "v"},
+        headers=auth,
+    )
+    client.post("/v1/identify", json={"userId": "known", "messageId": "k"}, headers=auth)
+    ingestor(runtime).drain()
+    client.post(
+        "/v1/identify",
+        json={"userId": "known", "anonymousId": "anon-2", "messageId": "i"},
+        headers=auth,
+    )
+    ingestor(runtime).drain()
+    with runtime.db.session() as s:
+        profiles = s.scalars(select(Profile).where(Profile.account_id == account.id)).all()
+        assert len(profiles) == 1 and profiles[0].external_id == "known"
+        assert s.scalar(select(Event.profile_id).where(Event.message_id == "v")) == profiles[0].id
+
+
+def test_segment_import_alias_and_screen(client, auth, account, runtime, totals):
+    client.post(
+        "/v1/import",
+        json={"batch": [{"type": "screen", "userId": "u", "name": "Cart", "messageId": "s1"}]},
+        headers=auth,
+    )
+    ingestor(runtime).drain()
+    assert totals(account.id, "Viewed Screen") == {"": (1, 0.0)}
