@@ -9,6 +9,7 @@ flushes into one base cell per (hour, value), flush id "".
 from __future__ import annotations
 
 import re
+import socket
 from dataclasses import dataclass
 
 from cassandra import ConsistencyLevel, WriteType
@@ -56,6 +57,9 @@ def connect(hosts: tuple[str, ...], port: int = 9042) -> tuple[Cluster, Session]
     cluster = Cluster(
         list(hosts), port=port, execution_profiles={EXEC_PROFILE_DEFAULT: profile},
         protocol_version=5,
+        # The driver leaves Nagle on: a request spanning two TCP segments then waits for a
+        # delayed ACK (~40 ms), which made compaction batches 10x slower.
+        sockopts=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
     )
     return cluster, cluster.connect()
 
