@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zlib
+
 from flask import Blueprint, jsonify, request
 
 from backend.api.auth import write_key_account
@@ -21,6 +23,8 @@ def _ingest(kind: str):
     if length is not None and length > MAX_REQUEST_BYTES:
         raise ApiError(413, f"request larger than {MAX_REQUEST_BYTES // 1024} KB")
     body = request.get_data(cache=False)
+    if request.headers.get("Content-Encoding", "").lower() == "gzip":
+        body = _gunzip(body)
     try:
         messages = parse_request(body, kind, ip=request.remote_addr)
     except TooLarge as exc:
@@ -29,6 +33,18 @@ def _ingest(kind: str):
         raise ApiError(400, str(exc)) from None
     ingestor(runtime()).accept_normalised(account_id, messages)
     return jsonify({"success": True})
+
+
+def _gunzip(body: bytes) -> bytes:
+    # Segment SDKs may gzip; cap the inflated size so a zip bomb cannot exhaust memory.
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = inflater.decompress(body, MAX_REQUEST_BYTES + 1)
+    except zlib.error:
+        raise ApiError(400, "body: Content-Encoding is gzip but the body is not gzip") from None
+    if len(out) > MAX_REQUEST_BYTES or inflater.unconsumed_tail:
+        raise ApiError(413, f"request larger than {MAX_REQUEST_BYTES // 1024} KB")
+    return out
 
 
 @bp.post("/track")

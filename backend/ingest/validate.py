@@ -152,9 +152,13 @@ def parse_request(
         raise InvalidMessage("batch", f"more than {MAX_BATCH_MESSAGES} messages")
     # Batch-level context (Segment SDKs put library info there) fills in each message's.
     shared_ctx = data.get("context") if isinstance(data.get("context"), dict) else None
+    sent_at = data.get("sentAt")
     out = []
     for i, msg in enumerate(batch):
-        if shared_ctx and isinstance(msg, dict) and "context" not in msg:
-            msg = {**msg, "context": shared_ctx}
+        if isinstance(msg, dict):
+            if shared_ctx and "context" not in msg:
+                msg = {**msg, "context": shared_ctx}
+            if sent_at is not None and "sentAt" not in msg and "timestamp" in msg:
+                msg = {**msg, "sentAt": sent_at}  # SDKs stamp sentAt once per batch
         out.append(normalise(msg, f"batch[{i}]", now, None, ip))
     return out
