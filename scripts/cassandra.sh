@@ -13,7 +13,10 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 POM="$ROOT/scripts/cassandra/pom.xml"
 LIB="$ROOT/var/cassandra/lib"
 NODE="${2:-1}"
-ADDR="127.0.0.$NODE"
+# Node 1 (the seed) listens on TALLY_TEST_CASSANDRA_ADDR (default 127.0.0.1); node N on the
+# next loopback addresses. Another address gives a second, separate test cluster.
+SEED="${TALLY_TEST_CASSANDRA_ADDR:-127.0.0.1}"
+ADDR="${SEED%.*}.$(( ${SEED##*.} + NODE - 1 ))"
 HOME_DIR="$ROOT/var/services/cassandra/node$NODE"
 LOG_DIR="$HOME_DIR/logs"
 PID_FILE="$HOME_DIR/cassandra.pid"
@@ -51,7 +54,7 @@ endpoint_snitch: SimpleSnitch
 seed_provider:
   - class_name: org.apache.cassandra.locator.SimpleSeedProvider
     parameters:
-      - seeds: "127.0.0.1:7000"
+      - seeds: "$SEED:7000"
 listen_address: $ADDR
 rpc_address: $ADDR
 storage_port: 7000
@@ -84,7 +87,7 @@ start() {
   fetch_jars
   write_config
   : >"$LOG_DIR/system.log"
-  local jmx=$((7199 + 100 * (NODE - 1)))
+  local jmx=$((7198 + ${ADDR##*.}))  # JMX listens on 127.0.0.1 only: one port per node
   local opts=(
     -Xms1g -Xmx1g -Xss256k -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError
     -Djava.net.preferIPv4Stack=true -Dchronicle.analytics.disable=true

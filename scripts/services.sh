@@ -37,7 +37,7 @@ pg_stop() {
 
 cassandra_start() {
   if "$ROOT/scripts/cassandra.sh" start >&2; then
-    echo "export TALLY_TEST_CASSANDRA_HOSTS=127.0.0.1"
+    echo "export TALLY_TEST_CASSANDRA_HOSTS=${TALLY_TEST_CASSANDRA_ADDR:-127.0.0.1}"
   elif [ "${CI:-}" = true ] || [ "${CI:-}" = 1 ]; then
     echo "services.sh: Cassandra did not start" >&2; exit 1
   else
