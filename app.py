@@ -31,12 +31,8 @@ def create_app(settings: Settings | None = None, migrate: bool = True, ui: bool 
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,
         JSON_SORT_KEYS=False,
     )
-    runtime = server.extensions["tally"] = Runtime(settings, migrate=migrate)
+    server.extensions["tally"] = Runtime(settings, migrate=migrate)
     api.register(server)
-    if settings.background:
-        from backend.ingest import ingestor
-
-        ingestor(runtime).start_background()
     web_session.init_app(server)
 
     @server.get("/healthz")

@@ -29,8 +29,6 @@ class Settings:
     smtp_url: str | None = None
     secret_key: str | None = None
     production: bool = False
-    # Run background jobs (aggregator, schedulers) in this process: `tally serve` workers.
-    background: bool = False
     # Ingestion: how often the aggregator folds the spool into counters.
     flush_interval: float = 0.5
     extra: dict[str, str] = field(default_factory=dict)

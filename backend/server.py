@@ -9,6 +9,7 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from backend.config import Settings
+from backend.jobs import JobsSupervisor
 from backend.store.db import Database
 
 log = logging.getLogger("tally.server")
@@ -24,6 +25,10 @@ class _Gunicorn(BaseApplication):
     def load_config(self) -> None:
         for key, value in self.options.items():
             self.cfg.set(key, value)
+        supervisor = JobsSupervisor(self.settings)
+        # The master starts the jobs process once it is ready, and stops it on exit.
+        self.cfg.set("when_ready", lambda _server: supervisor.start())
+        self.cfg.set("on_exit", lambda _server: supervisor.stop())
 
     def load(self):
         return self.factory(self.settings, migrate=False)
@@ -33,7 +38,7 @@ def run_production(
     settings: Settings, factory: Callable[..., Flask], host: str, port: int, workers: int = 2
 ) -> None:
     """Serve `factory(settings, migrate=False)` (app.create_app) in gunicorn workers."""
-    settings = settings.with_(production=True, background=True)
+    settings = settings.with_(production=True)
     settings.require_secret()
     db = Database(settings.database_url)
     db.migrate()

@@ -1,0 +1,195 @@
+"""Ingestion throughput over HTTP: Tally's `tally serve` vs a naive baseline, side by side.
+
+    .venv/bin/python bench/ingest.py [--events 200000] [--batch 500] [--clients 2]
+
+Both servers run under gunicorn with the same workers; the load generator (client
+processes posting pre-serialised /v1/batch bodies over keep-alive connections) shares the
+same 2-core box. Printed: acknowledged events/s (durable: the spool is fdatasync'd before
+each 200), end-to-end events/s (until every event is counted), and the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import http.client
+import multiprocessing as mp
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import orjson
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.live_server import LiveServer, free_port  # noqa: E402
+
+
+def make_bodies(n_events: int, batch: int, tag: str) -> list[bytes]:
+    now = datetime.utcnow()
+    bodies = []
+    for b in range(0, n_events, batch):
+        msgs = [
+            {
+                "type": "track",
+                "event": "Placed Order" if i % 5 == 0 else "Viewed Product",
+                "userId": f"user-{i % 5000}",
+                "messageId": f"{tag}-{i}",
+                "timestamp": (now - timedelta(minutes=i % 10_000)).isoformat() + "Z",
+                "properties": {
+                    "revenue": 25.0 if i % 5 == 0 else 0,
+                    "utm_campaign": f"c{i % 7}",
+                    "sku": f"SKU-{i % 300}",
+                },
+                "context": {"ip": f"81.2.{i % 200}.{i % 250}"},
+            }
+            for i in range(b, min(b + batch, n_events))
+        ]
+        bodies.append(orjson.dumps({"batch": msgs}))
+    return bodies
+
+
+def _client(port: int, auth: str, bodies: list[bytes], out: mp.Queue) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"Content-Type": "application/json", "Authorization": auth}
+    for body in bodies:
+        while True:
+            try:
+                conn.request("POST", "/v1/batch", body, headers)
+                resp = conn.getresponse()
+                resp.read()
+                if resp.status == 200:
+                    break
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            time.sleep(0.01)
+    out.put(len(bodies))
+
+
+def drive(port: int, auth: str, bodies: list[bytes], clients: int) -> float:
+    q: mp.Queue = mp.Queue()
+    procs = [
+        mp.Process(target=_client, args=(port, auth, bodies[i::clients], q)) for i in range(clients)
+    ]
+    t0 = time.perf_counter()
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join()
+    return time.perf_counter() - t0
+
+
+def run_tally(args, tmp: Path) -> tuple[float, float]:
+    from backend.accounts.service import create_account
+    from backend.config import Settings
+    from backend.counters.sqlite import SqliteCounterStore
+    from backend.store.db import Database
+
+    env = {
+        "TALLY_VAR_DIR": str(tmp / "tally"),
+        "TALLY_SECRET_KEY": "bench" * 8,
+        "TALLY_DATABASE_URL": f"sqlite:///{tmp / 'tally' / 'tally.sqlite3'}",
+    }
+    settings = Settings.from_env(env, env_file=None)
+    settings.var_dir.mkdir(parents=True)
+    db = Database(settings.database_url)
+    db.migrate()
+    with db.session() as s:
+        acc = create_account(s, "Bench")
+    server = LiveServer(env, workers=args.workers).start()
+    auth = "Basic " + base64.b64encode(f"{acc.write_key}:".encode()).decode()
+    bodies = make_bodies(args.events, args.batch, "t")
+    t_start = time.perf_counter()
+    ack_s = drive(server.port, auth, bodies, args.clients)
+    store = SqliteCounterStore(settings.counters_path)
+    far = (datetime(2000, 1, 1), datetime.utcnow() + timedelta(days=2))
+    while True:
+        counted = sum(
+            t.count
+            for m in ("Placed Order", "Viewed Product")
+            for t in store.read(acc.id, m, "", *far).values()
+        )
+        if counted >= args.events:
+            break
+        time.sleep(0.05)
+    e2e_s = time.perf_counter() - t_start
+    assert counted == args.events, counted
+    server.stop()
+    return ack_s, e2e_s
+
+
+def run_naive(args, tmp: Path) -> float:
+    port = free_port()
+    env = {**os.environ, "NAIVE_DB": str(tmp / "naive.sqlite3")}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            str(args.workers),
+            "-k",
+            "gthread",
+            "--threads",
+            "4",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--chdir",
+            str(ROOT / "bench"),
+            "naive_ingest_app:app",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    for _ in range(200):
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            c.request("GET", "/")
+            c.getresponse()
+            break
+        except OSError:
+            time.sleep(0.1)
+    bodies = make_bodies(args.events, args.batch, "n")
+    secs = drive(port, "", bodies, args.clients)
+    proc.terminate()
+    proc.wait()
+    return secs
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("--events", type=int, default=200_000)
+    p.add_argument("--batch", type=int, default=500)
+    p.add_argument("--clients", type=int, default=2)
+    p.add_argument("--workers", type=int, default=2)
+    args = p.parse_args()
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        ack_s, e2e_s = run_tally(args, tmp)
+        naive_s = run_naive(args, tmp)
+    n = args.events
+    rows = [
+        ("tally: acknowledged (durable)", n / ack_s),
+        ("tally: end to end (counted)", n / e2e_s),
+        ("naive: insert + upsert per event", n / naive_s),
+    ]
+    print(
+        f"\n{n:,} events, batches of {args.batch}, {args.clients} client processes, "
+        f"{args.workers} gunicorn workers, {os.cpu_count()} cores"
+    )
+    for name, rate in rows:
+        print(f"  {name:36} {rate:>12,.0f} events/s   {rate / rows[2][1]:5.2f}x baseline")
+
+
+if __name__ == "__main__":
+    main()
