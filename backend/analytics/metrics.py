@@ -13,8 +13,10 @@ BUILTIN_DIMENSIONS = ("country",)
 
 
 def iso_z(ts: datetime | None) -> str | None:
-    """Naive UTC -> ISO 8601 with a Z."""
-    return None if ts is None else ts.isoformat() + "Z"
+    """Naive UTC -> ISO 8601 with a Z (milliseconds only when there are any)."""
+    if ts is None:
+        return None
+    return ts.isoformat(timespec="milliseconds" if ts.microsecond else "seconds") + "Z"
 
 
 def list_metrics(session: Session, account_id: str) -> list[dict]:
