@@ -22,16 +22,21 @@ def cassandra_hosts() -> tuple[str, ...]:
     return tuple(h.strip() for h in hosts.split(",") if h.strip())
 
 
+@pytest.fixture(name="cassandra_hosts", scope="module")
+def cassandra_hosts_fixture() -> tuple[str, ...]:
+    return cassandra_hosts()
+
+
 @pytest.fixture(scope="module")
 def cassandra_keyspace() -> str:
     return f"tally_test_{uuid.uuid4().hex[:12]}"
 
 
 @pytest.fixture(scope="module")
-def cassandra_store(cassandra_keyspace):
+def cassandra_store(cassandra_hosts, cassandra_keyspace):
     from backend.counters.cassandra import CassandraCounterStore
 
-    store = CassandraCounterStore(cassandra_hosts(), cassandra_keyspace, 1)
+    store = CassandraCounterStore(cassandra_hosts, cassandra_keyspace, 1)
     yield store
     store.session.execute(f"DROP KEYSPACE IF EXISTS {cassandra_keyspace}")
     store.close()

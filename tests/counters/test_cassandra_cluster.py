@@ -18,7 +18,6 @@ from cassandra.query import SimpleStatement
 
 from backend.counters.base import CounterKey, Totals
 from backend.counters.cassandra import CassandraCounterStore
-from tests.counters.conftest import cassandra_hosts
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SEED = "127.0.0.21"
@@ -32,8 +31,8 @@ def node(action: str, n: int) -> None:
 
 
 @pytest.fixture
-def two_nodes():
-    cassandra_hosts()  # skip (or fail in CI) exactly like the other Cassandra tests
+def two_nodes(cassandra_hosts):
+    # Depends on cassandra_hosts to skip (or fail in CI) like the other Cassandra tests.
     try:
         node("start", 1)
         node("start", 2)

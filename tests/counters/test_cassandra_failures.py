@@ -17,7 +17,6 @@ from cassandra.cluster import EXEC_PROFILE_DEFAULT
 from backend.counters.base import CounterKey, Totals
 from backend.counters.cassandra import CassandraCounterStore
 from backend.counters.cassandra_schema import FlushRetryPolicy
-from tests.counters.conftest import cassandra_hosts
 
 H = datetime(2026, 5, 1, 0)
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -58,10 +57,12 @@ def ledger(store, flush: str):
     ).one()
 
 
-def test_killed_mid_flush_then_retried_counts_exactly(cassandra_store, cassandra_keyspace, new_id):
+def test_killed_mid_flush_then_retried_counts_exactly(
+    cassandra_store, cassandra_hosts, cassandra_keyspace, new_id
+):
     acc, flush = new_id("acc"), new_id("f")
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, ",".join(cassandra_hosts()), cassandra_keyspace, acc, flush],
+        [sys.executable, "-c", CHILD, ",".join(cassandra_hosts), cassandra_keyspace, acc, flush],
         cwd=ROOT,
     )
     try:
@@ -89,10 +90,12 @@ def test_killed_mid_flush_then_retried_counts_exactly(cassandra_store, cassandra
     assert ledger(cassandra_store, flush).complete is True
 
 
-def test_timeout_before_acknowledgement_then_retry(cassandra_store, cassandra_keyspace, new_id):
+def test_timeout_before_acknowledgement_then_retry(
+    cassandra_store, cassandra_hosts, cassandra_keyspace, new_id
+):
     acc, flush = new_id("acc"), new_id("f")
     deltas = big_flush(acc, 5_000)
-    flaky = CassandraCounterStore(cassandra_hosts(), cassandra_keyspace, 1)
+    flaky = CassandraCounterStore(cassandra_hosts, cassandra_keyspace, 1)
     profile = flaky.session.cluster.profile_manager.profiles[EXEC_PROFILE_DEFAULT]
     claim = flaky._claim
 
@@ -138,8 +141,8 @@ def test_straggling_retry_after_compaction_is_shadowed(cassandra_store, new_id):
     assert read_sum(cassandra_store, acc, "") == (3, 3.0)
 
 
-def test_read_compacts_and_concurrent_compactors_agree(cassandra_keyspace, new_id):
-    store = CassandraCounterStore(cassandra_hosts(), cassandra_keyspace, 1, compact_after=5)
+def test_read_compacts_and_concurrent_compactors_agree(cassandra_hosts, cassandra_keyspace, new_id):
+    store = CassandraCounterStore(cassandra_hosts, cassandra_keyspace, 1, compact_after=5)
     try:
         acc = new_id("acc")
         for i in range(40):
