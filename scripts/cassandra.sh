@@ -78,7 +78,11 @@ EOF
 EOF
 }
 
-pid_alive() { [ -f "$PID_FILE" ] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null; }
+# Our node only: after a reboot the pid in a stale pid file may belong to anything.
+pid_alive() {
+  [ -f "$PID_FILE" ] && tr '\0' ' ' <"/proc/$(cat "$PID_FILE")/cmdline" 2>/dev/null \
+    | grep -q -- "-Dcassandra.storagedir=$HOME_DIR/data .*CassandraDaemon"
+}
 cql_open() { (exec 3<>"/dev/tcp/$ADDR/9042") 2>/dev/null; }
 
 start() {
