@@ -88,6 +88,23 @@ class _World:
         return None
 
 
+def _day(world: _World, day: date, quota: int, latest: datetime) -> list[dict]:
+    """About `quota` messages (exactly, unless the day is mostly in the future) of visits
+    on local date `day`."""
+    promo = -7 <= (day - black_friday(day)).days <= 3
+    msgs: list[dict] = []
+    misses = 0
+    while len(msgs) < quota and misses < 200:
+        v = world.visitor()
+        ts = world.start(day, v, latest)
+        if ts is None:
+            misses += 1
+            continue
+        msgs.extend(Session(world.rng, v, ts, promo, world.known).messages())
+    del msgs[quota:]  # the day's last visitor leaves early
+    return msgs
+
+
 def generate(events: int, days: int, end: datetime, seed: int = 0,
              batch_size: int = BATCH) -> Iterator[list[dict]]:
     """Yield batches of Segment messages: exactly `events`, over `days` days ending `end`."""
@@ -110,18 +127,12 @@ def generate(events: int, days: int, end: datetime, seed: int = 0,
         cum += w
         quota = (events if i == days - 1 else round(events * cum / total_w)) - done
         day = first + timedelta(days=i)
-        promo = -7 <= (day - black_friday(day)).days <= 3
-        msgs: list[dict] = []
-        misses = 0
-        while len(msgs) < quota and misses < 1000:
-            v = world.visitor()
-            ts = world.start(day, v, latest)
-            if ts is None:
-                misses += 1
-                continue
-            s = Session(rng, v, ts, promo, world.known)
-            msgs.extend(s.messages())
-        del msgs[quota:]  # the day's last visitor leaves early
+        msgs = _day(world, day, quota, latest)
+        back = 1
+        while len(msgs) < quota and back <= days:
+            # Late in the UTC day most zones have not started `day` yet: fill up earlier.
+            msgs += _day(world, day - timedelta(days=back), quota - len(msgs), latest)
+            back += 1
         msgs.sort(key=lambda m: m["timestamp"])
         for m in msgs:
             m["messageId"] = ids + str(serial)

@@ -44,6 +44,14 @@ def test_exact_count_in_batches_with_unique_ids(traffic):
     assert list(generate(0, 5, END)) == []
 
 
+def test_exact_count_even_just_after_midnight_utc():
+    # At 00:20 UTC "today" has not begun in the Americas: the quota is met from earlier days.
+    end = datetime(2026, 3, 3, 0, 20, tzinfo=UTC)
+    msgs = [m for b in generate(20_000, 7, end, seed=5) for m in b]
+    assert len(msgs) == 20_000
+    assert max(m["timestamp"] for m in msgs) < "2026-03-03T00:20"
+
+
 def test_every_message_is_valid_segment_and_in_the_range(traffic):
     now = END
     first = (END - timedelta(days=60)).replace(tzinfo=None)
