@@ -17,6 +17,7 @@ log = logging.getLogger("tally.jobs")
 
 def run_jobs(settings: Settings) -> None:
     """Process entry point: run every background job until SIGTERM."""
+    from backend.flows.runner import run_forever as run_flows
     from backend.ingest import ingestor
     from backend.runtime import Runtime
 
@@ -32,8 +33,11 @@ def run_jobs(settings: Settings) -> None:
     rt = Runtime(settings, migrate=False)
     ing = ingestor(rt)
     ing.start_background()
-    log.info("background jobs running")
+    flows = threading.Thread(target=run_flows, args=(rt, stop), name="tally-flows", daemon=True)
+    flows.start()
+    log.info("background jobs running: aggregator, flow scheduler")
     stop.wait()
+    flows.join(timeout=10)
     rt.close()
 
 

@@ -22,6 +22,11 @@ class Runtime:
             self.db.migrate()
         self._lock = threading.RLock()  # services may build other services
         self._services: dict[str, Any] = {}
+        # Called in the aggregator's transaction for each batch of new events. The runtime
+        # is where capabilities are wired together, so ingest never imports flows.
+        from backend.flows.enroll import enroll
+
+        self.fold_hooks: list = [enroll]
 
     def service(self, name: str, factory):
         """Build a service once per process, on first use (workers fork before that)."""

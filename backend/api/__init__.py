@@ -6,10 +6,11 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from backend.api import admin, errors, ingest, openapi, read
+    from backend.api import admin, errors, flows, ingest, openapi, read
 
     errors.register(app)
     app.register_blueprint(admin.bp)
     app.register_blueprint(ingest.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(read.bp)
+    app.register_blueprint(flows.bp)

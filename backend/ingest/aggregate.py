@@ -64,8 +64,10 @@ class Aggregator:
         spool_dir: Path,
         max_messages: int = 50_000,
         read_bytes: int = 16 * 1024 * 1024,
+        hooks: tuple = (),
     ):
         self.db = db
+        self.hooks = hooks  # called as hook(session, account_id, new_event_rows, now)
         self.counters = counters
         self.dir = Path(spool_dir)
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -132,7 +134,7 @@ class Aggregator:
         flush_id = uuid.uuid4().hex
         with self.db.session() as s:
             for account_id, msgs in by_account.items():
-                fold_account(s, account_id, msgs, deltas)
+                fold_account(s, account_id, msgs, deltas, self.hooks)
             frozen = {k: Totals(v[0], v[1]) for k, v in deltas.items()}
             if frozen:
                 s.add(PendingFlush(id=flush_id, deltas=_deltas_to_json(frozen)))

@@ -41,7 +41,9 @@ def _add(deltas: dict, key: CounterKey, revenue: float | None) -> None:
         slot[1] += revenue or 0.0
 
 
-def fold_account(s: Session, account_id: str, msgs: list[dict], deltas: dict) -> int:
+def fold_account(
+    s: Session, account_id: str, msgs: list[dict], deltas: dict, hooks: tuple = ()
+) -> int:
     """Add the account's new messages to the session and their counts to `deltas`.
 
     Returns how many messages were new (the rest were duplicates by messageId)."""
@@ -114,6 +116,8 @@ def fold_account(s: Session, account_id: str, msgs: list[dict], deltas: dict) ->
     for row, p in zip(rows, owners, strict=True):
         row["profile_id"] = resolver.final(p).id
     insert_events(s, rows)
+    for hook in hooks:  # e.g. flow enrollment: in this same transaction, so exactly once
+        hook(s, account_id, rows, now)
     _update_metrics(s, account_id, stats)
     return len(fresh)
 

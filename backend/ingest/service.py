@@ -22,7 +22,9 @@ class Ingestor:
         self.runtime = runtime
         self.settings = runtime.settings
         self.fsync = fsync
-        self.aggregator = Aggregator(runtime.db, counter_store(runtime), self.settings.spool_dir)
+        self.aggregator = Aggregator(
+            runtime.db, counter_store(runtime), self.settings.spool_dir, hooks=tuple(runtime.fold_hooks)
+        )
         self._writer: SpoolWriter | None = None
         self._writer_pid = 0
         self._writer_lock = threading.Lock()

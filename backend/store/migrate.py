@@ -19,7 +19,8 @@ def alembic_config(url: str | None = None) -> Config:
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    # "heads": capabilities add their tables on their own branches off the base schema.
     cfg = alembic_config()
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection

@@ -1,0 +1,1 @@
+"""Flows: definitions (schema), enrollment on live events, the step engine, actions."""

@@ -1,0 +1,175 @@
+"""What each node does. Every outcome is recorded by the engine; e-mails, webhooks and
+list joins also flow back as events (through ingestion) so counters and dashboards see them."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import requests
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.flows.conditions import matches
+from backend.flows.enroll import LIST_METRIC
+from backend.flows.mailer import Mailer, MailNotConfigured
+from backend.flows.templates import TemplateFailed, context, render
+from backend.store.flow_models import Flow, FlowJob, FlowRun
+from backend.store.models import List, ListMember, Profile, ProfileAlias
+
+WEBHOOK_TIMEOUT = 5.0
+WEBHOOK_ATTEMPTS = 4  # then give up; waits 30 s, 2 min, 8 min between tries
+
+
+@dataclass
+class Outcome:
+    outcome: str
+    next_node: str | None
+    detail: str = ""
+    next_at: datetime | None = None
+    after_node: str | None = None
+    retry_at: datetime | None = None
+
+
+Emit = Callable[[str, list[dict]], None]  # (account_id, Segment messages) -> spooled
+
+
+class Actions:
+    def __init__(self, mailer: Mailer, emit: Emit, http: requests.Session | None = None):
+        self.mailer = mailer
+        self.emit = emit
+        self.http = http or requests.Session()
+
+    def perform(
+        self,
+        s: Session,
+        flow: Flow,
+        run: FlowRun,
+        job: FlowJob,
+        node: dict,
+        profile: Profile,
+        now: datetime,
+    ) -> Outcome:
+        event = (run.event or {}).get("properties") or {}
+        filters = flow.definition.get("filters")
+        if filters and not matches(filters, s, profile, event, now):
+            return Outcome("exited", None, "the profile no longer matches the flow's filters")
+        return getattr(self, "_" + node["type"])(s, flow, run, job, node, profile, event, now)
+
+    def _delay(self, s, flow, run, job, node, profile, event, now) -> Outcome:
+        minutes = float(node.get("minutes") or 0)
+        return Outcome(
+            "waited",
+            node.get("next"),
+            f"{minutes:g} min",
+            next_at=now + timedelta(minutes=minutes),
+            after_node=node["id"],
+        )
+
+    def _split(self, s, flow, run, job, node, profile, event, now) -> Outcome:
+        yes = matches(node.get("where"), s, profile, event, now)
+        return Outcome("yes" if yes else "no", node.get("yes" if yes else "no"))
+
+    def _ab_split(self, s, flow, run, job, node, profile, event, now) -> Outcome:
+        # Stable per run: the same journey always takes the same branch.
+        bucket = int(hashlib.sha256(f"{flow.id}:{run.id}".encode()).hexdigest(), 16) % 100
+        branch = "a" if bucket < float(node.get("percent", 50)) else "b"
+        return Outcome(branch, node.get(branch))
+
+    def _email(self, s, flow, run, job, node, profile, event, now) -> Outcome:
+        if not profile.email:
+            return Outcome("skipped", node.get("next"), "the profile has no e-mail address")
+        ctx = context(profile.traits, event, profile.email)
+        try:
+            subject = render(node.get("subject", ""), ctx).strip()
+            body = render(node.get("body", ""), ctx)
+        except TemplateFailed as exc:
+            return Outcome("failed", None, str(exc))
+        try:
+            message_id = self.mailer.send(profile.email, subject, body)
+        except MailNotConfigured as exc:
+            return Outcome("failed", None, str(exc))
+        self._event(s, flow, job, profile, "Received Email", {"subject": subject}, now)
+        return Outcome("sent", node.get("next"), f"to {profile.email}: {subject} {message_id}")
+
+    def _webhook(self, s, flow, run, job, node, profile, event, now) -> Outcome:
+        payload = {
+            "flow": {"id": flow.id, "name": flow.name},
+            "node": node["id"],
+            "profile": {
+                "id": profile.id,
+                "email": profile.email,
+                "traits": profile.traits,
+                "country": profile.country,
+            },
+            "event": run.event,
+        }
+        try:
+            resp = self.http.post(
+                node["url"],
+                json=payload,
+                timeout=WEBHOOK_TIMEOUT,
+                headers={"User-Agent": "Tally-Flows/1"},
+            )
+            ok, detail = resp.status_code < 400, f"HTTP {resp.status_code}: {resp.text[:300]}"
+            retryable = resp.status_code >= 500 or resp.status_code == 429
+        except requests.RequestException as exc:
+            ok, detail, retryable = False, f"{type(exc).__name__}: {exc}", True
+        if ok:
+            return Outcome("delivered", node.get("next"), detail)
+        if retryable and job.attempts < WEBHOOK_ATTEMPTS:
+            wait = timedelta(seconds=30 * 4 ** (job.attempts - 1))
+            return Outcome("retrying", None, detail, retry_at=now + wait)
+        return Outcome("failed", None, detail)
+
+    def _update_profile(self, s, flow, run, job, node, profile, event, now) -> Outcome:
+        profile.traits = {**(profile.traits or {}), **(node.get("traits") or {})}
+        return Outcome("updated", node.get("next"), ", ".join(sorted(node.get("traits") or {})))
+
+    def _add_to_list(self, s, flow, run, job, node, profile, event, now) -> Outcome:
+        name = str(node["list"]).strip()
+        lst = s.scalar(select(List).where(List.account_id == flow.account_id, List.name == name))
+        if lst is None:
+            lst = List(account_id=flow.account_id, name=name)
+            s.add(lst)
+            s.flush()
+        member = s.scalar(
+            select(ListMember).where(
+                ListMember.list_id == lst.id, ListMember.profile_id == profile.id
+            )
+        )
+        if member is None:
+            s.add(ListMember(list_id=lst.id, profile_id=profile.id))
+            self._event(s, flow, job, profile, LIST_METRIC, {"list": name}, now)
+        return Outcome("added", node.get("next"), name)
+
+    def _event(self, s, flow, job, profile, metric, props, now) -> None:
+        self.emit(
+            flow.account_id,
+            [
+                {
+                    "type": "track",
+                    "event": metric,
+                    **_identity(s, profile),
+                    # One id per step: if anything replays it, ingestion's dedup drops the copy.
+                    "messageId": f"flow-{flow.id}-job-{job.id}-{metric}",
+                    "timestamp": now.isoformat() + "Z",
+                    "properties": {**props, "$flow": str(flow.id), "$node": job.node_id},
+                }
+            ],
+        )
+
+
+def _identity(s: Session, profile: Profile) -> dict:
+    """Segment identity fields that ingestion resolves back to this same profile."""
+    if profile.external_id:
+        return {"userId": profile.external_id}
+    alias = s.scalar(
+        select(ProfileAlias.anonymous_id).where(ProfileAlias.profile_id == profile.id).limit(1)
+    )
+    ident: dict = {"anonymousId": alias or f"tally-profile-{profile.id}"}
+    if profile.email:
+        ident["traits"] = {"email": profile.email}
+    return ident

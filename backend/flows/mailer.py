@@ -1,0 +1,63 @@
+"""Send e-mail over SMTP from TALLY_SMTP_URL: smtp://[user:pass@]host[:port][?from=ADDR&starttls=1]
+or smtps://... for implicit TLS."""
+
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+from urllib.parse import parse_qs, unquote, urlparse
+
+
+class MailNotConfigured(RuntimeError):
+    pass
+
+
+class Mailer:
+    def __init__(self, url: str | None, timeout: float = 10.0):
+        self.url = url
+        self.timeout = timeout
+        if url:
+            u = urlparse(url)
+            if u.scheme not in ("smtp", "smtps"):
+                raise ValueError("TALLY_SMTP_URL must start with smtp:// or smtps://")
+            q = parse_qs(u.query)
+            self.host = u.hostname or "127.0.0.1"
+            self.port = u.port or (465 if u.scheme == "smtps" else 25)
+            self.ssl = u.scheme == "smtps"
+            self.starttls = q.get("starttls", ["0"])[0] in ("1", "true", "yes")
+            self.user = unquote(u.username) if u.username else None
+            self.password = unquote(u.password) if u.password else None
+            self.sender = q.get("from", ["Tally <no-reply@tally.local>"])[0]
+
+    def send(
+        self,
+        to: str,
+        subject: str,
+        text: str,
+        html: str | None = None,
+        attachments: list[tuple[str, str, bytes]] | None = None,
+    ) -> str:
+        """Send one message; returns its Message-ID. Raises on any SMTP failure."""
+        if not self.url:
+            raise MailNotConfigured("TALLY_SMTP_URL is not set, so no e-mail can be sent")
+        msg = EmailMessage()
+        msg["From"] = self.sender
+        msg["To"] = to
+        msg["Subject"] = subject
+        from email.utils import make_msgid
+
+        msg["Message-ID"] = make_msgid(domain="tally.local")
+        msg.set_content(text)
+        if html:
+            msg.add_alternative(html, subtype="html")
+        for filename, mime, data in attachments or []:
+            maintype, _, subtype = mime.partition("/")
+            msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+        cls = smtplib.SMTP_SSL if self.ssl else smtplib.SMTP
+        with cls(self.host, self.port, timeout=self.timeout) as smtp:
+            if self.starttls:
+                smtp.starttls()
+            if self.user:
+                smtp.login(self.user, self.password or "")
+            smtp.send_message(msg)
+        return msg["Message-ID"]

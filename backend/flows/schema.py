@@ -1,0 +1,218 @@
+"""Flow definitions (API.md): structure checks on save, completeness checks on activate.
+
+Every problem names its node, so the API's 400 and the canvas can point at it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from backend.flows.templates import check as check_template
+
+NODE_TYPES = {
+    "delay": ("next",),
+    "split": ("yes", "no"),
+    "ab_split": ("a", "b"),
+    "email": ("next",),
+    "webhook": ("next",),
+    "update_profile": ("next",),
+    "add_to_list": ("next",),
+}
+FIELD_OPS = {"eq", "ne", "gt", "gte", "lt", "lte", "contains", "in", "exists"}
+METRIC_OPS = {"gte", "lt", "eq"}
+MAX_NODES = 200
+
+
+@dataclass(frozen=True)
+class Problem:
+    node: str | None  # None: the flow itself (name, trigger, filters, start)
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"node": self.node, "problem": self.message}
+
+    def __str__(self) -> str:
+        return f"node {self.node!r}: {self.message}" if self.node else self.message
+
+
+class FlowInvalid(ValueError):
+    def __init__(self, problems: list[Problem]):
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def condition_problems(conds: Any, where: str) -> list[str]:
+    if conds is None:
+        return []
+    if not isinstance(conds, list):
+        return [f"{where} must be a list of conditions"]
+    out = []
+    for i, c in enumerate(conds):
+        at = f"{where}[{i}]"
+        if not isinstance(c, dict):
+            out.append(f"{at} must be an object")
+        elif "metric" in c:
+            if not isinstance(c["metric"], str) or not c["metric"]:
+                out.append(f"{at}.metric must be a metric name")
+            if c.get("op") not in METRIC_OPS:
+                out.append(f"{at}.op must be one of {', '.join(sorted(METRIC_OPS))}")
+            for k in ("count", "days"):
+                v = c.get(k)
+                if (
+                    isinstance(v, bool)
+                    or not isinstance(v, int)
+                    or v < 0
+                    or (k == "days" and v < 1)
+                ):
+                    out.append(
+                        f"{at}.{k} must be a whole number"
+                        + (" of at least 1" if k == "days" else "")
+                    )
+        else:
+            field = c.get("field")
+            if not isinstance(field, str) or not (
+                field == "country" or field.startswith(("traits.", "event.")) and len(field) > 6
+            ):
+                out.append(f"{at}.field must be 'country', 'traits.NAME' or 'event.NAME'")
+            if c.get("op") not in FIELD_OPS:
+                out.append(f"{at}.op must be one of {', '.join(sorted(FIELD_OPS))}")
+            elif c["op"] == "in" and not isinstance(c.get("value"), list):
+                out.append(f"{at}.value must be a list for 'in'")
+            elif c["op"] != "exists" and "value" not in c:
+                out.append(f"{at}.value is missing")
+    return out
+
+
+def check_structure(defn: Any) -> dict:
+    """Raise FlowInvalid unless `defn` is a well-formed graph; return it normalised."""
+    if not isinstance(defn, dict):
+        raise FlowInvalid([Problem(None, "the flow must be a JSON object")])
+    problems: list[Problem] = []
+    name = defn.get("name")
+    if not isinstance(name, str) or not name.strip() or len(name) > 200:
+        problems.append(Problem(None, "name must be a non-empty string of at most 200 characters"))
+    trigger = defn.get("trigger")
+    if not isinstance(trigger, dict) or trigger.get("type") not in ("metric", "list"):
+        problems.append(
+            Problem(
+                None,
+                "trigger must be {'type': 'metric', 'metric': ...} or {'type': 'list', 'list': ...}",
+            )
+        )
+    else:
+        key = trigger["type"]
+        if not isinstance(trigger.get(key), str) or not trigger[key].strip():
+            problems.append(Problem(None, f"trigger.{key} must name a {key}"))
+        problems += [
+            Problem(None, m) for m in condition_problems(trigger.get("where"), "trigger.where")
+        ]
+    problems += [Problem(None, m) for m in condition_problems(defn.get("filters"), "filters")]
+    nodes = defn.get("nodes")
+    if not isinstance(nodes, list):
+        raise FlowInvalid(problems + [Problem(None, "nodes must be a list")])
+    if len(nodes) > MAX_NODES:
+        problems.append(Problem(None, f"a flow has at most {MAX_NODES} nodes"))
+    by_id: dict[str, dict] = {}
+    for i, node in enumerate(nodes):
+        if not isinstance(node, dict) or not isinstance(node.get("id"), str) or not node["id"]:
+            problems.append(Problem(None, f"nodes[{i}] needs a string id"))
+            continue
+        nid = node["id"]
+        if nid in by_id:
+            problems.append(Problem(nid, "duplicate node id"))
+        by_id[nid] = node
+        if node.get("type") not in NODE_TYPES:
+            problems.append(
+                Problem(
+                    nid,
+                    f"unknown node type {node.get('type')!r}; use one of {', '.join(NODE_TYPES)}",
+                )
+            )
+            continue
+        for branch in NODE_TYPES[node["type"]]:
+            if branch not in node:
+                problems.append(
+                    Problem(nid, f"missing branch target {branch!r} (use null to end the path)")
+                )
+                continue
+            target = node[branch]
+            if target is not None and (
+                not isinstance(target, str)
+                or target not in {n.get("id") for n in nodes if isinstance(n, dict)}
+            ):
+                problems.append(Problem(nid, f"{branch!r} points to unknown node {target!r}"))
+        if node["type"] == "split":
+            problems += [Problem(nid, m) for m in condition_problems(node.get("where"), "where")]
+    start = defn.get("start")
+    if nodes and start not in by_id:
+        problems.append(Problem(None, f"start must be the id of a node, not {start!r}"))
+    if problems:
+        raise FlowInvalid(problems)
+    problems += _graph_problems(by_id, start)
+    if problems:
+        raise FlowInvalid(problems)
+    return defn
+
+
+def successors(node: dict) -> list[str]:
+    return [node[b] for b in NODE_TYPES[node["type"]] if node.get(b)]
+
+
+def _graph_problems(by_id: dict[str, dict], start: str | None) -> list[Problem]:
+    if start is None:
+        return []
+    problems: list[Problem] = []
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+
+    def visit(nid: str) -> None:
+        state[nid] = 1
+        for nxt in successors(by_id[nid]):
+            if state.get(nxt) == 1:
+                problems.append(Problem(nxt, f"cycle: {nid!r} leads back to {nxt!r}"))
+            elif nxt not in state:
+                visit(nxt)
+        state[nid] = 2
+
+    visit(start)
+    for nid in by_id:
+        if nid not in state:
+            problems.append(Problem(nid, "unreachable from the start node"))
+    return problems
+
+
+def completeness(defn: dict) -> list[Problem]:
+    """What must be filled in before a flow can go live (drafts may be incomplete)."""
+    problems = []
+    if not defn.get("nodes"):
+        problems.append(Problem(None, "the flow has no steps"))
+    for node in defn.get("nodes", []):
+        nid, t = node["id"], node["type"]
+        if t == "delay":
+            m = node.get("minutes")
+            if isinstance(m, bool) or not isinstance(m, int | float) or m <= 0:
+                problems.append(Problem(nid, "set the delay (minutes > 0)"))
+        elif t == "split" and not node.get("where"):
+            problems.append(Problem(nid, "add at least one condition"))
+        elif t == "ab_split":
+            p = node.get("percent")
+            if isinstance(p, bool) or not isinstance(p, int | float) or not 0 < p < 100:
+                problems.append(Problem(nid, "set the A share (percent between 0 and 100)"))
+        elif t == "email":
+            if not str(node.get("subject") or "").strip():
+                problems.append(Problem(nid, "the e-mail needs a subject"))
+            if not str(node.get("body") or "").strip():
+                problems.append(Problem(nid, "the e-mail needs a body"))
+            for part in ("subject", "body"):
+                err = check_template(str(node.get(part) or ""))
+                if err:
+                    problems.append(Problem(nid, f"{part}: {err}"))
+        elif t == "webhook":
+            url = node.get("url")
+            if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+                problems.append(Problem(nid, "the webhook needs an http(s) URL"))
+        elif t == "update_profile" and not isinstance(node.get("traits"), dict):
+            problems.append(Problem(nid, "set the traits to update"))
+        elif t == "add_to_list" and not str(node.get("list") or "").strip():
+            problems.append(Problem(nid, "choose the list"))
+    return problems
