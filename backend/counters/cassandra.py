@@ -29,6 +29,8 @@ from backend.counters.cassandra_schema import BASE, Statements, connect, create_
 # Rows per single-partition batch: ~60 bytes each keeps a batch near Cassandra's 5 KiB
 # warning threshold and far below its 50 KiB failure threshold.
 _CELLS_PER_BATCH = 64
+# Up to a week is read day by day directly; longer ranges ask counter_days which days exist.
+_DIRECT_READ_DAYS = 7
 
 
 class CassandraCounterStore:
@@ -51,6 +53,7 @@ class CassandraCounterStore:
         self._cluster, self._session = connect(hosts, port)
         create_schema(self._session, keyspace, replication)
         self._st = Statements.prepare(self._session, keyspace)
+        self._indexed: set[tuple] = set()  # (account, metric, dimension, day) in counter_days
 
     @classmethod
     def from_settings(cls, settings) -> CassandraCounterStore:
@@ -89,6 +92,7 @@ class CassandraCounterStore:
             by_partition[pk].append(
                 (*pk, k.hour, k.value, flush_id, int(t.count), float(t.revenue), write_ts)
             )
+        self._index_days(by_partition)
         batches = []
         for rows in by_partition.values():
             for i in range(0, len(rows), _CELLS_PER_BATCH):
@@ -101,10 +105,31 @@ class CassandraCounterStore:
             self._session, batches, concurrency=self.concurrency, raise_on_first_error=True
         )
 
+    def _index_days(self, partitions) -> None:
+        """Record the days before their cells (a day without cells reads as empty)."""
+        new = [pk for pk in partitions if pk not in self._indexed]
+        if new:
+            execute_concurrent_with_args(
+                self._session, self._st.put_day, new, concurrency=self.concurrency,
+                raise_on_first_error=True,
+            )
+            if len(self._indexed) > 100_000:  # only a cache of rows known to exist
+                self._indexed.clear()
+            self._indexed.update(new)
+
+    def _days(self, account_id: str, metric: str, dimension: str, start, end) -> list[date]:
+        days = _days(start, end)
+        if len(days) <= _DIRECT_READ_DAYS:
+            return days
+        rows = self._session.execute(
+            self._st.days, (account_id, metric, dimension, days[0], days[-1])
+        )
+        return [r.day.date() for r in rows]
+
     def read(
         self, account_id: str, metric: str, dimension: str, start: datetime, end: datetime
     ) -> dict[tuple[str, datetime], Totals]:
-        days = _days(start, end)
+        days = self._days(account_id, metric, dimension, start, end)
         if not days:
             return {}
         args = [(account_id, metric, dimension, d, start, end) for d in days]

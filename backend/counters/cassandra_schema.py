@@ -80,6 +80,13 @@ def create_schema(session: Session, keyspace: str, replication: int) -> None:
             count bigint, revenue double, version int static,
             PRIMARY KEY ((account_id, metric, dimension, day), hour, value, flush_id))"""
     )
+    # Which days hold cells, per (account, metric, dimension): a read over years touches
+    # only the days that exist. Rows are only ever added (idempotent).
+    session.execute(
+        f"""CREATE TABLE IF NOT EXISTS {keyspace}.counter_days (
+            account_id text, metric text, dimension text, day date,
+            PRIMARY KEY ((account_id, metric, dimension), day))"""
+    )
     session.execute(
         f"""CREATE TABLE IF NOT EXISTS {keyspace}.counter_flushes (
             flush_id text PRIMARY KEY, write_ts bigint, complete boolean)
@@ -92,6 +99,8 @@ class Statements:
     claim: PreparedStatement
     complete: PreparedStatement
     insert: PreparedStatement
+    put_day: PreparedStatement
+    days: PreparedStatement
     select: PreparedStatement
     select_partition: PreparedStatement
     ledger: PreparedStatement
@@ -115,6 +124,14 @@ class Statements:
                 "value, flush_id, count, revenue) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "USING TIMESTAMP ?"
             ),
+            put_day=session.prepare(
+                f"INSERT INTO {ks}.counter_days (account_id, metric, dimension, day) "
+                "VALUES (?, ?, ?, ?)"
+            ),
+            days=session.prepare(
+                f"SELECT day FROM {ks}.counter_days WHERE account_id=? AND metric=? "
+                "AND dimension=? AND day >= ? AND day <= ?"
+            ),
             select=session.prepare(
                 f"SELECT hour, value, flush_id, count, revenue FROM {ks}.counter_cells "
                 f"WHERE {pk} AND hour >= ? AND hour < ?"
@@ -137,6 +154,7 @@ class Statements:
                 f"DELETE FROM {ks}.counter_cells WHERE {pk} AND hour=? AND value=? AND flush_id=?"
             ),
         )
-        for idempotent in (st.complete, st.insert, st.select, st.select_partition, st.ledger):
+        for idempotent in (st.complete, st.insert, st.put_day, st.days, st.select,
+                           st.select_partition, st.ledger):
             idempotent.is_idempotent = True
         return st

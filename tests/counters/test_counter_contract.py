@@ -124,3 +124,16 @@ def test_large_flush(store, new_id):
     assert len(got) == 20_000
     assert sum(t.count for t in got.values()) == sum(t.count for t in deltas.values())
     assert got[("sku-12345", H + timedelta(hours=12345 % 48))] == Totals(12345 % 7 + 1, 12345 / 4)
+
+
+def test_long_ranges_find_sparse_days(store, new_id):
+    acc = new_id("acc")
+    hours = [datetime(2024, 2, 29, 23), datetime(2025, 7, 4, 0), datetime(2025, 7, 14, 5),
+             datetime(2026, 12, 31, 23)]
+    store.increment(new_id("f"), {key(acc, h): Totals(i + 1, 0.5) for i, h in enumerate(hours)})
+    everything = store.read(acc, "Placed Order", "", datetime(2000, 1, 1), datetime(2031, 1, 1))
+    assert sorted(h for _, h in everything) == hours
+    # ten days, half open: 2025-07-04 00:00 included, 2025-07-14 05:00 excluded
+    ten = store.read(acc, "Placed Order", "", datetime(2025, 7, 4), datetime(2025, 7, 14, 5))
+    assert ten == {("", hours[1]): Totals(2, 0.5)}
+    assert store.read(acc, "Placed Order", "", datetime(2027, 1, 1), datetime(2030, 1, 1)) == {}
