@@ -197,3 +197,18 @@ class SpoolOffset(Base):
     segment: Mapped[str] = mapped_column(String(200), primary_key=True)
     offset: Mapped[int] = mapped_column(BigInteger, default=0)
     done: Mapped[bool] = mapped_column(default=False)
+
+
+class Dashboard(Base):
+    """A dashboard's JSON definition (name, cards with position and size, filters)."""
+
+    __tablename__ = "dashboards"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    definition: Mapped[dict[str, Any]] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
