@@ -14,3 +14,5 @@ def register(app: Flask) -> None:
     app.register_blueprint(openapi.bp)
     app.register_blueprint(read.bp)
     app.register_blueprint(flows.bp)
+    from backend.api import forms as forms_api
+    app.register_blueprint(forms_api.bp)
