@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from backend.accounts.keys import create_key
 from backend.accounts.users import create_user
+from backend.dashboards.service import create_overview
 from backend.store.models import Account
 
 DEFAULT_DIMENSIONS = ["utm_campaign", "utm_source", "$flow", "$form"]
@@ -44,6 +45,7 @@ def create_account(
     email = email or f"admin@{_slug(name)}-{account.id[4:10]}.tally.local"
     password = password or secrets.token_urlsafe(12)
     create_user(session, account.id, email, password)
+    create_overview(session, account.id)  # every account starts with a useful dashboard
     return NewAccount(
         id=account.id,
         name=account.name,

@@ -16,3 +16,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(flows.bp)
     from backend.api import forms as forms_api
     app.register_blueprint(forms_api.bp)
+    from backend.api import dashboards as dashboards_api
+    app.register_blueprint(dashboards_api.bp)
+    from backend.api import client as client_api
+    app.register_blueprint(client_api.bp)

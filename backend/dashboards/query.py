@@ -1,0 +1,102 @@
+"""A card's numbers: its definition plus the dashboard's filters -> series frames and totals,
+through backend.analytics.series (the function behind GET /api/metrics/<name>/series)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pandas as pd
+
+from backend.analytics import series
+from backend.counters.base import CounterStore
+from backend.dashboards import ranges
+from backend.dashboards.country_view import CountryView
+
+# Cards grouped by these can honour a country filter (see country_view.py).
+COUNTRY_FILTERABLE = (None, "country")
+
+
+@dataclass(frozen=True)
+class CardData:
+    card: dict
+    start: date
+    end: date
+    frame: pd.DataFrame  # key, t, count, revenue (analytics.series)
+    previous: pd.DataFrame | None  # the same over the period before, when compare is on
+    total: float
+    previous_total: float | None
+    country: str | None  # the country filter applied, if any
+    note: str | None  # why a dashboard filter does not apply to this card
+
+    @property
+    def measure(self) -> str:
+        return self.card["measure"]
+
+    @property
+    def change(self) -> float | None:
+        """Relative change against the previous period (0.25 = +25 %), None if unknown."""
+        if self.previous_total is None or self.previous_total == 0:
+            return None
+        return (self.total - self.previous_total) / self.previous_total
+
+
+def effective(card: dict, filters: dict) -> tuple[str | dict, str | None]:
+    """The range and country a card uses: its own, else the dashboard's."""
+    return card.get("range") or filters["range"], card.get("country") or filters.get("country")
+
+
+def _by(card: dict) -> str | None:
+    if card["chart"] == "map":
+        return "country"
+    if card["chart"] == "number":
+        return None
+    return card.get("by") or None
+
+
+def card_data(counters: CounterStore, account_id: str, card: dict, filters: dict,
+              today: date, tz: str = "UTC") -> CardData:
+    rng, country = effective(card, filters)
+    start, end = ranges.resolve(rng, today)
+    by = _by(card)
+    top = 100 if card["chart"] == "map" else card["top"]
+    note = None
+    source = counters
+    if country and by not in COUNTRY_FILTERABLE:
+        note = (f"Shows every country: counts by {by} are not kept per country, so the "
+                f"{country} filter does not apply here.")
+        country = None
+    elif country:
+        source = CountryView(counters, country)
+
+    def run(s: date, e: date) -> pd.DataFrame:
+        return series(source, account_id, card["metric"], s, e, card["interval"], tz, by,
+                      top, card["measure"])
+
+    frame = run(start, end)
+    total = float(frame[card["measure"]].sum())
+    previous = previous_total = None
+    if card["compare"]:
+        ps, pe = ranges.previous(start, end)
+        previous = run(ps, pe)
+        previous_total = float(previous[card["measure"]].sum())
+    return CardData(card, start, end, frame, previous, total, previous_total, country, note)
+
+
+def bucket_range(t: date, interval: str) -> dict:
+    """The custom range covering one bucket (drill-down on a point or bar of a time axis)."""
+    if interval == "week":
+        end = t + timedelta(days=6)
+    elif interval == "month":
+        nxt = (t.replace(day=28) + timedelta(days=4)).replace(day=1)
+        end = nxt - timedelta(days=1)
+    else:
+        end = t
+    return {"start": t.isoformat(), "end": end.isoformat()}
+
+
+def dashboard_data(counters: CounterStore, account_id: str, definition: dict, filters: dict,
+                   today: date, tz: str = "UTC") -> dict[str, CardData]:
+    """Every card of a dashboard under `filters` (the dashboard's, or a drill-down's)."""
+    return {c["id"]: card_data(counters, account_id, c, filters, today, tz)
+            for c in definition["cards"]}
