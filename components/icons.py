@@ -21,11 +21,11 @@ def icon(name: str, size: int = 18) -> html.Span:
     """A decorative icon (hidden from screen readers; its link or button carries the label)."""
     return html.Span(
         html.Img(
-            src="data:image/svg+xml;utf8,"
-            + (
-                "<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' viewBox='0 0 24 24' "
-                "fill='none' stroke='%%234263eb' stroke-width='2' stroke-linecap='round' "
-                "stroke-linejoin='round'><path d='%s'/></svg>" % (size, size, _PATHS.get(name, _PATHS["dot"]))
+            src=(
+                "data:image/svg+xml;utf8,<svg xmlns='http://www.w3.org/2000/svg' "
+                f"width='{size}' height='{size}' viewBox='0 0 24 24' fill='none' "
+                "stroke='%234263eb' stroke-width='2' stroke-linecap='round' "
+                f"stroke-linejoin='round'><path d='{_PATHS.get(name, _PATHS['dot'])}'/></svg>"
             ),
             alt="",
             width=size,
