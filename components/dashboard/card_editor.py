@@ -1,0 +1,174 @@
+"""The card editor: a drawer with every card setting and a live preview computed by the same
+query as the dashboard. Opens from "Add card" or a card's edit button; saving stores the card
+(service.upsert_card) and bumps the page's "dashboard-version" store so the grid redraws."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import dash_mantine_components as dmc
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
+
+from backend import analytics
+from backend.dashboards import DashboardInvalid, card_data, schema, service
+from backend.dashboards.ranges import PRESETS
+from components.context import account_id, runtime
+from components.dashboard.card import body
+
+CHART_LABELS = {"line": "Line", "bar": "Bar", "area": "Stacked area",
+                "number": "Big number with change", "table": "Table",
+                "map": "World map by country"}
+FIELDS = ["title", "metric", "measure", "chart", "interval", "range", "custom", "compare",
+          "by", "top"]
+
+
+def _fid(name: str) -> str:
+    return f"card-editor-{name}"
+
+
+def editor() -> html.Div:
+    return html.Div([dcc.Store(id="card-editor-card"), _drawer()])
+
+
+def _drawer() -> dmc.Drawer:
+    return dmc.Drawer(id="card-editor", position="right", size=520, padding="lg",
+                      title=html.Span("Card", id="card-editor-heading"), children=[
+        dmc.Stack([
+            dmc.TextInput(id=_fid("title"), label="Title", placeholder="e.g. Revenue"),
+            dmc.Select(id=_fid("metric"), label="Metric", data=[], searchable=True,
+                       nothingFoundMessage="No metric with this name yet"),
+            dmc.SegmentedControl(id=_fid("measure"), value="count", data=[
+                {"value": "count", "label": "Count"}, {"value": "revenue", "label": "Revenue"}],
+                **{"aria-label": "Measure"}),
+            dmc.Select(id=_fid("chart"), label="Chart", allowDeselect=False, value="line",
+                       data=[{"value": k, "label": v} for k, v in CHART_LABELS.items()]),
+            dmc.Group([
+                dmc.Select(id=_fid("interval"), label="Interval", value="day", w=140,
+                           allowDeselect=False,
+                           data=[{"value": i, "label": i.capitalize()}
+                                 for i in schema.INTERVALS]),
+                dmc.Select(id=_fid("range"), label="Date range", value="", w=220,
+                           allowDeselect=False, data=[{"value": "", "label": "Dashboard's"}]
+                           + [{"value": k, "label": v} for k, v in PRESETS.items()]
+                           + [{"value": "custom", "label": "Custom…"}]),
+            ]),
+            dmc.DatePickerInput(id=_fid("custom"), label="Custom range", type="range",
+                                allowSingleDateInRange=True, clearable=True),
+            dmc.Switch(id=_fid("compare"), label="Compare with the previous period"),
+            dmc.Group([
+                dmc.Select(id=_fid("by"), label="Group by", data=[], value="", w=220,
+                           allowDeselect=False),
+                dmc.NumberInput(id=_fid("top"), label="Top", value=5, min=1,
+                                max=schema.MAX_TOP, w=100),
+            ]),
+            html.Div(id=_fid("error"), role="alert", className="form-error"),
+            html.Div([html.Div("Preview", className="section-label"),
+                      html.Div(id=_fid("preview"), className="card-editor-preview",
+                               **{"aria-live": "polite"})]),
+            dmc.Group([
+                dmc.Button("Save card", id=_fid("save")),
+                dmc.Button("Cancel", id=_fid("cancel"), variant="default"),
+            ]),
+        ], gap="sm"),
+    ])
+
+
+def card_from_fields(title, metric, measure, chart, interval, rng, custom, compare, by,
+                     top) -> dict:
+    if rng == "custom":
+        if not custom or len(custom) != 2 or not all(custom):
+            raise DashboardInvalid("range", "pick the first and last day")
+        rng = {"start": custom[0][:10], "end": custom[1][:10]}
+    return {"title": title or metric, "metric": metric, "measure": measure, "chart": chart,
+            "interval": interval, "range": rng or None, "compare": bool(compare),
+            "by": by or None, "top": int(top or 5)}
+
+
+def _choices(dashboard_id: int, card_id: str | None):
+    with runtime().db.session() as s:
+        metrics = [m["name"] for m in analytics.list_metrics(s, account_id())]
+        dims = analytics.dimensions_of(s, account_id())
+        current = None
+        if card_id:
+            d = service.get(s, account_id(), dashboard_id)
+            current = next((c for c in d.definition["cards"] if c["id"] == card_id), None)
+    return metrics, dims, current
+
+
+@callback(
+    Output("card-editor", "opened", allow_duplicate=True),
+    Output("card-editor-card", "data"),
+    Output("card-editor-heading", "children"),
+    Output(_fid("metric"), "data"), Output(_fid("by"), "data"),
+    *[Output(_fid(f), "value") for f in FIELDS],
+    Input("dash-add-card", "n_clicks"),
+    Input({"type": "dcard-edit", "card": ALL}, "n_clicks"),
+    State("dashboard-id", "data"),
+    prevent_initial_call=True,
+)
+def open_editor(_add, _edits, dashboard_id):
+    if not ctx.triggered or not ctx.triggered[0]["value"]:
+        return (no_update,) * (5 + len(FIELDS))
+    card_id = ctx.triggered_id["card"] if isinstance(ctx.triggered_id, dict) else None
+    metrics, dims, c = _choices(dashboard_id, card_id)
+    by_data = [{"value": "", "label": "Nothing"}] + [{"value": d, "label": d} for d in dims]
+    if c is None:
+        first = "Placed Order" if "Placed Order" in metrics else (metrics[0] if metrics else None)
+        c = {"title": "", "metric": first, "measure": "count", "chart": "line",
+             "interval": "day", "range": None, "compare": False, "by": None, "top": 5}
+    rng, custom = c["range"] or "", None
+    if isinstance(rng, dict):
+        rng, custom = "custom", [rng["start"], rng["end"]]
+    values = [c["title"], c["metric"], c["measure"], c["chart"], c["interval"], rng, custom,
+              c["compare"], c["by"] or "", c["top"]]
+    return (True, card_id, "Edit card" if card_id else "Add a card",
+            [{"value": m, "label": m} for m in metrics], by_data, *values)
+
+
+@callback(
+    Output(_fid("preview"), "children"),
+    *[Input(_fid(f), "value") for f in FIELDS],
+    State("dashboard-id", "data"), State("dashboard-view", "data"),
+    prevent_initial_call=True,
+)
+def preview(*args):
+    *fields, _dashboard_id, view = args
+    if not fields[1]:
+        return html.Div("Pick a metric to see a preview.", className="muted")
+    try:
+        raw = card_from_fields(*fields)
+        c = schema.card({**raw, "id": "preview"})
+        data = card_data(analytics.counter_store(runtime()), account_id(), c, view,
+                         datetime.now(UTC).date())
+    except (DashboardInvalid, analytics.InvalidQuery) as exc:
+        return html.Div(str(exc), className="form-error")
+    return html.Div(body(data, "card-editor-graph"), className="dcard-body")
+
+
+@callback(
+    Output("card-editor", "opened", allow_duplicate=True),
+    Output("dashboard-version", "data", allow_duplicate=True),
+    Output(_fid("error"), "children"),
+    Input(_fid("save"), "n_clicks"),
+    *[State(_fid(f), "value") for f in FIELDS],
+    State("card-editor-card", "data"), State("dashboard-id", "data"),
+    State("dashboard-version", "data"),
+    prevent_initial_call=True,
+)
+def save(_n, *args):
+    *fields, card_id, dashboard_id, version = args
+    try:
+        raw = card_from_fields(*fields)
+        if card_id:
+            raw["id"] = card_id
+        with runtime().db.session() as s:
+            service.upsert_card(s, account_id(), dashboard_id, raw)
+    except (DashboardInvalid, ValueError) as exc:
+        return no_update, no_update, str(exc)
+    return False, (version or 0) + 1, ""
+
+
+@callback(Output("card-editor", "opened", allow_duplicate=True),
+          Input(_fid("cancel"), "n_clicks"), prevent_initial_call=True)
+def cancel(_n):
+    return False

@@ -1,0 +1,148 @@
+"""Pure data -> go.Figure for dashboard cards, in one plotly template ("tally").
+
+Colours: the Okabe-Ito palette, distinguishable with the common colour-vision deficiencies.
+Every clickable mark carries customdata [kind, value]: ["t", "YYYY-MM-DD"] for a time
+bucket, ["country", "US"] for a country; the dashboard turns a click into a filter.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from backend.analytics import OTHER_KEY
+from backend.dashboards import CardData
+from backend.dashboards.countries import map_name, name
+from components.dashboard.numbers import full
+
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000",
+           "#999999"]
+PREVIOUS = "#9aa0a6"
+SEQUENTIAL = [[0, "#e8f1f8"], [1, "#0072B2"]]
+
+pio.templates["tally"] = go.layout.Template(layout=go.Layout(
+    colorway=PALETTE,
+    font={"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 12,
+          "color": "#343a40"},
+    paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
+    margin={"l": 8, "r": 8, "t": 8, "b": 8},
+    xaxis={"showgrid": False, "linecolor": "#ced4da", "ticks": "outside",
+           "tickcolor": "#ced4da", "automargin": True},
+    yaxis={"gridcolor": "#eef0f2", "zeroline": False, "automargin": True,
+           "tickformat": "~s"},
+    legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
+    hoverlabel={"bgcolor": "#fff", "bordercolor": "#ced4da"},
+    hovermode="closest",
+))
+
+
+def key_label(key: str | None, by: str | None) -> str:
+    if key == OTHER_KEY:
+        return "Other"
+    if key is None:
+        return "Total" if by is None else f"No {by}"
+    return name(key) if by == "country" else str(key)
+
+
+def _money(data: CardData) -> bool:
+    return data.measure == "revenue"
+
+
+def _base(fig: go.Figure, data: CardData) -> go.Figure:
+    fig.update_layout(template="tally", autosize=True,
+                      showlegend=len(fig.data) > 1, clickmode="event")
+    if _money(data):
+        fig.update_yaxes(tickprefix="$")
+    return fig
+
+
+def _hover(data: CardData) -> str:
+    value = "$%{y:,.2f}" if _money(data) else "%{y:,.0f}"
+    return "%{fullData.name}<br>%{x|%b %d, %Y}<br><b>" + value + "</b><extra></extra>"
+
+
+def time_series(data: CardData, kind: str) -> go.Figure:
+    """line | bar | area: one trace per series key, plus the previous period when compared."""
+    fig = go.Figure()
+    by = data.card.get("by") if data.card["chart"] != "number" else None
+    m = data.measure
+    for i, (key, part) in enumerate(data.frame.groupby("key", sort=False, dropna=False)):
+        key = None if key != key else key  # NaN -> None
+        x = list(part["t"])
+        custom = [["t", t.date().isoformat()] for t in x]
+        common = {"x": x, "y": part[m], "name": key_label(key, by), "customdata": custom,
+                  "hovertemplate": _hover(data)}
+        colour = PALETTE[i % len(PALETTE)]
+        if kind == "bar":
+            fig.add_bar(marker_color=colour, **common)
+        elif kind == "area":
+            fig.add_scatter(mode="lines", stackgroup="one", line={"width": 1.5,
+                            "color": colour}, **common)
+        else:
+            fig.add_scatter(mode="lines+markers" if len(x) < 40 else "lines",
+                            line={"width": 2, "color": colour}, marker={"size": 5},
+                            **common)
+    if data.previous is not None and by is None:
+        cur = list(data.frame["t"])
+        prev = data.previous
+        n = min(len(cur), len(prev))
+        fig.add_scatter(x=cur[:n], y=prev[m][:n], name="Previous period", mode="lines",
+                        line={"width": 1.5, "dash": "dot", "color": PREVIOUS},
+                        customdata=[["prev", t.date().isoformat()] for t in prev["t"][:n]],
+                        hovertemplate="Previous period<br>%{customdata[1]}<br><b>"
+                        + ("$%{y:,.2f}" if _money(data) else "%{y:,.0f}")
+                        + "</b><extra></extra>")
+    if kind == "bar":
+        fig.update_layout(barmode="stack", bargap=0.15)
+    return _base(fig, data)
+
+
+def totals(data: CardData) -> list[tuple[str | None, float]]:
+    """(key, total of the measure) per series, in the frame's (ranked) order."""
+    m = data.measure
+    sums = data.frame.groupby("key", sort=False, dropna=False)[m].sum()
+    return [(None if k != k else k, float(v)) for k, v in sums.items()]
+
+
+def ranked_bars(data: CardData) -> go.Figure:
+    """Top values of the group-by dimension as horizontal bars, largest on top."""
+    by = data.card["by"]
+    rows = [(k, v) for k, v in totals(data) if k is not None or v > 0][::-1]
+    labels = [key_label(k, by) for k, _ in rows]
+    values = [v for _, v in rows]
+    kind = "country" if by == "country" else by
+    fig = go.Figure(go.Bar(
+        x=values, y=labels, orientation="h", marker_color=PALETTE[0],
+        text=[full(v, _money(data)) for v in values], textposition="auto",
+        customdata=[[kind, k] for k, _ in rows],
+        hovertemplate="%{y}<br><b>%{text}</b><extra></extra>"))
+    fig.update_yaxes(type="category", automargin=True)
+    fig.update_xaxes(showticklabels=False)
+    return _base(fig, data)
+
+
+def world_map(data: CardData) -> go.Figure:
+    rows = [(k, v) for k, v in totals(data) if k not in (None, OTHER_KEY) and v > 0]
+    fig = go.Figure(go.Choropleth(
+        locations=[map_name(k) for k, _ in rows], locationmode="country names",
+        z=[v for _, v in rows], text=[name(k) for k, _ in rows],
+        customdata=[["country", k] for k, _ in rows], colorscale=SEQUENTIAL,
+        marker_line_color="#fff", marker_line_width=0.5, showscale=False,
+        hovertemplate="%{text}<br><b>" + ("$%{z:,.2f}" if _money(data) else "%{z:,.0f}")
+        + "</b><extra></extra>"))
+    fig.update_geos(showframe=False, showcoastlines=False, showcountries=True,
+                    countrycolor="#dee2e6", showland=True, landcolor="#f1f3f5",
+                    projection_type="natural earth", lataxis_range=[-58, 85])
+    return _base(fig, data)
+
+
+def figure(data: CardData) -> go.Figure | None:
+    """The card's chart; None for cards that are not charts (number, table)."""
+    chart = data.card["chart"]
+    if chart == "map":
+        return world_map(data)
+    if chart == "bar" and data.card.get("by"):
+        return ranked_bars(data)
+    if chart in ("line", "bar", "area"):
+        return time_series(data, chart)
+    return None

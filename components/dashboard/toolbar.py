@@ -1,0 +1,85 @@
+"""The dashboard-wide controls: date range (preset or custom), country filter, auto refresh
+(off, 10 s, 30 s, 1 min) and full screen for a wall display."""
+
+from __future__ import annotations
+
+import dash_mantine_components as dmc
+from dash import Input, Output, clientside_callback, dcc, html
+
+from backend.dashboards.countries import names
+from backend.dashboards.ranges import PRESETS
+from components.dashboard.glyphs import icon
+
+REFRESH = {"off": 0, "10s": 10_000, "30s": 30_000, "1m": 60_000}
+RANGE_CHOICES = [{"value": k, "label": v} for k, v in PRESETS.items()] + [
+    {"value": "custom", "label": "Custom…"}]
+
+
+def country_choices() -> list[dict]:
+    return [{"value": "", "label": "All countries"}] + [
+        {"value": code, "label": f"{label} ({code})"}
+        for code, label in sorted(names().items(), key=lambda kv: kv[1])]
+
+
+def range_value(rng: str | dict) -> tuple[str, list[str] | None]:
+    if isinstance(rng, dict):
+        return "custom", [rng["start"], rng["end"]]
+    return rng, None
+
+
+def toolbar(filters: dict) -> html.Div:
+    preset, custom = range_value(filters["range"])
+    return html.Div([
+        dmc.Select(id="dash-range", label="Date range", data=RANGE_CHOICES, value=preset,
+                   allowDeselect=False, w=170),
+        dmc.DatePickerInput(id="dash-custom-range", label="From – to", type="range",
+                            value=custom, w=230, style={"display": "block" if custom else "none"},
+                            allowSingleDateInRange=True, clearable=False),
+        dmc.Select(id="dash-country", label="Country", data=country_choices(),
+                   value=filters.get("country") or "", searchable=True, allowDeselect=False,
+                   w=210),
+        html.Div([
+            dmc.Text("Auto refresh", size="sm", fw=500, id="dash-refresh-label"),
+            dmc.SegmentedControl(id="dash-refresh", value="off", size="xs",
+                                 data=[{"value": "off", "label": "Off"},
+                                       {"value": "10s", "label": "10 s"},
+                                       {"value": "30s", "label": "30 s"},
+                                       {"value": "1m", "label": "1 min"}],
+                                 **{"aria-labelledby": "dash-refresh-label"}),
+        ], className="dash-refresh-group"),
+        dmc.Button("Full screen", id="dash-fullscreen", variant="default",
+                   leftSection=icon("expand", 16), **{"aria-label": "Show full screen"}),
+        dcc.Interval(id="dash-timer", interval=10_000, disabled=True),
+        dcc.Store(id="dash-fullscreen-sink"),
+    ], className="dash-toolbar", role="toolbar", **{"aria-label": "Dashboard filters"})
+
+
+clientside_callback(
+    """function (value) {
+        const ms = {"off": 0, "10s": 10000, "30s": 30000, "1m": 60000}[value] || 0;
+        return [ms || 10000, !ms];
+    }""",
+    Output("dash-timer", "interval"), Output("dash-timer", "disabled"),
+    Input("dash-refresh", "value"),
+)
+
+clientside_callback(
+    """function (preset) {
+        return {display: preset === "custom" ? "block" : "none"};
+    }""",
+    Output("dash-custom-range", "style"), Input("dash-range", "value"),
+    prevent_initial_call=True,
+)
+
+# Full screen over the dashboard only (a wall screen); Esc leaves it.
+clientside_callback(
+    """function (n) {
+        const root = document.getElementById("dashboard-root");
+        if (n && root && root.requestFullscreen && !document.fullscreenElement) {
+            root.requestFullscreen().catch(() => {});
+        }
+        return window.dash_clientside.no_update;
+    }""",
+    Output("dash-fullscreen-sink", "data"), Input("dash-fullscreen", "n_clicks"),
+    prevent_initial_call=True,
+)

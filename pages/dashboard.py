@@ -1,0 +1,179 @@
+"""/dashboards/<id>: one dashboard. Cards on a draggable grid, dashboard-wide filters,
+drill-down with a breadcrumb back, auto refresh and full screen.
+
+The view (date range, country, drill-down trail) lives in the "dashboard-view" store; the
+definition is read from the server on every render, so a layout saved by a drag is what the
+next refresh draws."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import dash
+import dash_mantine_components as dmc
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
+from flask import request
+
+from backend import analytics
+from backend.dashboards import DashboardNotFound, bucket_range, dashboard_data, ranges, service
+from backend.dashboards.countries import name as country_name
+from components.context import account_id, runtime
+from components.dashboard.card import card
+from components.dashboard.card_editor import editor
+from components.dashboard.first_steps import first_steps
+from components.dashboard.glyphs import icon
+from components.dashboard.grid import GRID_ID, grid, layout_of, positions
+from components.dashboard.toolbar import toolbar
+
+dash.register_page(__name__, path_template="/dashboards/<dashboard_id>", name="Dashboard",
+                   title="Dashboard · Tally", nav=False)
+
+
+def _missing():
+    return dmc.Stack([
+        html.H1("Dashboard not found", className="page-title"),
+        dmc.Text(["It may have been deleted. ", dcc.Link("Back to dashboards",
+                                                         href="/dashboards")]),
+    ])
+
+
+def layout(dashboard_id: str | None = None, **_):
+    try:
+        with runtime().db.session() as s:
+            d = service.get(s, account_id(), int(dashboard_id or ""))
+            name, filters = d.name, d.definition["filters"]
+            no_events = not analytics.list_metrics(s, account_id())
+    except (ValueError, DashboardNotFound):
+        return _missing()
+    empty = [dmc.Alert(title="No events yet: the cards fill in as events arrive",
+                       color="indigo", children=first_steps(request.host_url.rstrip("/"),
+                                                            "dash"))] if no_events else []
+    return html.Div([
+        dcc.Store(id="dashboard-id", data=int(dashboard_id)),
+        dcc.Store(id="dashboard-version", data=0),
+        dcc.Store(id="dashboard-view", data={**filters, "trail": []}),
+        dmc.Group([
+            html.Div([
+                dmc.Anchor("Dashboards", href="/dashboards", size="sm", id="dash-back"),
+                html.H1(name, className="page-title", id="dashboard-name"),
+            ]),
+            dmc.Button("Add card", id="dash-add-card", leftSection=icon("plus", 16)),
+        ], justify="space-between", align="flex-end"),
+        *empty,
+        toolbar(filters),
+        html.Nav(id="dashboard-crumbs", className="dash-crumbs",
+                 **{"aria-label": "Drill-down"}),
+        html.Div(id="dashboard-status", role="status", className="dash-status",
+                 **{"aria-live": "polite"}),
+        grid([], []),
+        editor(),
+    ], id="dashboard-root", className="dashboard-root")
+
+
+def view_label(view: dict) -> str:
+    where = country_name(view["country"]) if view.get("country") else "All countries"
+    return f"{ranges.label(view['range'])} · {where}"
+
+
+def crumbs(view: dict) -> list:
+    if not view.get("trail"):
+        return []
+    items = [dmc.Button(view_label(step), id={"type": "dash-crumb", "index": i},
+                        variant="subtle", size="compact-sm")
+             for i, step in enumerate(view["trail"])]
+    items.append(dmc.Text(view_label(view), size="sm", fw=600, id="dash-crumb-current",
+                          **{"aria-current": "page"}))
+    return [dmc.Breadcrumbs(items, separator="›")]
+
+
+@callback(
+    Output(GRID_ID, "children"), Output(GRID_ID, "layout"), Output("dashboard-crumbs",
+                                                                  "children"),
+    Input("dashboard-version", "data"), Input("dashboard-view", "data"),
+    Input("dash-timer", "n_intervals"), State("dashboard-id", "data"),
+)
+def render(_version, view, _tick, dashboard_id):
+    with runtime().db.session() as s:
+        definition = service.get(s, account_id(), dashboard_id).definition
+    data = dashboard_data(analytics.counter_store(runtime()), account_id(), definition, view,
+                          datetime.now(UTC).date())
+    return ([card(data[c["id"]]) for c in definition["cards"]],
+            layout_of(definition["cards"]), crumbs(view))
+
+
+@callback(Output("dashboard-status", "children", allow_duplicate=True),
+          Input(GRID_ID, "layout"), State("dashboard-id", "data"), prevent_initial_call=True)
+def save_layout(layout, dashboard_id):
+    with runtime().db.session() as s:
+        moved = service.save_layout(s, account_id(), dashboard_id, positions(layout))
+    return "Layout saved." if moved else no_update
+
+
+@callback(Output("dashboard-version", "data", allow_duplicate=True),
+          Input({"type": "dcard-remove", "card": ALL}, "n_clicks"),
+          State("dashboard-id", "data"), State("dashboard-version", "data"),
+          prevent_initial_call=True)
+def remove_card(_clicks, dashboard_id, version):
+    if not ctx.triggered or not ctx.triggered[0]["value"]:
+        return no_update
+    with runtime().db.session() as s:
+        service.remove_card(s, account_id(), dashboard_id, ctx.triggered_id["card"])
+    return (version or 0) + 1
+
+
+def _drilled(view: dict, **change) -> dict:
+    step = {k: view[k] for k in ("range", "country")}
+    return {**view, **change, "trail": [*view.get("trail", []), step]}
+
+
+@callback(Output("dashboard-view", "data", allow_duplicate=True),
+          Output("dashboard-status", "children", allow_duplicate=True),
+          Input({"type": "dcard-graph", "card": ALL}, "clickData"),
+          State("dashboard-view", "data"), State("dashboard-id", "data"),
+          prevent_initial_call=True)
+def drill(_clicks, view, dashboard_id):
+    click = ctx.triggered[0]["value"] if ctx.triggered else None
+    if not click or not click.get("points"):
+        return no_update, no_update
+    kind, value = (click["points"][0].get("customdata") or [None, None])[:2]
+    if kind == "country" and value:
+        return _drilled(view, country=value), f"Filtered to {country_name(value)}."
+    if kind == "t":
+        with runtime().db.session() as s:
+            cards = service.get(s, account_id(), dashboard_id).definition["cards"]
+        c = next(c for c in cards if c["id"] == ctx.triggered_id["card"])
+        rng = bucket_range(date.fromisoformat(value), c["interval"])
+        return _drilled(view, range=rng), f"Filtered to {ranges.label(rng)}."
+    if kind:
+        return no_update, (f"Counters keep {kind} and country apart, so the dashboard "
+                           f"cannot be filtered by {kind}.")
+    return no_update, no_update
+
+
+@callback(Output("dashboard-view", "data", allow_duplicate=True),
+          Input({"type": "dash-crumb", "index": ALL}, "n_clicks"),
+          State("dashboard-view", "data"), prevent_initial_call=True)
+def back(_clicks, view):
+    if not ctx.triggered or not ctx.triggered[0]["value"]:
+        return no_update
+    i = ctx.triggered_id["index"]
+    step = view["trail"][i]
+    return {**view, **step, "trail": view["trail"][:i]}
+
+
+@callback(Output("dashboard-view", "data", allow_duplicate=True),
+          Input("dash-range", "value"), Input("dash-custom-range", "value"),
+          Input("dash-country", "value"), State("dashboard-id", "data"),
+          prevent_initial_call=True)
+def set_filters(preset, custom, country, dashboard_id):
+    if preset == "custom":
+        if not custom or len(custom) != 2 or not all(custom):
+            return no_update
+        rng = {"start": custom[0][:10], "end": custom[1][:10]}
+    else:
+        rng = preset
+    with runtime().db.session() as s:
+        d = service.set_filters(s, account_id(), dashboard_id,
+                                {"range": rng, "country": country or None})
+        filters = d.definition["filters"]
+    return {**filters, "trail": []}
