@@ -1,0 +1,220 @@
+"""The storefront side of forms, as a shopper meets it: a real shop page served from another
+origin (its own port) under a strict nonce CSP, with the embed script tag, in Chromium."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+import pytest
+import requests
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+from backend.accounts.service import create_account
+from backend.demo.storefront import storefront_server
+from backend.forms import service
+from backend.forms.templates import template
+from backend.ingest import ingestor
+
+pytestmark = pytest.mark.browser
+
+
+@dataclass
+class Shop:
+    live_app: object
+    account_id: str
+    public_key: str
+    private_key: str
+
+    @property
+    def runtime(self):
+        return self.live_app.app.extensions["tally"]
+
+    def publish(self, body: dict) -> int:
+        with self.runtime.db.session() as s:
+            form = service.create(s, self.account_id, body)
+            s.flush()
+            service.publish(s, self.account_id, form.id)
+            return form.id
+
+    def api(self, path: str) -> requests.Response:
+        return requests.get(self.live_app.url + path, timeout=10,
+                            headers={"Authorization": f"Bearer {self.private_key}"})
+
+
+@pytest.fixture
+def shop(live_app, request):
+    with live_app.app.extensions["tally"].db.session() as s:
+        acc = create_account(s, f"Store {request.node.name}"[:200])
+    return Shop(live_app, acc.id, acc.public_key, acc.private_key)
+
+
+@pytest.fixture
+def storefront(shop):
+    """start(embed_form_id=None) -> the URL of a shop page on its own port (another origin)."""
+    servers = []
+
+    def start(embed_form_id: int | None = None) -> str:
+        server = storefront_server(shop.live_app.url, shop.public_key, embed_form_id=embed_form_id)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_port}/"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def hosts(driver, form_id: int):
+    return driver.find_elements(By.CSS_SELECTOR, f'[data-tally-host="{form_id}"]')
+
+
+def shadow(driver, form_id: int):
+    return hosts(driver, form_id)[0].shadow_root
+
+
+def wait_host(driver, form_id: int, timeout: float = 10):
+    WebDriverWait(driver, timeout, poll_frequency=0.05).until(lambda d: hosts(d, form_id))
+    return shadow(driver, form_id)
+
+
+def no_csp_errors(dash_duo) -> None:
+    logs = dash_duo.driver.get_log("browser")
+    assert not [e for e in logs if "Content Security Policy" in e["message"]], logs
+
+
+def popup(delay: int = 0, **targeting) -> dict:
+    body = template("newsletter_popup")
+    body["targeting"] = {"delay_seconds": delay, **targeting}
+    return body
+
+
+def test_popup_appears_after_its_delay_and_not_before(dash_duo, shop, storefront):
+    fid = shop.publish(popup(delay=3))
+    driver = dash_duo.driver
+    driver.get(storefront())
+    probe = ("return [performance.now(), "
+             f"document.querySelector('[data-tally-host=\"{fid}\"]') !== null]")
+    # Sampled in the page: until 2.8 s after navigation started the popup is not there...
+    samples = []
+    while not samples or samples[-1][0] < 2800:
+        samples.append(driver.execute_script(probe))
+        time.sleep(0.1)
+    assert not any(shown for at, shown in samples if at < 2800), samples
+    assert len(samples) > 3
+    # ...and it comes, never before its 3 seconds.
+    root = wait_host(driver, fid)
+    assert driver.execute_script("return performance.now()") >= 3000
+    dialog = root.find_element(By.CSS_SELECTOR, "[role=dialog]")
+    assert dialog.get_attribute("aria-modal") == "true"
+    assert "Join our newsletter" in dialog.text
+    # Labels belong to their inputs, and the store's `input {all: unset; color: red}` rule
+    # cannot reach into the shadow root.
+    label = root.find_element(By.CSS_SELECTOR, "label[for]")
+    target = root.find_element(By.ID, label.get_attribute("for"))
+    assert target.tag_name in ("input", "select")
+    assert "rgb(255, 0, 0)" not in label.value_of_css_property("color")
+    no_csp_errors(dash_duo)
+
+
+def test_a_form_for_another_country_stays_hidden(dash_duo, shop, storefront):
+    hidden = shop.publish(popup(delay=0, countries=["FR"]))
+    embed = shop.publish(template("footer_embed"))
+    dash_duo.driver.get(storefront(embed_form_id=embed))
+    wait_host(dash_duo.driver, embed)  # the forms arrived and were applied
+    time.sleep(1.0)
+    assert hosts(dash_duo.driver, hidden) == []
+    no_csp_errors(dash_duo)
+
+
+def test_embed_renders_inside_its_div_and_submitting_creates_the_profile(
+        dash_duo, shop, storefront):
+    embed = shop.publish(template("footer_embed"))
+    dash_duo.driver.get(storefront(embed_form_id=embed))
+    root = wait_host(dash_duo.driver, embed)
+    host = hosts(dash_duo.driver, embed)[0]
+    parent = dash_duo.driver.execute_script("return arguments[0].parentElement", host)
+    assert parent.get_attribute("data-tally-form") == str(embed)
+    assert root.find_element(By.CSS_SELECTOR, "[role=region]")
+
+    root.find_element(By.CSS_SELECTOR, "input[type=email]").send_keys("bad-address")
+    root.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    err = root.find_element(By.CSS_SELECTOR, ".err[role=alert]")
+    WebDriverWait(dash_duo.driver, 5).until(lambda d: err.text)
+    assert shop.api("/api/profiles?email=bad-address").status_code in (400, 404)
+
+    email = root.find_element(By.CSS_SELECTOR, "input[type=email]")
+    email.clear()
+    email.send_keys("Shopper@Example.com")
+    root.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    WebDriverWait(dash_duo.driver, 10).until(
+        lambda d: "You're in!" in shadow(d, embed).find_element(By.CSS_SELECTOR, ".bx").text)
+    ingestor(shop.runtime).drain()
+    profile = shop.api("/api/profiles?email=shopper@example.com")
+    assert profile.status_code == 200, profile.text
+    assert profile.json()["lists"] == ["Newsletter"]
+    assert "Submitted Form" in {e["metric"] for e in profile.json()["events"]}
+    stats = shop.api(f"/api/forms/{embed}/stats").json()
+    assert stats["views"] == 1 and stats["submits"] == 1
+    no_csp_errors(dash_duo)
+
+
+def test_closed_popup_stays_hidden_on_reload_for_its_days(dash_duo, shop, storefront):
+    body = popup(delay=0)
+    body["frequency"] = {"hide_days_after_close": 7, "hide_after_submit": True}
+    fid = shop.publish(body)
+    url = storefront()
+    driver = dash_duo.driver
+    driver.get(url)
+    root = wait_host(driver, fid)
+    # Focus is inside the dialog and Tab stays there (the focus trap).
+    for _ in range(6):
+        active = driver.switch_to.active_element
+        active.send_keys(Keys.TAB)
+        assert driver.execute_script(
+            "return document.activeElement.getAttribute('data-tally-host')") == str(fid)
+    root.find_element(By.CSS_SELECTOR, "input[type=email]").send_keys(Keys.ESCAPE)
+    WebDriverWait(driver, 5).until(lambda d: not hosts(d, fid))
+
+    driver.get(url)
+    time.sleep(1.5)
+    assert hosts(driver, fid) == []
+    # Eight days later (the stored close time moved back), it is shown again.
+    driver.execute_script(
+        "var k='tally:form:' + arguments[0], s=JSON.parse(localStorage.getItem(k));"
+        "s.closed -= 8 * 864e5; localStorage.setItem(k, JSON.stringify(s));", fid)
+    driver.get(url)
+    wait_host(driver, fid)
+    no_csp_errors(dash_duo)
+
+
+def test_markup_in_labels_and_values_shows_as_text(dash_duo, shop, storefront):
+    evil = '<img src=x id=pwned onerror="document.title=1">'
+    body = popup(delay=0)
+    body["texts"]["title"] = "<b>Bold</b> offer"
+    body["fields"][1]["label"] = evil
+    body["success_message"] = "<i>thanks</i>"
+    fid = shop.publish(body)
+    driver = dash_duo.driver
+    driver.get(storefront())
+    root = wait_host(driver, fid)
+    assert root.find_element(By.CSS_SELECTOR, "h2").text == "<b>Bold</b> offer"
+    labels = [el.text for el in root.find_elements(By.CSS_SELECTOR, "label")]
+    assert evil in labels
+    assert root.find_elements(By.CSS_SELECTOR, "img, b") == []
+    root.find_element(By.CSS_SELECTOR, "input[type=email]").send_keys("x@example.com")
+    root.find_element(By.CSS_SELECTOR, "input[name=first_name]").send_keys(evil)
+    root.find_element(By.CSS_SELECTOR, "input[type=checkbox]").click()
+    root.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    WebDriverWait(driver, 10).until(
+        lambda d: shadow(d, fid).find_elements(By.CSS_SELECTOR, ".ok"))
+    assert shadow(driver, fid).find_element(By.CSS_SELECTOR, ".ok").text == "<i>thanks</i>"
+    assert driver.title != "1" and driver.find_elements(By.ID, "pwned") == []
+    ingestor(shop.runtime).drain()
+    traits = shop.api("/api/profiles?email=x@example.com").json()["traits"]
+    assert traits["first_name"] == evil
+    no_csp_errors(dash_duo)
