@@ -16,7 +16,9 @@ def form_csrf(client) -> str:
     return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
 
 
-def form_login(client, email: str, password: str, next_: str | None = None, csrf: str | None = None):
+def form_login(
+    client, email: str, password: str, next_: str | None = None, csrf: str | None = None
+):
     data = {"email": email, "password": password, "csrf": csrf or form_csrf(client)}
     if next_ is not None:
         data["next"] = next_
@@ -95,7 +97,10 @@ def test_json_login_with_a_non_object_body_is_a_400(client, account):
 
 def test_failed_logins_are_rate_limited_per_email(client, account):
     for _ in range(MAX_FAILURES_PER_EMAIL):
-        assert client.post("/login", json={"email": "owner@acme.test", "password": "x"}).status_code == 401
+        assert (
+            client.post("/login", json={"email": "owner@acme.test", "password": "x"}).status_code
+            == 401
+        )
     # Past the limit even the right password is refused, so guessing gains nothing.
     resp = client.post("/login", json={"email": "owner@acme.test", "password": PASSWORD})
     assert resp.status_code == 429
@@ -126,16 +131,24 @@ def test_failed_logins_are_rate_limited_per_address(client, make_account):
 def test_a_success_clears_the_email_counter(client, account):
     for _ in range(MAX_FAILURES_PER_EMAIL - 1):
         client.post("/login", json={"email": "owner@acme.test", "password": "x"})
-    assert client.post("/login", json={"email": "owner@acme.test", "password": PASSWORD}).status_code == 200
+    assert (
+        client.post("/login", json={"email": "owner@acme.test", "password": PASSWORD}).status_code
+        == 200
+    )
     client.get("/logout")
     for _ in range(MAX_FAILURES_PER_EMAIL - 1):
-        assert client.post("/login", json={"email": "owner@acme.test", "password": "x"}).status_code == 401
+        assert (
+            client.post("/login", json={"email": "owner@acme.test", "password": "x"}).status_code
+            == 401
+        )
 
 
 @pytest.mark.parametrize("csrf", ["forged", ""])
 def test_login_form_with_a_bad_csrf_token_is_refused(client, account, csrf):
     form_csrf(client)  # the session has a token; the form sends another
-    resp = client.post("/login", data={"email": "owner@acme.test", "password": PASSWORD, "csrf": csrf or ""})
+    resp = client.post(
+        "/login", data={"email": "owner@acme.test", "password": PASSWORD, "csrf": csrf or ""}
+    )
     assert resp.status_code == 403
     assert "expired" in resp.get_data(as_text=True)
     assert not is_logged_in(client)
@@ -199,7 +212,9 @@ def test_dash_callbacks_need_the_csrf_header(client, account):
     token = client.get_cookie("_csrf_token").value
 
     for headers in ({}, {"X-CSRFToken": "forged"}, {"X-CSRFToken": ""}):
-        resp = client.post("/_dash-update-component", json=dash_create_key_call("forged"), headers=headers)
+        resp = client.post(
+            "/_dash-update-component", json=dash_create_key_call("forged"), headers=headers
+        )
         assert resp.status_code == 403
         assert "CSRF" in resp.get_json()["error"]
     assert "forged" not in key_labels(client, account)

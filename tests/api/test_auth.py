@@ -63,7 +63,9 @@ def test_api_refuses_bad_bearer_credentials(client, account, revoked_private, ca
 
 def test_api_accepts_the_private_key_with_any_scheme_case(client, account):
     for scheme in ("Bearer", "bearer", "BEARER"):
-        resp = client.get("/api/account", headers={"Authorization": f"{scheme} {account.private_key}"})
+        resp = client.get(
+            "/api/account", headers={"Authorization": f"{scheme} {account.private_key}"}
+        )
         assert resp.status_code == 200
         assert resp.get_json() == {
             "id": account.id,
@@ -146,7 +148,14 @@ def test_no_stack_trace_reaches_a_response(broken_app, caplog):
     resp = client.post("/login", json={"email": "b@broken.test", "password": "pw-broken-123"})
     assert resp.status_code == 500
     for body in (resp.get_data(as_text=True),):
-        for leak in ("Traceback", "sqlite", "OperationalError", "SELECT", "login_attempts", 'File "'):
+        for leak in (
+            "Traceback",
+            "sqlite",
+            "OperationalError",
+            "SELECT",
+            "login_attempts",
+            'File "',
+        ):
             assert leak not in body
     # ...and the operator still gets the whole story in the log.
     assert any("OperationalError" in (r.exc_text or "") for r in caplog.records)

@@ -32,7 +32,9 @@ def test_new_account_lists_one_masked_key_of_each_kind(client, account):
 
 @pytest.mark.parametrize("kind, door", [("private", "api"), ("write", "v1"), ("public", "list")])
 def test_created_key_is_shown_once_and_works_at_its_door(client, account, kind, door):
-    resp = client.post("/api/keys", json={"kind": kind, "label": "CI"}, headers=bearer(account.private_key))
+    resp = client.post(
+        "/api/keys", json={"kind": kind, "label": "CI"}, headers=bearer(account.private_key)
+    )
     assert resp.status_code == 201
     created = resp.get_json()
     raw = created["key"]
@@ -96,12 +98,17 @@ def test_revoke_stops_the_key_at_once_and_is_listed(client, account):
     # Revoking twice changes nothing and is not an error (safe to retry).
     again = client.delete(f"/api/keys/{write['id']}", headers=bearer(account.private_key))
     assert again.status_code == 204
-    assert keys_of(client, account.private_key)[0]["revoked_at"] == listed[write["id"]]["revoked_at"]
+    assert (
+        keys_of(client, account.private_key)[0]["revoked_at"] == listed[write["id"]]["revoked_at"]
+    )
 
 
 def test_revoking_the_key_in_use_locks_it_out(client, account):
     own = next(k for k in keys_of(client, account.private_key) if k["kind"] == "private")
-    assert client.delete(f"/api/keys/{own['id']}", headers=bearer(account.private_key)).status_code == 204
+    assert (
+        client.delete(f"/api/keys/{own['id']}", headers=bearer(account.private_key)).status_code
+        == 204
+    )
     resp = client.get("/api/keys", headers=bearer(account.private_key))
     assert resp.status_code == 401
     assert resp.get_json() == {"error": "unknown or revoked private key"}
@@ -120,7 +127,9 @@ def test_rotate_replaces_a_key_with_one_of_the_same_kind_and_label(client, accou
     assert listed[new["id"]]["revoked_at"] is None
 
 
-@pytest.mark.parametrize("method, path", [("delete", "/api/keys/{}"), ("post", "/api/keys/{}/rotate")])
+@pytest.mark.parametrize(
+    "method, path", [("delete", "/api/keys/{}"), ("post", "/api/keys/{}/rotate")]
+)
 def test_unknown_key_ids_are_404(client, account, method, path):
     before = keys_of(client, account.private_key)
     unknown = max(k["id"] for k in before) + 1000

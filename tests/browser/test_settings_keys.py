@@ -34,7 +34,9 @@ def test_log_in_create_and_revoke_a_key_then_log_out(dash_duo, live_app):
     raw = dash_duo.find_element("#settings-new-key-text").text
     assert raw.startswith("tw_")
     WebDriverWait(dash_duo.driver, 10).until(
-        lambda d: len(d.find_elements(By.CSS_SELECTOR, "#settings-keys .key-row")) == rows_before + 1
+        lambda d: (
+            len(d.find_elements(By.CSS_SELECTOR, "#settings-keys .key-row")) == rows_before + 1
+        )
     )
     new_row = dash_duo.find_elements("#settings-keys .key-row")[-1]
     row_id = new_row.get_attribute("id")
