@@ -31,7 +31,8 @@ def create_app(settings: Settings | None = None, migrate: bool = True, ui: bool 
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,
         JSON_SORT_KEYS=False,
     )
-    server.extensions["tally"] = Runtime(settings, migrate=migrate)
+    runtime = server.extensions["tally"] = Runtime(settings, migrate=migrate)
+    register_renderers(runtime)
     api.register(server)
     web_session.init_app(server)
 
@@ -44,6 +45,13 @@ def create_app(settings: Settings | None = None, migrate: bool = True, ui: bool 
 
         mount_dash(server, ROOT)
     return server
+
+
+def register_renderers(runtime) -> None:
+    """Lend the UI's chart builder to backend exports (the composition root wires layers)."""
+    from components.dashboard.figures import figure
+
+    runtime.renderers["card_figure"] = figure
 
 
 # ---------------------------------------------------------------- CLI
@@ -139,6 +147,45 @@ def demo(host: str, port: int, events: int, days: int, no_serve: bool) -> None:
     if not no_serve:
         click.echo(f"Open http://{host}:{port} and log in with the credentials above.")
         run_production(settings, create_app, host=host, port=port, workers=2)
+
+
+@cli.command("export", help="Export a dashboard as a file (pdf, png, csv or html).")
+@click.argument("dashboard_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(["pdf", "png", "csv", "html"]), default="pdf",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: a name from the title).")
+@click.option("--range", "rng", help="Date range preset, e.g. last_7_days (default: the dashboard's).")
+@click.option("--country", help="Two-letter country filter.")
+def export_cmd(dashboard_id: int, fmt: str, output: str | None, rng: str | None, country: str | None) -> None:
+    from backend.counters import counter_store
+    from backend.dashboards import schema as dash_schema
+    from backend.reports import build_report, export
+    from backend.runtime import Runtime
+    from backend.store.models import Dashboard
+
+    rt = Runtime(Settings.from_env())
+    register_renderers(rt)
+    try:
+        with rt.db.session() as s:
+            dash = s.get(Dashboard, dashboard_id)
+            if dash is None:
+                raise click.UsageError(f"no dashboard {dashboard_id}")
+            raw = {k: v for k, v in (("range", rng), ("country", country)) if v}
+            try:
+                checked = dash_schema.filters(raw)
+            except dash_schema.DashboardInvalid as exc:
+                raise click.UsageError(str(exc)) from None
+            report = build_report(s, counter_store(rt), dash.account_id, dashboard_id,
+                                  {k: checked[k] for k in raw})
+        with click.progressbar(length=1, label=f"Rendering {fmt.upper()}") as bar:
+            body = export.dashboard(report, fmt, rt.renderers["card_figure"])
+            bar.update(1)
+        path = output or export.filename(report, fmt)
+        with open(path, "wb") as f:
+            f.write(body)
+        click.echo(f"wrote {path} ({len(body):,} bytes)")
+    finally:
+        rt.close()
 
 
 def main() -> None:

@@ -27,6 +27,9 @@ class Runtime:
         from backend.flows.enroll import enroll
 
         self.fold_hooks: list = [enroll]
+        # Renderers the UI layer lends to backend (reports draw the page's own charts).
+        # app.create_app fills it; backend never imports the UI.
+        self.renderers: dict[str, Any] = {}
 
     def service(self, name: str, factory):
         """Build a service once per process, on first use (workers fork before that)."""

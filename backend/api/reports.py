@@ -1,0 +1,119 @@
+"""Exports: GET /api/dashboards/<id>/export?format=png|pdf|csv|html (and one card's)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from backend.api.auth import require
+from backend.api.context import account_id, runtime
+from backend.api.errors import ApiError
+from backend.api.openapi import register_paths
+from backend.counters import counter_store
+from backend.dashboards import schema as dash_schema
+from backend.dashboards.service import DashboardNotFound
+from backend.reports import FORMATS, build_report, export
+
+bp = Blueprint("reports_api", __name__, url_prefix="/api/dashboards")
+
+
+def _overrides() -> dict:
+    """The same date-range and country parameters the dashboard page uses."""
+    raw: dict = {}
+    start, end = request.args.get("start"), request.args.get("end")
+    if start or end:
+        raw["range"] = {"start": start, "end": end}
+    elif request.args.get("range"):
+        raw["range"] = request.args["range"]
+    if request.args.get("country"):
+        raw["country"] = request.args["country"]
+    try:
+        checked = dash_schema.filters(raw)
+    except dash_schema.DashboardInvalid as exc:
+        raise ApiError(400, str(exc)) from None
+    return {k: checked[k] for k in raw}
+
+
+def _report(dashboard_id: int):
+    rt = runtime()
+    overrides = _overrides()
+    try:
+        with rt.db.session() as s:
+            return build_report(s, counter_store(rt), account_id(), dashboard_id, overrides)
+    except DashboardNotFound as exc:
+        raise ApiError(404, str(exc)) from None
+
+
+def _send(body: bytes, fmt: str, name: str) -> Response:
+    disposition = "inline" if request.args.get("inline") else "attachment"
+    return Response(
+        body,
+        mimetype=FORMATS[fmt].split(";")[0],
+        content_type=FORMATS[fmt],
+        headers={
+            "Content-Disposition": f'{disposition}; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.get("/<int:dashboard_id>/export")
+@require("private")
+def export_dashboard(dashboard_id: int):
+    fmt = request.args.get("format", "pdf")
+    if fmt not in export.DASHBOARD_FORMATS:
+        raise ApiError(400, f"format must be one of {', '.join(export.DASHBOARD_FORMATS)}")
+    report = _report(dashboard_id)
+    body = export.dashboard(report, fmt, runtime().renderers["card_figure"])
+    return _send(body, fmt, export.filename(report, fmt))
+
+
+@bp.get("/<int:dashboard_id>/cards/<card_id>/export")
+@require("private")
+def export_card(dashboard_id: int, card_id: str):
+    fmt = request.args.get("format", "png")
+    if fmt not in export.CARD_FORMATS:
+        raise ApiError(400, f"format must be one of {', '.join(export.CARD_FORMATS)}")
+    report = _report(dashboard_id)
+    try:
+        body = export.card(report, card_id, fmt, runtime().renderers["card_figure"])
+    except KeyError:
+        raise ApiError(404, f"no card {card_id!r} on dashboard {dashboard_id}") from None
+    except export.UnknownFormat as exc:
+        raise ApiError(400, str(exc)) from None
+    return _send(body, fmt, export.filename(report, fmt, f"-{card_id}"))
+
+
+_Q = [
+    {"name": n, "in": "query", "schema": {"type": "string"}}
+    for n in ("format", "range", "start", "end", "country")
+]
+register_paths(
+    {
+        "/api/dashboards/<int:dashboard_id>/export": {
+            "get": {
+                "summary": "The dashboard as png (grid as laid out), pdf (report), csv (card, series, t, count, revenue) or html (offline, interactive)",
+                "security": [{"bearer": []}],
+                "parameters": _Q,
+                "responses": {
+                    "200": {"description": "the file"},
+                    "400": {"description": "bad format or filter"},
+                    "401": {"description": "bad key"},
+                    "404": {"description": "no such dashboard"},
+                },
+            }
+        },
+        "/api/dashboards/<int:dashboard_id>/cards/<card_id>/export": {
+            "get": {
+                "summary": "One card as png, svg or csv",
+                "security": [{"bearer": []}],
+                "parameters": _Q,
+                "responses": {
+                    "200": {"description": "the file"},
+                    "400": {"description": "bad format"},
+                    "401": {"description": "bad key"},
+                    "404": {"description": "no such dashboard or card"},
+                },
+            }
+        },
+    }
+)
