@@ -109,7 +109,8 @@ def migrate() -> None:
 def serve(host: str, port: int, workers: int) -> None:
     from backend.server import run_production
 
-    run_production(Settings.from_env(), create_app, host=host, port=port, workers=workers)
+    run_production(Settings.from_env(), create_app, host=host, port=port, workers=workers,
+                   renderers=register_renderers)
 
 
 @cli.command(help="Send realistic synthetic storefront traffic through ingestion.")
@@ -146,7 +147,8 @@ def demo(host: str, port: int, events: int, days: int, no_serve: bool) -> None:
     settings = prepare_demo(settings, events=events, days=days, echo=click.echo)
     if not no_serve:
         click.echo(f"Open http://{host}:{port} and log in with the credentials above.")
-        run_production(settings, create_app, host=host, port=port, workers=2)
+        run_production(settings, create_app, host=host, port=port, workers=2,
+                       renderers=register_renderers)
 
 
 @cli.command("export", help="Export a dashboard as a file (pdf, png, csv or html).")

@@ -15,10 +15,11 @@ from backend.config import Settings
 log = logging.getLogger("tally.jobs")
 
 
-def run_jobs(settings: Settings) -> None:
+def run_jobs(settings: Settings, renderers) -> None:
     """Process entry point: run every background job until SIGTERM."""
     from backend.flows.runner import run_forever as run_flows
     from backend.ingest import ingestor
+    from backend.reports.mailing import run_forever as run_reports
     from backend.runtime import Runtime
 
     logging.basicConfig(
@@ -31,21 +32,28 @@ def run_jobs(settings: Settings) -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     rt = Runtime(settings, migrate=False)
+    renderers(rt)
     ing = ingestor(rt)
     ing.start_background()
-    flows = threading.Thread(target=run_flows, args=(rt, stop), name="tally-flows", daemon=True)
-    flows.start()
-    log.info("background jobs running: aggregator, flow scheduler")
+    threads = [
+        threading.Thread(target=run_flows, args=(rt, stop), name="tally-flows", daemon=True),
+        threading.Thread(target=run_reports, args=(rt, stop), name="tally-reports", daemon=True),
+    ]
+    for t in threads:
+        t.start()
+    log.info("background jobs running: aggregator, flow scheduler, report e-mails")
     stop.wait()
-    flows.join(timeout=10)
+    for t in threads:
+        t.join(timeout=10)
     rt.close()
 
 
 class JobsSupervisor:
     """Keeps one jobs process alive from the gunicorn master; restarts it if it dies."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, renderers):
         self.settings = settings
+        self.renderers = renderers  # app.register_renderers: lends the UI's charts to reports
         self._ctx = mp.get_context("spawn")  # a fresh interpreter: nothing inherited by fork
         self._proc = None
         self._stop = threading.Event()
@@ -57,7 +65,9 @@ class JobsSupervisor:
         self._thread.start()
 
     def _spawn(self) -> None:
-        self._proc = self._ctx.Process(target=run_jobs, args=(self.settings,), name="tally-jobs")
+        self._proc = self._ctx.Process(
+            target=run_jobs, args=(self.settings, self.renderers), name="tally-jobs"
+        )
         self._proc.start()
 
     def _watch(self) -> None:

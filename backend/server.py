@@ -16,16 +16,19 @@ log = logging.getLogger("tally.server")
 
 
 class _Gunicorn(BaseApplication):
-    def __init__(self, settings: Settings, factory: Callable[..., Flask], options: dict):
+    def __init__(
+        self, settings: Settings, factory: Callable[..., Flask], options: dict, renderers: Callable
+    ):
         self.settings = settings
         self.factory = factory
+        self.renderers = renderers
         self.options = options
         super().__init__()
 
     def load_config(self) -> None:
         for key, value in self.options.items():
             self.cfg.set(key, value)
-        supervisor = JobsSupervisor(self.settings)
+        supervisor = JobsSupervisor(self.settings, self.renderers)
         # The master starts the jobs process once it is ready, and stops it on exit.
         self.cfg.set("when_ready", lambda _server: supervisor.start())
         self.cfg.set("on_exit", lambda _server: supervisor.stop())
@@ -35,7 +38,12 @@ class _Gunicorn(BaseApplication):
 
 
 def run_production(
-    settings: Settings, factory: Callable[..., Flask], host: str, port: int, workers: int = 2
+    settings: Settings,
+    factory: Callable[..., Flask],
+    host: str,
+    port: int,
+    workers: int = 2,
+    renderers: Callable = lambda runtime: None,
 ) -> None:
     """Serve `factory(settings, migrate=False)` (app.create_app) in gunicorn workers."""
     settings = settings.with_(production=True)
@@ -56,4 +64,5 @@ def run_production(
             "graceful_timeout": 10,
             "accesslog": None,
         },
+        renderers,
     ).run()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, jsonify, request
 
+from backend.api.admin import json_body
 from backend.api.auth import require
 from backend.api.context import account_id, runtime
 from backend.api.errors import ApiError
@@ -11,7 +12,7 @@ from backend.api.openapi import register_paths
 from backend.counters import counter_store
 from backend.dashboards import schema as dash_schema
 from backend.dashboards.service import DashboardNotFound
-from backend.reports import FORMATS, build_report, export
+from backend.reports import FORMATS, build_report, export, schedules
 
 bp = Blueprint("reports_api", __name__, url_prefix="/api/dashboards")
 
@@ -115,5 +116,70 @@ register_paths(
                 },
             }
         },
+    }
+)
+
+
+@bp.get("/<int:dashboard_id>/schedule")
+@require("private")
+def get_schedule(dashboard_id: int):
+    with runtime().db.session() as s:
+        try:
+            sc = schedules.get(s, account_id(), dashboard_id)
+        except DashboardNotFound as exc:
+            raise ApiError(404, str(exc)) from None
+        if sc is None:
+            raise ApiError(404, f"dashboard {dashboard_id} has no e-mail schedule")
+        return jsonify(schedules.to_json(sc))
+
+
+@bp.put("/<int:dashboard_id>/schedule")
+@require("private")
+def put_schedule(dashboard_id: int):
+    body = json_body()
+    try:
+        with runtime().db.session() as s:
+            return jsonify(schedules.to_json(schedules.put(s, account_id(), dashboard_id, body)))
+    except DashboardNotFound as exc:
+        raise ApiError(404, str(exc)) from None
+    except schedules.ScheduleInvalid as exc:
+        raise ApiError(400, str(exc)) from None
+
+
+@bp.delete("/<int:dashboard_id>/schedule")
+@require("private")
+def delete_schedule(dashboard_id: int):
+    try:
+        with runtime().db.session() as s:
+            found = schedules.delete(s, account_id(), dashboard_id)
+    except DashboardNotFound as exc:
+        raise ApiError(404, str(exc)) from None
+    if not found:
+        raise ApiError(404, f"dashboard {dashboard_id} has no e-mail schedule")
+    return "", 204
+
+
+def _sop(summary: str, ok: str = "200") -> dict:
+    return {
+        "summary": summary,
+        "security": [{"bearer": []}],
+        "responses": {
+            ok: {"description": "success"},
+            "400": {"description": "invalid, names the field"},
+            "401": {"description": "bad key"},
+            "404": {"description": "no such dashboard or schedule"},
+        },
+    }
+
+
+register_paths(
+    {
+        "/api/dashboards/<int:dashboard_id>/schedule": {
+            "get": _sop("The dashboard's report e-mail schedule"),
+            "put": _sop(
+                "Set it: {frequency: daily|weekly|monthly, hour: 0-23 UTC, recipients: [e-mail]}"
+            ),
+            "delete": _sop("Stop the report e-mails", "204"),
+        }
     }
 )

@@ -31,25 +31,31 @@ class Mailer:
 
     def send(
         self,
-        to: str,
+        to: str | list[str],
         subject: str,
         text: str,
         html: str | None = None,
         attachments: list[tuple[str, str, bytes]] | None = None,
+        inline: list[tuple[str, str, bytes]] | None = None,
     ) -> str:
         """Send one message; returns its Message-ID. Raises on any SMTP failure."""
         if not self.url:
             raise MailNotConfigured("TALLY_SMTP_URL is not set, so no e-mail can be sent")
         msg = EmailMessage()
         msg["From"] = self.sender
-        msg["To"] = to
+        msg["To"] = to if isinstance(to, str) else ", ".join(to)
         msg["Subject"] = subject
-        from email.utils import make_msgid
+        from email.utils import formatdate, make_msgid
 
         msg["Message-ID"] = make_msgid(domain="tally.local")
+        msg["Date"] = formatdate(localtime=False)
         msg.set_content(text)
         if html:
             msg.add_alternative(html, subtype="html")
+            html_part = msg.get_payload()[-1]
+            for cid, mime, data in inline or []:  # images the HTML shows as <img src="cid:...">
+                maintype, _, subtype = mime.partition("/")
+                html_part.add_related(data, maintype=maintype, subtype=subtype, cid=f"<{cid}>")
         for filename, mime, data in attachments or []:
             maintype, _, subtype = mime.partition("/")
             msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)

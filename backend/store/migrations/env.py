@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-from backend.store import flow_models  # noqa: F401  (registers the flow tables)
+from backend.store import flow_models, form_models, report_models  # noqa: F401  (their tables)
 from backend.store.models import Base
 
 config = context.config
