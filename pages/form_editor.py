@@ -1,0 +1,124 @@
+"""One form: edit it with a live preview at desktop and mobile widths, save, publish."""
+
+from __future__ import annotations
+
+import dash
+import dash_mantine_components as dmc
+from dash import ALL, Input, Output, Patch, State, callback, ctx, html, no_update
+
+from backend.forms import service
+from backend.forms.schema import FormInvalid, validate
+from components.context import account_id, runtime
+from components.forms.editor import SCALARS, controls, read_scalars
+from components.forms.fields_editor import PROPS, fid, field_row, read_fields
+from components.forms.preview import preview_frames, srcdoc
+
+dash.register_page(__name__, path_template="/forms/<form_id>", name="Form editor",
+                   title="Form · Tally", nav=False)
+
+_FIELD_STATES = [State(fid(p, ALL), "checked" if p == "required" else "value") for p in PROPS]
+
+
+def layout(form_id: str = "", **_):
+    try:
+        with runtime().db.session() as s:
+            form = service.to_json(service.get(s, account_id(), int(form_id)))
+    except (ValueError, service.FormNotFound):
+        return dmc.Alert("No such form in this account.", title="Not found", color="red",
+                         id="fe-missing")
+    return dmc.Stack([
+        dmc.Group([
+            html.H1(form["name"], className="page-title", id="fe-heading"),
+            dmc.Badge(form["status"], id="fe-status", variant="light",
+                      color="green" if form["status"] == "live" else "gray"),
+        ]),
+        dmc.Group([
+            dmc.Button("Save draft", id="fe-save"),
+            dmc.Button("Publish", id="fe-publish", color="green"),
+            html.Div(id="fe-notice", role="status", **{"aria-live": "polite"}),
+        ]),
+        html.Div(form["id"], id="fe-form-id", hidden=True),
+        dmc.Grid([
+            dmc.GridCol(controls(form), span={"base": 12, "lg": 5}),
+            dmc.GridCol([html.Div(id="fe-problems-wrap"),
+                         html.Div(preview_frames(srcdoc(form["id"], form)), id="fe-preview")],
+                        span={"base": 12, "lg": 7}),
+        ]),
+    ])
+
+
+def _definition(scalars: list, field_values: list) -> dict:
+    d = read_scalars(scalars)
+    d["fields"], d["steps"] = read_fields(dict(zip(PROPS, field_values, strict=True)))
+    return d
+
+
+def _problems(exc: FormInvalid) -> dmc.Alert:
+    return dmc.Alert(html.Ul([html.Li(f"{p.path}: {p.message}") for p in exc.problems]),
+                     title="Not valid yet", color="red", id="fe-problems")
+
+
+@callback(
+    Output("fe-fields", "children"),
+    Input("fe-field-add", "n_clicks"),
+    Input({"type": "fe-field-remove", "index": ALL}, "n_clicks"),
+    State({"type": "fe-field-row", "index": ALL}, "id"),
+    prevent_initial_call=True,
+)
+def edit_rows(_add, _remove, row_ids):
+    patch = Patch()
+    if ctx.triggered_id == "fe-field-add":
+        nxt = max([r["index"] for r in row_ids], default=-1) + 1
+        patch.append(field_row(nxt, {"name": f"field_{nxt}", "type": "text",
+                                     "label": "New field"}))
+        return patch
+    if not (ctx.triggered and ctx.triggered[0]["value"]):
+        return no_update
+    position = [r["index"] for r in row_ids].index(ctx.triggered_id["index"])
+    del patch[position]
+    return patch
+
+
+@callback(
+    Output("fe-preview-desktop", "srcDoc"),
+    Output("fe-preview-mobile", "srcDoc"),
+    Output("fe-problems-wrap", "children"),
+    [Input(cid, prop) for cid, prop, _ in SCALARS]
+    + [Input(fid(p, ALL), "checked" if p == "required" else "value") for p in PROPS],
+    State("fe-form-id", "children"),
+)
+def refresh_preview(*args):
+    *values, form_id = args
+    scalars, fields = values[: len(SCALARS)], values[len(SCALARS):]
+    try:
+        definition = validate(_definition(scalars, fields))
+    except FormInvalid as exc:
+        return no_update, no_update, _problems(exc)
+    doc = srcdoc(int(form_id), definition)
+    return doc, doc, None
+
+
+@callback(
+    Output("fe-notice", "children"),
+    Output("fe-status", "children"),
+    Output("fe-heading", "children"),
+    Input("fe-save", "n_clicks"),
+    Input("fe-publish", "n_clicks"),
+    [State(cid, prop) for cid, prop, _ in SCALARS] + _FIELD_STATES,
+    State("fe-form-id", "children"),
+    prevent_initial_call=True,
+)
+def save(_save, _publish, *args):
+    *values, form_id = args
+    body = _definition(values[: len(SCALARS)], values[len(SCALARS):])
+    try:
+        with runtime().db.session() as s:
+            form = service.update(s, account_id(), int(form_id), body)
+            if ctx.triggered_id == "fe-publish":
+                service.publish(s, account_id(), form.id)
+            out = service.to_json(form)
+    except FormInvalid as exc:
+        return _problems(exc), no_update, no_update
+    what = ("Published version" if ctx.triggered_id == "fe-publish" else "Saved version")
+    return (dmc.Text(f"{what} {out['version']}.", c="green", id="fe-saved"), out["status"],
+            out["name"])
