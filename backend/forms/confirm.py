@@ -56,9 +56,14 @@ def send_confirmation(runtime, submission_id: int, email: str, list_name: str,
     if confirm_url is None:
         raise ConfirmError("no confirmation URL to send")
     link = confirm_url(token_for(runtime, submission_id))
-    send_mail(runtime.settings.smtp_url, email, f"Please confirm your subscription to {list_name}",
-              f"Hello,\n\nplease confirm that you want to join {list_name} by opening this link:"
-              f"\n\n{link}\n\nIf you did not ask for this, ignore this e-mail.\n")
+    try:
+        send_mail(runtime.settings.smtp_url, email,
+                  f"Please confirm your subscription to {list_name}",
+                  f"Hello,\n\nplease confirm that you want to join {list_name} by opening "
+                  f"this link:\n\n{link}\n\nIf you did not ask for this, ignore this e-mail.\n")
+    except (OSError, smtplib.SMTPException) as exc:
+        # The submission stays pending; submitting again sends a new link.
+        raise ConfirmError(f"could not send the confirmation e-mail ({exc})") from None
 
 
 def confirm(runtime, token: str) -> str:

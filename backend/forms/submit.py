@@ -119,6 +119,10 @@ def submit(runtime, account_id: str, form_id: int, payload: dict, ip: str | None
     with runtime.db.session() as s:
         form = service.live_form(s, account_id, form_id)
         definition = form.published
+        if definition["double_opt_in"] and not runtime.settings.smtp_url:
+            from backend.forms.confirm import ConfirmError
+
+            raise ConfirmError("this form confirms by e-mail, and TALLY_SMTP_URL is not set")
         if payload.get(HONEYPOT):
             # Bots get the same answer as people, so they do not learn to skip the trap.
             return Outcome("ignored", definition["success_message"])
