@@ -103,3 +103,15 @@ def create_demo_forms(session: Session, account_id: str) -> dict[str, int]:
         service.publish(session, account_id, form.id)
         ids[name] = form.id
     return ids
+
+
+def start_storefront(tally_url: str, public_key: str, port: int = 8051,
+                     host: str = "127.0.0.1",
+                     embed_form_id: int | None = None) -> ThreadingHTTPServer:
+    """Serve the demo storefront from a daemon thread (for `tally demo`); returns the server
+    (call .shutdown() to stop it)."""
+    import threading
+
+    server = storefront_server(tally_url, public_key, host, port, embed_form_id)
+    threading.Thread(target=server.serve_forever, name="demo-storefront", daemon=True).start()
+    return server
