@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import secrets
+import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse
 
@@ -110,8 +111,6 @@ def start_storefront(tally_url: str, public_key: str, port: int = 8051,
                      embed_form_id: int | None = None) -> ThreadingHTTPServer:
     """Serve the demo storefront from a daemon thread (for `tally demo`); returns the server
     (call .shutdown() to stop it)."""
-    import threading
-
     server = storefront_server(tally_url, public_key, host, port, embed_form_id)
     threading.Thread(target=server.serve_forever, name="demo-storefront", daemon=True).start()
     return server
