@@ -65,6 +65,7 @@ def layout(dashboard_id: str | None = None, **_):
                  **{"aria-label": "Drill-down"}),
         html.Div(id="dashboard-status", role="status", className="dash-status",
                  **{"aria-live": "polite"}),
+        html.Div(id="dashboard-empty"),
         grid([], []),
         editor(),
     ], id="dashboard-root", className="dashboard-root")
@@ -87,8 +88,8 @@ def crumbs(view: dict) -> list:
 
 
 @callback(
-    Output(GRID_ID, "children"), Output(GRID_ID, "layout"), Output("dashboard-crumbs",
-                                                                  "children"),
+    Output(GRID_ID, "children"), Output(GRID_ID, "layout"),
+    Output("dashboard-crumbs", "children"), Output("dashboard-empty", "children"),
     Input("dashboard-version", "data"), Input("dashboard-view", "data"),
     Input("dash-timer", "n_intervals"), State("dashboard-id", "data"),
 )
@@ -97,8 +98,11 @@ def render(_version, view, _tick, dashboard_id):
         definition = service.get(s, account_id(), dashboard_id).definition
     data = dashboard_data(analytics.counter_store(runtime()), account_id(), definition, view,
                           datetime.now(UTC).date())
+    empty = None if definition["cards"] else dmc.Paper(dmc.Text(
+        "This dashboard has no cards yet. Press Add card, pick a metric and a chart; "
+        "then drag cards by their title to arrange them."), p="lg", withBorder=True)
     return ([card(data[c["id"]]) for c in definition["cards"]],
-            layout_of(definition["cards"]), crumbs(view))
+            layout_of(definition["cards"]), crumbs(view), empty)
 
 
 @callback(Output("dashboard-status", "children", allow_duplicate=True),

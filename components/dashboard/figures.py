@@ -111,9 +111,12 @@ def ranked_bars(data: CardData) -> go.Figure:
     labels = [key_label(k, by) for k, _ in rows]
     values = [v for _, v in rows]
     kind = "country" if by == "country" else by
+    muted = [k is None or k == OTHER_KEY for k, _ in rows]
     fig = go.Figure(go.Bar(
-        x=values, y=labels, orientation="h", marker_color=PALETTE[0],
-        text=[full(v, _money(data)) for v in values], textposition="auto",
+        x=values, y=labels, orientation="h",
+        marker_color=[PREVIOUS if m else PALETTE[0] for m in muted],
+        text=[full(v, _money(data)) for v in values], textposition="outside",
+        textangle=0, cliponaxis=False,
         customdata=[[kind, k] for k, _ in rows],
         hovertemplate="%{y}<br><b>%{text}</b><extra></extra>"))
     fig.update_yaxes(type="category", automargin=True)

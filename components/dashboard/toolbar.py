@@ -33,7 +33,7 @@ def toolbar(filters: dict) -> html.Div:
         dmc.Select(id="dash-range", label="Date range", data=RANGE_CHOICES, value=preset,
                    allowDeselect=False, w=170),
         dmc.DatePickerInput(id="dash-custom-range", label="From – to", type="range",
-                            value=custom, w=230, style={"display": "block" if custom else "none"},
+                            value=custom or [None, None], w=230, style={"display": "block" if custom else "none"},
                             allowSingleDateInRange=True, clearable=False),
         dmc.Select(id="dash-country", label="Country", data=country_choices(),
                    value=filters.get("country") or "", searchable=True, allowDeselect=False,

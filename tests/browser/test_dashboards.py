@@ -1,0 +1,176 @@
+"""Dashboards in a real browser: create one, add a card, change its chart type, move and
+resize it, reload (and another browser) keeps the layout, drill down on a bar."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="module")
+def shop(live_app):
+    """An account of its own (so other browser tests keep theirs), with demo traffic."""
+    from backend.accounts.service import create_account
+    from backend.demo import seed
+
+    runtime = live_app.app.extensions["tally"]
+    with runtime.db.session() as s:
+        acc = create_account(s, "Dash Shop", email="dash@shop.test", password=PASSWORD)
+    seed(runtime, acc.id, events=4000, days=30, progress=False)
+    return acc
+
+
+def log_in(dash_duo, live_app, email: str) -> None:
+    dash_duo.driver.get(f"{live_app.url}/login")
+    dash_duo.wait_for_element("#email").send_keys(email)
+    dash_duo.find_element("#password").send_keys(PASSWORD)
+    dash_duo.find_element("#login-submit").click()
+    dash_duo.wait_for_element("#shell-account-name")
+
+
+def api(live_app, shop, method: str, path: str, **kw):
+    r = requests.request(method, live_app.url + path, timeout=10,
+                         headers={"Authorization": f"Bearer {shop.private_key}"}, **kw)
+    r.raise_for_status()
+    return r.json() if r.content else None
+
+
+def pick(dash_duo, select_id: str, label: str) -> None:
+    """Choose an option of a Mantine Select by its visible label."""
+    box = dash_duo.find_element(f"#{select_id}")
+    box.click()
+    WebDriverWait(dash_duo.driver, 10).until(lambda d: any(
+        o.text == label for o in d.find_elements(By.CSS_SELECTOR, "[role=option]")))
+    next(o for o in dash_duo.driver.find_elements(By.CSS_SELECTOR, "[role=option]")
+         if o.text == label).click()
+
+
+def ready(dash_duo, selector: str):
+    """The element once it is visible and usable (drawers slide in)."""
+    return WebDriverWait(dash_duo.driver, 10).until(
+        EC.element_to_be_clickable((By.CSS_SELECTOR, selector)))
+
+
+def grid_item(dash_duo, card_id: str):
+    return dash_duo.find_element(f"#dcard-{card_id}").find_element(
+        By.XPATH, "./ancestor::div[contains(@class,'react-grid-item')][1]")
+
+
+def wait_saved(live_app, shop, did: int, card_id: str, **want) -> dict:
+    def ok(_):
+        cards = api(live_app, shop, "GET", f"/api/dashboards/{did}")["cards"]
+        c = next(c for c in cards if c["id"] == card_id)
+        return c if all(c[k] == v for k, v in want.items()) else False
+    return WebDriverWait(None, 10, poll_frequency=0.3).until(ok)
+
+
+def test_create_add_card_change_chart_move_resize_reload(dash_duo, live_app, shop):
+    log_in(dash_duo, live_app, shop.login["email"])
+    dash_duo.driver.get(f"{live_app.url}/dashboards")
+    dash_duo.wait_for_contains_text("#dlist-rows", "Overview")
+    dash_duo.find_element("#dlist-new-name").send_keys("Launch week")
+    dash_duo.find_element("#dlist-create").click()
+    dash_duo.wait_for_contains_text("#dlist-status", "Created Launch week")
+    did = next(d["id"] for d in api(live_app, shop, "GET", "/api/dashboards")["dashboards"]
+               if d["name"] == "Launch week")
+    dash_duo.find_element(f"#dlist-row-{did} a").click()
+    dash_duo.wait_for_text_to_equal("#dashboard-name", "Launch week")
+
+    # Add a card: the live preview shows the chart before saving.
+    dash_duo.wait_for_contains_text("#dashboard-empty", "no cards yet")
+    dash_duo.find_element("#dash-add-card").click()
+    title = ready(dash_duo, "#cedit-title")
+    title.send_keys("Orders per day")
+    dash_duo.wait_for_element("#cedit-preview .js-plotly-plot")
+    dash_duo.find_element("#cedit-save").click()
+    dash_duo.wait_for_no_elements("#cedit-save")
+    [c] = api(live_app, shop, "GET", f"/api/dashboards/{did}")["cards"]
+    assert (c["title"], c["metric"], c["chart"]) == ("Orders per day", "Placed Order", "line")
+    card_sel = f"#dcard-{c['id']}"
+    dash_duo.wait_for_element(f"{card_sel} .js-plotly-plot .scatterlayer")
+
+    # Change its chart type to a big number with the previous period.
+    dash_duo.find_element(f"{card_sel} .dcard-actions button").click()
+    ready(dash_duo, "#cedit-chart")
+    pick(dash_duo, "cedit-chart", "Big number with change")
+    dash_duo.find_element("label[for='cedit-compare']").click()
+    dash_duo.wait_for_contains_text("#cedit-preview", "vs previous period")
+    dash_duo.wait_for_element("#cedit-preview .dcard-number")
+    dash_duo.find_element("#cedit-save").click()
+    dash_duo.wait_for_element(f"{card_sel} .dcard-number")
+    dash_duo.wait_for_contains_text(f"{card_sel} .dcard-big", "vs previous period")
+    assert wait_saved(live_app, shop, did, c["id"], chart="number", compare=True)
+
+    # Move it right by dragging its header, then make it wider by its corner handle.
+    before = wait_saved(live_app, shop, did, c["id"])
+    item = grid_item(dash_duo, c["id"])
+    handle = dash_duo.find_element(f"{card_sel} .dcard-handle")
+    col = item.size["width"] / before["w"]
+    ActionChains(dash_duo.driver).click_and_hold(handle).pause(0.2).move_by_offset(
+        20, 0).pause(0.2).move_by_offset(int(col * 3), 5).pause(0.2).release().perform()
+    moved = wait_saved(live_app, shop, did, c["id"], x=before["x"] + 3)
+    resize = item.find_element(By.CSS_SELECTOR, ".react-resizable-handle")
+    ActionChains(dash_duo.driver).click_and_hold(resize).pause(0.2).move_by_offset(
+        10, 10).pause(0.2).move_by_offset(int(col * 2), 160).pause(0.2).release().perform()
+    resized = wait_saved(live_app, shop, did, c["id"], w=moved["w"] + 2)
+    assert resized["h"] > before["h"] and resized["x"] == moved["x"]
+    dash_duo.wait_for_contains_text("#dashboard-status", "Layout saved")
+
+    # Reload: the grid draws the saved layout (positions are on the server, not the browser).
+    dash_duo.driver.refresh()
+    dash_duo.wait_for_element(f"{card_sel} .dcard-number")
+    item = grid_item(dash_duo, c["id"])
+    grid = dash_duo.find_element(".dashboard-grid-wrap .react-grid-layout")
+    col = grid.size["width"] / 12
+    assert abs(item.size["width"] - resized["w"] * col) < col  # w columns wide
+    assert item.location["x"] - grid.location["x"] == pytest.approx(resized["x"] * col,
+                                                                     abs=col / 2)
+    assert dash_duo.get_logs() == []
+
+
+def test_drill_down_on_a_bar_and_back(dash_duo, live_app, shop):
+    did = api(live_app, shop, "POST", "/api/dashboards", json={
+        "name": "By country", "filters": {"range": "last_30_days"},
+        "cards": [
+            {"id": "bycountry", "title": "Orders by country", "metric": "Placed Order",
+             "chart": "bar", "by": "country", "top": 5, "x": 0, "y": 0, "w": 6, "h": 2},
+            {"id": "orders", "title": "Orders", "metric": "Placed Order", "chart": "number",
+             "x": 6, "y": 0, "w": 3, "h": 1},
+            {"id": "campaigns", "title": "Campaigns", "metric": "Placed Order",
+             "chart": "table", "by": "utm_campaign", "x": 9, "y": 0, "w": 3, "h": 2},
+        ]})["id"]
+    log_in(dash_duo, live_app, shop.login["email"])
+    dash_duo.driver.get(f"{live_app.url}/dashboards/{did}")
+    total_text = dash_duo.wait_for_element("#dcard-orders .dcard-number").text
+    bar = dash_duo.wait_for_element("#dcard-bycountry .js-plotly-plot .bars .point path")
+    bars = dash_duo.find_elements("#dcard-bycountry .js-plotly-plot .bars .point path")
+    top = bars[-1]  # the largest value is drawn on top
+    label = dash_duo.find_elements("#dcard-bycountry .ytick text")[-1].text
+    assert bar is not None and label
+    ActionChains(dash_duo.driver).move_to_element(top).click().perform()
+
+    dash_duo.wait_for_contains_text("#dashboard-status", f"Filtered to {label}")
+    dash_duo.wait_for_contains_text("#dash-crumb-current", label)
+    WebDriverWait(dash_duo.driver, 10).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, "#dcard-orders .dcard-number").text
+        != total_text)
+    # The campaign table cannot be split by country: it says so instead of lying.
+    dash_duo.wait_for_contains_text("#dcard-campaigns .dcard-note", "not kept per country")
+    bars = dash_duo.find_elements("#dcard-bycountry .js-plotly-plot .bars .point path")
+    assert len(bars) == 1
+
+    # The breadcrumb leads back to all countries.
+    dash_duo.find_element("#dashboard-crumbs button").click()
+    dash_duo.wait_for_text_to_equal("#dcard-orders .dcard-number", total_text)
+    dash_duo.wait_for_no_elements("#dash-crumb-current")
+    dash_duo.find_element("body").send_keys(Keys.ESCAPE)
+    assert dash_duo.get_logs() == []
