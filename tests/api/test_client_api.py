@@ -168,3 +168,18 @@ def test_embed_js_redirects_to_a_long_cached_versioned_url(client, account):
     assert stale.status_code == 302 and stale.headers["Location"] == target
     assert client.get("/embed.js?key=wrong").status_code == 401
     assert client.get("/embed.js").status_code == 401
+
+
+def test_the_visitor_country_comes_from_the_request_address(client, account, live, runtime):
+    fid, _ = live
+    r = client.get(f"/client/forms?key={account.public_key}",
+                   environ_base={"REMOTE_ADDR": "81.2.69.160"})
+    assert r.json["country"] == "GB"
+    r = client.post(f"/client/forms/{fid}/submit?key={account.public_key}",
+                    json={"fields": {"email": "uk@example.com", "consent": True}},
+                    environ_base={"REMOTE_ADDR": "81.2.69.160"})
+    assert r.status_code == 200
+    ingestor(runtime).drain()
+    p = client.get("/api/profiles?email=uk@example.com", headers=bearer(account.private_key))
+    assert p.json["country"] == "GB"
+    assert {e["country"] for e in p.json["events"]} == {"GB"}
