@@ -10,6 +10,7 @@ def register(app: Flask) -> None:
         admin,
         client,
         dashboards,
+        dimensions,
         errors,
         flows,
         forms,
@@ -20,5 +21,6 @@ def register(app: Flask) -> None:
     )
 
     errors.register(app)
-    for module in (admin, ingest, openapi, read, flows, forms, dashboards, client, reports):
+    for module in (admin, ingest, openapi, read, flows, forms, dashboards, client, reports,
+                   dimensions):
         app.register_blueprint(module.bp)
