@@ -19,6 +19,12 @@ def _when(dt) -> str:
     return dt.strftime("%d %b %Y, %H:%M UTC") if dt else ""
 
 
+def describe_key(k: KeyInfo) -> str:
+    """How a person names a key: kind, label and its visible start."""
+    label = f" “{k.label}”" if k.label else ""
+    return f"The {k.kind} key{label} ({k.masked if k.kind == 'public' else k.masked[:8] + '…'})"
+
+
 def keys_table(keys: list[KeyInfo]) -> dmc.Table | dmc.Alert:
     if not keys:
         return dmc.Alert(
@@ -26,6 +32,7 @@ def keys_table(keys: list[KeyInfo]) -> dmc.Table | dmc.Alert:
             "storefront forms, and a private key for the API.",
             title="No keys yet",
             color="gray",
+            id="settings-keys-empty",
         )
     rows = []
     for k in keys:
@@ -41,7 +48,7 @@ def keys_table(keys: list[KeyInfo]) -> dmc.Table | dmc.Alert:
                 color="red",
                 variant="subtle",
                 size="xs",
-                **{"aria-label": f"Revoke {k.kind} key {k.label or k.masked}"},
+                **{"aria-label": f"Revoke {describe_key(k)[4:]}"},
             )
             if k.active
             else html.Span(f"revoked {_when(k.revoked_at)}", className="muted")
@@ -61,9 +68,22 @@ def keys_table(keys: list[KeyInfo]) -> dmc.Table | dmc.Alert:
             )
         )
     head = html.Thead(
-        html.Tr([html.Th(h, scope="col") for h in ("Kind", "Label", "Key", "Created", "Status", "")])
+        html.Tr(
+            [html.Th(h, scope="col") for h in ("Kind", "Label", "Key", "Created", "Status")]
+            + [html.Th(html.Span("Actions", className="visually-hidden"), scope="col")]
+        )
     )
-    return dmc.Table([head, html.Tbody(rows)], striped=True, highlightOnHover=True, id="settings-keys")
+    live = sum(k.active for k in keys)
+    caption = html.Caption(
+        f"{len(keys)} keys, {live} active", className="visually-hidden", id="settings-keys-caption"
+    )
+    return dmc.Table(
+        [caption, head, html.Tbody(rows)],
+        striped=True,
+        highlightOnHover=True,
+        id="settings-keys",
+        className="keys-table",
+    )
 
 
 def new_key_notice(kind: str, raw: str) -> dmc.Alert:

@@ -12,26 +12,28 @@ from flask import Flask
 from components.context import account_name
 from components.icons import icon
 
-# Only pages that exist appear; a capability appears here when its page lands.
+# Only registered pages appear (a capability shows up when its page lands), in this order;
+# any other page registered with nav=True follows them.
 NAV_ORDER = ["Dashboards", "Flows", "Forms", "Profiles", "Settings"]
 
 
+def nav_pages() -> list[dict]:
+    pages = [p for p in dash.page_registry.values() if p.get("nav", True)]
+    rank = {name: i for i, name in enumerate(NAV_ORDER)}
+    return sorted(pages, key=lambda p: (rank.get(p["name"], len(rank)), p["name"]))
+
+
 def _nav_links() -> list:
-    pages = {p["name"]: p for p in dash.page_registry.values() if p.get("nav", True)}
-    links = []
-    for name in NAV_ORDER:
-        page = pages.get(name)
-        if page:
-            links.append(
-                dmc.NavLink(
-                    label=name,
-                    href=page["relative_path"],
-                    active="partial",
-                    leftSection=icon(page.get("icon", "dot")),
-                    id=f"nav-{name.lower()}",
-                )
-            )
-    return links
+    return [
+        dmc.NavLink(
+            label=page["name"],
+            href=page["relative_path"],
+            active="partial",
+            leftSection=icon(page.get("icon", "dot")),
+            id=f"nav-{page['name'].lower().replace(' ', '-')}",
+        )
+        for page in nav_pages()
+    ]
 
 
 def header() -> dmc.AppShellHeader:

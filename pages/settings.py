@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import dash
 import dash_mantine_components as dmc
-from dash import ALL, Input, Output, State, callback, ctx, html, no_update
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from flask import request
 
 from backend.accounts import keys
 from components.context import account_id, runtime
-from components.keys_table import KIND_HELP, keys_table, new_key_notice, snippet_block
+from components.keys_table import (
+    KIND_HELP,
+    describe_key,
+    keys_table,
+    new_key_notice,
+    snippet_block,
+)
 
-dash.register_page(__name__, path="/settings", name="Settings", title="Settings · Tally", icon="settings")
+dash.register_page(
+    __name__, path="/settings", name="Settings", title="Settings · Tally", icon="settings"
+)
 
 
 def _keys_and_snippet():
@@ -21,48 +29,92 @@ def _keys_and_snippet():
     return keys_table(infos), snippet_block(request.host_url.rstrip("/"), public)
 
 
+def _create_form() -> html.Div:
+    kinds = dmc.RadioGroup(
+        dmc.Group(
+            [
+                dmc.Radio(value=k, label=f"{k.capitalize()} key", description=h, maw=300)
+                for k, h in KIND_HELP.items()
+            ],
+            align="flex-start",
+            gap="lg",
+            mt=6,
+        ),
+        id="settings-key-kind",
+        label="Kind of key",
+        value="write",
+        mb="sm",
+    )
+    return html.Div(
+        [
+            kinds,
+            dmc.Group(
+                [
+                    dmc.TextInput(
+                        id="settings-key-label",
+                        label="Label",
+                        description="Optional: where the key is used, to tell keys apart.",
+                        placeholder="e.g. Shopify server",
+                        inputProps={"maxLength": keys.LABEL_MAX},
+                        w=320,
+                    ),
+                    dmc.Button("Create key", id="settings-create-key"),
+                ],
+                align="flex-end",
+            ),
+        ],
+        role="group",
+        **{"aria-labelledby": "settings-new-key-title"},
+    )
+
+
 def layout(**_):
     table, snippet = _keys_and_snippet()
     return dmc.Stack(
         [
             html.H1("Settings", className="page-title"),
             dmc.Paper(
-                [
-                    html.H2("API keys", className="section-title"),
-                    dmc.Text(
-                        "Write keys send events, public keys power storefront forms, private "
-                        "keys read the API. Keys are stored hashed: a secret key is shown once.",
-                        size="sm",
-                        c="dimmed",
-                        mb="sm",
-                    ),
-                    dmc.Group(
-                        [
-                            dmc.Select(
-                                id="settings-key-kind",
-                                label="Kind",
-                                data=[{"value": k, "label": f"{k} — {h}"} for k, h in KIND_HELP.items()],
-                                value="write",
-                                allowDeselect=False,
-                                w=380,
-                            ),
-                            dmc.TextInput(
-                                id="settings-key-label", label="Label", placeholder="e.g. Shopify server", w=220
-                            ),
-                            dmc.Button("Create key", id="settings-create-key"),
-                        ],
-                        align="flex-end",
-                        mb="md",
-                    ),
-                    html.Div(id="settings-notice", role="status", **{"aria-live": "polite"}),
-                    html.Div(table, id="settings-keys-wrap"),
-                ],
+                html.Section(
+                    [
+                        html.H2("API keys", className="section-title", id="settings-keys-title"),
+                        dmc.Text(
+                            "Keys are stored hashed: a write or private key is shown once, "
+                            "when it is created. Revoke a key the moment it may have leaked.",
+                            size="sm",
+                            c="dimmed",
+                            mb="md",
+                        ),
+                        html.H3(
+                            "New key", className="subsection-title", id="settings-new-key-title"
+                        ),
+                        _create_form(),
+                        html.Div(
+                            id="settings-notice",
+                            role="status",
+                            className="notice",
+                            **{"aria-live": "polite"},
+                        ),
+                        html.H3("Keys of this account", className="subsection-title"),
+                        html.Div(table, id="settings-keys-wrap"),
+                    ],
+                    **{"aria-labelledby": "settings-keys-title"},
+                ),
                 p="lg",
                 withBorder=True,
                 radius="md",
             ),
             dmc.Paper(
-                [html.H2("Storefront snippet", className="section-title"), html.Div(snippet, id="settings-snippet-wrap")],
+                html.Section(
+                    [
+                        html.H2(
+                            "Storefront snippet",
+                            className="section-title",
+                            id="settings-snippet-title",
+                        ),
+                        html.Div(snippet, id="settings-snippet-wrap"),
+                    ],
+                    **{"aria-labelledby": "settings-snippet-title"},
+                ),
                 p="lg",
                 withBorder=True,
                 radius="md",
@@ -71,6 +123,7 @@ def layout(**_):
                 id="settings-revoke-modal",
                 title="Revoke this key?",
                 children=[
+                    dmc.Text(id="settings-revoke-what", size="sm", mb="xs", fw=500),
                     dmc.Text(
                         "Anything using it stops working at once. This cannot be undone.",
                         size="sm",
@@ -78,14 +131,20 @@ def layout(**_):
                     ),
                     dmc.Group(
                         [
-                            dmc.Button("Cancel", id="settings-revoke-cancel", variant="default"),
+                            # Focus starts on Cancel: Enter must not revoke by accident.
+                            dmc.Button(
+                                "Cancel",
+                                id="settings-revoke-cancel",
+                                variant="default",
+                                **{"data-autofocus": True},
+                            ),
                             dmc.Button("Revoke key", id="settings-revoke-confirm", color="red"),
                         ],
                         justify="flex-end",
                     ),
                 ],
             ),
-            dash.dcc.Store(id="settings-revoke-target"),
+            dcc.Store(id="settings-revoke-target"),
         ],
         gap="lg",
         maw=1100,
@@ -96,6 +155,7 @@ def layout(**_):
     Output("settings-notice", "children"),
     Output("settings-keys-wrap", "children"),
     Output("settings-snippet-wrap", "children"),
+    Output("settings-key-label", "value"),
     Input("settings-create-key", "n_clicks"),
     State("settings-key-kind", "value"),
     State("settings-key-label", "value"),
@@ -103,25 +163,40 @@ def layout(**_):
 )
 def create_key(_n, kind, label):
     if kind not in keys.KINDS:
-        return dmc.Alert("Choose the kind of key first.", color="red"), no_update, no_update
-    with runtime().db.session() as s:
-        raw = keys.create_key(s, account_id(), kind, (label or "").strip())
+        alert = dmc.Alert("Choose the kind of key first.", color="red", title="No key created")
+        return alert, no_update, no_update, no_update
+    try:
+        with runtime().db.session() as s:
+            raw = keys.create_key(s, account_id(), kind, label or "")
+    except keys.InvalidLabel as exc:
+        message = str(exc).replace("'label'", "The label")
+        return (
+            dmc.Alert(message, color="red", title="No key created"),
+            no_update,
+            no_update,
+            no_update,
+        )
     table, snippet = _keys_and_snippet()
-    return new_key_notice(kind, raw), table, snippet
+    return new_key_notice(kind, raw), table, snippet, ""
 
 
 @callback(
     Output("settings-revoke-modal", "opened"),
     Output("settings-revoke-target", "data"),
+    Output("settings-revoke-what", "children"),
     Input({"type": "settings-revoke", "index": ALL}, "n_clicks"),
     Input("settings-revoke-cancel", "n_clicks"),
     prevent_initial_call=True,
 )
 def ask_revoke(clicks, _cancel):
     trigger = ctx.triggered_id
-    if isinstance(trigger, dict) and any(clicks):
-        return True, trigger["index"]
-    return False, None
+    if not (isinstance(trigger, dict) and any(clicks)):
+        return False, None, no_update
+    with runtime().db.session() as s:
+        info = next((k for k in keys.list_keys(s, account_id()) if k.id == trigger["index"]), None)
+    if info is None:
+        return False, None, no_update
+    return True, info.id, describe_key(info)
 
 
 @callback(
@@ -139,7 +214,11 @@ def revoke(_n, key_id):
     try:
         with runtime().db.session() as s:
             keys.revoke_key(s, account_id(), int(key_id))
+            info = next(k for k in keys.list_keys(s, account_id()) if k.id == int(key_id))
     except keys.UnknownKey:
         return no_update, no_update, False, dmc.Alert("That key no longer exists.", color="red")
     table, snippet = _keys_and_snippet()
-    return table, snippet, False, dmc.Alert("Key revoked.", color="gray", id="settings-revoked-notice")
+    notice = dmc.Alert(
+        f"{describe_key(info)} is revoked.", color="gray", id="settings-revoked-notice"
+    )
+    return table, snippet, False, notice

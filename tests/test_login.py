@@ -182,22 +182,24 @@ def test_login_starts_a_fresh_session(client, account):
     assert after and after != before
 
 
-def dash_create_key_call(label: str) -> dict:
-    """The request Dash's renderer sends when Settings' "Create key" is clicked."""
+def dash_create_key_call(client, label: str) -> dict:
+    """The request Dash's renderer sends when Settings' "Create key" is clicked, built from
+    the app's own /_dash-dependencies so it follows the page."""
+    deps = client.get("/_dash-dependencies").get_json()
+    dep = next(
+        d for d in deps if d["inputs"] == [{"id": "settings-create-key", "property": "n_clicks"}]
+    )
+    outputs = []
+    for part in dep["output"].strip(".").split("..."):
+        component, prop = part.rsplit(".", 1)
+        outputs.append({"id": component, "property": prop})
+    values = {"settings-key-kind": "write", "settings-key-label": label}
     return {
-        "output": "..settings-notice.children...settings-keys-wrap.children"
-        "...settings-snippet-wrap.children..",
-        "outputs": [
-            {"id": "settings-notice", "property": "children"},
-            {"id": "settings-keys-wrap", "property": "children"},
-            {"id": "settings-snippet-wrap", "property": "children"},
-        ],
+        "output": dep["output"],
+        "outputs": outputs,
         "inputs": [{"id": "settings-create-key", "property": "n_clicks", "value": 1}],
         "changedPropIds": ["settings-create-key.n_clicks"],
-        "state": [
-            {"id": "settings-key-kind", "property": "value", "value": "write"},
-            {"id": "settings-key-label", "property": "value", "value": label},
-        ],
+        "state": [{**st, "value": values[st["id"]]} for st in dep["state"]],
     }
 
 
@@ -213,14 +215,16 @@ def test_dash_callbacks_need_the_csrf_header(client, account):
 
     for headers in ({}, {"X-CSRFToken": "forged"}, {"X-CSRFToken": ""}):
         resp = client.post(
-            "/_dash-update-component", json=dash_create_key_call("forged"), headers=headers
+            "/_dash-update-component", json=dash_create_key_call(client, "forged"), headers=headers
         )
         assert resp.status_code == 403
         assert "CSRF" in resp.get_json()["error"]
     assert "forged" not in key_labels(client, account)
 
     resp = client.post(
-        "/_dash-update-component", json=dash_create_key_call("real"), headers={"X-CSRFToken": token}
+        "/_dash-update-component",
+        json=dash_create_key_call(client, "real"),
+        headers={"X-CSRFToken": token},
     )
     assert resp.status_code == 200
     assert "New write key created" in resp.get_data(as_text=True)
@@ -228,6 +232,9 @@ def test_dash_callbacks_need_the_csrf_header(client, account):
 
 
 def test_dash_callbacks_need_a_login(client, account):
-    resp = client.post("/_dash-update-component", json=dash_create_key_call("anon"))
+    form_login(client, "owner@acme.test", PASSWORD)
+    call = dash_create_key_call(client, "anon")
+    client.get("/logout")
+    resp = client.post("/_dash-update-component", json=call)
     assert resp.status_code == 401
     assert "anon" not in key_labels(client, account)

@@ -44,6 +44,19 @@ def test_log_in_create_and_revoke_a_key_then_log_out(dash_duo, live_app):
     assert raw not in new_row.text  # the secret is masked in the list
     assert "active" in new_row.text.lower()
 
+    assert dash_duo.find_element("#settings-key-label").get_attribute("value") == ""
+    revoke_button = dash_duo.find_element(f"#{row_id} button")
+    assert "browser test key" in revoke_button.get_attribute("aria-label")
+    revoke_button.click()
+    dash_duo.wait_for_contains_text("#settings-revoke-what", "“browser test key”")
+    # Focus starts on Cancel, so a stray Enter cannot revoke; Escape closes the dialog.
+    WebDriverWait(dash_duo.driver, 5).until(
+        lambda d: d.switch_to.active_element.get_attribute("id") == "settings-revoke-cancel"
+    )
+    dash_duo.driver.switch_to.active_element.send_keys(Keys.ESCAPE)
+    dash_duo.wait_for_no_elements("#settings-revoke-confirm")
+    assert "active" in dash_duo.find_element(f"#{row_id}").text.lower()
+
     dash_duo.find_element(f"#{row_id} button").click()
     dash_duo.wait_for_element("#settings-revoke-confirm").click()
     WebDriverWait(dash_duo.driver, 10).until(
