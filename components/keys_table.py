@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dash_mantine_components as dmc
-from dash import dcc, html
+from dash import html
 
 from backend.accounts.keys import KeyInfo
 
@@ -17,6 +17,13 @@ KIND_COLOR = {"write": "orange", "public": "teal", "private": "grape"}
 
 def _when(dt) -> str:
     return dt.strftime("%d %b %Y, %H:%M UTC") if dt else ""
+
+
+def copy_button(text: str, id_: str, label: str) -> dmc.CopyButton:
+    """A real button (focusable, announced), unlike dcc.Clipboard's bare icon."""
+    return dmc.CopyButton(
+        label, value=text, copiedChildren="Copied", id=id_, size="xs", variant="light"
+    )
 
 
 def describe_key(k: KeyInfo) -> str:
@@ -99,7 +106,7 @@ def new_key_notice(kind: str, raw: str) -> dmc.Alert:
             dmc.Group(
                 [
                     html.Code(raw, id="settings-new-key-text", className="mono"),
-                    dcc.Clipboard(target_id="settings-new-key-text", title="Copy key"),
+                    copy_button(raw, "settings-copy-key", "Copy key"),
                 ],
                 gap="xs",
             ),
@@ -131,7 +138,7 @@ def snippet_block(host: str, public_key: str | None) -> html.Div:
             dmc.Group(
                 [
                     html.Pre(snippet, id="settings-snippet-text", className="mono snippet"),
-                    dcc.Clipboard(target_id="settings-snippet-text", title="Copy snippet"),
+                    copy_button(snippet, "settings-copy-snippet", "Copy snippet"),
                 ],
                 gap="xs",
                 align="flex-start",

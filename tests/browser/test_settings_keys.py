@@ -33,6 +33,8 @@ def test_log_in_create_and_revoke_a_key_then_log_out(dash_duo, live_app):
     dash_duo.wait_for_contains_text("#settings-new-key", "New write key created")
     raw = dash_duo.find_element("#settings-new-key-text").text
     assert raw.startswith("tw_")
+    # Copying is a real, focusable button (keyboard users need it too).
+    assert dash_duo.find_element("#settings-copy-key").tag_name == "button"
     WebDriverWait(dash_duo.driver, 10).until(
         lambda d: (
             len(d.find_elements(By.CSS_SELECTOR, "#settings-keys .key-row")) == rows_before + 1
