@@ -38,6 +38,7 @@ def test_live_forms_show_published_only_without_internals(client, account, live)
     assert r.status_code == 200
     assert r.headers["Access-Control-Allow-Origin"] == "*"
     assert r.json["country"] is None  # 127.0.0.1 has no country
+    assert r.headers["Cache-Control"].startswith("private")  # it holds the visitor's country
     [form] = r.json["forms"]
     assert form["id"] == fid and form["kind"] == "popup" and form["version"] == 1
     assert "list" not in form and "double_opt_in" not in form
