@@ -35,6 +35,7 @@ def layout(form_id: str = "", **_):
         dmc.Group([
             dmc.Button("Save draft", id="fe-save"),
             dmc.Button("Publish", id="fe-publish", color="green"),
+            dmc.Button("Unpublish", id="fe-unpublish", variant="subtle", color="gray"),
             html.Div(id="fe-notice", role="status", **{"aria-live": "polite"}),
         ]),
         html.Div(form["id"], id="fe-form-id", hidden=True),
@@ -104,11 +105,12 @@ def refresh_preview(*args):
     Output("fe-heading", "children"),
     Input("fe-save", "n_clicks"),
     Input("fe-publish", "n_clicks"),
+    Input("fe-unpublish", "n_clicks"),
     [State(cid, prop) for cid, prop, _ in SCALARS] + _FIELD_STATES,
     State("fe-form-id", "children"),
     prevent_initial_call=True,
 )
-def save(_save, _publish, *args):
+def save(_save, _publish, _unpublish, *args):
     *values, form_id = args
     body = _definition(values[: len(SCALARS)], values[len(SCALARS):])
     try:
@@ -116,9 +118,12 @@ def save(_save, _publish, *args):
             form = service.update(s, account_id(), int(form_id), body)
             if ctx.triggered_id == "fe-publish":
                 service.publish(s, account_id(), form.id)
+            elif ctx.triggered_id == "fe-unpublish":
+                service.unpublish(s, account_id(), form.id)
             out = service.to_json(form)
     except FormInvalid as exc:
         return _problems(exc), no_update, no_update
-    what = ("Published version" if ctx.triggered_id == "fe-publish" else "Saved version")
+    what = {"fe-publish": "Published version", "fe-unpublish": "Taken off storefronts; draft"
+            }.get(ctx.triggered_id, "Saved version")
     return (dmc.Text(f"{what} {out['version']}.", c="green", id="fe-saved"), out["status"],
             out["name"])

@@ -71,6 +71,13 @@ def test_create_edit_preview_publish_duplicate_delete(dash_duo, live_app):
     form = requests.get(f"{live_app.url}/api/forms/{form_id}", headers=headers, timeout=10).json()
     assert form["status"] == "live" and form["texts"]["title"] == "<b>Win</b> a tent"
     assert [f["label"] for f in form["fields"]][-1] == "New field"
+    unpublish = dash_duo.find_element("#fe-unpublish")
+    unpublish.click()
+    wait.until(lambda d: d.find_element(By.ID, "fe-status").text.lower() == "draft")
+    assert requests.get(f"{live_app.url}/api/forms/{form_id}", headers=headers,
+                        timeout=10).json()["status"] == "draft"
+    publish.click()
+    wait.until(lambda d: d.find_element(By.ID, "fe-status").text.lower() == "live")
 
     # A storefront view and a submission, then the list shows the numbers.
     runtime = live_app.app.extensions["tally"]
