@@ -105,7 +105,14 @@ class SqliteCounterStore:
             "AND dimension=? AND hour>=? AND hour<?",
             (account_id, metric, dimension, _epoch(start), _epoch(end)),
         )
-        return {(v, _from_epoch(h)): Totals(c, r) for v, h, c, r in rows}
+        hours: dict[int, datetime] = {}  # a read sees few distinct hours: convert each once
+        out = {}
+        for v, h, c, r in rows:
+            hour = hours.get(h)
+            if hour is None:
+                hour = hours[h] = _from_epoch(h)
+            out[(v, hour)] = Totals(c, r)
+        return out
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
