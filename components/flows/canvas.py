@@ -1,0 +1,167 @@
+"""Between a flow definition (API.md shape) and the dash-flows canvas (nodes and edges).
+
+Node configs live in the definition; the canvas owns what the user draws: which steps
+exist, where they sit (kept as node["ui"] = {"x", "y"}) and how they connect.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from backend.flows.layout import BRANCHES, TRIGGER
+from backend.flows.schema import FlowInvalid, check_structure, completeness
+from components.flows.catalog import BRANCH_LABELS, kind_of, summary, trigger_summary
+
+WIDTH, HEIGHT = 230, 104
+HANDLE_SPOTS = {1: ["50%"], 2: ["25%", "75%"]}
+
+
+def _el(tag: str, children: Any, cls: str = "", **props: Any) -> dict:
+    """A plain element the canvas renders inside a node (dash-flows' label format)."""
+    return {"type": tag, "props": {"className": cls, "children": children, **props}}
+
+
+def _handles(node_type: str | None) -> list[dict]:
+    out = [] if node_type is None else [{"id": "in", "type": "target", "position": "top"}]
+    branches = ("next",) if node_type is None else BRANCHES[node_type]
+    for branch, left in zip(branches, HANDLE_SPOTS[len(branches)], strict=True):
+        out.append(
+            {"id": branch, "type": "source", "position": "bottom", "style": {"left": left}}
+        )
+    return out
+
+
+def _stats_line(stats: dict | None) -> str:
+    if not stats:
+        return ""
+    order = ("entered", "waiting", "yes", "no", "a", "b", "sent", "delivered", "added",
+             "updated", "skipped", "failed", "exited")
+    return " · ".join(f"{k} {stats[k]}" for k in order if stats.get(k))
+
+
+def _label(glyph: str, title: str, text: str, problems: list[str], stats: str,
+           branches: tuple[str, ...]) -> dict:
+    parts = [
+        _el("div", [_el("span", glyph, "fn-glyph", **{"aria-hidden": "true"}),
+                    _el("span", title, "fn-title")], "fn-head"),
+        _el("div", text, "fn-summary"),
+    ]
+    if stats:
+        parts.append(_el("div", stats, "fn-stats"))
+    if problems:
+        parts.append(_el("div", "⚠ " + "; ".join(problems), "fn-problem", role="note"))
+    if len(branches) > 1:
+        parts.append(_el("div", [_el("span", BRANCH_LABELS[b], "fn-branch") for b in branches],
+                         "fn-branches"))
+    return _el("div", parts, "fn-node-body")
+
+
+def canvas_node(nid: str, node: dict | None, trigger: dict, problems: list[str],
+                stats: dict | None, pos: dict) -> dict:
+    """One canvas node: the trigger (node None) or a step."""
+    if node is None:
+        title, text, glyph, ntype = "Trigger", trigger_summary(trigger), "▶", None
+    else:
+        kind = kind_of(node)
+        title, text, glyph, ntype = kind.label, summary(node), kind.glyph, node["type"]
+    branches = ("next",) if ntype is None else BRANCHES[ntype]
+    cls = f"fn-node fn-{kind_of(node).key if node else 'trigger'}"
+    return {
+        "id": nid,
+        "type": "resizable",
+        "position": {"x": float(pos.get("x", 0)), "y": float(pos.get("y", 0))},
+        "width": WIDTH,
+        "height": HEIGHT,
+        "deletable": node is not None,
+        "className": cls + (" fn-invalid" if problems else ""),
+        "ariaLabel": f"{title}: {text}" + (f". Problem: {'; '.join(problems)}" if problems else ""),
+        "data": {
+            "label": _label(glyph, title, text, problems, _stats_line(stats), branches),
+            "handles": _handles(ntype),
+            "padding": 8,
+        },
+    }
+
+
+def edge(source: str, branch: str, target: str) -> dict:
+    out = {
+        "id": f"{source}:{branch}",
+        "source": source,
+        "sourceHandle": branch,
+        "target": target,
+        "targetHandle": "in",
+        "markerEnd": {"type": "arrowclosed"},
+    }
+    if BRANCH_LABELS.get(branch):
+        out["label"] = BRANCH_LABELS[branch]
+    return out
+
+
+def to_canvas(defn: dict, problems: dict | None = None, stats: dict | None = None
+              ) -> tuple[list[dict], list[dict]]:
+    problems, stats = problems or {}, stats or {}
+    trigger = defn.get("trigger") or {}
+    nodes = [canvas_node(TRIGGER, None, trigger, problems.get(TRIGGER, []),
+                         {"entered": stats.get("entered")}, trigger.get("ui") or {})]
+    edges = [edge(TRIGGER, "next", defn["start"])] if defn.get("start") else []
+    for n in defn.get("nodes") or []:
+        nodes.append(canvas_node(n["id"], n, trigger, problems.get(n["id"], []),
+                                 (stats.get("nodes") or {}).get(n["id"]), n.get("ui") or {}))
+        edges += [edge(n["id"], b, n[b]) for b in BRANCHES[n["type"]] if n.get(b)]
+    return nodes, edges
+
+
+def normalise_edges(nodes: list[dict], edges: list[dict]) -> list[dict]:
+    """One edge per source handle (the latest drawn wins), none into itself or the trigger."""
+    ids = {n["id"] for n in nodes}
+    latest: dict[tuple[str, str], dict] = {}
+    for e in edges:
+        src, tgt, branch = e.get("source"), e.get("target"), e.get("sourceHandle") or "next"
+        if src in ids and tgt in ids and src != tgt and tgt != TRIGGER:
+            latest.pop((src, branch), None)
+            latest[(src, branch)] = edge(src, branch, tgt)
+    return list(latest.values())
+
+
+def from_canvas(draft: dict, nodes: list[dict], edges: list[dict]) -> dict:
+    """The definition the canvas shows: draft configs, canvas positions and connections."""
+    configs = {n["id"]: n for n in draft.get("nodes") or []}
+    links = {(e["source"], e.get("sourceHandle") or "next"): e["target"] for e in edges}
+    defn = copy.deepcopy({k: draft.get(k) for k in ("name", "trigger", "filters")})
+    defn["trigger"] = defn["trigger"] or {}
+    defn["filters"] = defn["filters"] or []
+    defn["nodes"] = []
+    for cn in nodes:
+        pos = {"x": round(cn["position"]["x"], 1), "y": round(cn["position"]["y"], 1)}
+        if cn["id"] == TRIGGER:
+            defn["trigger"]["ui"] = pos
+            continue
+        if cn["id"] not in configs:
+            continue
+        node = copy.deepcopy(configs[cn["id"]])
+        node["ui"] = {**(node.get("ui") or {}), **pos}
+        for b in BRANCHES[node["type"]]:
+            node[b] = links.get((cn["id"], b))
+        defn["nodes"].append(node)
+    defn["start"] = links.get((TRIGGER, "next"))
+    return defn
+
+
+def problems_by_node(defn: dict, live: bool = True) -> dict[str, list[str]]:
+    """Structure problems, then (once the structure holds) what activation would refuse.
+
+    Flow-level problems (name, trigger, start) are shown on the trigger node.
+    """
+    try:
+        check_structure(defn)
+        found = completeness(defn) if live else []
+    except FlowInvalid as exc:
+        found = exc.problems
+    out: dict[str, list[str]] = {}
+    for p in found:
+        msg = p.message
+        if p.node is None and msg.startswith("start must be"):
+            msg = "connect the trigger to the first step"
+        out.setdefault(p.node or TRIGGER, []).append(msg)
+    return out

@@ -1,0 +1,141 @@
+"""Side panel callbacks: show the selected step, write its fields and conditions into the
+draft, preview the e-mail, delete the step."""
+
+from __future__ import annotations
+
+from dash import ALL, Input, Output, State, callback, ctx, no_update
+
+from backend.flows.layout import TRIGGER
+from components.flows.conditions import default_condition, read_conditions
+from components.flows.panel import apply_fields, empty, node_panel, trigger_panel
+from components.flows.preview import preview
+
+
+def render(draft: dict, node_id: str | None, options: dict) -> list:
+    metrics, lists = options.get("metrics") or [], options.get("lists") or []
+    if node_id == TRIGGER:
+        return trigger_panel(draft, metrics, lists)
+    node = next((n for n in draft.get("nodes") or [] if n["id"] == node_id), None)
+    return node_panel(node, metrics, lists) if node else empty()
+
+
+@callback(
+    Output("flow-panel", "children"),
+    Input("flow-canvas", "selectedNodes"),
+    State("flow-draft", "data"),
+    State("flow-options", "data"),
+    State("flow-panel-node", "data"),
+    prevent_initial_call=True,
+)
+def show_selected(selected, draft, options, shown):
+    node_id = selected[0] if selected and len(selected) == 1 else None
+    if node_id == shown:
+        return no_update  # re-rendering would steal the focus from the field being edited
+    return render(draft, node_id, options)
+
+
+@callback(
+    Output("flow-draft", "data", allow_duplicate=True),
+    Output("flow-panel", "children", allow_duplicate=True),
+    Input({"type": "flow-field", "field": ALL}, "value"),
+    State("flow-panel-node", "data"),
+    State("flow-draft", "data"),
+    State("flow-options", "data"),
+    prevent_initial_call=True,
+)
+def edit_fields(_values, node_id, draft, options):
+    if not node_id or not ctx.triggered_id:
+        return no_update, no_update
+    values = {i["id"]["field"]: i.get("value") for i in ctx.inputs_list[0]}
+    new = apply_fields(draft, node_id, values)
+    if new == draft:
+        return no_update, no_update
+    # switching the trigger between metric and list changes which inputs the panel shows
+    if node_id == TRIGGER and ctx.triggered_id["field"] == "trigger_type":
+        return new, render(new, node_id, options)
+    return new, no_update
+
+
+def _set_conditions(draft: dict, node_id: str | None, scope: str, conds: list) -> dict:
+    if scope == "filters":
+        return {**draft, "filters": conds}
+    if scope == "trigger":
+        return {**draft, "trigger": {**(draft.get("trigger") or {}), "where": conds}}
+    nodes = [{**n, "where": conds} if n["id"] == node_id else n for n in draft.get("nodes") or []]
+    return {**draft, "nodes": nodes}
+
+
+def _get_conditions(draft: dict, node_id: str | None, scope: str) -> list:
+    if scope == "filters":
+        return list(draft.get("filters") or [])
+    if scope == "trigger":
+        return list((draft.get("trigger") or {}).get("where") or [])
+    node = next((n for n in draft.get("nodes") or [] if n["id"] == node_id), {})
+    return list(node.get("where") or [])
+
+
+@callback(
+    Output("flow-draft", "data", allow_duplicate=True),
+    Output("flow-panel", "children", allow_duplicate=True),
+    Input({"type": "flow-cond", "scope": ALL, "i": ALL, "part": ALL}, "value"),
+    Input({"type": "flow-cond-add", "scope": ALL}, "n_clicks"),
+    Input({"type": "flow-cond-remove", "scope": ALL, "i": ALL}, "n_clicks"),
+    State("flow-panel-node", "data"),
+    State("flow-draft", "data"),
+    State("flow-options", "data"),
+    prevent_initial_call=True,
+)
+def edit_conditions(_values, _adds, _removes, node_id, draft, options):
+    trig = ctx.triggered_id
+    if not trig or not node_id or not ctx.triggered[0]["value"]:
+        return no_update, no_update
+    scope = trig["scope"]
+    if trig["type"] == "flow-cond-add":
+        kind = "event" if scope == "trigger" or _event_only(draft, node_id) else "traits"
+        conds = [*_get_conditions(draft, node_id, scope), default_condition(kind)]
+        new = _set_conditions(draft, node_id, scope, conds)
+        return new, render(new, node_id, options)
+    if trig["type"] == "flow-cond-remove":
+        conds = _get_conditions(draft, node_id, scope)
+        del conds[trig["i"]]
+        new = _set_conditions(draft, node_id, scope, conds)
+        return new, render(new, node_id, options)
+    parts: dict[int, dict] = {}
+    for item in ctx.inputs_list[0]:
+        if item["id"]["scope"] == scope:
+            parts.setdefault(item["id"]["i"], {})[item["id"]["part"]] = item.get("value")
+    if trig["part"] == "kind":  # a new kind of condition: fresh inputs for that row
+        for key in ("metric", "name"):
+            parts[trig["i"]].pop(key, None)
+    new = _set_conditions(draft, node_id, scope, read_conditions(parts))
+    if new == draft:
+        return no_update, no_update
+    return new, (render(new, node_id, options) if trig["part"] == "kind" else no_update)
+
+
+def _event_only(draft: dict, node_id: str) -> bool:
+    node = next((n for n in draft.get("nodes") or [] if n["id"] == node_id), {})
+    return (node.get("ui") or {}).get("kind") == "trigger_split"
+
+
+@callback(
+    Output("flow-email-preview", "children"),
+    Input({"type": "flow-field", "field": "subject"}, "value"),
+    Input({"type": "flow-field", "field": "body"}, "value"),
+    prevent_initial_call=True,
+)
+def email_preview(subject, body):
+    return preview(subject or "", body or "").children
+
+
+@callback(
+    Output("flow-canvas", "deleteElementsAction", allow_duplicate=True),
+    Output("flow-panel", "children", allow_duplicate=True),
+    Input("flow-delete-step", "n_clicks"),
+    State("flow-panel-node", "data"),
+    prevent_initial_call=True,
+)
+def delete_step(n, node_id):
+    if not n or not node_id or node_id == TRIGGER:
+        return no_update, no_update
+    return {"nodeIds": [node_id]}, empty()

@@ -1,0 +1,240 @@
+"""One flow on the canvas: build, validate, save (a new version), activate, pause, restore."""
+
+from __future__ import annotations
+
+import dash
+import dash_mantine_components as dmc
+from dash import ALL, Input, Output, State, callback, ctx, html, no_update
+
+import components.flows.panel_callbacks  # noqa: F401  (registers the side panel's callbacks)
+from backend.flows import service
+from backend.flows.builder_options import list_names, metric_names
+from backend.flows.layout import TRIGGER
+from backend.flows.layout import layout as positions
+from backend.flows.schema import FlowInvalid
+from components.context import account_id, runtime
+from components.flows.canvas import from_canvas, normalise_edges, problems_by_node, to_canvas
+from components.flows.catalog import new_node
+from components.flows.editor_layout import STATUS_COLORS, editor, version_options
+
+dash.register_page(__name__, path_template="/flows/<flow_id>", title="Flow · Tally", nav=False)
+
+
+def layout(flow_id: str = "", **_):
+    try:
+        fid = int(flow_id)
+        with runtime().db.session() as s:
+            flow = service.get(s, account_id(), fid)
+            data = service.to_json(flow)
+            versions = service.versions(s, account_id(), fid)
+            stats = service.stats(s, account_id(), fid)
+            metrics, lists = metric_names(s, account_id()), list_names(s, account_id())
+    except (ValueError, service.FlowNotFound):
+        return dmc.Stack([html.H1("Flow not found", className="page-title"),
+                          dmc.Anchor("Back to all flows", href="/flows")])
+    return editor(data, versions, stats, metrics, lists)
+
+
+
+
+def _alert(title: str, lines: list[str] | None = None, color: str = "red") -> dmc.Alert:
+    body = html.Ul([html.Li(x) for x in lines]) if lines else None
+    return dmc.Alert(body, title=title, color=color, variant="light", id="flow-alert")
+
+
+def _problem_lines(problems) -> list[str]:
+    return [str(p) for p in problems]
+
+
+def _problems_panel(by_node: dict[str, list[str]]) -> list:
+    if not by_node:
+        return [html.P("No problems: this flow can go live.", className="muted")]
+    items = [html.Li(f"{'Trigger' if nid == TRIGGER else nid}: {m}")
+             for nid, msgs in by_node.items() for m in msgs]
+    return [html.H2("To fix before going live", className="subsection-title"),
+            html.Ul(items, className="fn-problems")]
+
+
+@callback(
+    Output("flow-canvas", "nodes", allow_duplicate=True),
+    Output("flow-draft", "data", allow_duplicate=True),
+    Input({"type": "flow-palette", "kind": ALL}, "n_clicks"),
+    Input("flow-canvas", "droppedNode"),
+    State("flow-canvas", "nodes"),
+    State("flow-draft", "data"),
+    prevent_initial_call=True,
+)
+def add_step(_clicks, dropped, nodes, draft):
+    trig = ctx.triggered_id
+    if trig == "flow-canvas":
+        kind = ((dropped or {}).get("data") or {}).get("kind")
+        pos = (dropped or {}).get("position") or {}
+        x, y = pos.get("x", 0), pos.get("y", 0)
+    else:
+        if not ctx.triggered or not ctx.triggered[0]["value"]:
+            return no_update, no_update
+        kind = trig["kind"]
+        lowest = max(nodes or [{"position": {"x": 0, "y": 0}}], key=lambda n: n["position"]["y"])
+        x, y = lowest["position"]["x"], lowest["position"]["y"] + 170
+    if not kind:
+        return no_update, no_update
+    taken = {n["id"] for n in nodes or []}
+    i = 1
+    while f"{kind}_{i}" in taken:
+        i += 1
+    node = new_node(kind, f"{kind}_{i}", x, y)
+    draft = {**draft, "nodes": [*(draft.get("nodes") or []), node]}
+    defn = from_canvas(draft, nodes, [])
+    canvas_nodes, _ = to_canvas({**defn, "nodes": [node]})
+    return [*(nodes or []), canvas_nodes[1]], draft
+
+
+@callback(
+    Output("flow-canvas", "nodes", allow_duplicate=True),
+    Output("flow-canvas", "edges", allow_duplicate=True),
+    Output("flow-problems", "children"),
+    Input("flow-draft", "data"),
+    Input("flow-canvas", "edges"),
+    Input("flow-canvas", "deletedNodes"),
+    State("flow-canvas", "nodes"),
+    State("flow-stats", "data"),
+    prevent_initial_call="initial_duplicate",
+)
+def sync(draft, edges, _deleted, nodes, stats):
+    """Keep edges tidy and each node's label and problem marks in step with the draft."""
+    nodes = nodes or []
+    clean = normalise_edges(nodes, edges or [])
+    defn = from_canvas(draft, nodes, clean)
+    by_node = problems_by_node(defn)
+    fresh = {n["id"]: n for n in to_canvas(defn, by_node, stats)[0]}
+    out, changed = [], False
+    for n in nodes:
+        f = fresh.get(n["id"])
+        if f and (n.get("data") != f["data"] or n.get("className") != f["className"]):
+            n = {**n, "data": f["data"], "className": f["className"], "ariaLabel": f["ariaLabel"]}
+            changed = True
+        out.append(n)
+    same_edges = [(e["id"], e["target"]) for e in edges or []] == [
+        (e["id"], e["target"]) for e in clean]
+    return (out if changed else no_update), (no_update if same_edges else clean), \
+        _problems_panel(by_node)
+
+
+def _save(fid: int, draft, nodes, edges, name) -> dict:
+    defn = from_canvas({**draft, "name": name}, nodes or [], normalise_edges(nodes or [], edges or []))
+    with runtime().db.session() as s:
+        return service.to_json(service.update(s, account_id(), fid, defn))
+
+
+def _versions(fid: int) -> list[dict]:
+    with runtime().db.session() as s:
+        return version_options(service.versions(s, account_id(), fid))
+
+
+@callback(
+    Output("flow-message", "children"),
+    Output("flow-draft", "data", allow_duplicate=True),
+    Output("flow-versions", "data"),
+    Output("flow-version", "children"),
+    Output("flow-status", "children"),
+    Output("flow-status", "color"),
+    Output("flow-pause", "disabled"),
+    Input("flow-save", "n_clicks"),
+    Input("flow-activate", "n_clicks"),
+    Input("flow-pause", "n_clicks"),
+    State("flow-id", "data"),
+    State("flow-draft", "data"),
+    State("flow-canvas", "nodes"),
+    State("flow-canvas", "edges"),
+    State("flow-name", "value"),
+    prevent_initial_call=True,
+)
+def save_activate_pause(_s, _a, _p, fid, draft, nodes, edges, name):
+    action = ctx.triggered_id
+    try:
+        if action == "flow-pause":
+            with runtime().db.session() as s:
+                flow = service.to_json(service.pause(s, account_id(), fid))
+            msg = _alert("Paused: no one new enters; waiting profiles stay put.", color="yellow")
+        else:
+            flow = _save(fid, draft, nodes, edges, name)
+            msg = _alert(f"Saved as version {flow['version']}.", color="green")
+            if action == "flow-activate":
+                with runtime().db.session() as s:
+                    flow = service.to_json(service.activate(s, account_id(), fid))
+                msg = _alert(f"Live: version {flow['version']} now runs on new events.",
+                             color="green")
+    except FlowInvalid as exc:
+        what = "Not activated" if action == "flow-activate" else "Not saved"
+        return (_alert(f"{what}: fix these first", _problem_lines(exc.problems)),
+                *[no_update] * 6)
+    draft = {k: flow.get(k) for k in ("name", "trigger", "filters", "start", "nodes")}
+    st = flow["status"]
+    return (msg, draft, _versions(fid), f"v{flow['version']}", st, STATUS_COLORS[st],
+            st != "live")
+
+
+@callback(
+    Output("flow-canvas", "nodes", allow_duplicate=True),
+    Output("flow-canvas", "edges", allow_duplicate=True),
+    Output("flow-draft", "data", allow_duplicate=True),
+    Output("flow-message", "children", allow_duplicate=True),
+    Output("flow-versions", "data", allow_duplicate=True),
+    Output("flow-version", "children", allow_duplicate=True),
+    Input("flow-restore", "n_clicks"),
+    State("flow-versions", "value"),
+    State("flow-id", "data"),
+    State("flow-stats", "data"),
+    prevent_initial_call=True,
+)
+def restore(_n, version, fid, stats):
+    if not version:
+        return *[no_update] * 3, _alert("Choose a version to restore first.", color="yellow"), \
+            no_update, no_update
+    try:
+        with runtime().db.session() as s:
+            flow = service.to_json(service.restore(s, account_id(), fid, int(version)))
+    except FlowInvalid as exc:
+        return *[no_update] * 3, _alert("Not restored", _problem_lines(exc.problems)), \
+            no_update, no_update
+    nodes, edges = to_canvas(flow, problems_by_node(flow), stats)
+    draft = {k: flow.get(k) for k in ("name", "trigger", "filters", "start", "nodes")}
+    msg = _alert(f"Version {version} restored as version {flow['version']}.", color="green")
+    return nodes, edges, draft, msg, _versions(fid), f"v{flow['version']}"
+
+
+@callback(
+    Output("flow-canvas", "nodes", allow_duplicate=True),
+    Output("flow-canvas", "viewportAction", allow_duplicate=True),
+    Input("flow-layout", "n_clicks"),
+    State("flow-draft", "data"),
+    State("flow-canvas", "nodes"),
+    State("flow-canvas", "edges"),
+    prevent_initial_call=True,
+)
+def auto_layout(_n, draft, nodes, edges):
+    pos = positions(from_canvas(draft, nodes or [], normalise_edges(nodes or [], edges or [])))
+    moved = [{**n, "position": pos.get(n["id"], n["position"])} for n in nodes or []]
+    return moved, {"action": "fitView", "options": {"padding": 0.2}}
+
+
+@callback(
+    Output("flow-canvas", "undoRedoAction"),
+    Output("flow-canvas", "viewportAction"),
+    Output("flow-canvas", "deleteElementsAction"),
+    Input("flow-undo", "n_clicks"),
+    Input("flow-redo", "n_clicks"),
+    Input("flow-fit", "n_clicks"),
+    Input("flow-delete-selected", "n_clicks"),
+    State("flow-canvas", "selectedNodes"),
+    State("flow-canvas", "selectedEdges"),
+    prevent_initial_call=True,
+)
+def canvas_actions(_u, _r, _f, _d, sel_nodes, sel_edges):
+    action = ctx.triggered_id
+    if action in ("flow-undo", "flow-redo"):
+        return {"action": action.removeprefix("flow-")}, no_update, no_update
+    if action == "flow-fit":
+        return no_update, {"action": "fitView", "options": {"padding": 0.2}}, no_update
+    doomed = [n for n in sel_nodes or [] if n != TRIGGER]
+    return no_update, no_update, {"nodeIds": doomed, "edgeIds": list(sel_edges or [])}
