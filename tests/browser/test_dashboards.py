@@ -174,3 +174,24 @@ def test_drill_down_on_a_bar_and_back(dash_duo, live_app, shop):
     dash_duo.wait_for_no_elements("#dash-crumb-current")
     dash_duo.find_element("body").send_keys(Keys.ESCAPE)
     assert dash_duo.get_logs() == []
+
+
+def test_home_shows_first_steps_then_dashboards(dash_duo, live_app, shop):
+    from backend.accounts.service import create_account
+
+    runtime = live_app.app.extensions["tally"]
+    with runtime.db.session() as s:
+        fresh = create_account(s, "Empty Shop", email="empty@shop.test", password=PASSWORD)
+    log_in(dash_duo, live_app, fresh.login["email"])
+    dash_duo.driver.get(live_app.url + "/")
+    dash_duo.wait_for_contains_text("#home-curl", "/v1/track")
+    dash_duo.driver.get(live_app.url + "/dashboards")
+    dash_duo.find_element("#dlist-rows a").click()  # the Overview, with the same help on top
+    dash_duo.wait_for_contains_text("#dash-curl", "/v1/track")
+    dash_duo.wait_for_contains_text("#dcard-orders .dcard-empty", "No Placed Order events")
+    dash_duo.find_element("#shell-logout").click()
+    log_in(dash_duo, live_app, shop.login["email"])  # an account with events: its dashboards
+    dash_duo.driver.get(live_app.url + "/")
+    dash_duo.wait_for_contains_text("#dlist-rows", "Overview")
+    assert dash_duo.find_elements("#home-curl") == []
+    assert dash_duo.get_logs() == []
