@@ -11,7 +11,8 @@ from dash import html
 from backend.forms.embed_asset import versioned_path
 from backend.forms.schema import public_view
 
-WIDTHS = {"desktop": (900, 560), "mobile": (375, 640)}
+# Real viewport sizes (so the script's own breakpoints apply), drawn scaled down to fit.
+WIDTHS = {"desktop": (1280, 760, 0.5), "mobile": (375, 667, 0.75)}
 
 
 def srcdoc(form_id: int, definition: dict) -> str:
@@ -28,10 +29,12 @@ def preview_frames(doc: str) -> html.Div:
     return html.Div([
         html.Figure([
             html.Figcaption(f"{name.title()} ({w} px)", className="fe-preview-caption"),
-            html.Iframe(id=f"fe-preview-{name}", srcDoc=doc, title=f"{name} preview",
-                        width=str(w), height=str(h),
-                        style={"border": "1px solid #ced4da", "borderRadius": 8,
-                               "background": "#fff", "maxWidth": "100%"}),
+            html.Div(html.Iframe(
+                id=f"fe-preview-{name}", srcDoc=doc, title=f"{name} preview", width=str(w),
+                height=str(h), style={"border": 0, "transform": f"scale({k})",
+                                      "transformOrigin": "0 0", "background": "#fff"}),
+                style={"width": w * k, "height": h * k, "overflow": "hidden",
+                       "border": "1px solid #ced4da", "borderRadius": 8}),
         ], style={"margin": 0})
-        for name, (w, h) in WIDTHS.items()
+        for name, (w, h, k) in WIDTHS.items()
     ], style={"display": "flex", "gap": 16, "flexWrap": "wrap", "alignItems": "flex-start"})
