@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import dash
 import dash_mantine_components as dmc
-from dash import Dash, dcc, html
+from dash import Dash, Input, Output, dcc, html
 from flask import Flask
 
 from components.context import account_name
@@ -23,6 +24,10 @@ def nav_pages() -> list[dict]:
     return sorted(pages, key=lambda p: (rank.get(p["name"], len(rank)), p["name"]))
 
 
+def _nav_id(name: str) -> str:
+    return "nav-" + name.lower().replace(" ", "-")
+
+
 def _nav_links() -> list:
     return [
         dmc.NavLink(
@@ -30,7 +35,7 @@ def _nav_links() -> list:
             href=page["relative_path"],
             active="partial",
             leftSection=icon(page.get("icon", "dot")),
-            id=f"nav-{page['name'].lower().replace(' ', '-')}",
+            id=_nav_id(page["name"]),
         )
         for page in nav_pages()
     ]
@@ -98,4 +103,22 @@ def mount_dash(server: Flask, root: Path) -> Dash:
         suppress_callback_exceptions=True,
     )
     app.layout = layout
+    _mark_current_page(app)
     return app
+
+
+def _mark_current_page(app: Dash) -> None:
+    """aria-current="page" on the nav link of the page shown, for screen readers (Mantine
+    only colours it)."""
+    links = [(_nav_id(p["name"]), p["relative_path"]) for p in nav_pages()]
+    if not links:
+        return
+    hrefs = json.dumps([href for _, href in links])
+    app.clientside_callback(
+        f"""function(path) {{
+            path = path || "/";
+            return {hrefs}.map(h => (path === h || path.startsWith(h + "/")) ? "page" : null);
+        }}""",
+        [Output(nav_id, "aria-current") for nav_id, _ in links],
+        Input("shell-url", "pathname"),
+    )

@@ -26,6 +26,11 @@ def test_log_in_create_and_revoke_a_key_then_log_out(dash_duo, live_app):
 
     dash_duo.find_element("#nav-settings").click()
     dash_duo.wait_for_element("#settings-keys")
+    WebDriverWait(dash_duo.driver, 5).until(
+        lambda d: d.find_element(By.ID, "nav-settings").get_attribute("aria-current") == "page"
+    )
+    others = dash_duo.find_elements("#shell-nav a:not(#nav-settings)")
+    assert others and all(a.get_attribute("aria-current") is None for a in others)
     rows_before = len(dash_duo.find_elements("#settings-keys .key-row"))
 
     dash_duo.find_element("#settings-key-label").send_keys("browser test key")
