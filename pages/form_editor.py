@@ -48,9 +48,11 @@ def layout(form_id: str = "", **_):
     ])
 
 
-def _definition(scalars: list, field_values: list) -> dict:
+def _definition(scalars: list, field_values: list, titles: str | None) -> dict:
     d = read_scalars(scalars)
     d["fields"], d["steps"] = read_fields(dict(zip(PROPS, field_values, strict=True)))
+    for step, title in zip(d["steps"], (titles or "").splitlines(), strict=False):
+        step["title"] = title.strip()
     return d
 
 
@@ -85,14 +87,15 @@ def edit_rows(_add, _remove, row_ids):
     Output("fe-preview-mobile", "srcDoc"),
     Output("fe-problems-wrap", "children"),
     [Input(cid, prop) for cid, prop, _ in SCALARS]
-    + [Input(fid(p, ALL), "checked" if p == "required" else "value") for p in PROPS],
+    + [Input(fid(p, ALL), "checked" if p == "required" else "value") for p in PROPS]
+    + [Input("fe-step-titles", "value")],
     State("fe-form-id", "children"),
 )
 def refresh_preview(*args):
-    *values, form_id = args
+    *values, titles, form_id = args
     scalars, fields = values[: len(SCALARS)], values[len(SCALARS):]
     try:
-        definition = validate(_definition(scalars, fields))
+        definition = validate(_definition(scalars, fields, titles))
     except FormInvalid as exc:
         return no_update, no_update, _problems(exc)
     doc = srcdoc(int(form_id), definition)
@@ -107,12 +110,13 @@ def refresh_preview(*args):
     Input("fe-publish", "n_clicks"),
     Input("fe-unpublish", "n_clicks"),
     [State(cid, prop) for cid, prop, _ in SCALARS] + _FIELD_STATES,
+    State("fe-step-titles", "value"),
     State("fe-form-id", "children"),
     prevent_initial_call=True,
 )
 def save(_save, _publish, _unpublish, *args):
-    *values, form_id = args
-    body = _definition(values[: len(SCALARS)], values[len(SCALARS):])
+    *values, titles, form_id = args
+    body = _definition(values[: len(SCALARS)], values[len(SCALARS):], titles)
     try:
         with runtime().db.session() as s:
             form = service.update(s, account_id(), int(form_id), body)

@@ -78,6 +78,9 @@ def controls(d: dict) -> dmc.Accordion:
         _section("Fields", [
             html.Div(rows_for(d), id="fe-fields"),
             dmc.Button("Add field", id="fe-field-add", variant="light", size="xs", w=120),
+            dmc.Textarea(id="fe-step-titles", label="Step titles (one line per step)",
+                         value="\n".join(s.get("title", "") for s in d.get("steps") or []),
+                         autosize=True, minRows=1),
         ]),
         _section("Texts", [
             dmc.TextInput(id="fe-title", label="Title", value=v["fe-title"]),

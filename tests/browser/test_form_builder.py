@@ -59,6 +59,17 @@ def test_create_edit_preview_publish_duplicate_delete(dash_duo, live_app):
     wait.until(lambda d: "<b>Win</b> a tent" in preview_text(d, "desktop"))
     assert "<b>Win</b> a tent" in preview_text(driver, "mobile")
 
+    # Two steps: the first name moves to step 2, and the steps get titles.
+    step = driver.find_element(By.CSS_SELECTOR, """[id='{"index":1,"type":"fe-field-step"}']""")
+    step.send_keys(Keys.CONTROL, "a")
+    step.send_keys("2")
+    titles = dash_duo.find_element("#fe-step-titles")
+    titles.send_keys("Who are you?")
+    titles.send_keys(Keys.ENTER)
+    titles.send_keys("Almost there")
+    wait.until(lambda d: "Who are you?" in preview_text(d, "desktop"))
+    assert "First name" not in preview_text(driver, "desktop")
+
     dash_duo.find_element("#fe-field-add").click()
     wait.until(lambda d: "New field" in preview_text(d, "desktop"))
 
@@ -71,6 +82,8 @@ def test_create_edit_preview_publish_duplicate_delete(dash_duo, live_app):
     form = requests.get(f"{live_app.url}/api/forms/{form_id}", headers=headers, timeout=10).json()
     assert form["status"] == "live" and form["texts"]["title"] == "<b>Win</b> a tent"
     assert [f["label"] for f in form["fields"]][-1] == "New field"
+    assert [(st["title"], st["fields"]) for st in form["steps"]] == [
+        ("Who are you?", ["email", "consent", "field_3"]), ("Almost there", ["first_name"])]
     unpublish = dash_duo.find_element("#fe-unpublish")
     unpublish.click()
     wait.until(lambda d: d.find_element(By.ID, "fe-status").text.lower() == "draft")
