@@ -195,3 +195,42 @@ def test_home_shows_first_steps_then_dashboards(dash_duo, live_app, shop):
     dash_duo.wait_for_contains_text("#dlist-rows", "Overview")
     assert dash_duo.find_elements("#home-curl") == []
     assert dash_duo.get_logs() == []
+
+
+def test_toolbar_filter_is_saved_and_auto_refresh_shows_new_events(dash_duo, live_app, shop):
+    import uuid
+    from datetime import UTC, datetime
+
+    from backend.ingest import ingestor
+
+    did = api(live_app, shop, "POST", "/api/dashboards", json={
+        "name": "Live", "filters": {"range": "today"},
+        "cards": [{"id": "live", "title": "Orders today", "metric": "Placed Order",
+                   "chart": "number", "x": 0, "y": 0, "w": 4, "h": 1}]})["id"]
+    log_in(dash_duo, live_app, shop.login["email"])
+    dash_duo.driver.get(f"{live_app.url}/dashboards/{did}")
+    dash_duo.wait_for_element("#dcard-live .dcard-body")
+
+    pick(dash_duo, "dash-country", "Germany (DE)")
+    WebDriverWait(None, 10, poll_frequency=0.3).until(lambda _: api(
+        live_app, shop, "GET", f"/api/dashboards/{did}")["filters"]["country"] == "DE")
+    dash_duo.wait_for_contains_text("#dcard-live .dcard-sub", "DE")
+    pick(dash_duo, "dash-country", "All countries")
+    dash_duo.wait_for_element("#dcard-live .dcard-body")
+
+    def shown() -> int:
+        els = dash_duo.find_elements("#dcard-live .dcard-number")
+        return int(els[0].get_attribute("title").replace(",", "")) if els else 0
+
+    WebDriverWait(dash_duo.driver, 10).until(
+        lambda _: "DE" not in dash_duo.find_element("#dcard-live .dcard-sub").text)
+    before = shown()
+    dash_duo.find_element("#dash-refresh").find_element(By.XPATH, ".//*[text()='10 s']").click()
+    ing = ingestor(live_app.app.extensions["tally"])
+    now = datetime.now(UTC).isoformat()
+    ing.accept(shop.id, [{"type": "track", "event": "Placed Order", "userId": "live-buyer",
+                          "messageId": str(uuid.uuid4()), "timestamp": now,
+                          "properties": {"revenue": 20}} for _ in range(3)])
+    ing.drain()
+    WebDriverWait(dash_duo.driver, 25, poll_frequency=0.5).until(lambda _: shown() == before + 3)
+    assert dash_duo.get_logs() == []
