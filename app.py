@@ -133,22 +133,36 @@ def seed(account_id: str, events: int, days: int) -> None:
         rt.close()
 
 
-@cli.command(help="Seed the demo store (once), then serve it.")
+@cli.command(help="Seed the demo store (once), then serve it with its storefront and mailbox.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8050, show_default=True, type=int)
+@click.option("--storefront-port", default=8051, show_default=True, type=int)
+@click.option("--smtp-port", default=8025, show_default=True, type=int)
 @click.option("--events", default=1_000_000, show_default=True, type=int)
 @click.option("--days", default=90, show_default=True, type=int)
 @click.option("--no-serve", is_flag=True, help="Seed only.")
-def demo(host: str, port: int, events: int, days: int, no_serve: bool) -> None:
-    from backend.demo.store import prepare_demo
+def demo(host: str, port: int, storefront_port: int, smtp_port: int, events: int, days: int,
+         no_serve: bool) -> None:
+    from backend.demo.mailbox import start_mailbox
+    from backend.demo.store import demo_info, prepare_demo
+    from backend.demo.storefront import start_storefront
     from backend.server import run_production
 
-    settings = Settings.from_env()
-    settings = prepare_demo(settings, events=events, days=days, echo=click.echo)
-    if not no_serve:
-        click.echo(f"Open http://{host}:{port} and log in with the credentials above.")
-        run_production(settings, create_app, host=host, port=port, workers=2,
-                       renderers=register_renderers)
+    settings = prepare_demo(Settings.from_env(), events=events, days=days, echo=click.echo)
+    if no_serve:
+        return
+    if not settings.smtp_url:  # a real SMTP server that keeps mail as files
+        _, url = start_mailbox(settings.var_dir / "demo-mail", host="127.0.0.1", port=smtp_port)
+        settings = settings.with_(smtp_url=url)
+        click.echo(f"E-mails from flows land in {settings.var_dir / 'demo-mail'} (.eml files)")
+    info = demo_info(settings)
+    tally_url = f"http://{host}:{port}"
+    start_storefront(tally_url, info["public_key"], port=storefront_port, host=host,
+                     embed_form_id=(info.get("forms") or {}).get("embed"))
+    click.echo(f"Demo storefront (another origin, with the sign-up popup): http://{host}:{storefront_port}")
+    click.echo(f"Open {tally_url} and log in with the credentials above.")
+    run_production(settings, create_app, host=host, port=port, workers=2,
+                   renderers=register_renderers)
 
 
 @cli.command("export", help="Export a dashboard as a file (pdf, png, csv or html).")

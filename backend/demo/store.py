@@ -33,7 +33,9 @@ def prepare_demo(
     settings: Settings, events: int, days: int, echo: Callable[[str], None] = print
 ) -> Settings:
     from backend.accounts.service import create_account
+    from backend.demo.flows import create_demo_flows
     from backend.demo.seed import seed
+    from backend.demo.storefront import create_demo_forms
     from backend.runtime import Runtime
 
     settings = ensure_secret(settings)
@@ -45,6 +47,8 @@ def prepare_demo(
             if info is None or s.get(Account, info["id"]) is None:
                 created = create_account(s, "Demo Store", email=DEMO_EMAIL, password=DEMO_PASSWORD)
                 info = created.as_dict()
+                info["forms"] = create_demo_forms(s, created.id)
+                info["flows"] = create_demo_flows(s, created.id)
                 info_path.write_text(json.dumps(info, indent=2))
                 os.chmod(info_path, 0o600)
             seeded = s.scalar(
@@ -60,3 +64,7 @@ def prepare_demo(
     finally:
         rt.close()
     return settings
+
+
+def demo_info(settings: Settings) -> dict:
+    return json.loads((settings.var_dir / "demo-account.json").read_text())
