@@ -145,7 +145,8 @@ def test_the_generator_is_fast():
     import time
 
     list(generate(1000, 5, END))  # warm: the IP tables load once per process
-    t0 = time.perf_counter()
+    # CPU time, not wall time: the 2-core box is shared, and waiting for a core is not slowness.
+    t0 = time.process_time()
     n = sum(len(b) for b in generate(100_000, 90, END, seed=3))
-    rate = n / (time.perf_counter() - t0)
-    assert rate > 60_000, f"{rate:.0f} messages/s"  # ~180k/s on the dev box; CI is noisy
+    rate = n / (time.process_time() - t0)
+    assert rate > 60_000, f"{rate:.0f} messages/s"  # ~180k/s on an idle dev box
