@@ -149,19 +149,27 @@ def from_canvas(draft: dict, nodes: list[dict], edges: list[dict]) -> dict:
 
 
 def problems_by_node(defn: dict, live: bool = True) -> dict[str, list[str]]:
-    """Structure problems, then (once the structure holds) what activation would refuse.
+    """Structure problems and what activation would refuse, by canvas node id.
 
     Flow-level problems (name, trigger, start) are shown on the trigger node.
     """
+    found = []
     try:
         check_structure(defn)
-        found = completeness(defn) if live else []
     except FlowInvalid as exc:
-        found = exc.problems
+        found += exc.problems
+    if live:
+        found += completeness(defn)
     out: dict[str, list[str]] = {}
     for p in found:
         msg = p.message
         if p.node is None and msg.startswith("start must be"):
             msg = "connect the trigger to the first step"
-        out.setdefault(p.node or TRIGGER, []).append(msg)
+            for n in defn.get("nodes") or []:  # the graph check never ran: say it here
+                out.setdefault(n["id"], []).append("not connected to the trigger")
+        if p.node is None and msg == "the flow has no steps":
+            msg = "add a step from the palette and connect the trigger to it"
+        bucket = out.setdefault(p.node or TRIGGER, [])
+        if msg not in bucket:
+            bucket.append(msg)
     return out

@@ -20,10 +20,10 @@ class Kind:
 KINDS: dict[str, Kind] = {
     k.key: k
     for k in (
-        Kind("delay", "delay", "Time delay", "⏱", {"minutes": 60 * 24}),
+        Kind("delay", "delay", "Time delay", "◷", {"minutes": 60 * 24}),
         Kind("split", "split", "Conditional split", "◇", {"where": []}),
         Kind("trigger_split", "split", "Trigger split", "⚡", {"where": []}),
-        Kind("ab_split", "ab_split", "A/B split", "⑃", {"percent": 50}),
+        Kind("ab_split", "ab_split", "A/B split", "⇅", {"percent": 50}),
         Kind("email", "email", "Email", "✉", {"subject": "", "body": ""}),
         Kind("webhook", "webhook", "Webhook", "⇄", {"url": ""}),
         Kind("update_profile", "update_profile", "Update profile", "✎", {"traits": {}}),

@@ -1,0 +1,148 @@
+"""The flow builder: build a 4-step flow on the canvas (palette, drop, handle-to-handle
+connections), save, reload, and find it intact; activation refused with the reasons."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from backend.flows import service
+from tests.browser.test_settings_keys import log_in
+
+pytestmark = pytest.mark.browser
+EDGES = {"trigger:next", "email_1:next", "delay_1:next", "split_1:yes"}
+
+DROP_JS = """
+const [kind, x, y] = arguments;
+const pane = document.querySelector('#flow-canvas .react-flow');
+const dt = new DataTransfer();
+dt.setData('application/reactflow', JSON.stringify({type: 'resizable', data: {kind}}));
+for (const type of ['dragover', 'drop']) {
+  pane.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, clientX: x,
+                                          clientY: y, dataTransfer: dt}));
+}
+"""
+
+
+def _node(dash_duo, nid):
+    return dash_duo.find_element(f'#flow-canvas .react-flow__node[data-id="{nid}"]')
+
+
+def _handle(dash_duo, nid, handle):
+    return dash_duo.find_element(
+        f'#flow-canvas .react-flow__node[data-id="{nid}"] '
+        f'.react-flow__handle[data-handleid="{handle}"]'
+    )
+
+
+def _connect(dash_duo, source, branch, target):
+    src, dst = _handle(dash_duo, source, branch), _handle(dash_duo, target, "in")
+    chain = ActionChains(dash_duo.driver)
+    chain.move_to_element(src).click_and_hold().move_by_offset(5, 5)
+    chain.move_to_element(dst).move_by_offset(1, 1).move_to_element(dst).release().perform()
+    WebDriverWait(dash_duo.driver, 10).until(lambda d: f"{source}:{branch}" in _edge_ids(d))
+
+
+def _edge_ids(driver) -> set[str]:
+    """Read in one script: the canvas re-renders edges while the builder tidies them."""
+    ids = driver.execute_script(
+        "return [...document.querySelectorAll('#flow-canvas .react-flow__edge')]"
+        ".map(e => e.getAttribute('data-id') || e.getAttribute('data-testid') || '')"
+    )
+    return {i.removeprefix("rf__edge-") for i in ids}
+
+
+def _positions(dash_duo) -> dict[str, tuple[float, float]]:
+    out = {}
+    for el in dash_duo.find_elements("#flow-canvas .react-flow__node"):
+        m = re.search(r"translate\(([-\d.]+)px, ([-\d.]+)px\)", el.get_attribute("style"))
+        out[el.get_attribute("data-id")] = (round(float(m[1])), round(float(m[2])))
+    return out
+
+
+def _wait_invalid(dash_duo, nid):
+    WebDriverWait(dash_duo.driver, 10).until(
+        lambda d: "fn-invalid" in _node(dash_duo, nid).get_attribute("class")
+    )
+
+
+def _wait_nodes(dash_duo, n):
+    WebDriverWait(dash_duo.driver, 10).until(
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, "#flow-canvas .react-flow__node")) == n
+    )
+
+
+def test_build_save_reload_a_four_step_flow(dash_duo, live_app):
+    log_in(dash_duo, live_app)
+    dash_duo.wait_for_text_to_equal("#shell-account-name", live_app.account_name)
+    dash_duo.find_element("#nav-flows").click()
+    dash_duo.wait_for_element("#flows-list")
+    dash_duo.find_element("#flows-new").click()
+    dash_duo.wait_for_element("#flows-new-name").send_keys("Browser-built flow")
+    dash_duo.find_element("#flows-create").click()
+    dash_duo.wait_for_element("#flow-canvas .react-flow__node")
+    flow_id = int(dash_duo.driver.current_url.rsplit("/", 1)[1])
+    _wait_nodes(dash_duo, 1)  # just the trigger
+
+    for i, kind in enumerate(("email", "delay", "split"), start=2):
+        dash_duo.find_element(f'[data-flow-kind="{kind}"]').click()
+        _wait_nodes(dash_duo, i)
+    pane = dash_duo.find_element("#flow-canvas .react-flow").rect
+    dash_duo.driver.execute_script(DROP_JS, "webhook", pane["x"] + 150, pane["y"] + 120)
+    _wait_nodes(dash_duo, 5)
+    _wait_invalid(dash_duo, "email_1")  # unreachable and unconfigured: marked
+
+    dash_duo.find_element("#flow-layout").click()  # spread them out, then wire up
+    dash_duo.wait_for_element("#flow-fit").click()
+    dash_duo.driver.implicitly_wait(0)
+    for source, branch, target in (
+        ("trigger", "next", "email_1"),
+        ("email_1", "next", "delay_1"),
+        ("delay_1", "next", "split_1"),
+        ("split_1", "yes", "webhook_1"),
+    ):
+        _connect(dash_duo, source, branch, target)
+    WebDriverWait(dash_duo.driver, 10).until(lambda d: _edge_ids(d) == EDGES)
+
+    # configure the e-mail in the side panel and see the preview
+    _node(dash_duo, "email_1").click()
+    dash_duo.wait_for_text_to_equal("#flow-panel-title", "Email (email_1)")
+    subject = dash_duo.find_element('#flow-panel input[id*="subject"]')
+    subject.send_keys("Hello {{ first_name }}")
+    dash_duo.wait_for_contains_text("#flow-email-preview", "Hello Ada")
+
+    # move a step, save, and reload
+    ActionChains(dash_duo.driver).drag_and_drop_by_offset(
+        _node(dash_duo, "webhook_1"), 60, 40).perform()
+    before = _positions(dash_duo)
+    dash_duo.find_element("#flow-save").click()
+    dash_duo.wait_for_contains_text("#flow-message", "Saved as version")
+
+    dash_duo.driver.refresh()
+    dash_duo.wait_for_element('#flow-canvas .react-flow__node[data-id="webhook_1"]')
+    _wait_nodes(dash_duo, 5)
+    WebDriverWait(dash_duo.driver, 10).until(lambda d: _edge_ids(d) == EDGES)
+    assert _positions(dash_duo) == before
+    rt = live_app.app.extensions["tally"]
+    with rt.db.session() as s:
+        saved = service.to_json(service.get(s, live_app.account_id, flow_id))
+    nodes = {n["id"]: n for n in saved["nodes"]}
+    assert saved["start"] == "email_1"
+    assert nodes["email_1"]["next"] == "delay_1" and nodes["delay_1"]["next"] == "split_1"
+    assert nodes["split_1"]["yes"] == "webhook_1" and nodes["split_1"]["no"] is None
+    assert nodes["email_1"]["subject"] == "Hello {{ first_name }}"
+    assert {k: round(v) for k, v in nodes["webhook_1"]["ui"].items()} == dict(
+        zip(("x", "y"), before["webhook_1"], strict=True))
+
+    # the split has no condition and the webhook no URL: activation is refused, named
+    dash_duo.find_element("#flow-activate").click()
+    dash_duo.wait_for_contains_text("#flow-message", "Not activated")
+    msg = dash_duo.find_element("#flow-message").text
+    assert "split_1" in msg and "webhook_1" in msg
+    _wait_invalid(dash_duo, "webhook_1")
+    assert dash_duo.find_element("#flow-status").text.lower() == "draft"
+    assert dash_duo.get_logs() == []
