@@ -109,8 +109,10 @@ FIRST_NAMES = ("Ada", "Alan", "Grace", "Linus", "Maya", "Noah", "Olivia", "Liam"
 LAST_NAMES = ("Lovelace", "Turing", "Hopper", "Torvalds", "Nguyen", "Smith", "Garcia", "Muller",
               "Rossi", "Dubois", "Tanaka", "Patel", "Kim", "Silva", "Novak", "Jensen", "Berg",
               "Costa", "Murphy", "Kowalski", "Ahmed", "Cohen", "Larsen", "Moreau", "Weber")
-EMAIL_DOMAINS = ("gmail.com", "outlook.com", "yahoo.com", "icloud.com", "proton.me",
-                 "hey.com", "fastmail.com", "gmx.de", "orange.fr", "web.de")
+# Reserved example domains (RFC 2606/6761): demo flows e-mail these people, and with a
+# real TALLY_SMTP_URL that mail must never reach a real inbox.
+EMAIL_DOMAINS = ("example.com", "example.net", "example.org", "mail.example", "shop.example",
+                 "inbox.test", "post.test", "mailbox.example", "letters.test", "web.example")
 PAGES = (("/", "Home"), ("/collections/new", "New Arrivals"), ("/collections/sale", "Sale"),
          ("/collections/outerwear", "Outerwear"), ("/collections/knitwear", "Knitwear"),
          ("/pages/about", "Our Story"), ("/blogs/journal", "Journal"))
