@@ -87,8 +87,10 @@ def _get_conditions(draft: dict, node_id: str | None, scope: str) -> list:
 )
 def edit_conditions(_values, _adds, _removes, node_id, draft, options):
     trig = ctx.triggered_id
-    if not trig or not node_id or not ctx.triggered[0]["value"]:
+    if not trig or not node_id:
         return no_update, no_update
+    if trig["type"] != "flow-cond" and not ctx.triggered[0]["value"]:
+        return no_update, no_update  # a button rendered afresh, not clicked
     scope = trig["scope"]
     if trig["type"] == "flow-cond-add":
         kind = "event" if scope == "trigger" or _event_only(draft, node_id) else "traits"
@@ -104,13 +106,20 @@ def edit_conditions(_values, _adds, _removes, node_id, draft, options):
     for item in ctx.inputs_list[0]:
         if item["id"]["scope"] == scope:
             parts.setdefault(item["id"]["i"], {})[item["id"]["part"]] = item.get("value")
-    if trig["part"] == "kind":  # a new kind of condition: fresh inputs for that row
+    old = _get_conditions(draft, node_id, scope)
+    switched = trig["part"] == "kind" and trig["i"] < len(old) and (
+        _kind(old[trig["i"]]) != parts[trig["i"]].get("kind"))
+    if switched:  # a new kind of condition: fresh inputs for that row
         for key in ("metric", "name"):
             parts[trig["i"]].pop(key, None)
     new = _set_conditions(draft, node_id, scope, read_conditions(parts))
     if new == draft:
         return no_update, no_update
-    return new, (render(new, node_id, options) if trig["part"] == "kind" else no_update)
+    return new, (render(new, node_id, options) if switched else no_update)
+
+
+def _kind(cond: dict) -> str:
+    return "metric" if "metric" in cond else str(cond.get("field", "")).split(".")[0]
 
 
 def _event_only(draft: dict, node_id: str) -> bool:
