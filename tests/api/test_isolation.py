@@ -244,7 +244,25 @@ def _schedule(method: str) -> Case:
     return case
 
 
+def _dimensions(method: str) -> Case:
+    def case(client, a: NewAccount, b: NewAccount) -> None:
+        path = "/api/account/dimensions"
+        put = client.put(path, json={"dimensions": ["a_secret"]}, headers=bearer(a.private_key))
+        assert put.status_code == 200, put.get_json()
+        if method == "GET":
+            seen = client.get(path, headers=bearer(b.private_key)).get_json()["dimensions"]
+            assert "a_secret" not in seen and "country" in seen
+        else:
+            resp = client.put(path, json={"dimensions": ["b_only"]}, headers=bearer(b.private_key))
+            assert resp.get_json()["dimensions"] == ["country", "b_only"]
+        assert client.get(path, headers=bearer(a.private_key)).get_json() == put.get_json()
+
+    return case
+
+
 CASES: dict[str, Case] = {
+    "GET /api/account/dimensions": _dimensions("GET"),
+    "PUT /api/account/dimensions": _dimensions("PUT"),
     "GET /api/dashboards/<int:dashboard_id>/schedule": _schedule("GET"),
     "PUT /api/dashboards/<int:dashboard_id>/schedule": _schedule("PUT"),
     "DELETE /api/dashboards/<int:dashboard_id>/schedule": _schedule("DELETE"),
