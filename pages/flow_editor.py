@@ -15,7 +15,7 @@ from backend.flows.schema import FlowInvalid
 from components.context import account_id, runtime
 from components.flows.canvas import from_canvas, normalise_edges, problems_by_node, to_canvas
 from components.flows.catalog import new_node
-from components.flows.editor_layout import STATUS_COLORS, editor, version_options
+from components.flows.editor_layout import STATUS_COLORS, definition, editor, version_options
 
 dash.register_page(__name__, path_template="/flows/<flow_id>", title="Flow · Tally", nav=False)
 
@@ -120,9 +120,12 @@ def sync(draft, edges, _deleted, nodes, stats):
         _problems_panel(by_node)
 
 
-def _save(fid: int, draft, nodes, edges, name) -> dict:
+def _save(fid: int, draft, nodes, edges, name, saved=None) -> dict:
+    """Save the canvas as a new version, unless it is what was saved last."""
     defn = from_canvas({**draft, "name": name}, nodes or [], normalise_edges(nodes or [], edges or []))
     with runtime().db.session() as s:
+        if defn == saved:
+            return service.to_json(service.get(s, account_id(), fid))
         return service.to_json(service.update(s, account_id(), fid, defn))
 
 
@@ -139,6 +142,7 @@ def _versions(fid: int) -> list[dict]:
     Output("flow-status", "children"),
     Output("flow-status", "color"),
     Output("flow-pause", "disabled"),
+    Output("flow-saved", "data"),
     Input("flow-save", "n_clicks"),
     Input("flow-activate", "n_clicks"),
     Input("flow-pause", "n_clicks"),
@@ -147,9 +151,10 @@ def _versions(fid: int) -> list[dict]:
     State("flow-canvas", "nodes"),
     State("flow-canvas", "edges"),
     State("flow-name", "value"),
+    State("flow-saved", "data"),
     prevent_initial_call=True,
 )
-def save_activate_pause(_s, _a, _p, fid, draft, nodes, edges, name):
+def save_activate_pause(_s, _a, _p, fid, draft, nodes, edges, name, saved):
     action = ctx.triggered_id
     try:
         if action == "flow-pause":
@@ -157,7 +162,9 @@ def save_activate_pause(_s, _a, _p, fid, draft, nodes, edges, name):
                 flow = service.to_json(service.pause(s, account_id(), fid))
             msg = _alert("Paused: no one new enters; waiting profiles stay put.", color="yellow")
         else:
-            flow = _save(fid, draft, nodes, edges, name)
+            if action == "flow-save":
+                saved = None  # Save always makes a version, as the user asked
+            flow = _save(fid, draft, nodes, edges, name, saved)
             msg = _alert(f"Saved as version {flow['version']}.", color="green")
             if action == "flow-activate":
                 with runtime().db.session() as s:
@@ -167,11 +174,10 @@ def save_activate_pause(_s, _a, _p, fid, draft, nodes, edges, name):
     except FlowInvalid as exc:
         what = "Not activated" if action == "flow-activate" else "Not saved"
         return (_alert(f"{what}: fix these first", _problem_lines(exc.problems)),
-                *[no_update] * 6)
-    draft = {k: flow.get(k) for k in ("name", "trigger", "filters", "start", "nodes")}
+                *[no_update] * 7)
     st = flow["status"]
-    return (msg, draft, _versions(fid), f"v{flow['version']}", st, STATUS_COLORS[st],
-            st != "live")
+    return (msg, definition(flow), _versions(fid), f"v{flow['version']}", st,
+            STATUS_COLORS[st], st != "live", definition(flow))
 
 
 @callback(
@@ -181,6 +187,8 @@ def save_activate_pause(_s, _a, _p, fid, draft, nodes, edges, name):
     Output("flow-message", "children", allow_duplicate=True),
     Output("flow-versions", "data", allow_duplicate=True),
     Output("flow-version", "children", allow_duplicate=True),
+    Output("flow-saved", "data", allow_duplicate=True),
+    Output("flow-name", "value"),
     Input("flow-restore", "n_clicks"),
     State("flow-versions", "value"),
     State("flow-id", "data"),
@@ -190,17 +198,17 @@ def save_activate_pause(_s, _a, _p, fid, draft, nodes, edges, name):
 def restore(_n, version, fid, stats):
     if not version:
         return *[no_update] * 3, _alert("Choose a version to restore first.", color="yellow"), \
-            no_update, no_update
+            *[no_update] * 4
     try:
         with runtime().db.session() as s:
             flow = service.to_json(service.restore(s, account_id(), fid, int(version)))
     except FlowInvalid as exc:
         return *[no_update] * 3, _alert("Not restored", _problem_lines(exc.problems)), \
-            no_update, no_update
+            *[no_update] * 4
     nodes, edges = to_canvas(flow, problems_by_node(flow), stats)
-    draft = {k: flow.get(k) for k in ("name", "trigger", "filters", "start", "nodes")}
     msg = _alert(f"Version {version} restored as version {flow['version']}.", color="green")
-    return nodes, edges, draft, msg, _versions(fid), f"v{flow['version']}"
+    return (nodes, edges, definition(flow), msg, _versions(fid), f"v{flow['version']}",
+            definition(flow), flow["name"])
 
 
 @callback(

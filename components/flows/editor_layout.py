@@ -24,6 +24,11 @@ def version_options(versions: list[dict]) -> list[dict]:
                       f"{v['nodes']} steps"} for v in versions]
 
 
+def definition(flow: dict) -> dict:
+    """The API.md definition out of a flow as service.to_json returns it."""
+    return {k: flow.get(k) for k in ("name", "trigger", "filters", "start", "nodes")}
+
+
 def _button(label: str, bid: str, **kw) -> dmc.Button:
     return dmc.Button(label, id=bid, size="xs", variant=kw.pop("variant", "default"), **kw)
 
@@ -74,8 +79,8 @@ def editor(flow: dict, versions: list[dict], stats: dict | None, metrics: list[s
         ], className="fn-editor"),
         html.Div(id="flow-problems", role="region", **{"aria-label": "Problems"}),
         dcc.Store(id="flow-id", data=flow["id"]),
-        dcc.Store(id="flow-draft", data={k: flow.get(k) for k in
-                                         ("name", "trigger", "filters", "start", "nodes")}),
+        dcc.Store(id="flow-draft", data=definition(flow)),
+        dcc.Store(id="flow-saved", data=definition(flow)),
         dcc.Store(id="flow-stats", data=stats if live else None),
         dcc.Store(id="flow-options", data={"metrics": metrics, "lists": lists}),
     ], gap="xs")

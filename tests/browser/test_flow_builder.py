@@ -64,6 +64,12 @@ def _positions(dash_duo) -> dict[str, tuple[float, float]]:
     return out
 
 
+def _wait_status(dash_duo, status):
+    WebDriverWait(dash_duo.driver, 10).until(
+        lambda d: d.find_element(By.ID, "flow-status").text.lower() == status
+    )
+
+
 def _wait_invalid(dash_duo, nid):
     WebDriverWait(dash_duo.driver, 10).until(
         lambda d: "fn-invalid" in _node(dash_duo, nid).get_attribute("class")
@@ -145,4 +151,76 @@ def test_build_save_reload_a_four_step_flow(dash_duo, live_app):
     assert "split_1" in msg and "webhook_1" in msg
     _wait_invalid(dash_duo, "webhook_1")
     assert dash_duo.find_element("#flow-status").text.lower() == "draft"
+    assert dash_duo.get_logs() == []
+
+
+def test_template_goes_live_shows_numbers_pauses_restores_and_list_actions(dash_duo, live_app):
+    from backend.flows.runner import flow_engine
+    from backend.ingest import ingestor
+
+    log_in(dash_duo, live_app)
+    dash_duo.wait_for_text_to_equal("#shell-account-name", live_app.account_name)
+    dash_duo.driver.get(f"{live_app.url}/flows")
+    dash_duo.wait_for_element("#flows-new").click()
+    dash_duo.wait_for_element("#flows-new-name").send_keys("Cart rescue")
+    dash_duo.find_element("#flows-template-abandoned_cart").click()
+    dash_duo.find_element("#flows-create").click()
+    dash_duo.wait_for_element('#flow-canvas .react-flow__node[data-id="wait_4_hours"]')
+    flow_id = int(dash_duo.driver.current_url.rsplit("/", 1)[1])
+
+    dash_duo.find_element("#flow-activate").click()
+    _wait_status(dash_duo, "live")
+    assert dash_duo.find_element("#flow-version").text == "v1"  # nothing changed: no new version
+
+    rt = live_app.app.extensions["tally"]
+    ing = ingestor(rt)
+    ing.accept(live_app.account_id, [
+        {"type": "track", "userId": f"cart-{i}", "event": "Added to Cart",
+         "messageId": f"cart-{i}", "properties": {"name": "Linen shirt"}}
+        for i in range(2)
+    ])
+    ing.drain()
+    flow_engine(rt).run_until_idle()
+
+    dash_duo.driver.refresh()
+    dash_duo.wait_for_contains_text('.react-flow__node[data-id="trigger"]', "entered 2")
+    assert "waiting 2" in _node(dash_duo, "wait_4_hours").text
+
+    # change the delay to 2 hours in the side panel; saving a live flow makes version 2
+    _node(dash_duo, "wait_4_hours").click()
+    dash_duo.wait_for_text_to_equal("#flow-panel-title", "Time delay (wait_4_hours)")
+    amount = dash_duo.find_element('#flow-panel input[id*="amount"]')
+    amount.send_keys("\b\b2")
+    dash_duo.wait_for_contains_text('.react-flow__node[data-id="wait_4_hours"]', "Wait 2 hours")
+    dash_duo.find_element("#flow-save").click()
+    dash_duo.wait_for_text_to_equal("#flow-version", "v2")
+
+    dash_duo.find_element("#flow-pause").click()
+    _wait_status(dash_duo, "paused")
+
+    # restore version 1: it comes back as version 3, with the 4-hour wait
+    dash_duo.find_element("#flow-versions").click()
+    dash_duo.wait_for_element('[role="option"][value="1"]').click()
+    dash_duo.find_element("#flow-restore").click()
+    dash_duo.wait_for_text_to_equal("#flow-version", "v3")
+    dash_duo.wait_for_contains_text('.react-flow__node[data-id="wait_4_hours"]', "Wait 4 hours")
+    with rt.db.session() as s:
+        saved = service.to_json(service.get(s, live_app.account_id, flow_id))
+    assert saved["version"] == 3 and saved["status"] == "paused"
+    assert saved["nodes"][0]["minutes"] == 240
+
+    # the list: status and numbers; duplicate makes a draft copy; delete asks first
+    dash_duo.find_element("#flow-back").click()
+    row = dash_duo.wait_for_element(f"#flow-row-{flow_id}")
+    assert "Cart rescue" in row.text and "paused" in row.text.lower() and "2" in row.text
+    dash_duo.find_element(f"#flow-row-{flow_id} button[aria-label='Duplicate Cart rescue']").click()
+    dash_duo.wait_for_contains_text("#flows-list", "Cart rescue (copy)")
+    with rt.db.session() as s:
+        copy_id = max(f.id for f in service.list_flows(s, live_app.account_id))
+    assert "draft" in dash_duo.find_element(f"#flow-row-{copy_id}").text.lower()
+    dash_duo.find_element(
+        f"#flow-row-{copy_id} button[aria-label='Delete Cart rescue (copy)']").click()
+    dash_duo.wait_for_element("#flows-delete-confirm").click()
+    dash_duo.wait_for_no_elements(f"#flow-row-{copy_id}")
+    assert dash_duo.find_elements(f"#flow-row-{flow_id}")
     assert dash_duo.get_logs() == []
