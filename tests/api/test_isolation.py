@@ -1,17 +1,14 @@
 """Every API route, found in app.url_map, is locked, documented, and keeps accounts apart.
 
-A new /api route fails test_every_api_route_has_a_cross_account_case until CASES below says
-what account B's private key gets on account A's resources there (404, or only B's data).
+A new /api route fails test_every_api_route_has_a_cross_account_case until CASES (in
+isolation_cases.py) says what account B's private key gets on account A's resources there.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
+from isolation_cases import CASES, bearer
 from werkzeug.routing import IntegerConverter, Rule
-
-from backend.accounts.service import NewAccount
 
 DOORS = ("/api/", "/v1/", "/client/")
 PUBLIC_DOCS = "/api/openapi.json"
@@ -35,282 +32,6 @@ def sample_path(rule: Rule) -> str:
     return rule.build(values, append_unknown=False)[1]
 
 
-def bearer(key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}"}
-
-
-def keys_by_kind(client, acc: NewAccount) -> dict[str, list[dict]]:
-    resp = client.get("/api/keys", headers=bearer(acc.private_key))
-    assert resp.status_code == 200
-    grouped: dict[str, list[dict]] = {}
-    for k in resp.get_json()["keys"]:
-        grouped.setdefault(k["kind"], []).append(k)
-    return grouped
-
-
-# ------------------------------------------------------------- cross-account cases
-# Each case gets (client, a, b): two accounts with their keys; it uses B's private key on
-# A's resources and asserts a 404, or that only B's data comes back, and that A is unchanged.
-
-Case = Callable[..., None]
-
-
-def _account(client, a: NewAccount, b: NewAccount) -> None:
-    resp = client.get("/api/account", headers=bearer(b.private_key))
-    assert resp.get_json()["id"] == b.id and resp.get_json()["name"] == b.name
-
-
-def _list_keys(client, a: NewAccount, b: NewAccount) -> None:
-    a_ids = {k["id"] for ks in keys_by_kind(client, a).values() for k in ks}
-    b_ids = {k["id"] for ks in keys_by_kind(client, b).values() for k in ks}
-    assert a_ids and b_ids and not a_ids & b_ids
-    assert a.public_key not in str(keys_by_kind(client, b))
-
-
-def _create_key(client, a: NewAccount, b: NewAccount) -> None:
-    before = keys_by_kind(client, a)
-    resp = client.post("/api/keys", json={"kind": "private"}, headers=bearer(b.private_key))
-    assert resp.status_code == 201
-    assert keys_by_kind(client, a) == before
-    assert resp.get_json()["id"] in [k["id"] for k in keys_by_kind(client, b)["private"]]
-    assert (
-        client.get("/api/account", headers=bearer(resp.get_json()["key"])).get_json()["id"] == b.id
-    )
-
-
-def _on_a_write_key(method: str, suffix: str) -> Case:
-    def case(client, a: NewAccount, b: NewAccount) -> None:
-        before = keys_by_kind(client, a)
-        target = before["write"][0]["id"]
-        resp = client.open(
-            f"/api/keys/{target}{suffix}", method=method, headers=bearer(b.private_key)
-        )
-        assert resp.status_code == 404
-        assert resp.get_json() == {"error": f"no key {target} in this account"}
-        assert keys_by_kind(client, a) == before
-        assert client.post("/v1/track", data="{", auth=(a.write_key, "")).status_code == 400
-
-    return case
-
-
-def seed(client, acc: NewAccount, user: str, events: list[str]) -> None:
-    """Send an identify and some track events through /v1 with the account's write key, then
-    fold them into the stores as the aggregator does."""
-    from backend.ingest import ingestor
-
-    batch = [{"type": "identify", "userId": user, "traits": {"email": f"{user}@example.test"}}]
-    batch += [{"type": "track", "userId": user, "event": e} for e in events]
-    resp = client.post("/v1/batch", json={"batch": batch}, auth=(acc.write_key, ""))
-    assert resp.status_code == 200, resp.get_json()
-    ingestor(client.application.extensions["tally"]).drain()
-
-
-def _metrics(client, a: NewAccount, b: NewAccount) -> None:
-    seed(client, a, "alice", ["A Secret", "Placed Order"])
-    seed(client, b, "bob", ["Placed Order"])
-    names = [
-        m["name"] for m in client.get("/api/metrics", headers=bearer(b.private_key)).json["metrics"]
-    ]
-    assert names == ["Placed Order"]
-    a_names = [
-        m["name"] for m in client.get("/api/metrics", headers=bearer(a.private_key)).json["metrics"]
-    ]
-    assert a_names == ["A Secret", "Placed Order"]
-
-
-def _series(client, a: NewAccount, b: NewAccount) -> None:
-    seed(client, a, "alice", ["A Secret", "Placed Order", "Placed Order"])
-    seed(client, b, "bob", ["Placed Order"])
-    resp = client.get("/api/metrics/A Secret/series", headers=bearer(b.private_key))
-    assert resp.status_code == 404
-    resp = client.get("/api/metrics/Placed Order/series", headers=bearer(b.private_key))
-    assert resp.status_code == 200
-    points = [p for s in resp.get_json()["series"] for p in s["points"]]
-    assert sum(p["count"] for p in points) == 1  # B's one order, none of A's two
-
-
-def _profiles(client, a: NewAccount, b: NewAccount) -> None:
-    seed(client, a, "alice", ["Placed Order"])
-    seed(client, b, "bob", ["Placed Order"])
-    resp = client.get("/api/profiles?email=alice@example.test", headers=bearer(b.private_key))
-    assert resp.status_code == 404
-    listed = client.get("/api/profiles", headers=bearer(b.private_key)).get_json()
-    assert [p["email"] for p in listed["profiles"]] == ["bob@example.test"]
-    assert "alice" not in str(listed)
-    found = client.get("/api/profiles?q=alice", headers=bearer(b.private_key)).get_json()
-    assert found["profiles"] == [] and found["total"] == 0
-
-
-def _profile(client, a: NewAccount, b: NewAccount) -> None:
-    seed(client, a, "alice", ["Placed Order"])
-    alice = client.get("/api/profiles?email=alice@example.test", headers=bearer(a.private_key))
-    assert alice.status_code == 200
-    resp = client.get(f"/api/profiles/{alice.get_json()['id']}", headers=bearer(b.private_key))
-    assert resp.status_code == 404
-    assert "alice" not in resp.get_data(as_text=True)
-
-
-# The saved things of an account (dashboards, flows, forms): a valid definition of each.
-def _definition(kind: str) -> dict:
-    if kind == "dashboards":
-        return {
-            "name": "A Secret board",
-            "cards": [{"id": "c1", "metric": "Placed Order", "chart": "line"}],
-        }
-    if kind == "flows":
-        return {
-            "name": "A Secret flow",
-            "trigger": {"type": "metric", "metric": "Placed Order"},
-            "filters": [],
-            "start": "thanks",
-            "nodes": [
-                {"id": "thanks", "type": "email", "subject": "Hi", "body": "Thanks", "next": None}
-            ],
-        }
-    from backend.forms.templates import template
-
-    return {**template("newsletter_popup"), "name": "A Secret form"}
-
-
-def _create_as(client, acc: NewAccount, kind: str) -> int:
-    resp = client.post(f"/api/{kind}", json=_definition(kind), headers=bearer(acc.private_key))
-    assert resp.status_code == 201, resp.get_json()
-    return resp.get_json()["id"]
-
-
-def _listing(client, acc: NewAccount, kind: str) -> list[dict]:
-    resp = client.get(f"/api/{kind}", headers=bearer(acc.private_key))
-    assert resp.status_code == 200, resp.get_json()
-    return resp.get_json()[kind]
-
-
-def _list_of(kind: str) -> Case:
-    def case(client, a: NewAccount, b: NewAccount) -> None:
-        a_id = _create_as(client, a, kind)
-        seen = _listing(client, b, kind)
-        assert a_id not in [x["id"] for x in seen]
-        assert "A Secret" not in str(seen)
-
-    return case
-
-
-def _create_in(kind: str) -> Case:
-    def case(client, a: NewAccount, b: NewAccount) -> None:
-        before = _listing(client, a, kind)
-        b_id = _create_as(client, b, kind)
-        assert _listing(client, a, kind) == before
-        assert b_id in [x["id"] for x in _listing(client, b, kind)]
-
-    return case
-
-
-def _member_of(kind: str, method: str, suffix: str = "", body: bool = False) -> Case:
-    def case(client, a: NewAccount, b: NewAccount) -> None:
-        a_id = _create_as(client, a, kind)
-        before = client.get(f"/api/{kind}/{a_id}", headers=bearer(a.private_key)).get_json()
-        resp = client.open(
-            f"/api/{kind}/{a_id}{suffix}",
-            method=method,
-            json=_definition(kind) if body else None,
-            headers=bearer(b.private_key),
-        )
-        assert resp.status_code == 404, resp.get_json()
-        assert "error" in resp.get_json() and "A Secret" not in resp.get_data(as_text=True)
-        after = client.get(f"/api/{kind}/{a_id}", headers=bearer(a.private_key)).get_json()
-        assert after == before
-
-    return case
-
-
-SCHEDULE = {"frequency": "weekly", "hour": 8, "recipients": ["boss@shop-a.test"]}
-
-
-def _schedule(method: str) -> Case:
-    def case(client, a: NewAccount, b: NewAccount) -> None:
-        a_id = _create_as(client, a, "dashboards")
-        path = f"/api/dashboards/{a_id}/schedule"
-        put = client.put(path, json=SCHEDULE, headers=bearer(a.private_key))
-        assert put.status_code == 200, put.get_json()
-        resp = client.open(
-            path,
-            method=method,
-            json={**SCHEDULE, "recipients": ["thief@shop-b.test"]} if method == "PUT" else None,
-            headers=bearer(b.private_key),
-        )
-        assert resp.status_code == 404, resp.get_json()
-        assert "boss@" not in resp.get_data(as_text=True)
-        assert client.get(path, headers=bearer(a.private_key)).get_json() == put.get_json()
-
-    return case
-
-
-def _dimensions(method: str) -> Case:
-    def case(client, a: NewAccount, b: NewAccount) -> None:
-        path = "/api/account/dimensions"
-        put = client.put(path, json={"dimensions": ["a_secret"]}, headers=bearer(a.private_key))
-        assert put.status_code == 200, put.get_json()
-        if method == "GET":
-            seen = client.get(path, headers=bearer(b.private_key)).get_json()["dimensions"]
-            assert "a_secret" not in seen and "country" in seen
-        else:
-            resp = client.put(path, json={"dimensions": ["b_only"]}, headers=bearer(b.private_key))
-            assert resp.get_json()["dimensions"] == ["country", "b_only"]
-        assert client.get(path, headers=bearer(a.private_key)).get_json() == put.get_json()
-
-    return case
-
-
-CASES: dict[str, Case] = {
-    "GET /api/account/dimensions": _dimensions("GET"),
-    "PUT /api/account/dimensions": _dimensions("PUT"),
-    "GET /api/dashboards/<int:dashboard_id>/schedule": _schedule("GET"),
-    "PUT /api/dashboards/<int:dashboard_id>/schedule": _schedule("PUT"),
-    "DELETE /api/dashboards/<int:dashboard_id>/schedule": _schedule("DELETE"),
-    "GET /api/dashboards": _list_of("dashboards"),
-    "POST /api/dashboards": _create_in("dashboards"),
-    "GET /api/dashboards/<int:dashboard_id>": _member_of("dashboards", "GET"),
-    "PUT /api/dashboards/<int:dashboard_id>": _member_of("dashboards", "PUT", body=True),
-    "DELETE /api/dashboards/<int:dashboard_id>": _member_of("dashboards", "DELETE"),
-    "GET /api/dashboards/<int:dashboard_id>/export": _member_of(
-        "dashboards", "GET", "/export?format=csv"
-    ),
-    "GET /api/dashboards/<int:dashboard_id>/cards/<card_id>/export": _member_of(
-        "dashboards", "GET", "/cards/c1/export?format=csv"
-    ),
-    "GET /api/flows": _list_of("flows"),
-    "POST /api/flows": _create_in("flows"),
-    "GET /api/flows/<int:flow_id>": _member_of("flows", "GET"),
-    "PUT /api/flows/<int:flow_id>": _member_of("flows", "PUT", body=True),
-    "DELETE /api/flows/<int:flow_id>": _member_of("flows", "DELETE"),
-    "POST /api/flows/<int:flow_id>/activate": _member_of("flows", "POST", "/activate"),
-    "POST /api/flows/<int:flow_id>/pause": _member_of("flows", "POST", "/pause"),
-    "GET /api/flows/<int:flow_id>/versions": _member_of("flows", "GET", "/versions"),
-    "POST /api/flows/<int:flow_id>/versions/<int:version>/restore": _member_of(
-        "flows", "POST", "/versions/1/restore"
-    ),
-    "GET /api/flows/<int:flow_id>/stats": _member_of("flows", "GET", "/stats"),
-    "GET /api/forms": _list_of("forms"),
-    "POST /api/forms": _create_in("forms"),
-    "GET /api/forms/<int:form_id>": _member_of("forms", "GET"),
-    "PUT /api/forms/<int:form_id>": _member_of("forms", "PUT", body=True),
-    "DELETE /api/forms/<int:form_id>": _member_of("forms", "DELETE"),
-    "POST /api/forms/<int:form_id>/publish": _member_of("forms", "POST", "/publish"),
-    "POST /api/forms/<int:form_id>/unpublish": _member_of("forms", "POST", "/unpublish"),
-    "POST /api/forms/<int:form_id>/duplicate": _member_of("forms", "POST", "/duplicate"),
-    "GET /api/forms/<int:form_id>/versions": _member_of("forms", "GET", "/versions"),
-    "GET /api/forms/<int:form_id>/stats": _member_of("forms", "GET", "/stats"),
-    "GET /api/metrics": _metrics,
-    "GET /api/metrics/<path:name>/series": _series,
-    "GET /api/profiles": _profiles,
-    "GET /api/profiles/<int:profile_id>": _profile,
-    "GET /api/account": _account,
-    "GET /api/keys": _list_keys,
-    "POST /api/keys": _create_key,
-    "DELETE /api/keys/<int:key_id>": _on_a_write_key("DELETE", ""),
-    "POST /api/keys/<int:key_id>/rotate": _on_a_write_key("POST", "/rotate"),
-}
-
-
 # ------------------------------------------------------------------------ tests
 
 
@@ -319,10 +40,10 @@ def test_every_api_route_has_a_cross_account_case(app):
     missing = sorted(found - set(CASES))
     assert not missing, (
         "these /api routes have no cross-account case; add one to CASES in "
-        f"tests/api/test_isolation.py: {missing}"
+        f"tests/api/isolation_cases.py: {missing}"
     )
     stale = sorted(set(CASES) - found)
-    assert not stale, f"CASES in tests/api/test_isolation.py name routes that are gone: {stale}"
+    assert not stale, f"CASES in tests/api/isolation_cases.py name routes that are gone: {stale}"
 
 
 @pytest.mark.parametrize("route", sorted(CASES))
