@@ -51,7 +51,11 @@ def register(app: Flask) -> None:
             405: f"method {request.method} is not allowed here",
             413: "request too large",
         }.get(exc.code or 500, exc.description or exc.name)
-        return error_response(exc.code or 500, message)
+        resp = error_response(exc.code or 500, message)
+        allowed = getattr(exc, "valid_methods", None)
+        if exc.code == 405 and allowed:
+            resp.headers["Allow"] = ", ".join(sorted(allowed))
+        return resp
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
