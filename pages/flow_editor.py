@@ -96,11 +96,11 @@ def add_step(_clicks, dropped, nodes, draft):
     Input("flow-draft", "data"),
     Input("flow-canvas", "edges"),
     Input("flow-canvas", "deletedNodes"),
+    Input("flow-stats", "data"),
     State("flow-canvas", "nodes"),
-    State("flow-stats", "data"),
     prevent_initial_call="initial_duplicate",
 )
-def sync(draft, edges, _deleted, nodes, stats):
+def sync(draft, edges, _deleted, stats, nodes):
     """Keep edges tidy and each node's label and problem marks in step with the draft."""
     nodes = nodes or []
     clean = normalise_edges(nodes, edges or [])
@@ -246,3 +246,20 @@ def canvas_actions(_u, _r, _f, _d, sel_nodes, sel_edges):
         return no_update, {"action": "fitView", "options": {"padding": 0.2}}, no_update
     doomed = [n for n in sel_nodes or [] if n != TRIGGER]
     return no_update, no_update, {"nodeIds": doomed, "edgeIds": list(sel_edges or [])}
+
+
+@callback(
+    Output("flow-stats", "data"),
+    Input("flow-stats-tick", "n_intervals"),
+    Input("flow-status", "children"),
+    State("flow-id", "data"),
+    State("flow-stats", "data"),
+    prevent_initial_call=True,
+)
+def refresh_stats(_tick, status, fid, old):
+    """Numbers on the nodes once the flow has run (live or paused); none on a draft."""
+    if status not in ("live", "paused"):
+        return no_update if old is None else None
+    with runtime().db.session() as s:
+        stats = service.stats(s, account_id(), fid)
+    return no_update if stats == old else stats

@@ -10,6 +10,7 @@ from components.flows.canvas import problems_by_node, to_canvas
 from components.flows.palette import palette
 from components.flows.panel import empty
 
+STATS_EVERY_MS = 30_000  # live numbers on the nodes refresh this often
 STATUS_COLORS = {"draft": "gray", "live": "green", "paused": "yellow"}
 
 
@@ -82,5 +83,6 @@ def editor(flow: dict, versions: list[dict], stats: dict | None, metrics: list[s
         dcc.Store(id="flow-draft", data=definition(flow)),
         dcc.Store(id="flow-saved", data=definition(flow)),
         dcc.Store(id="flow-stats", data=stats if live else None),
+        dcc.Interval(id="flow-stats-tick", interval=STATS_EVERY_MS),
         dcc.Store(id="flow-options", data={"metrics": metrics, "lists": lists}),
     ], gap="xs")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dash_mantine_components as dmc
 from dash import dcc, html
 
-from backend.flows.layout import TRIGGER
+from backend.flows.layout import BRANCHES, TRIGGER
 from components.flows.catalog import UNITS, kind_of, split_minutes
 from components.flows.conditions import builder
 from components.flows.preview import PLACEHOLDERS, preview
@@ -32,6 +32,25 @@ def _frame(node_id: str | None, title: str, body: list, deletable: bool = False)
     ]
 
 
+LINK_LABELS = {"next": "Then go to", "yes": "Yes goes to", "no": "No goes to",
+               "a": "A goes to", "b": "B goes to"}
+
+
+def links(node_id: str, branches: tuple[str, ...], draft: dict, edges: list[dict]) -> html.Div:
+    """Connections as selects: the keyboard way to wire what the canvas wires by dragging."""
+    current = {e.get("sourceHandle") or "next": e["target"] for e in edges
+               if e.get("source") == node_id}
+    choices = [{"value": n["id"], "label": f"{kind_of(n).label} ({n['id']})"}
+               for n in draft.get("nodes") or [] if n["id"] != node_id]
+    label = {"next": "First step"} if node_id == TRIGGER else LINK_LABELS
+    return html.Div([
+        dmc.Select(id={"type": "flow-link", "branch": b}, label=label[b], data=choices,
+                   value=current.get(b), clearable=True, placeholder="End of the path",
+                   size="sm")
+        for b in branches
+    ], className="fn-links")
+
+
 def empty() -> list:
     return _frame(None, "Nothing selected", [
         html.P("Select a step on the canvas to edit it, or the trigger to choose who "
@@ -39,7 +58,8 @@ def empty() -> list:
     ])
 
 
-def trigger_panel(draft: dict, metrics: list[str], lists: list[str]) -> list:
+def trigger_panel(draft: dict, metrics: list[str], lists: list[str],
+                  edges: list[dict]) -> list:
     trig = draft.get("trigger") or {}
     kind = trig.get("type", "metric")
     chooser = (
@@ -57,6 +77,7 @@ def trigger_panel(draft: dict, metrics: list[str], lists: list[str]) -> list:
             id=_f("trigger_type"), label="Trigger", value=kind,
         ),
         chooser,
+        links(TRIGGER, ("next",), draft, edges),
     ]
     if kind == "metric":
         body.append(builder("trigger", "Only events where", trig.get("where") or [], metrics,
@@ -66,7 +87,8 @@ def trigger_panel(draft: dict, metrics: list[str], lists: list[str]) -> list:
     return _frame(TRIGGER, "Trigger", body)
 
 
-def node_panel(node: dict, metrics: list[str], lists: list[str]) -> list:
+def node_panel(node: dict, draft: dict, metrics: list[str], lists: list[str],
+               edges: list[dict]) -> list:
     kind = kind_of(node)
     t = node["type"]
     body: list = []
@@ -102,6 +124,7 @@ def node_panel(node: dict, metrics: list[str], lists: list[str]) -> list:
     elif t == "add_to_list":
         body = [dmc.Autocomplete(id=_f("list"), label="List", data=lists,
                                  value=node.get("list") or "", debounce=300)]
+    body.append(links(node["id"], BRANCHES[t], draft, edges))
     return _frame(node["id"], f"{kind.label} ({node['id']})", body, deletable=True)
 
 

@@ -6,17 +6,18 @@ from __future__ import annotations
 from dash import ALL, Input, Output, State, callback, ctx, no_update
 
 from backend.flows.layout import TRIGGER
+from components.flows.canvas import edge
 from components.flows.conditions import default_condition, read_conditions
 from components.flows.panel import apply_fields, empty, node_panel, trigger_panel
 from components.flows.preview import preview
 
 
-def render(draft: dict, node_id: str | None, options: dict) -> list:
+def render(draft: dict, node_id: str | None, options: dict, edges: list | None) -> list:
     metrics, lists = options.get("metrics") or [], options.get("lists") or []
     if node_id == TRIGGER:
-        return trigger_panel(draft, metrics, lists)
+        return trigger_panel(draft, metrics, lists, edges or [])
     node = next((n for n in draft.get("nodes") or [] if n["id"] == node_id), None)
-    return node_panel(node, metrics, lists) if node else empty()
+    return node_panel(node, draft, metrics, lists, edges or []) if node else empty()
 
 
 @callback(
@@ -25,13 +26,14 @@ def render(draft: dict, node_id: str | None, options: dict) -> list:
     State("flow-draft", "data"),
     State("flow-options", "data"),
     State("flow-panel-node", "data"),
+    State("flow-canvas", "edges"),
     prevent_initial_call=True,
 )
-def show_selected(selected, draft, options, shown):
+def show_selected(selected, draft, options, shown, edges):
     node_id = selected[0] if selected and len(selected) == 1 else None
     if node_id == shown:
         return no_update  # re-rendering would steal the focus from the field being edited
-    return render(draft, node_id, options)
+    return render(draft, node_id, options, edges)
 
 
 @callback(
@@ -41,9 +43,10 @@ def show_selected(selected, draft, options, shown):
     State("flow-panel-node", "data"),
     State("flow-draft", "data"),
     State("flow-options", "data"),
+    State("flow-canvas", "edges"),
     prevent_initial_call=True,
 )
-def edit_fields(_values, node_id, draft, options):
+def edit_fields(_values, node_id, draft, options, edges):
     if not node_id or not ctx.triggered_id:
         return no_update, no_update
     values = {i["id"]["field"]: i.get("value") for i in ctx.inputs_list[0]}
@@ -52,7 +55,7 @@ def edit_fields(_values, node_id, draft, options):
         return no_update, no_update
     # switching the trigger between metric and list changes which inputs the panel shows
     if node_id == TRIGGER and ctx.triggered_id["field"] == "trigger_type":
-        return new, render(new, node_id, options)
+        return new, render(new, node_id, options, edges)
     return new, no_update
 
 
@@ -83,9 +86,10 @@ def _get_conditions(draft: dict, node_id: str | None, scope: str) -> list:
     State("flow-panel-node", "data"),
     State("flow-draft", "data"),
     State("flow-options", "data"),
+    State("flow-canvas", "edges"),
     prevent_initial_call=True,
 )
-def edit_conditions(_values, _adds, _removes, node_id, draft, options):
+def edit_conditions(_values, _adds, _removes, node_id, draft, options, edges):
     trig = ctx.triggered_id
     if not trig or not node_id:
         return no_update, no_update
@@ -96,12 +100,12 @@ def edit_conditions(_values, _adds, _removes, node_id, draft, options):
         kind = "event" if scope == "trigger" or _event_only(draft, node_id) else "traits"
         conds = [*_get_conditions(draft, node_id, scope), default_condition(kind)]
         new = _set_conditions(draft, node_id, scope, conds)
-        return new, render(new, node_id, options)
+        return new, render(new, node_id, options, edges)
     if trig["type"] == "flow-cond-remove":
         conds = _get_conditions(draft, node_id, scope)
         del conds[trig["i"]]
         new = _set_conditions(draft, node_id, scope, conds)
-        return new, render(new, node_id, options)
+        return new, render(new, node_id, options, edges)
     parts: dict[int, dict] = {}
     for item in ctx.inputs_list[0]:
         if item["id"]["scope"] == scope:
@@ -115,7 +119,7 @@ def edit_conditions(_values, _adds, _removes, node_id, draft, options):
     new = _set_conditions(draft, node_id, scope, read_conditions(parts))
     if new == draft:
         return no_update, no_update
-    return new, (render(new, node_id, options) if switched else no_update)
+    return new, (render(new, node_id, options, edges) if switched else no_update)
 
 
 def _kind(cond: dict) -> str:
@@ -148,3 +152,26 @@ def delete_step(n, node_id):
     if not n or not node_id or node_id == TRIGGER:
         return no_update, no_update
     return {"nodeIds": [node_id]}, empty()
+
+
+@callback(
+    Output("flow-canvas", "edges", allow_duplicate=True),
+    Input({"type": "flow-link", "branch": ALL}, "value"),
+    State("flow-panel-node", "data"),
+    State("flow-canvas", "edges"),
+    prevent_initial_call=True,
+)
+def link(_values, node_id, edges):
+    """A connection chosen in the panel replaces that branch's edge on the canvas."""
+    trig = ctx.triggered_id
+    if not trig or not node_id:
+        return no_update
+    branch = trig["branch"]
+    target = next(i.get("value") for i in ctx.inputs_list[0] if i["id"]["branch"] == branch)
+    edges = edges or []
+    mine = [e for e in edges if e.get("source") == node_id
+            and (e.get("sourceHandle") or "next") == branch]
+    if [e["target"] for e in mine] == ([target] if target else []):
+        return no_update
+    rest = [e for e in edges if e not in mine]
+    return rest + ([edge(node_id, branch, target)] if target else [])
