@@ -10,6 +10,7 @@ import dash_mantine_components as dmc
 from dash import Dash, Input, Output, dcc, html
 from flask import Flask
 
+from backend.api.session import csrf_token
 from components.context import account_name
 from components.icons import icon
 
@@ -55,7 +56,24 @@ def header() -> dmc.AppShellHeader:
                 dmc.Group(
                     [
                         dmc.Text(account_name(), id="shell-account-name", fw=500, size="sm"),
-                        dmc.Anchor("Log out", href="/logout", refresh=True, id="shell-logout", size="sm"),
+                        html.Form(
+                            [
+                                dcc.Input(
+                                    type="hidden",
+                                    name="csrf",
+                                    value=csrf_token(),
+                                    id="shell-logout-csrf",
+                                ),
+                                html.Button(
+                                    "Log out",
+                                    type="submit",
+                                    id="shell-logout",
+                                    className="logout-button",
+                                ),
+                            ],
+                            method="POST",
+                            action="/logout",
+                        ),
                     ],
                     gap="md",
                 ),
@@ -84,7 +102,10 @@ def layout():
             navbar={"width": 220, "breakpoint": "sm"},
             padding="lg",
         ),
-        theme={"primaryColor": "indigo", "fontFamily": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif"},
+        theme={
+            "primaryColor": "indigo",
+            "fontFamily": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif",
+        },
     )
 
 

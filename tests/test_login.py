@@ -39,6 +39,12 @@ def test_the_console_is_behind_the_wall(client, account):
     assert client.get("/healthz").get_json() == {"ok": True}
 
 
+def log_out(client):
+    with client.session_transaction() as sess:
+        token = sess.get("csrf", "")
+    return client.post("/logout", data={"csrf": token})
+
+
 def test_form_login_lands_on_next_then_logout_closes_the_wall(client, account):
     resp = form_login(client, "Owner@Acme.test ", PASSWORD, next_="/settings")
     assert resp.status_code == 303 and resp.headers["Location"] == "/settings"
@@ -46,7 +52,10 @@ def test_form_login_lands_on_next_then_logout_closes_the_wall(client, account):
     assert page.status_code == 200 and "_dash-renderer" in page.get_data(as_text=True)
     assert client.get("/login?next=/settings").headers["Location"] == "/settings"
 
-    resp = client.get("/logout")
+    page = client.get("/logout")  # a GET only asks: another site cannot log you out
+    assert page.status_code == 200 and is_logged_in(client)
+    assert client.post("/logout", data={"csrf": "forged"}).status_code == 303 and is_logged_in(client)
+    resp = log_out(client)
     assert resp.status_code == 303 and resp.headers["Location"] == "/login"
     assert not is_logged_in(client)
 
@@ -135,7 +144,7 @@ def test_a_success_clears_the_email_counter(client, account):
         client.post("/login", json={"email": "owner@acme.test", "password": PASSWORD}).status_code
         == 200
     )
-    client.get("/logout")
+    log_out(client)
     for _ in range(MAX_FAILURES_PER_EMAIL - 1):
         assert (
             client.post("/login", json={"email": "owner@acme.test", "password": "x"}).status_code
@@ -234,7 +243,7 @@ def test_dash_callbacks_need_the_csrf_header(client, account):
 def test_dash_callbacks_need_a_login(client, account):
     form_login(client, "owner@acme.test", PASSWORD)
     call = dash_create_key_call(client, "anon")
-    client.get("/logout")
+    log_out(client)
     resp = client.post("/_dash-update-component", json=call)
     assert resp.status_code == 401
     assert "anon" not in key_labels(client, account)

@@ -132,11 +132,23 @@ def login_submit():
     return redirect(nxt, 303)
 
 
-@bp.route("/logout", methods=["GET", "POST"])
+@bp.post("/logout")
 def logout():
+    # A POST with the session's CSRF token: another site cannot log a user out.
+    if current_user.is_authenticated and not hmac.compare_digest(
+        str(request.form.get("csrf", "")), csrf_token()
+    ):
+        return redirect("/", 303)
     logout_user()
     session.clear()
     return redirect("/login", 303)
+
+
+@bp.get("/logout")
+def logout_page():
+    if not current_user.is_authenticated:
+        return redirect("/login", 303)
+    return render_template("logout.html", csrf=csrf_token())
 
 
 def _web_user(s, user: User) -> WebUser:
