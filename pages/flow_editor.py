@@ -16,6 +16,7 @@ from components.context import account_id, runtime
 from components.flows.canvas import from_canvas, normalise_edges, problems_by_node, to_canvas
 from components.flows.catalog import new_node
 from components.flows.editor_layout import STATUS_COLORS, definition, editor, version_options
+from components.flows.history import record, redo, undo
 
 dash.register_page(__name__, path_template="/flows/<flow_id>", title="Flow · Tally", nav=False)
 
@@ -93,14 +94,17 @@ def add_step(_clicks, dropped, nodes, draft):
     Output("flow-canvas", "nodes", allow_duplicate=True),
     Output("flow-canvas", "edges", allow_duplicate=True),
     Output("flow-problems", "children"),
+    Output("flow-history", "data"),
     Input("flow-draft", "data"),
     Input("flow-canvas", "edges"),
     Input("flow-canvas", "deletedNodes"),
     Input("flow-stats", "data"),
+    Input("flow-canvas", "draggedNode"),
     State("flow-canvas", "nodes"),
+    State("flow-history", "data"),
     prevent_initial_call="initial_duplicate",
 )
-def sync(draft, edges, _deleted, stats, nodes):
+def sync(draft, edges, _deleted, stats, dragged, nodes, history):
     """Keep edges tidy and each node's label and problem marks in step with the draft."""
     nodes = nodes or []
     clean = normalise_edges(nodes, edges or [])
@@ -116,8 +120,12 @@ def sync(draft, edges, _deleted, stats, nodes):
         out.append(n)
     same_edges = [(e["id"], e["target"]) for e in edges or []] == [
         (e["id"], e["target"]) for e in clean]
+    if (dragged or {}).get("isDragging"):
+        step = None  # the drag's end is the step
+    else:
+        step = record(history, defn)
     return (out if changed else no_update), (no_update if same_edges else clean), \
-        _problems_panel(by_node)
+        _problems_panel(by_node), (no_update if step is None else step)
 
 
 def _save(fid: int, draft, nodes, edges, name, saved=None) -> dict:
@@ -214,38 +222,56 @@ def restore(_n, version, fid, stats):
 @callback(
     Output("flow-canvas", "nodes", allow_duplicate=True),
     Output("flow-canvas", "viewportAction", allow_duplicate=True),
+    Output("flow-history", "data", allow_duplicate=True),
     Input("flow-layout", "n_clicks"),
     State("flow-draft", "data"),
     State("flow-canvas", "nodes"),
     State("flow-canvas", "edges"),
+    State("flow-history", "data"),
     prevent_initial_call=True,
 )
-def auto_layout(_n, draft, nodes, edges):
-    pos = positions(from_canvas(draft, nodes or [], normalise_edges(nodes or [], edges or [])))
+def auto_layout(_n, draft, nodes, edges, history):
+    edges = normalise_edges(nodes or [], edges or [])
+    pos = positions(from_canvas(draft, nodes or [], edges))
     moved = [{**n, "position": pos.get(n["id"], n["position"])} for n in nodes or []]
-    return moved, {"action": "fitView", "options": {"padding": 0.2}}
+    step = record(history, from_canvas(draft, moved, edges))
+    return moved, {"action": "fitView", "options": {"padding": 0.2}}, step or no_update
 
 
 @callback(
-    Output("flow-canvas", "undoRedoAction"),
     Output("flow-canvas", "viewportAction"),
     Output("flow-canvas", "deleteElementsAction"),
-    Input("flow-undo", "n_clicks"),
-    Input("flow-redo", "n_clicks"),
     Input("flow-fit", "n_clicks"),
     Input("flow-delete-selected", "n_clicks"),
     State("flow-canvas", "selectedNodes"),
     State("flow-canvas", "selectedEdges"),
     prevent_initial_call=True,
 )
-def canvas_actions(_u, _r, _f, _d, sel_nodes, sel_edges):
-    action = ctx.triggered_id
-    if action in ("flow-undo", "flow-redo"):
-        return {"action": action.removeprefix("flow-")}, no_update, no_update
-    if action == "flow-fit":
-        return no_update, {"action": "fitView", "options": {"padding": 0.2}}, no_update
+def canvas_actions(_f, _d, sel_nodes, sel_edges):
+    if ctx.triggered_id == "flow-fit":
+        return {"action": "fitView", "options": {"padding": 0.2}}, no_update
     doomed = [n for n in sel_nodes or [] if n != TRIGGER]
-    return no_update, no_update, {"nodeIds": doomed, "edgeIds": list(sel_edges or [])}
+    return no_update, {"nodeIds": doomed, "edgeIds": list(sel_edges or [])}
+
+
+@callback(
+    Output("flow-canvas", "nodes", allow_duplicate=True),
+    Output("flow-canvas", "edges", allow_duplicate=True),
+    Output("flow-draft", "data", allow_duplicate=True),
+    Output("flow-history", "data", allow_duplicate=True),
+    Input("flow-undo", "n_clicks"),
+    Input("flow-redo", "n_clicks"),
+    State("flow-history", "data"),
+    State("flow-stats", "data"),
+    prevent_initial_call=True,
+)
+def undo_redo(_u, _r, history, stats):
+    moved = (undo if ctx.triggered_id == "flow-undo" else redo)(history)
+    if moved is None:
+        return no_update, no_update, no_update, no_update
+    defn = moved["present"]
+    nodes, edges = to_canvas(defn, problems_by_node(defn), stats)
+    return nodes, edges, defn, moved
 
 
 @callback(
@@ -263,3 +289,13 @@ def refresh_stats(_tick, status, fid, old):
     with runtime().db.session() as s:
         stats = service.stats(s, account_id(), fid)
     return no_update if stats == old else stats
+
+
+@callback(
+    Output("flow-undo", "disabled"),
+    Output("flow-redo", "disabled"),
+    Input("flow-history", "data"),
+)
+def undo_redo_buttons(history):
+    history = history or {}
+    return not history.get("past"), not history.get("future")

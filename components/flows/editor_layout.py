@@ -68,7 +68,7 @@ def editor(flow: dict, versions: list[dict], stats: dict | None, metrics: list[s
             palette(),
             html.Div(DashFlows(
                 id="flow-canvas", nodes=nodes, edges=edges, fitView=True,
-                enableUndoRedo=True, showMiniMap=False, showControls=True,
+                showMiniMap=False, showControls=True,
                 controlsShowInteractive=False, themePreset="solid", colorMode="light",
                 minZoom=0.2, maxZoom=1.5, connectionRadius=30,
                 deleteKeyCode="Backspace", style={"width": "100%", "height": "100%"},
@@ -82,6 +82,7 @@ def editor(flow: dict, versions: list[dict], stats: dict | None, metrics: list[s
         dcc.Store(id="flow-id", data=flow["id"]),
         dcc.Store(id="flow-draft", data=definition(flow)),
         dcc.Store(id="flow-saved", data=definition(flow)),
+        dcc.Store(id="flow-history"),
         dcc.Store(id="flow-stats", data=stats if live else None),
         dcc.Interval(id="flow-stats-tick", interval=STATS_EVERY_MS),
         dcc.Store(id="flow-options", data={"metrics": metrics, "lists": lists}),

@@ -224,3 +224,38 @@ def test_template_goes_live_shows_numbers_pauses_restores_and_list_actions(dash_
     dash_duo.wait_for_no_elements(f"#flow-row-{copy_id}")
     assert dash_duo.find_elements(f"#flow-row-{flow_id}")
     assert dash_duo.get_logs() == []
+
+
+def test_wire_from_the_panel_delete_undo_redo(dash_duo, live_app):
+    from backend.flows.templates_library import blank
+
+    rt = live_app.app.extensions["tally"]
+    with rt.db.session() as s:
+        flow_id = service.create(s, live_app.account_id, blank("Keyboard flow")).id
+    log_in(dash_duo, live_app)
+    dash_duo.wait_for_text_to_equal("#shell-account-name", live_app.account_name)
+    dash_duo.driver.get(f"{live_app.url}/flows/{flow_id}")
+    _wait_nodes(dash_duo, 1)
+    dash_duo.find_element('[data-flow-kind="webhook"]').send_keys("\n")  # Enter on the button
+    _wait_nodes(dash_duo, 2)
+
+    # wire the trigger to the webhook with the panel's select instead of dragging
+    _node(dash_duo, "trigger").click()
+    dash_duo.wait_for_text_to_equal("#flow-panel-title", "Trigger")
+    dash_duo.find_element('#flow-panel input[id*="flow-link"]').click()
+    dash_duo.wait_for_element('[role="option"][value="webhook_1"]').click()
+    WebDriverWait(dash_duo.driver, 10).until(lambda d: _edge_ids(d) == {"trigger:next"})
+    WebDriverWait(dash_duo.driver, 10).until(
+        lambda d: "not connected" not in _node(dash_duo, "webhook_1").text)
+
+    # delete the step with the toolbar, then undo and redo
+    _node(dash_duo, "webhook_1").click()
+    dash_duo.find_element("#flow-delete-selected").click()
+    _wait_nodes(dash_duo, 1)
+    assert _edge_ids(dash_duo.driver) == set()
+    dash_duo.find_element("#flow-undo").click()
+    _wait_nodes(dash_duo, 2)
+    WebDriverWait(dash_duo.driver, 10).until(lambda d: _edge_ids(d) == {"trigger:next"})
+    dash_duo.find_element("#flow-redo").click()
+    _wait_nodes(dash_duo, 1)
+    assert dash_duo.get_logs() == []

@@ -107,3 +107,21 @@ def test_condition_rows_become_api_conditions():
         {"field": "traits.vip", "op": "exists"},
         {"metric": "", "op": "gte", "count": 1, "days": 7},
     ]
+
+
+def test_history_records_changes_and_walks_back_and_forth():
+    from components.flows.history import MAX_STEPS, record, redo, undo
+
+    h = record(None, {"v": 0})
+    assert h == {"past": [], "present": {"v": 0}, "future": []}
+    assert record(h, {"v": 0}) is None  # no change, no step
+    h = record(record(h, {"v": 1}), {"v": 2})
+    h = undo(h)
+    assert h["present"] == {"v": 1} and undo(undo(h)) is None
+    h = redo(h)
+    assert h["present"] == {"v": 2} and redo(h) is None
+    h = record(undo(h), {"v": 3})  # a new change forgets what could be redone
+    assert h["future"] == [] and h["past"] == [{"v": 0}, {"v": 1}]
+    for i in range(MAX_STEPS + 10):
+        h = record(h, {"i": i})
+    assert len(h["past"]) == MAX_STEPS
