@@ -18,6 +18,8 @@ from backend import analytics
 from backend.dashboards import DashboardNotFound, bucket_range, dashboard_data, ranges, service
 from backend.dashboards.countries import name as country_name
 from components.context import account_id, runtime
+from components.dashboard import card_editor
+from components.dashboard import toolbar as toolbar_widget
 from components.dashboard.card import card
 from components.dashboard.card_editor import editor
 from components.dashboard.first_steps import first_steps
@@ -27,6 +29,8 @@ from components.dashboard.toolbar import toolbar
 
 dash.register_page(__name__, path_template="/dashboards/<dashboard_id>", name="Dashboard",
                    title="Dashboard · Tally", nav=False)
+card_editor.callbacks.register()
+toolbar_widget.callbacks.register()
 
 
 def _missing():

@@ -98,8 +98,11 @@ def upsert_card(s: Session, account_id: str, dashboard_id: int, raw: dict) -> di
     new = dict(raw)
     new["id"] = new.get("id") or schema.new_card_id()
     old = next((c for c in cards if c["id"] == new.get("id")), None)
-    if old is not None:
-        new.update({k: old[k] for k in ("x", "y", "w", "h")})
+    if old is not None:  # keep its place; a size given (the editor's) replaces the old one
+        new.update({k: old[k] for k in ("x", "y")})
+        new.setdefault("w", old["w"])
+        new.setdefault("h", old["h"])
+        new["x"] = max(0, min(new["x"], schema.COLS - int(new["w"])))
         cards = [new if c["id"] == old["id"] else c for c in cards]
     else:
         new["x"], new["y"] = 0, max((c["y"] + c["h"] for c in cards), default=0)

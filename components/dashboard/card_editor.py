@@ -7,19 +7,23 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import dash_mantine_components as dmc
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
 from backend import analytics
 from backend.dashboards import DashboardInvalid, card_data, schema, service
 from backend.dashboards.ranges import PRESETS
 from components.context import account_id, runtime
+from components.dashboard.callbacks import Callbacks
 from components.dashboard.card import body
+
+callbacks = Callbacks()  # registered by the pages that show this widget
 
 CHART_LABELS = {"line": "Line", "bar": "Bar", "area": "Stacked area",
                 "number": "Big number with change", "table": "Table",
                 "map": "World map by country"}
 FIELDS = ["title", "metric", "measure", "chart", "interval", "range", "custom", "compare",
-          "by", "top"]
+          "by", "top", "w", "h"]
+# Size from the keyboard too (dragging the corner needs a pointer).
 
 
 def _prop(name: str) -> str:
@@ -65,6 +69,12 @@ def _drawer() -> dmc.Drawer:
                 dmc.NumberInput(id=_fid("top"), label="Top", value=5, min=1,
                                 max=schema.MAX_TOP, w=100),
             ]),
+            dmc.Group([
+                dmc.NumberInput(id=_fid("w"), label="Width (of 12 columns)", value=6, min=1,
+                                max=schema.COLS, w=170),
+                dmc.NumberInput(id=_fid("h"), label="Height (rows)", value=2, min=1, max=6,
+                                w=130),
+            ]),
             html.Div(id=_fid("error"), role="alert", className="form-error"),
             html.Div([html.Div("Preview", className="section-label"),
                       html.Div(id=_fid("preview"), className="card-editor-preview",
@@ -78,14 +88,14 @@ def _drawer() -> dmc.Drawer:
 
 
 def card_from_fields(title, metric, measure, chart, interval, rng, custom, compare, by,
-                     top) -> dict:
+                     top, w=6, h=2) -> dict:
     if rng == "custom":
         if not custom or len(custom) != 2 or not all(custom):
             raise DashboardInvalid("range", "pick the first and last day")
         rng = {"start": custom[0][:10], "end": custom[1][:10]}
     return {"title": title or metric, "metric": metric, "measure": measure, "chart": chart,
             "interval": interval, "range": rng or None, "compare": bool(compare),
-            "by": by or None, "top": int(top or 5)}
+            "by": by or None, "top": int(top or 5), "w": int(w or 6), "h": int(h or 2)}
 
 
 def _choices(dashboard_id: int, card_id: str | None):
@@ -99,7 +109,7 @@ def _choices(dashboard_id: int, card_id: str | None):
     return metrics, dims, current
 
 
-@callback(
+@callbacks.callback(
     Output("card-editor", "opened", allow_duplicate=True),
     Output("card-editor-card", "data"),
     Output("card-editor-heading", "children"),
@@ -119,17 +129,18 @@ def open_editor(_add, _edits, dashboard_id):
     if c is None:
         first = "Placed Order" if "Placed Order" in metrics else (metrics[0] if metrics else None)
         c = {"title": "", "metric": first, "measure": "count", "chart": "line",
-             "interval": "day", "range": None, "compare": False, "by": None, "top": 5}
+             "interval": "day", "range": None, "compare": False, "by": None, "top": 5,
+             "w": 6, "h": 2}
     rng, custom = c["range"] or "", [None, None]
     if isinstance(rng, dict):
         rng, custom = "custom", [rng["start"], rng["end"]]
     values = [c["title"], c["metric"], c["measure"], c["chart"], c["interval"], rng, custom,
-              c["compare"], c["by"] or "", c["top"]]
+              c["compare"], c["by"] or "", c["top"], c["w"], c["h"]]
     return (True, card_id, "Edit card" if card_id else "Add a card",
             [{"value": m, "label": m} for m in metrics], by_data, *values)
 
 
-@callback(
+@callbacks.callback(
     Output(_fid("preview"), "children"),
     *[Input(_fid(f), _prop(f)) for f in FIELDS],
     State("dashboard-id", "data"), State("dashboard-view", "data"),
@@ -149,7 +160,7 @@ def preview(*args):
     return html.Div(body(data, "card-editor-graph"), className="dcard-body")
 
 
-@callback(
+@callbacks.callback(
     Output("card-editor", "opened", allow_duplicate=True),
     Output("dashboard-version", "data", allow_duplicate=True),
     Output(_fid("error"), "children"),
@@ -172,7 +183,7 @@ def save(_n, *args):
     return False, (version or 0) + 1, ""
 
 
-@callback(Output("card-editor", "opened", allow_duplicate=True),
+@callbacks.callback(Output("card-editor", "opened", allow_duplicate=True),
           Input(_fid("cancel"), "n_clicks"), prevent_initial_call=True)
 def cancel(_n):
     return False

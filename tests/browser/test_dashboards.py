@@ -37,6 +37,23 @@ def log_in(dash_duo, live_app, email: str) -> None:
     dash_duo.wait_for_element("#shell-account-name")
 
 
+IDLE = """
+if (!window.store) return false;
+const s = window.store.getState(), c = s.callbacks || {};
+const busy = ["requested", "prioritized", "blocked", "executing", "watched", "executed"]
+    .some(k => (c[k] || []).length);
+return !s.isLoading && !busy;
+"""
+
+
+def open_page(dash_duo, url: str) -> None:
+    """Load a page and wait until Dash has drawn it and run its first callbacks."""
+    dash_duo.driver.get(url)
+    dash_duo.wait_for_element("#main")
+    WebDriverWait(dash_duo.driver, 15, poll_frequency=0.2).until(
+        lambda d: d.execute_script(IDLE))
+
+
 def api(live_app, shop, method: str, path: str, **kw):
     r = requests.request(method, live_app.url + path, timeout=10,
                          headers={"Authorization": f"Bearer {shop.private_key}"}, **kw)
@@ -75,9 +92,11 @@ def wait_saved(live_app, shop, did: int, card_id: str, **want) -> dict:
 
 def test_create_add_card_change_chart_move_resize_reload(dash_duo, live_app, shop):
     log_in(dash_duo, live_app, shop.login["email"])
-    dash_duo.driver.get(f"{live_app.url}/dashboards")
+    open_page(dash_duo, f"{live_app.url}/dashboards")
     dash_duo.wait_for_contains_text("#dlist-rows", "Overview")
     dash_duo.find_element("#dlist-new-name").send_keys("Launch week")
+    WebDriverWait(dash_duo.driver, 5).until(lambda _: dash_duo.find_element(
+        "#dlist-new-name").get_attribute("value") == "Launch week")
     dash_duo.find_element("#dlist-create").click()
     dash_duo.wait_for_contains_text("#dlist-status", "Created Launch week")
     did = next(d["id"] for d in api(live_app, shop, "GET", "/api/dashboards")["dashboards"]
@@ -149,7 +168,7 @@ def test_drill_down_on_a_bar_and_back(dash_duo, live_app, shop):
              "chart": "table", "by": "utm_campaign", "x": 9, "y": 0, "w": 3, "h": 2},
         ]})["id"]
     log_in(dash_duo, live_app, shop.login["email"])
-    dash_duo.driver.get(f"{live_app.url}/dashboards/{did}")
+    open_page(dash_duo, f"{live_app.url}/dashboards/{did}")
     total_text = dash_duo.wait_for_element("#dcard-orders .dcard-number").text
     bar = dash_duo.wait_for_element("#dcard-bycountry .js-plotly-plot .bars .point path")
     bars = dash_duo.find_elements("#dcard-bycountry .js-plotly-plot .bars .point path")
@@ -183,15 +202,15 @@ def test_home_shows_first_steps_then_dashboards(dash_duo, live_app, shop):
     with runtime.db.session() as s:
         fresh = create_account(s, "Empty Shop", email="empty@shop.test", password=PASSWORD)
     log_in(dash_duo, live_app, fresh.login["email"])
-    dash_duo.driver.get(live_app.url + "/")
+    open_page(dash_duo, live_app.url + "/")
     dash_duo.wait_for_contains_text("#home-curl", "/v1/track")
-    dash_duo.driver.get(live_app.url + "/dashboards")
+    open_page(dash_duo, live_app.url + "/dashboards")
     dash_duo.find_element("#dlist-rows a").click()  # the Overview, with the same help on top
     dash_duo.wait_for_contains_text("#dash-curl", "/v1/track")
     dash_duo.wait_for_contains_text("#dcard-orders .dcard-empty", "No Placed Order events")
     dash_duo.find_element("#shell-logout").click()
     log_in(dash_duo, live_app, shop.login["email"])  # an account with events: its dashboards
-    dash_duo.driver.get(live_app.url + "/")
+    open_page(dash_duo, live_app.url + "/")
     dash_duo.wait_for_contains_text("#dlist-rows", "Overview")
     assert dash_duo.find_elements("#home-curl") == []
     assert dash_duo.get_logs() == []
@@ -208,7 +227,7 @@ def test_toolbar_filter_is_saved_and_auto_refresh_shows_new_events(dash_duo, liv
         "cards": [{"id": "live", "title": "Orders today", "metric": "Placed Order",
                    "chart": "number", "x": 0, "y": 0, "w": 4, "h": 1}]})["id"]
     log_in(dash_duo, live_app, shop.login["email"])
-    dash_duo.driver.get(f"{live_app.url}/dashboards/{did}")
+    open_page(dash_duo, f"{live_app.url}/dashboards/{did}")
     dash_duo.wait_for_element("#dcard-live .dcard-body")
 
     pick(dash_duo, "dash-country", "Germany (DE)")

@@ -24,11 +24,15 @@ def cards(runtime, account, did) -> dict:
 def test_editing_a_card_keeps_its_place_and_new_cards_go_below(runtime, account, dash):
     with runtime.db.session() as s:
         service.upsert_card(s, account.id, dash, {"id": "a", "metric": "Placed Order",
-                                                  "chart": "bar", "x": 9, "w": 1})
+                                                  "chart": "bar", "x": 9})
+        service.upsert_card(s, account.id, dash, {"id": "b", "metric": "Opened Email",
+                                                  "w": 12, "h": 1})
         new = service.upsert_card(s, account.id, dash, {"metric": "Submitted Form"})
     got = cards(runtime, account, dash)
     assert got["a"]["chart"] == "bar" and (got["a"]["x"], got["a"]["w"]) == (0, 6)
-    assert got[new["id"]]["y"] == 3 and got[new["id"]]["x"] == 0
+    # a new size from the editor: kept on the grid (x moves left so it still fits)
+    assert {k: got["b"][k] for k in "xywh"} == {"x": 0, "y": 0, "w": 12, "h": 1}
+    assert got[new["id"]]["y"] == 2 and got[new["id"]]["x"] == 0
 
 
 def test_save_layout(runtime, account, dash):
