@@ -13,7 +13,7 @@ from backend.flows.layout import BRANCHES, TRIGGER
 from backend.flows.schema import FlowInvalid, check_structure, completeness
 from components.flows.catalog import BRANCH_LABELS, kind_of, summary, trigger_summary
 
-WIDTH, HEIGHT = 230, 104
+WIDTH, HEIGHT = 230, 112
 HANDLE_SPOTS = {1: ["50%"], 2: ["25%", "75%"]}
 
 
@@ -50,7 +50,8 @@ def _label(glyph: str, title: str, text: str, problems: list[str], stats: str,
     if stats:
         parts.append(_el("div", stats, "fn-stats"))
     if problems:
-        parts.append(_el("div", "⚠ " + "; ".join(problems), "fn-problem", role="note"))
+        note = "⚠ " + "; ".join(problems)
+        parts.append(_el("div", note, "fn-problem", role="note", title=note))
     if len(branches) > 1:
         parts.append(_el("div", [_el("span", BRANCH_LABELS[b], "fn-branch") for b in branches],
                          "fn-branches"))

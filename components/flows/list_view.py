@@ -47,7 +47,7 @@ def flows_table(flows: list[dict], entered: dict[int, int]) -> html.Div:
         for f in flows
     ]
     head = html.Thead(html.Tr([html.Th(h) for h in
-                               ("Flow", "Status", "Trigger", "Steps", "Entered", "Saved", "")]))
+                               ("Flow", "Status", "Trigger", "Steps", "Entered", "Saved (UTC)", "")]))
     return dmc.Table([head, html.Tbody(rows)], id="flows-table", highlightOnHover=True,
                      striped=True)
 
