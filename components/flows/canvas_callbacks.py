@@ -7,7 +7,14 @@ from dash import ALL, Input, Output, State, callback, ctx, html, no_update
 
 from backend.flows.layout import TRIGGER
 from backend.flows.layout import layout as positions
-from components.flows.canvas import from_canvas, normalise_edges, problems_by_node, to_canvas
+from components.flows.canvas import (
+    HEIGHT,
+    WIDTH,
+    from_canvas,
+    normalise_edges,
+    problems_by_node,
+    to_canvas,
+)
 from components.flows.catalog import new_node
 from components.flows.history import record, redo, undo
 
@@ -21,6 +28,22 @@ def _problems_panel(by_node: dict[str, list[str]]) -> list:
             html.Ul(items, className="fn-problems")]
 
 
+def drop_position(dropped: dict, viewport: dict | None) -> tuple[float, float]:
+    """Where a palette item was dropped, centred on the pointer, in canvas coordinates.
+
+    dash-flows 1.3 converts (clientX - pane.left) with screenToFlowPosition, which subtracts
+    the pane's offset again; with the viewport known, the offset is recovered and added back.
+    """
+    pos = dropped.get("position") or {}
+    x, y = pos.get("x", 0.0), pos.get("y", 0.0)
+    zoom = (viewport or {}).get("zoom")
+    if zoom and "clientX" in dropped:
+        left = (dropped["clientX"] - x * zoom - viewport.get("x", 0)) / 2
+        top = (dropped["clientY"] - y * zoom - viewport.get("y", 0)) / 2
+        x, y = x + left / zoom, y + top / zoom
+    return x - WIDTH / 2, y - HEIGHT / 2
+
+
 @callback(
     Output("flow-canvas", "nodes", allow_duplicate=True),
     Output("flow-draft", "data", allow_duplicate=True),
@@ -28,14 +51,14 @@ def _problems_panel(by_node: dict[str, list[str]]) -> list:
     Input("flow-canvas", "droppedNode"),
     State("flow-canvas", "nodes"),
     State("flow-draft", "data"),
+    State("flow-canvas", "viewport"),
     prevent_initial_call=True,
 )
-def add_step(_clicks, dropped, nodes, draft):
+def add_step(_clicks, dropped, nodes, draft, viewport):
     trig = ctx.triggered_id
     if trig == "flow-canvas":
         kind = ((dropped or {}).get("data") or {}).get("kind")
-        pos = (dropped or {}).get("position") or {}
-        x, y = pos.get("x", 0), pos.get("y", 0)
+        x, y = drop_position(dropped or {}, viewport)
     else:
         if not ctx.triggered or not ctx.triggered[0]["value"]:
             return no_update, no_update

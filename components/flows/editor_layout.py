@@ -70,7 +70,7 @@ def editor(flow: dict, versions: list[dict], stats: dict | None, metrics: list[s
                 id="flow-canvas", nodes=nodes, edges=edges, fitView=True,
                 showMiniMap=False, showControls=True,
                 controlsShowInteractive=False, themePreset="solid", colorMode="light",
-                minZoom=0.2, maxZoom=1.5, connectionRadius=30,
+                minZoom=0.2, maxZoom=1.5, connectionRadius=30, trackViewport=True,
                 deleteKeyCode="Backspace", style={"width": "100%", "height": "100%"},
                 ariaLabelConfig={"nodes": "Flow steps", "edges": "Connections"},
             ), className="fn-canvas", role="region",

@@ -98,8 +98,14 @@ def test_build_save_reload_a_four_step_flow(dash_duo, live_app):
         dash_duo.find_element(f'[data-flow-kind="{kind}"]').click()
         _wait_nodes(dash_duo, i)
     pane = dash_duo.find_element("#flow-canvas .react-flow").rect
-    dash_duo.driver.execute_script(DROP_JS, "webhook", pane["x"] + 150, pane["y"] + 120)
+    drop = (pane["x"] + 150, pane["y"] + 120)
+    dash_duo.driver.execute_script(DROP_JS, "webhook", *drop)
     _wait_nodes(dash_duo, 5)
+    box = dash_duo.driver.execute_script(  # on screen, zoom included
+        "const r = arguments[0].getBoundingClientRect(); return [r.x, r.y, r.width, r.height]",
+        _node(dash_duo, "webhook_1"))
+    centre = (box[0] + box[2] / 2, box[1] + box[3] / 2)  # centred where it was dropped
+    assert abs(centre[0] - drop[0]) < 3 and abs(centre[1] - drop[1]) < 3, (centre, drop)
     _wait_invalid(dash_duo, "email_1")  # unreachable and unconfigured: marked
 
     dash_duo.find_element("#flow-layout").click()  # spread them out, then wire up
