@@ -85,6 +85,22 @@ def canvas_node(nid: str, node: dict | None, trigger: dict, problems: list[str],
     }
 
 
+def drop_position(dropped: dict, viewport: dict | None) -> tuple[float, float]:
+    """Where a palette item was dropped, centred on the pointer, in canvas coordinates.
+
+    dash-flows 1.3 converts (clientX - pane.left) with screenToFlowPosition, which subtracts
+    the pane's offset again; with the viewport known, the offset is recovered and added back.
+    """
+    pos = dropped.get("position") or {}
+    x, y = pos.get("x", 0.0), pos.get("y", 0.0)
+    zoom = (viewport or {}).get("zoom")
+    if zoom and "clientX" in dropped:
+        left = (dropped["clientX"] - x * zoom - viewport.get("x", 0)) / 2
+        top = (dropped["clientY"] - y * zoom - viewport.get("y", 0)) / 2
+        x, y = x + left / zoom, y + top / zoom
+    return x - WIDTH / 2, y - HEIGHT / 2
+
+
 def edge(source: str, branch: str, target: str) -> dict:
     out = {
         "id": f"{source}:{branch}",

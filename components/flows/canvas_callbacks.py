@@ -8,8 +8,7 @@ from dash import ALL, Input, Output, State, callback, ctx, html, no_update
 from backend.flows.layout import TRIGGER
 from backend.flows.layout import layout as positions
 from components.flows.canvas import (
-    HEIGHT,
-    WIDTH,
+    drop_position,
     from_canvas,
     normalise_edges,
     problems_by_node,
@@ -26,22 +25,6 @@ def _problems_panel(by_node: dict[str, list[str]]) -> list:
              for nid, msgs in by_node.items() for m in msgs]
     return [html.H2("To fix before going live", className="subsection-title"),
             html.Ul(items, className="fn-problems")]
-
-
-def drop_position(dropped: dict, viewport: dict | None) -> tuple[float, float]:
-    """Where a palette item was dropped, centred on the pointer, in canvas coordinates.
-
-    dash-flows 1.3 converts (clientX - pane.left) with screenToFlowPosition, which subtracts
-    the pane's offset again; with the viewport known, the offset is recovered and added back.
-    """
-    pos = dropped.get("position") or {}
-    x, y = pos.get("x", 0.0), pos.get("y", 0.0)
-    zoom = (viewport or {}).get("zoom")
-    if zoom and "clientX" in dropped:
-        left = (dropped["clientX"] - x * zoom - viewport.get("x", 0)) / 2
-        top = (dropped["clientY"] - y * zoom - viewport.get("y", 0)) / 2
-        x, y = x + left / zoom, y + top / zoom
-    return x - WIDTH / 2, y - HEIGHT / 2
 
 
 @callback(

@@ -125,3 +125,17 @@ def test_history_records_changes_and_walks_back_and_forth():
     for i in range(MAX_STEPS + 10):
         h = record(h, {"i": i})
     assert len(h["past"]) == MAX_STEPS
+
+
+def test_drop_position_undoes_the_double_pane_offset_and_centres_the_node():
+    from components.flows.canvas import HEIGHT, WIDTH, drop_position
+
+    # pane at (443, 173) on screen, viewport translate(92, 198.5) scale(1.5), pointer (593, 293):
+    # the true canvas point is ((593 - 443) - 92) / 1.5, ((293 - 173) - 198.5) / 1.5
+    wrong = {"x": ((593 - 2 * 443) - 92) / 1.5, "y": ((293 - 2 * 173) - 198.5) / 1.5}
+    dropped = {"position": wrong, "clientX": 593, "clientY": 293}
+    x, y = drop_position(dropped, {"x": 92, "y": 198.5, "zoom": 1.5})
+    assert abs(x - ((150 - 92) / 1.5 - WIDTH / 2)) < 1e-9
+    assert abs(y - ((120 - 198.5) / 1.5 - HEIGHT / 2)) < 1e-9
+    # no viewport known yet: the position as given
+    assert drop_position(dropped, None) == (wrong["x"] - WIDTH / 2, wrong["y"] - HEIGHT / 2)
