@@ -245,8 +245,11 @@ def test_wire_from_the_panel_delete_undo_redo(dash_duo, live_app):
     dash_duo.find_element('[data-flow-kind="webhook"]').send_keys("\n")  # Enter on the button
     _wait_nodes(dash_duo, 2)
 
-    # wire the trigger to the webhook with the panel's select instead of dragging
-    _node(dash_duo, "trigger").click()
+    # select the trigger from the keyboard (focus, Enter), then wire it to the webhook
+    # with the panel's select instead of dragging
+    trigger = _node(dash_duo, "trigger")
+    dash_duo.driver.execute_script("arguments[0].focus()", trigger)
+    trigger.send_keys("\n")
     dash_duo.wait_for_text_to_equal("#flow-panel-title", "Trigger")
     dash_duo.find_element('#flow-panel input[id*="flow-link"]').click()
     dash_duo.wait_for_element('[role="option"][value="webhook_1"]').click()
