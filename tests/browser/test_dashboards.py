@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 import requests
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -46,12 +47,23 @@ return !s.isLoading && !busy;
 """
 
 
+def until(dash_duo, condition, timeout: float = 10):
+    """WebDriverWait that also retries when a redraw replaced the element being read."""
+    return WebDriverWait(dash_duo.driver, timeout, poll_frequency=0.3,
+                         ignored_exceptions=(StaleElementReferenceException,)).until(condition)
+
+
+def settle(dash_duo) -> None:
+    """Wait until Dash has no callback in flight."""
+    WebDriverWait(dash_duo.driver, 15, poll_frequency=0.2).until(
+        lambda d: d.execute_script(IDLE))
+
+
 def open_page(dash_duo, url: str) -> None:
     """Load a page and wait until Dash has drawn it and run its first callbacks."""
     dash_duo.driver.get(url)
     dash_duo.wait_for_element("#main")
-    WebDriverWait(dash_duo.driver, 15, poll_frequency=0.2).until(
-        lambda d: d.execute_script(IDLE))
+    settle(dash_duo)
 
 
 def api(live_app, shop, method: str, path: str, **kw):
@@ -131,12 +143,14 @@ def test_create_add_card_change_chart_move_resize_reload(dash_duo, live_app, sho
 
     # Move it right by dragging its header, then make it wider by its corner handle.
     before = wait_saved(live_app, shop, did, c["id"])
+    settle(dash_duo)
     item = grid_item(dash_duo, c["id"])
     handle = dash_duo.find_element(f"{card_sel} .dcard-handle")
     col = item.size["width"] / before["w"]
     ActionChains(dash_duo.driver).click_and_hold(handle).pause(0.2).move_by_offset(
         20, 0).pause(0.2).move_by_offset(int(col * 3), 5).pause(0.2).release().perform()
     moved = wait_saved(live_app, shop, did, c["id"], x=before["x"] + 3)
+    settle(dash_duo)
     resize = item.find_element(By.CSS_SELECTOR, ".react-resizable-handle")
     ActionChains(dash_duo.driver).click_and_hold(resize).pause(0.2).move_by_offset(
         10, 10).pause(0.2).move_by_offset(int(col * 2), 160).pause(0.2).release().perform()
@@ -179,9 +193,8 @@ def test_drill_down_on_a_bar_and_back(dash_duo, live_app, shop):
 
     dash_duo.wait_for_contains_text("#dashboard-status", f"Filtered to {label}")
     dash_duo.wait_for_contains_text("#dash-crumb-current", label)
-    WebDriverWait(dash_duo.driver, 10).until(
-        lambda d: d.find_element(By.CSS_SELECTOR, "#dcard-orders .dcard-number").text
-        != total_text)
+    until(dash_duo, lambda d: d.find_element(By.CSS_SELECTOR, "#dcard-orders .dcard-number")
+          .text != total_text)
     # The campaign table cannot be split by country: it says so instead of lying.
     dash_duo.wait_for_contains_text("#dcard-campaigns .dcard-note", "not kept per country")
     bars = dash_duo.find_elements("#dcard-bycountry .js-plotly-plot .bars .point path")
@@ -241,8 +254,7 @@ def test_toolbar_filter_is_saved_and_auto_refresh_shows_new_events(dash_duo, liv
         els = dash_duo.find_elements("#dcard-live .dcard-number")
         return int(els[0].get_attribute("title").replace(",", "")) if els else 0
 
-    WebDriverWait(dash_duo.driver, 10).until(
-        lambda _: "DE" not in dash_duo.find_element("#dcard-live .dcard-sub").text)
+    until(dash_duo, lambda _: "DE" not in dash_duo.find_element("#dcard-live .dcard-sub").text)
     before = shown()
     dash_duo.find_element("#dash-refresh").find_element(By.XPATH, ".//*[text()='10 s']").click()
     ing = ingestor(live_app.app.extensions["tally"])
@@ -251,5 +263,5 @@ def test_toolbar_filter_is_saved_and_auto_refresh_shows_new_events(dash_duo, liv
                           "messageId": str(uuid.uuid4()), "timestamp": now,
                           "properties": {"revenue": 20}} for _ in range(3)])
     ing.drain()
-    WebDriverWait(dash_duo.driver, 25, poll_frequency=0.5).until(lambda _: shown() == before + 3)
+    until(dash_duo, lambda _: shown() == before + 3, timeout=25)
     assert dash_duo.get_logs() == []
