@@ -98,8 +98,12 @@ def crumbs(view: dict) -> list:
     Input("dash-timer", "n_intervals"), State("dashboard-id", "data"),
 )
 def render(_version, view, _tick, dashboard_id):
-    with runtime().db.session() as s:
-        definition = service.get(s, account_id(), dashboard_id).definition
+    try:
+        with runtime().db.session() as s:
+            definition = service.get(s, account_id(), dashboard_id).definition
+    except DashboardNotFound:  # deleted in another tab
+        return [], [], [], dmc.Text(["This dashboard was deleted. ",
+                                     dcc.Link("Back to dashboards", href="/dashboards")])
     data = dashboard_data(analytics.counter_store(runtime()), account_id(), definition, view,
                           datetime.now(UTC).date())
     empty = None if definition["cards"] else dmc.Paper(dmc.Text(

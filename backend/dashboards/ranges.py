@@ -43,5 +43,8 @@ def previous(start: date, end: date) -> tuple[date, date]:
 
 def label(rng: str | dict) -> str:
     if isinstance(rng, dict):
-        return f"{rng['start']} – {rng['end']}"
+        start, end = date.fromisoformat(rng["start"]), date.fromisoformat(rng["end"])
+        if start == end:
+            return f"{start:%b %d, %Y}"
+        return f"{start:%b %d} – {end:%b %d, %Y}"
     return PRESETS.get(rng, rng)

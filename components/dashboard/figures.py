@@ -56,9 +56,14 @@ def _base(fig: go.Figure, data: CardData) -> go.Figure:
     return fig
 
 
+WHEN = {"hour": "%{x|%b %d, %H:00}", "day": "%{x|%a %b %d, %Y}", "week": "week of %{x|%b %d}",
+        "month": "%{x|%B %Y}"}
+
+
 def _hover(data: CardData) -> str:
     value = "$%{y:,.2f}" if _money(data) else "%{y:,.0f}"
-    return "%{fullData.name}<br>%{x|%b %d, %Y}<br><b>" + value + "</b><extra></extra>"
+    when = WHEN[data.card["interval"]]
+    return "%{fullData.name}<br>" + when + "<br><b>" + value + "</b><extra></extra>"
 
 
 def time_series(data: CardData, kind: str) -> go.Figure:

@@ -87,3 +87,9 @@ def test_the_overview_is_a_valid_definition_of_eight_cards():
             for y in range(c["y"], c["y"] + c["h"]):
                 assert (x, y) not in cells
                 cells.add((x, y))
+
+
+def test_labels():
+    assert ranges.label("last_7_days") == "Last 7 days"
+    assert ranges.label({"start": "2026-11-15", "end": "2026-11-15"}) == "Nov 15, 2026"
+    assert ranges.label({"start": "2026-11-01", "end": "2026-11-30"}) == "Nov 01 – Nov 30, 2026"
