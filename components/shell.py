@@ -125,7 +125,31 @@ def mount_dash(server: Flask, root: Path) -> Dash:
     )
     app.layout = layout
     _mark_current_page(app)
+    _share_global_callbacks()
     return app
+
+
+# dash.callback registers into module-level lists that the FIRST app to start serving
+# empties. Page modules are executed again for every app, but a component module is
+# imported once, so a second app in the same process (tests build many) would miss its
+# callbacks. Remember every global registration and hand it to each new app.
+_SEEN_MAP: dict = {}
+_SEEN_LIST: list = []
+
+
+def _share_global_callbacks() -> None:
+    from dash import _callback
+
+    for key, value in _callback.GLOBAL_CALLBACK_MAP.items():
+        _SEEN_MAP.setdefault(key, value)
+    for item in _callback.GLOBAL_CALLBACK_LIST:
+        if item not in _SEEN_LIST:
+            _SEEN_LIST.append(item)
+    for key, value in _SEEN_MAP.items():
+        _callback.GLOBAL_CALLBACK_MAP.setdefault(key, value)
+    for item in _SEEN_LIST:
+        if item not in _callback.GLOBAL_CALLBACK_LIST:
+            _callback.GLOBAL_CALLBACK_LIST.append(item)
 
 
 def _mark_current_page(app: Dash) -> None:
