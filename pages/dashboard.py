@@ -22,6 +22,8 @@ from components.dashboard import card_editor
 from components.dashboard import toolbar as toolbar_widget
 from components.dashboard.card import card
 from components.dashboard.card_editor import editor
+from components.dashboard.export_menu import FORMATS as EXPORT_FORMATS
+from components.dashboard.export_menu import export_href, export_menu
 from components.dashboard.first_steps import first_steps
 from components.dashboard.glyphs import icon
 from components.dashboard.grid import GRID_ID, grid, layout_of, positions
@@ -61,7 +63,10 @@ def layout(dashboard_id: str | None = None, **_):
                 dmc.Anchor("Dashboards", href="/dashboards", size="sm", id="dash-back"),
                 html.H1(name, className="page-title", id="dashboard-name"),
             ]),
-            dmc.Button("Add card", id="dash-add-card", leftSection=icon("plus", 16)),
+            dmc.Group([
+                export_menu(int(dashboard_id), filters),
+                dmc.Button("Add card", id="dash-add-card", leftSection=icon("plus", 16)),
+            ], gap="xs"),
         ], justify="space-between", align="flex-end"),
         *empty,
         toolbar(filters),
@@ -189,3 +194,14 @@ def set_filters(preset, custom, country, dashboard_id):
                                 {"range": rng, "country": country or None})
         filters = d.definition["filters"]
     return {**filters, "trail": []}
+
+
+@callback(
+    Output({"type": "dash-export-link", "format": ALL}, "href"),
+    Input("dashboard-view", "data"),
+    State("dashboard-id", "data"),
+    prevent_initial_call=True,
+)
+def export_links(view, dashboard_id):
+    """Exports follow the page: its date range, country and drill-down."""
+    return [export_href(dashboard_id, view or {}, fmt) for fmt, _, _ in EXPORT_FORMATS]

@@ -21,6 +21,7 @@ def register(app: Flask) -> None:
     )
 
     errors.register(app)
+    app.register_blueprint(reports.web_bp)
     for module in (admin, ingest, openapi, read, flows, forms, dashboards, client, reports,
                    dimensions):
         app.register_blueprint(module.bp)

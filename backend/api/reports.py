@@ -34,12 +34,12 @@ def _overrides() -> dict:
     return {k: checked[k] for k in raw}
 
 
-def _report(dashboard_id: int):
+def _report(dashboard_id: int, account: str | None = None):
     rt = runtime()
     overrides = _overrides()
     try:
         with rt.db.session() as s:
-            return build_report(s, counter_store(rt), account_id(), dashboard_id, overrides)
+            return build_report(s, counter_store(rt), account or account_id(), dashboard_id, overrides)
     except DashboardNotFound as exc:
         raise ApiError(404, str(exc)) from None
 
@@ -60,10 +60,28 @@ def _send(body: bytes, fmt: str, name: str) -> Response:
 @bp.get("/<int:dashboard_id>/export")
 @require("private")
 def export_dashboard(dashboard_id: int):
+    return _export(dashboard_id, account_id())
+
+
+# The console's Export menu: the same export, for the logged-in user (the login wall in
+# session.py guards this path; there is no key in a browser session).
+web_bp = Blueprint("reports_web", __name__)
+
+
+@web_bp.get("/dashboards/<int:dashboard_id>/export")
+def export_for_console(dashboard_id: int):
+    from flask_login import current_user
+
+    if not current_user.is_authenticated:
+        raise ApiError(401, "log in to export")
+    return _export(dashboard_id, current_user.account_id)
+
+
+def _export(dashboard_id: int, account: str) -> Response:
     fmt = request.args.get("format", "pdf")
     if fmt not in export.DASHBOARD_FORMATS:
         raise ApiError(400, f"format must be one of {', '.join(export.DASHBOARD_FORMATS)}")
-    report = _report(dashboard_id)
+    report = _report(dashboard_id, account)
     body = export.dashboard(report, fmt, runtime().renderers["card_figure"])
     return _send(body, fmt, export.filename(report, fmt))
 

@@ -1,0 +1,38 @@
+"""The dashboard's Export menu downloads what the page shows, for the logged-in user."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+from pypdf import PdfReader
+
+from tests.browser.test_dashboards import log_in, settle, shop  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.browser
+
+
+def test_export_menu_downloads_the_page_as_shown(dash_duo, live_app, shop):  # noqa: F811
+    import io
+
+    h = {"Authorization": f"Bearer {shop.private_key}"}
+    [overview] = requests.get(f"{live_app.url}/api/dashboards", headers=h, timeout=10).json()["dashboards"]
+    log_in(dash_duo, live_app, "dash@shop.test")
+    dash_duo.driver.get(f"{live_app.url}/dashboards/{overview['id']}")
+    dash_duo.wait_for_element("#dash-export").click()
+    link = dash_duo.wait_for_element('a[href*="format=pdf"]')
+    href = link.get_attribute("href")
+    assert f"/dashboards/{overview['id']}/export?" in href and "range=last_30_days" in href
+    # The browser's own session downloads it (no API key in a browser).
+    cookies = {c["name"]: c["value"] for c in dash_duo.driver.get_cookies()}
+    r = requests.get(href, cookies=cookies, timeout=60)
+    assert r.status_code == 200 and r.headers["Content-Type"] == "application/pdf"
+    assert "attachment" in r.headers["Content-Disposition"]
+    text = PdfReader(io.BytesIO(r.content)).pages[0].extract_text()
+    assert "Overview" in text and "Dash Shop" in text
+    csv = requests.get(href.replace("format=pdf", "format=csv"), cookies=cookies, timeout=30)
+    assert csv.text.startswith("card,series,t,count,revenue")
+    # Without the session: the login wall, never the data.
+    anon = requests.get(href, timeout=30, allow_redirects=False)
+    assert anon.status_code in (302, 303) and "/login" in anon.headers["Location"]
+    settle(dash_duo)
+    assert dash_duo.get_logs() == []
