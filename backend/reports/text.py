@@ -11,9 +11,10 @@ def human(value: float | None, money: bool = False) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     v = abs(value)
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e4, "K")):
+    # (from, unit, suffix): thousands are written out up to 9,999, then 10K, 445K...
+    for limit, unit, suffix in ((1e9, 1e9, "B"), (1e6, 1e6, "M"), (1e4, 1e3, "K")):
         if v >= limit:
-            s = f"{v / limit:.1f}".removesuffix(".0") + suffix
+            s = f"{v / unit:.1f}".removesuffix(".0") + suffix
             break
     else:
         s = f"{v:,.2f}" if money and v < 100 and v != int(v) else f"{v:,.0f}"
