@@ -17,6 +17,7 @@ from flask import request
 from backend import analytics
 from backend.dashboards import DashboardNotFound, bucket_range, dashboard_data, ranges, service
 from backend.dashboards.countries import name as country_name
+from backend.reports import schedules
 from components.context import account_id, runtime
 from components.dashboard import card_editor
 from components.dashboard import toolbar as toolbar_widget
@@ -27,6 +28,7 @@ from components.dashboard.export_menu import export_href, export_menu
 from components.dashboard.first_steps import first_steps
 from components.dashboard.glyphs import icon
 from components.dashboard.grid import GRID_ID, grid, layout_of, positions
+from components.dashboard.schedule_modal import schedule_modal, schedule_summary
 from components.dashboard.toolbar import toolbar
 
 dash.register_page(__name__, path_template="/dashboards/<dashboard_id>", name="Dashboard",
@@ -77,6 +79,7 @@ def layout(dashboard_id: str | None = None, **_):
         html.Div(id="dashboard-empty"),
         grid([], []),
         editor(),
+        schedule_modal(_schedule(int(dashboard_id))),
     ], id="dashboard-root", className="dashboard-root")
 
 
@@ -205,3 +208,43 @@ def set_filters(preset, custom, country, dashboard_id):
 def export_links(view, dashboard_id):
     """Exports follow the page: its date range, country and drill-down."""
     return [export_href(dashboard_id, view or {}, fmt) for fmt, _, _ in EXPORT_FORMATS]
+
+
+def _schedule(dashboard_id: int) -> dict | None:
+    with runtime().db.session() as s:
+        sc = schedules.get(s, account_id(), dashboard_id)
+        return schedules.to_json(sc) if sc else None
+
+
+@callback(
+    Output("dash-schedule-modal", "opened"),
+    Input("dash-schedule-open", "n_clicks"),
+    prevent_initial_call=True,
+)
+def open_schedule(_n):
+    return True
+
+
+@callback(
+    Output("dash-schedule-summary", "children"),
+    Output("dash-schedule-stop", "disabled"),
+    Input("dash-schedule-save", "n_clicks"),
+    Input("dash-schedule-stop", "n_clicks"),
+    State("dashboard-id", "data"),
+    State("dash-schedule-frequency", "value"),
+    State("dash-schedule-hour", "value"),
+    State("dash-schedule-recipients", "value"),
+    prevent_initial_call=True,
+)
+def save_schedule(_save, _stop, dashboard_id, frequency, hour, recipients):
+    """The same service as PUT/DELETE /api/dashboards/<id>/schedule."""
+    try:
+        with runtime().db.session() as s:
+            if ctx.triggered_id == "dash-schedule-stop":
+                schedules.delete(s, account_id(), dashboard_id)
+                return "E-mails stopped.", True
+            sc = schedules.put(s, account_id(), dashboard_id, {
+                "frequency": frequency, "hour": int(hour or 8), "recipients": recipients or []})
+            return schedule_summary(schedules.to_json(sc)), False
+    except schedules.ScheduleInvalid as exc:
+        return dmc.Alert(str(exc), color="red", title="Not saved"), no_update

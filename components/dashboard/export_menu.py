@@ -42,6 +42,10 @@ def export_menu(dashboard_id: int, view: dict) -> dmc.Menu:
                     )
                     for fmt, label, hint in FORMATS
                 ]
+                + [
+                    dmc.MenuDivider(),
+                    dmc.MenuItem("E-mail this dashboard…", id="dash-schedule-open"),
+                ]
             ),
         ],
         position="bottom-end",

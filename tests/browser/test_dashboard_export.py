@@ -36,3 +36,29 @@ def test_export_menu_downloads_the_page_as_shown(dash_duo, live_app, shop):  # n
     assert anon.status_code in (302, 303) and "/login" in anon.headers["Location"]
     settle(dash_duo)
     assert dash_duo.get_logs() == []
+
+
+def test_email_this_dashboard_sets_its_schedule(dash_duo, live_app, shop):  # noqa: F811
+    from selenium.webdriver.common.keys import Keys
+
+    h = {"Authorization": f"Bearer {shop.private_key}"}
+    [overview] = requests.get(f"{live_app.url}/api/dashboards", headers=h, timeout=10).json()["dashboards"]
+    log_in(dash_duo, live_app, "dash@shop.test")
+    dash_duo.driver.get(f"{live_app.url}/dashboards/{overview['id']}")
+    dash_duo.wait_for_element("#dash-export").click()
+    dash_duo.wait_for_element("#dash-schedule-open").click()
+    box = dash_duo.wait_for_element("#dash-schedule-recipients")
+    box.send_keys("not-an-address" + Keys.ENTER)
+    dash_duo.find_element("#dash-schedule-save").click()
+    dash_duo.wait_for_contains_text("#dash-schedule-summary", "is not an e-mail address")
+    for _ in range(20):  # clear the bad tag
+        box.send_keys(Keys.BACKSPACE)
+    box.send_keys("boss@shop.test" + Keys.ENTER)
+    dash_duo.find_element("#dash-schedule-save").click()
+    dash_duo.wait_for_contains_text("#dash-schedule-summary", "every monday")
+    sched = requests.get(f"{live_app.url}/api/dashboards/{overview['id']}/schedule", headers=h, timeout=10)
+    assert sched.json()["recipients"] == ["boss@shop.test"] and sched.json()["frequency"] == "weekly"
+    dash_duo.find_element("#dash-schedule-stop").click()
+    dash_duo.wait_for_contains_text("#dash-schedule-summary", "E-mails stopped")
+    settle(dash_duo)
+    assert dash_duo.get_logs() == []

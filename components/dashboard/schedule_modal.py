@@ -1,0 +1,49 @@
+"""'E-mail this dashboard': a modal that sets the report schedule (daily, weekly, monthly)."""
+
+from __future__ import annotations
+
+import dash_mantine_components as dmc
+from dash import html
+
+FREQUENCIES = [{"value": "daily", "label": "Every day"},
+               {"value": "weekly", "label": "Every Monday"},
+               {"value": "monthly", "label": "On the 1st of each month"}]
+HOURS = [{"value": str(h), "label": f"{h:02d}:00 UTC"} for h in range(24)]
+
+
+def schedule_summary(schedule: dict | None) -> str:
+    if not schedule:
+        return "Not e-mailed yet."
+    label = next(f["label"] for f in FREQUENCIES if f["value"] == schedule["frequency"]).lower()
+    text = (f"E-mailed {label} at {schedule['hour']:02d}:00 UTC to "
+            f"{', '.join(schedule['recipients'])}. Next: {schedule['next_run_at'][:16].replace('T', ' ')} UTC.")
+    if schedule.get("last_error"):
+        text += f" The last one failed: {schedule['last_error']}"
+    return text
+
+
+def schedule_modal(schedule: dict | None) -> dmc.Modal:
+    s = schedule or {}
+    return dmc.Modal(
+        id="dash-schedule-modal",
+        title="E-mail this dashboard",
+        size="lg",
+        children=dmc.Stack([
+            dmc.Text("A PDF report attached and the dashboard as an image in the message, sent "
+                     "over SMTP (TALLY_SMTP_URL).", size="sm", c="dimmed"),
+            dmc.Select(id="dash-schedule-frequency", label="How often", data=FREQUENCIES,
+                       value=s.get("frequency", "weekly"), allowDeselect=False),
+            dmc.Select(id="dash-schedule-hour", label="At", data=HOURS, value=str(s.get("hour", 8)),
+                       allowDeselect=False),
+            dmc.TagsInput(id="dash-schedule-recipients", label="Recipients",
+                          description="Type an e-mail address and press Enter",
+                          value=s.get("recipients", []), splitChars=[",", " ", ";"]),
+            html.Div(schedule_summary(schedule), id="dash-schedule-summary", role="status",
+                     **{"aria-live": "polite"}),
+            dmc.Group([
+                dmc.Button("Stop e-mails", id="dash-schedule-stop", color="red", variant="subtle",
+                           disabled=schedule is None),
+                dmc.Button("Save schedule", id="dash-schedule-save"),
+            ], justify="space-between"),
+        ]),
+    )
