@@ -10,18 +10,12 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from backend.flows.schema import NODE_TYPES
+
 ROW = 170  # vertical distance between rows, in canvas pixels
 COL = 280  # horizontal distance between columns
 TRIGGER = "trigger"  # the canvas id of the trigger node
-BRANCHES = {
-    "delay": ("next",),
-    "split": ("yes", "no"),
-    "ab_split": ("a", "b"),
-    "email": ("next",),
-    "webhook": ("next",),
-    "update_profile": ("next",),
-    "add_to_list": ("next",),
-}
+BRANCHES = NODE_TYPES  # each node type's outgoing branch keys, as the schema defines them
 
 Position = dict[str, float]
 

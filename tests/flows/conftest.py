@@ -2,37 +2,12 @@
 
 from __future__ import annotations
 
-import email
-from email import policy
-
 import pytest
 
-from tests.live_server import free_port
-
-
-class Inbox:
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's API)
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list:
-        return [m for m in self.messages if m["To"] == address]
-
-    def subjects(self) -> list[str]:
-        return sorted(str(m["Subject"]) for m in self.messages)
+from tests.smtp import running_inbox
 
 
 @pytest.fixture
 def smtp_server():
-    from aiosmtpd.controller import Controller
-
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    inbox.url = f"smtp://127.0.0.1:{port}?from=shop@acme.test"
-    yield inbox
-    controller.stop()
+    with running_inbox() as inbox:
+        yield inbox
