@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None, migrate: bool = True, ui: bool 
     if ui:
         from components.shell import mount_dash
 
-        mount_dash(server, ROOT)
+        server.extensions["tally_dash"] = mount_dash(server, ROOT)
     return server
 
 

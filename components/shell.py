@@ -126,6 +126,11 @@ def mount_dash(server: Flask, root: Path) -> Dash:
     app.layout = layout
     _mark_current_page(app)
     _share_global_callbacks()
+    # Dash finishes setting up on its first request, and flags that before the work is
+    # done: with threaded workers a concurrent request then finds no script registered
+    # and fails (500 on /_dash-component-suites). Set up now, before any request.
+    with server.test_request_context("/"):
+        app._setup_server()
     return app
 
 
