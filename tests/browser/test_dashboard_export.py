@@ -6,17 +6,30 @@ import pytest
 import requests
 from pypdf import PdfReader
 
-from tests.browser.test_dashboards import log_in, settle, shop  # noqa: F401  (fixture)
+from tests.browser.test_dashboards import PASSWORD, log_in, settle
 
 pytestmark = pytest.mark.browser
 
 
-def test_export_menu_downloads_the_page_as_shown(dash_duo, live_app, shop):  # noqa: F811
+@pytest.fixture(scope="module")
+def shop(live_app):
+    """An account of this module's own, with some traffic."""
+    from backend.accounts.service import create_account
+    from backend.demo import seed
+
+    runtime = live_app.app.extensions["tally"]
+    with runtime.db.session() as s:
+        acc = create_account(s, "Dash Shop", email="export@shop.test", password=PASSWORD)
+    seed(runtime, acc.id, events=1500, days=30, progress=False)
+    return acc
+
+
+def test_export_menu_downloads_the_page_as_shown(dash_duo, live_app, shop):
     import io
 
     h = {"Authorization": f"Bearer {shop.private_key}"}
     [overview] = requests.get(f"{live_app.url}/api/dashboards", headers=h, timeout=10).json()["dashboards"]
-    log_in(dash_duo, live_app, "dash@shop.test")
+    log_in(dash_duo, live_app, "export@shop.test")
     dash_duo.driver.get(f"{live_app.url}/dashboards/{overview['id']}")
     dash_duo.wait_for_element("#dash-export").click()
     link = dash_duo.wait_for_element('a[href*="format=pdf"]')
@@ -38,12 +51,12 @@ def test_export_menu_downloads_the_page_as_shown(dash_duo, live_app, shop):  # n
     assert dash_duo.get_logs() == []
 
 
-def test_email_this_dashboard_sets_its_schedule(dash_duo, live_app, shop):  # noqa: F811
+def test_email_this_dashboard_sets_its_schedule(dash_duo, live_app, shop):
     from selenium.webdriver.common.keys import Keys
 
     h = {"Authorization": f"Bearer {shop.private_key}"}
     [overview] = requests.get(f"{live_app.url}/api/dashboards", headers=h, timeout=10).json()["dashboards"]
-    log_in(dash_duo, live_app, "dash@shop.test")
+    log_in(dash_duo, live_app, "export@shop.test")
     dash_duo.driver.get(f"{live_app.url}/dashboards/{overview['id']}")
     dash_duo.wait_for_element("#dash-export").click()
     dash_duo.wait_for_element("#dash-schedule-open").click()
