@@ -171,7 +171,7 @@ def main() -> None:
     p.add_argument("--events", type=int, default=200_000)
     p.add_argument("--batch", type=int, default=500)
     p.add_argument("--clients", type=int, default=2)
-    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--workers", type=int, default=max(2, (os.cpu_count() or 1) + 1))
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
