@@ -25,6 +25,7 @@ system-deps:
 	@scripts/install-system.sh
 
 demo: install
+	@scripts/install-system.sh demo
 	$(VENV)/bin/tally demo
 
 test: install system-deps

@@ -2,8 +2,13 @@
 # System packages the tests need, from Debian: headless Chromium and its driver (browser tests),
 # PostgreSQL server binaries (a throwaway cluster, scripts/services.sh), OpenJDK 17 and Maven
 # (the Cassandra node, scripts/cassandra.sh). Quick no-op when everything is present.
+# `install-system.sh demo` installs only what the demo needs: Chromium, for PDF/PNG exports.
 set -euo pipefail
-PACKAGES=(chromium chromium-driver postgresql openjdk-17-jdk-headless maven)
+if [ "${1:-}" = demo ]; then
+  PACKAGES=(chromium)
+else
+  PACKAGES=(chromium chromium-driver postgresql openjdk-17-jdk-headless maven)
+fi
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -13,6 +13,7 @@ from backend.counters import counter_store
 from backend.dashboards import schema as dash_schema
 from backend.dashboards.service import DashboardNotFound
 from backend.reports import FORMATS, build_report, export, schedules
+from backend.reports.chromium import ChromiumMissing
 
 bp = Blueprint("reports_api", __name__, url_prefix="/api/dashboards")
 
@@ -82,7 +83,10 @@ def _export(dashboard_id: int, account: str) -> Response:
     if fmt not in export.DASHBOARD_FORMATS:
         raise ApiError(400, f"format must be one of {', '.join(export.DASHBOARD_FORMATS)}")
     report = _report(dashboard_id, account)
-    body = export.dashboard(report, fmt, runtime().renderers["card_figure"])
+    try:
+        body = export.dashboard(report, fmt, runtime().renderers["card_figure"])
+    except ChromiumMissing as exc:
+        raise ApiError(503, str(exc)) from None
     return _send(body, fmt, export.filename(report, fmt))
 
 
