@@ -99,10 +99,11 @@ def submit_form(form_id: int):
 def view_form(form_id: int):
     body = _payload()
     try:
-        record_view(runtime(), account_id(), form_id, body.get("visitor"), request.remote_addr)
+        counted = record_view(runtime(), account_id(), form_id, body.get("visitor"),
+                              request.remote_addr)
     except service.FormNotFound as exc:
         raise ApiError(404, str(exc)) from None
-    return jsonify({"ok": True})
+    return jsonify({"ok": True, "counted": counted})
 
 
 @bp.get("/client/confirm/<token>")

@@ -4,6 +4,7 @@ numbers and list-triggered flows all see them)."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,6 +23,7 @@ from backend.store.models import List, ListMember, Profile
 
 RATE_LIMIT = 20  # submit attempts per address and window: a shop's NAT-ed office still fits
 RATE_WINDOW = timedelta(minutes=10)
+VIEW_LIMIT = 120  # views counted per address and window
 VIEWED, SUBMITTED, SUBSCRIBED = "Viewed Form", "Submitted Form", "Subscribed to List"
 
 
@@ -42,16 +44,17 @@ def _visitor(raw) -> str:
     return f"tally-v-{uuid.uuid4()}"
 
 
-def check_rate(session: Session, ip: str | None, now: datetime) -> None:
+def check_rate(session: Session, ip: str | None, now: datetime, kind: str = "",
+               limit: int = RATE_LIMIT) -> None:
     """Record an attempt from `ip`; RateLimited when it is over the limit of the window."""
-    subject = f"ip:{ip or '?'}"[:100]
+    subject = f"{kind}ip:{ip or '?'}"[:100]
     since = now - RATE_WINDOW
     session.execute(delete(FormAttempt).where(FormAttempt.at < since))
     recent = session.scalar(select(func.count()).select_from(FormAttempt).where(
         FormAttempt.subject == subject, FormAttempt.at >= since))
     session.add(FormAttempt(subject=subject, at=now))
-    if recent >= RATE_LIMIT:
-        raise RateLimited(f"more than {RATE_LIMIT} submissions from this address in "
+    if recent >= limit:
+        raise RateLimited(f"more than {limit} {kind.rstrip(':') or 'submission'}s from this address in "
                           f"{int(RATE_WINDOW.total_seconds() // 60)} minutes; try again later")
 
 
@@ -162,13 +165,22 @@ def submit(runtime, account_id: str, form_id: int, payload: dict, ip: str | None
     return result
 
 
-def record_view(runtime, account_id: str, form_id: int, visitor, ip: str | None) -> None:
-    """A storefront showed the form: one "Viewed Form" event through ingestion."""
+def record_view(runtime, account_id: str, form_id: int, visitor, ip: str | None) -> bool:
+    """A storefront showed the form: one "Viewed Form" event through ingestion. Returns
+    False when not counted: the same visitor's views of a form count once an hour (the
+    message id repeats, so ingestion's dedup drops the copies), and an address gets at most
+    VIEW_LIMIT views counted per window, so a script cannot inflate the numbers."""
+    now = utcnow()
     with runtime.db.session() as s:
         form = service.live_form(s, account_id, form_id)
-    now = utcnow()
-    ingestor(runtime).accept(account_id, [form_event(
-        VIEWED, form, _visitor(visitor), f"form-view-{uuid.uuid4()}", now)], ip)
+        try:
+            check_rate(s, ip, now, kind="view:", limit=VIEW_LIMIT)
+        except RateLimited:
+            return False
+    who = _visitor(visitor)
+    mid = f"form-view-{form.id}-{hashlib.sha256(who.encode()).hexdigest()[:24]}-{now:%Y%m%d%H}"
+    ingestor(runtime).accept(account_id, [form_event(VIEWED, form, who, mid, now)], ip)
+    return True
 
 
 __all__ = ["Outcome", "RateLimited", "SubmissionInvalid", "record_view", "submit"]

@@ -91,10 +91,10 @@ def test_submit_creates_profile_list_member_consent_and_events(client, account, 
 
 def test_views_are_counted_per_form(client, account, live, runtime):
     fid, draft = live
-    for _ in range(3):
+    for visitor in ("anon-9", "anon-9", "anon-9", "anon-10", "anon-11"):
         r = client.post(f"/client/forms/{fid}/view?key={account.public_key}",
-                        data='{"visitor": "anon-9"}', content_type="text/plain")
-        assert r.status_code == 200
+                        data=f'{{"visitor": "{visitor}"}}', content_type="text/plain")
+        assert r.status_code == 200  # a visitor's repeated views count once an hour
     assert client.post(f"/client/forms/{draft}/view?key={account.public_key}",
                        json={}).status_code == 404
     _submit(client, account, fid, {"email": "bo@example.com", "consent": True})
@@ -184,3 +184,16 @@ def test_the_visitor_country_comes_from_the_request_address(client, account, liv
     p = client.get("/api/profiles?email=uk@example.com", headers=bearer(account.private_key))
     assert p.json["country"] == "GB"
     assert {e["country"] for e in p.json["events"]} == {"GB"}
+
+
+def test_one_address_cannot_inflate_views(client, account, live, runtime, monkeypatch):
+    import backend.forms.submit as submit
+
+    monkeypatch.setattr(submit, "VIEW_LIMIT", 5)
+    fid, _ = live
+    counted = [client.post(f"/client/forms/{fid}/view?key={account.public_key}",
+                           json={"visitor": f"bot-{i}"}).json["counted"] for i in range(8)]
+    assert counted == [True] * 5 + [False] * 3
+    ingestor(runtime).drain()
+    stats = client.get(f"/api/forms/{fid}/stats", headers=bearer(account.private_key)).json
+    assert stats["views"] == 5
