@@ -1,28 +1,8 @@
-"""Numbers and times for people: 1.2M, $3,400, "3 h ago"."""
+"""Times for people: "3 h ago", "29 Nov 2026, 10:00 UTC". (Numbers: components/dashboard/numbers.py.)"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-
-
-def compact(n: float | int | None) -> str:
-    if n is None:
-        return "—"
-    a = abs(n)
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if a >= limit:
-            v = n / limit
-            return (
-                f"{v:.1f}".rstrip("0").rstrip(".") + suffix if abs(v) < 100 else f"{v:.0f}{suffix}"
-            )
-    return f"{n:,.0f}" if float(n).is_integer() else f"{n:,.2f}"
-
-
-def money(n: float | None, currency: str = "$", exact: bool = False) -> str:
-    """$3,400 for totals (cents dropped past 1,000); exact=True keeps cents ($1,234.50)."""
-    if n is None:
-        return "—"
-    return f"{currency}{n:,.0f}" if abs(n) >= 1000 and not exact else f"{currency}{n:,.2f}"
 
 
 def parse_iso(ts: str | None) -> datetime | None:

@@ -7,7 +7,8 @@ import json
 import dash_mantine_components as dmc
 from dash import dcc, html
 
-from components.format import ago, money, when
+from components.dashboard.numbers import full
+from components.format import ago, when
 
 PAGE_SIZE = 25
 INTERNAL = {"$identify": "Identified", "$alias": "Aliased", "$group": "Joined a group"}
@@ -134,7 +135,7 @@ def timeline(events: list[dict]) -> html.Div:
         metric = INTERNAL.get(e["metric"], e["metric"])
         extra = []
         if e.get("revenue"):
-            extra.append(money(e["revenue"], exact=True))
+            extra.append(full(e["revenue"], money=True))
         props = {
             k: v for k, v in (e.get("properties") or {}).items() if k not in ("revenue", "value")
         }

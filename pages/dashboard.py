@@ -19,8 +19,6 @@ from backend.dashboards import DashboardNotFound, bucket_range, dashboard_data, 
 from backend.dashboards.countries import name as country_name
 from backend.reports import schedules
 from components.context import account_id, runtime
-from components.dashboard import card_editor
-from components.dashboard import toolbar as toolbar_widget
 from components.dashboard.card import card
 from components.dashboard.card_editor import editor
 from components.dashboard.export_menu import FORMATS as EXPORT_FORMATS
@@ -33,8 +31,6 @@ from components.dashboard.toolbar import toolbar
 
 dash.register_page(__name__, path_template="/dashboards/<dashboard_id>", name="Dashboard",
                    title="Dashboard · Tally", nav=False)
-card_editor.callbacks.register()
-toolbar_widget.callbacks.register()
 
 
 def _missing():

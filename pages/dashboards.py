@@ -6,12 +6,10 @@ import dash
 import dash_mantine_components as dmc
 from dash import html
 
-from components.dashboard import dashboard_list as dlist
 from components.dashboard.dashboard_list import dashboard_list
 
 dash.register_page(__name__, path="/dashboards", name="Dashboards", title="Dashboards · Tally",
                    icon="chart")
-dlist.callbacks.register()
 
 
 def layout(**_):

@@ -9,12 +9,10 @@ from flask import request
 
 from backend import analytics
 from components.context import account_id, runtime
-from components.dashboard import dashboard_list as dlist
 from components.dashboard.dashboard_list import dashboard_list
 from components.dashboard.first_steps import first_steps
 
 dash.register_page(__name__, path="/", name="Home", title="Tally", nav=False)
-dlist.callbacks.register()
 
 
 def layout(**_):

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import requests
 
+from backend.config import Settings
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -75,3 +77,22 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 self.kill9()
             self.proc = None
+
+
+def live_settings(tmp_path: Path) -> tuple[dict[str, str], Settings]:
+    """Environment and settings for a `tally serve` on SQLite under tmp_path, migrated."""
+    from backend.store.db import Database
+    from tests.conftest import TEST_SECRET
+
+    env = {
+        "TALLY_VAR_DIR": str(tmp_path / "var"),
+        "TALLY_SECRET_KEY": TEST_SECRET,
+        "TALLY_DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'tally.sqlite3'}",
+        "TALLY_FLUSH_INTERVAL": "0.2",
+    }
+    settings = Settings.from_env(env, env_file=None)
+    settings.var_dir.mkdir(parents=True)
+    db = Database(settings.database_url)
+    db.migrate()
+    db.dispose()
+    return env, settings

@@ -7,16 +7,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import dash_mantine_components as dmc
-from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from backend import analytics
 from backend.dashboards import DashboardInvalid, card_data, schema, service
 from backend.dashboards.ranges import PRESETS
 from components.context import account_id, runtime
-from components.dashboard.callbacks import Callbacks
 from components.dashboard.card import body
-
-callbacks = Callbacks()  # registered by the pages that show this widget
 
 CHART_LABELS = {"line": "Line", "bar": "Bar", "area": "Stacked area",
                 "number": "Big number with change", "table": "Table",
@@ -109,7 +106,7 @@ def _choices(dashboard_id: int, card_id: str | None):
     return metrics, dims, current
 
 
-@callbacks.callback(
+@callback(
     Output("card-editor", "opened", allow_duplicate=True),
     Output("card-editor-card", "data"),
     Output("card-editor-heading", "children"),
@@ -140,7 +137,7 @@ def open_editor(_add, _edits, dashboard_id):
             [{"value": m, "label": m} for m in metrics], by_data, *values)
 
 
-@callbacks.callback(
+@callback(
     Output(_fid("preview"), "children"),
     *[Input(_fid(f), _prop(f)) for f in FIELDS],
     State("dashboard-id", "data"), State("dashboard-view", "data"),
@@ -160,7 +157,7 @@ def preview(*args):
     return html.Div(body(data, "card-editor-graph"), className="dcard-body")
 
 
-@callbacks.callback(
+@callback(
     Output("card-editor", "opened", allow_duplicate=True),
     Output("dashboard-version", "data", allow_duplicate=True),
     Output(_fid("error"), "children"),
@@ -183,7 +180,7 @@ def save(_n, *args):
     return False, (version or 0) + 1, ""
 
 
-@callbacks.callback(Output("card-editor", "opened", allow_duplicate=True),
+@callback(Output("card-editor", "opened", allow_duplicate=True),
           Input(_fid("cancel"), "n_clicks"), prevent_initial_call=True)
 def cancel(_n):
     return False

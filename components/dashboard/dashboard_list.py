@@ -4,14 +4,11 @@ Used by /dashboards and by Home; owns the "dlist-" ids and their callbacks."""
 from __future__ import annotations
 
 import dash_mantine_components as dmc
-from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from backend.dashboards import DashboardInvalid, service
 from components.context import account_id, runtime
-from components.dashboard.callbacks import Callbacks
 from components.dashboard.glyphs import icon
-
-callbacks = Callbacks()  # registered by the pages that show this widget
 
 
 def rows() -> list:
@@ -72,7 +69,7 @@ def _clicked() -> bool:
     return bool(ctx.triggered and ctx.triggered[0]["value"])
 
 
-@callbacks.callback(Output("dlist-rows", "children", allow_duplicate=True),
+@callback(Output("dlist-rows", "children", allow_duplicate=True),
           Output("dlist-status", "children", allow_duplicate=True),
           Output("dlist-new-name", "value"),
           Input("dlist-create", "n_clicks"), Input("dlist-new-name", "n_submit"),
@@ -87,7 +84,7 @@ def create(_n, _submit, name):
     return rows(), f"Created {made}.", ""
 
 
-@callbacks.callback(Output("dlist-rows", "children", allow_duplicate=True),
+@callback(Output("dlist-rows", "children", allow_duplicate=True),
           Output("dlist-status", "children", allow_duplicate=True),
           Input({"type": "dlist-dup", "id": ALL}, "n_clicks"), prevent_initial_call=True)
 def duplicate(_n):
@@ -98,7 +95,7 @@ def duplicate(_n):
     return rows(), f"Created {made}."
 
 
-@callbacks.callback(Output("dlist-rename-modal", "opened"), Output("dlist-rename-name", "value"),
+@callback(Output("dlist-rename-modal", "opened"), Output("dlist-rename-name", "value"),
           Output("dlist-target", "data", allow_duplicate=True),
           Input({"type": "dlist-rename", "id": ALL}, "n_clicks"), prevent_initial_call=True)
 def ask_rename(_n):
@@ -110,7 +107,7 @@ def ask_rename(_n):
     return True, name, did
 
 
-@callbacks.callback(Output("dlist-rows", "children", allow_duplicate=True),
+@callback(Output("dlist-rows", "children", allow_duplicate=True),
           Output("dlist-status", "children", allow_duplicate=True),
           Output("dlist-rename-modal", "opened", allow_duplicate=True),
           Input("dlist-rename-save", "n_clicks"), Input("dlist-rename-cancel", "n_clicks"),
@@ -127,7 +124,7 @@ def rename(_save, _cancel, name, did):
     return rows(), "Renamed.", False
 
 
-@callbacks.callback(Output("dlist-delete-modal", "opened"),
+@callback(Output("dlist-delete-modal", "opened"),
           Output("dlist-target", "data", allow_duplicate=True),
           Input({"type": "dlist-del", "id": ALL}, "n_clicks"), prevent_initial_call=True)
 def ask_delete(_n):
@@ -136,7 +133,7 @@ def ask_delete(_n):
     return True, ctx.triggered_id["id"]
 
 
-@callbacks.callback(Output("dlist-rows", "children", allow_duplicate=True),
+@callback(Output("dlist-rows", "children", allow_duplicate=True),
           Output("dlist-status", "children", allow_duplicate=True),
           Output("dlist-delete-modal", "opened", allow_duplicate=True),
           Input("dlist-delete-confirm", "n_clicks"), Input("dlist-delete-cancel", "n_clicks"),

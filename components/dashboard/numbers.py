@@ -1,48 +1,6 @@
-"""Numbers for people: 1.2M, 34.5K, $3,400, +12%."""
+"""Numbers for people: 1.2M, 34.5K, $3,400, +12%. One implementation, shared with the
+reports (backend/reports/text.py), so a PDF reads exactly like the page."""
 
-from __future__ import annotations
+from backend.reports.text import change, full, human
 
-import math
-
-
-def _trim(text: str) -> str:
-    return text[:-2] if text.endswith(".0") else text
-
-
-def human(value: float, money: bool = False) -> str:
-    """Short, readable: 42 / 3,400 / 56.7K / 1.2M / 3.4B, with $ for money."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    sign = "−" if value < 0 else ""
-    v = abs(value)
-    if v >= 1e9:
-        text = _trim(f"{v / 1e9:.1f}") + "B"
-    elif v >= 1e6:
-        text = _trim(f"{v / 1e6:.1f}") + "M"
-    elif v >= 1e5:
-        text = f"{v / 1e3:.0f}K"
-    elif v >= 1e4:
-        text = _trim(f"{v / 1e3:.1f}") + "K"
-    elif money and v < 100 and v != int(v):
-        text = f"{v:,.2f}"
-    else:
-        text = f"{v:,.0f}"
-    return f"{sign}${text}" if money else sign + text
-
-
-def full(value: float, money: bool = False) -> str:
-    """Exact, for tables and hover: 1,234,567 / $3,400.50."""
-    if money:
-        return f"${value:,.2f}"
-    return f"{value:,.0f}"
-
-
-def change(ratio: float | None) -> str:
-    """+12% / −3.4% / 'new' when there was nothing before."""
-    if ratio is None:
-        return "new"
-    pct = ratio * 100
-    text = f"{abs(pct):.1f}" if abs(pct) < 10 else f"{abs(pct):,.0f}"
-    if text in ("0.0", "0"):
-        return "0%"
-    return ("+" if pct > 0 else "−") + text + "%"
+__all__ = ["change", "full", "human"]

@@ -4,14 +4,11 @@
 from __future__ import annotations
 
 import dash_mantine_components as dmc
-from dash import Input, Output, dcc, html
+from dash import Input, Output, clientside_callback, dcc, html
 
 from backend.dashboards.countries import names
 from backend.dashboards.ranges import PRESETS
-from components.dashboard.callbacks import Callbacks
 from components.dashboard.glyphs import icon
-
-callbacks = Callbacks()  # registered by the pages that show this widget
 
 REFRESH = {"off": 0, "10s": 10_000, "30s": 30_000, "1m": 60_000}
 RANGE_CHOICES = [{"value": k, "label": v} for k, v in PRESETS.items()] + [
@@ -57,7 +54,7 @@ def toolbar(filters: dict) -> html.Div:
     ], className="dash-toolbar", role="toolbar", **{"aria-label": "Dashboard filters"})
 
 
-callbacks.clientside(
+clientside_callback(
     """function (value) {
         const ms = {"off": 0, "10s": 10000, "30s": 30000, "1m": 60000}[value] || 0;
         return [ms || 10000, !ms];
@@ -66,7 +63,7 @@ callbacks.clientside(
     Input("dash-refresh", "value"),
 )
 
-callbacks.clientside(
+clientside_callback(
     """function (preset) {
         return {display: preset === "custom" ? "block" : "none"};
     }""",
@@ -75,7 +72,7 @@ callbacks.clientside(
 )
 
 # Full screen over the dashboard only (a wall screen); Esc leaves it.
-callbacks.clientside(
+clientside_callback(
     """function (n) {
         const root = document.getElementById("dashboard-root");
         if (n && root && root.requestFullscreen && !document.fullscreenElement) {

@@ -11,28 +11,18 @@ import requests
 from sqlalchemy import func, select
 
 from backend.accounts.service import create_account
-from backend.config import Settings
 from backend.counters.sqlite import SqliteCounterStore
 from backend.store.db import Database
 from backend.store.models import Event
-from tests.conftest import TEST_SECRET
-from tests.live_server import LiveServer
+from tests.live_server import LiveServer, live_settings
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
 def live_env(tmp_path):
-    env = {
-        "TALLY_VAR_DIR": str(tmp_path / "var"),
-        "TALLY_SECRET_KEY": TEST_SECRET,
-        "TALLY_DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'tally.sqlite3'}",
-        "TALLY_FLUSH_INTERVAL": "0.2",
-    }
-    settings = Settings.from_env(env, env_file=None)
-    settings.var_dir.mkdir(parents=True)
+    env, settings = live_settings(tmp_path)
     db = Database(settings.database_url)
-    db.migrate()
     with db.session() as s:
         acc = create_account(s, "Live")
     db.dispose()
