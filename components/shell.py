@@ -140,6 +140,7 @@ def mount_dash(server: Flask, root: Path) -> Dash:
 # callbacks. Remember every global registration and hand it to each new app.
 _SEEN_MAP: dict = {}
 _SEEN_LIST: list = []
+_SEEN_SCRIPTS: list = []  # the JS of clientside callbacks, emptied the same way
 
 
 def _share_global_callbacks() -> None:
@@ -155,6 +156,12 @@ def _share_global_callbacks() -> None:
     for item in _SEEN_LIST:
         if item not in _callback.GLOBAL_CALLBACK_LIST:
             _callback.GLOBAL_CALLBACK_LIST.append(item)
+    for script in _callback.GLOBAL_INLINE_SCRIPTS:
+        if script not in _SEEN_SCRIPTS:
+            _SEEN_SCRIPTS.append(script)
+    for script in _SEEN_SCRIPTS:
+        if script not in _callback.GLOBAL_INLINE_SCRIPTS:
+            _callback.GLOBAL_INLINE_SCRIPTS.append(script)
 
 
 def _mark_current_page(app: Dash) -> None:

@@ -27,3 +27,18 @@ def test_concurrent_first_requests_all_get_the_bundles(app):
     for t in threads:
         t.join()
     assert results and set(results) == {200}
+
+
+def test_every_app_in_a_process_gets_every_widget_callback(app, tmp_path):
+    """dash.callback registers on the first app only; a second app must not lose any
+    server or clientside callback of the widgets (tests build many apps)."""
+    from app import create_app
+    from tests.conftest import make_settings
+
+    second = create_app(make_settings(tmp_path / "b", f"sqlite:///{tmp_path}/b.sqlite3"))
+    try:
+        first_dash, second_dash = app.extensions["tally_dash"], second.extensions["tally_dash"]
+        assert set(second_dash.callback_map) == set(first_dash.callback_map)
+        assert len(second_dash._inline_scripts) == len(first_dash._inline_scripts) > 0
+    finally:
+        second.extensions["tally"].close()
