@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 import requests
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -94,12 +94,29 @@ def grid_item(dash_duo, card_id: str):
         By.XPATH, "./ancestor::div[contains(@class,'react-grid-item')][1]")
 
 
+def still(dash_duo, element) -> None:
+    """Wait until a grid item has stopped moving (react-grid-layout animates moves with a CSS
+    transition; a drag that starts mid-animation misses its handle)."""
+    last = {}
+
+    def unmoved(_):
+        rect, before = element.rect, dict(last)
+        last.update(rect)
+        return rect == before
+    WebDriverWait(dash_duo.driver, 10, poll_frequency=0.3).until(unmoved)
+
+
 def wait_saved(live_app, shop, did: int, card_id: str, **want) -> dict:
+    seen = {}
+
     def ok(_):
         cards = api(live_app, shop, "GET", f"/api/dashboards/{did}")["cards"]
-        c = next(c for c in cards if c["id"] == card_id)
+        seen["card"] = c = next(c for c in cards if c["id"] == card_id)
         return c if all(c[k] == v for k, v in want.items()) else False
-    return WebDriverWait(None, 10, poll_frequency=0.3).until(ok)
+    try:
+        return WebDriverWait(None, 10, poll_frequency=0.3).until(ok)
+    except TimeoutException:
+        raise AssertionError(f"wanted {want}, the server has {seen.get('card')}") from None
 
 
 def test_create_add_card_change_chart_move_resize_reload(dash_duo, live_app, shop):
@@ -145,12 +162,16 @@ def test_create_add_card_change_chart_move_resize_reload(dash_duo, live_app, sho
     before = wait_saved(live_app, shop, did, c["id"])
     settle(dash_duo)
     item = grid_item(dash_duo, c["id"])
+    still(dash_duo, item)
     handle = dash_duo.find_element(f"{card_sel} .dcard-handle")
-    col = item.size["width"] / before["w"]
+    grid = dash_duo.find_element(".dashboard-grid-wrap .react-grid-layout")
+    col = (grid.size["width"] + 12) / 12  # one column and its 12 px margin
     ActionChains(dash_duo.driver).click_and_hold(handle).pause(0.2).move_by_offset(
         20, 0).pause(0.2).move_by_offset(int(col * 3), 5).pause(0.2).release().perform()
     moved = wait_saved(live_app, shop, did, c["id"], x=before["x"] + 3)
     settle(dash_duo)
+    item = grid_item(dash_duo, c["id"])
+    still(dash_duo, item)
     resize = item.find_element(By.CSS_SELECTOR, ".react-resizable-handle")
     ActionChains(dash_duo.driver).click_and_hold(resize).pause(0.2).move_by_offset(
         10, 10).pause(0.2).move_by_offset(int(col * 2), 160).pause(0.2).release().perform()
