@@ -12,7 +12,7 @@ from backend.api.errors import ApiError
 from backend.api.openapi import register_paths
 from backend.ingest import ingestor
 from backend.ingest.errors import InvalidMessage, TooLarge
-from backend.ingest.validate import MAX_REQUEST_BYTES, parse_request
+from backend.ingest.validate import MAX_REQUEST_BYTES
 
 bp = Blueprint("ingest_api", __name__, url_prefix="/v1")
 
@@ -26,12 +26,11 @@ def _ingest(kind: str):
     if request.headers.get("Content-Encoding", "").lower() == "gzip":
         body = _gunzip(body)
     try:
-        messages = parse_request(body, kind, ip=request.remote_addr)
+        ingestor(runtime()).accept_body(account_id, kind, body, request.remote_addr)
     except TooLarge as exc:
         raise ApiError(413, str(exc)) from None
     except InvalidMessage as exc:
         raise ApiError(400, str(exc)) from None
-    ingestor(runtime()).accept_normalised(account_id, messages)
     return jsonify({"success": True})
 
 

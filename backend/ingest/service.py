@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import uuid
 from datetime import UTC, datetime
 
-import orjson
-
 from backend.counters import counter_store
+from backend.ingest import records, wire
 from backend.ingest.aggregate import Aggregator
 from backend.ingest.spool import SpoolWriter
 from backend.ingest.validate import normalise
@@ -43,7 +43,16 @@ class Ingestor:
     def accept_normalised(self, account_id: str, messages: list[dict]) -> None:
         """Spool already-validated messages; returns once they are durable."""
         if messages:
-            self._spool().append(orjson.dumps({"a": account_id, "m": messages}))
+            self._spool().append(records.of_messages(account_id, messages))
+
+    def accept_body(self, account_id: str, kind: str, body: bytes, ip: str | None) -> int:
+        """Validate a /v1 body (all or nothing; raises InvalidMessage/TooLarge naming what
+        is wrong), then spool it as received. Returns once it is durable: how many
+        messages it held."""
+        now, rid = datetime.now(UTC), uuid.uuid4().hex
+        n = wire.check(body, kind, ip, now, rid)
+        self._spool().append(records.of_body(account_id, kind, body, ip, now, rid))
+        return n
 
     def accept(self, account_id: str, messages: list[dict], ip: str | None = None) -> None:
         """Validate raw Segment messages (all or nothing), then spool them durably."""

@@ -33,13 +33,15 @@ _METRIC = {
 
 
 def parse_time(value, where: str) -> datetime:
-    if value.__class__ is str and len(value) > 19 and value[-1] == "Z":
-        try:  # the common shape, "2026-11-29T10:00:00.123Z": skip the general path
-            ts = datetime.fromisoformat(value[:-1])
-            if ts.tzinfo is None:
-                return ts.replace(tzinfo=UTC)
+    if value.__class__ is str:
+        try:  # the common shapes ("...Z", "+02:00", naive) parse in C: skip the general path
+            ts = datetime.fromisoformat(value)
         except ValueError:
-            pass
+            ts = None
+        if ts is not None:
+            if ts.tzinfo is None:
+                return ts.replace(tzinfo=UTC)  # Segment timestamps without zone are UTC
+            return ts if ts.tzinfo is UTC else ts.astimezone(UTC)
     if not isinstance(value, str) or not value:
         raise InvalidMessage(where, "must be an ISO 8601 date-time string")
     text = value.strip()
@@ -78,9 +80,18 @@ def _obj(msg: dict, key: str, where: str) -> dict:
 
 
 def normalise(
-    msg, where: str, now: datetime, forced_type: str | None, ip: str | None, check_size: bool = True
+    msg,
+    where: str,
+    now: datetime,
+    forced_type: str | None,
+    ip: str | None,
+    check_size: bool = True,
+    fallback_id: str | None = None,
 ) -> dict:
-    """Validate one Segment message; return its spool form. Raises InvalidMessage."""
+    """Validate one Segment message; return its spool form. Raises InvalidMessage.
+
+    fallback_id: the messageId of a message without one (deterministic, so folding a
+    spooled request twice after a crash gives it the same id); else a random one."""
     if not isinstance(msg, dict):
         raise InvalidMessage(where, "must be a JSON object")
     if check_size and len(orjson.dumps(msg)) > MAX_MESSAGE_BYTES:
@@ -98,7 +109,7 @@ def normalise(
         anon_id = _ident(msg, "previousId", where) or anon_id
     if not user_id and not anon_id:
         raise InvalidMessage(where, "needs a userId or an anonymousId")
-    message_id = _ident(msg, "messageId", where) or f"tally-{uuid.uuid4()}"
+    message_id = _ident(msg, "messageId", where) or fallback_id or f"tally-{uuid.uuid4()}"
     props = _obj(msg, "properties", where)
     traits = _obj(msg, "traits", where)
     context = _obj(msg, "context", where)
@@ -143,9 +154,11 @@ def normalise(
 
 
 def parse_request(
-    body: bytes, kind: str, ip: str | None, now: datetime | None = None
+    body: bytes, kind: str, ip: str | None, now: datetime | None = None, rid: str | None = None
 ) -> list[dict]:
-    """Validate a whole /v1 request body (kind: track|identify|page|screen|batch)."""
+    """Validate a whole /v1 request body (kind: track|identify|page|screen|batch).
+
+    rid: the request's id; message i without a messageId gets `tally-<rid>-<i>`."""
     if len(body) > MAX_REQUEST_BYTES:
         raise TooLarge("", f"request larger than {MAX_REQUEST_BYTES // 1024} KB")
     try:
@@ -158,7 +171,7 @@ def parse_request(
     # No message of a body under 32 KB can be over 32 KB: skip re-measuring each one.
     check = len(body) > MAX_MESSAGE_BYTES
     if kind != "batch":
-        return [normalise(data, "message", now, kind, ip, check)]
+        return [normalise(data, "message", now, kind, ip, check, rid and f"tally-{rid}-0")]
     batch = data.get("batch")
     if not isinstance(batch, list) or not batch:
         raise InvalidMessage("batch", "must be a non-empty array of messages")
@@ -174,5 +187,5 @@ def parse_request(
                 msg = {**msg, "context": shared_ctx}
             if sent_at is not None and "sentAt" not in msg and "timestamp" in msg:
                 msg = {**msg, "sentAt": sent_at}  # SDKs stamp sentAt once per batch
-        out.append(normalise(msg, f"batch[{i}]", now, None, ip, check))
+        out.append(normalise(msg, f"batch[{i}]", now, None, ip, check, rid and f"tally-{rid}-{i}"))
     return out

@@ -1,0 +1,40 @@
+"""Spool record payloads: what a request leaves on disk before it is acknowledged.
+
+Two kinds, told apart by their first byte:
+- a validated /v1 body as received: b"B" + JSON header + b"\\n" + body. The header keeps
+  what parsing it again needs to give the same messages (account, kind, client address,
+  the request's time and id). Writing the body unchanged keeps re-serialising off the
+  acknowledgement path; the aggregator parses it (wire.parse) when it folds.
+- already-normalised messages (forms, flows, the demo seeder): the JSON object
+  {"a": account, "m": [spool-form messages]}.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import orjson
+
+from backend.ingest import wire
+
+
+def of_body(account_id: str, kind: str, body: bytes, ip: str | None, now: datetime,
+            rid: str) -> bytes:
+    header = {"a": account_id, "k": kind, "ip": ip, "now": now.isoformat(), "r": rid}
+    return b"B" + orjson.dumps(header) + b"\n" + body
+
+
+def of_messages(account_id: str, messages: list[dict]) -> bytes:
+    return orjson.dumps({"a": account_id, "m": messages})
+
+
+def decode(payload: bytes) -> tuple[str, list[dict]]:
+    """(account id, spool-form messages). Raises InvalidMessage/TooLarge only if the rules
+    changed between acknowledging and folding (the aggregator quarantines the record)."""
+    if payload[:1] == b"B":
+        head, _, body = payload[1:].partition(b"\n")
+        h = orjson.loads(head)
+        now = datetime.fromisoformat(h["now"])
+        return h["a"], wire.parse(body, h["k"], h["ip"], now, h["r"])
+    rec = orjson.loads(payload)
+    return rec["a"], rec["m"]

@@ -1,0 +1,192 @@
+"""The fast path of /v1 validation: msgspec decodes and type-checks a body in C.
+
+`fast_parse` accepts only what `validate.parse_request` accepts, and for what it accepts it
+returns exactly what parse_request returns (tests/ingest/test_wire.py checks both on
+generated bodies). Anything unusual (a numeric userId, a non-UTC-looking timestamp that
+fails, a message over the size limit, any error at all) makes it answer None, and the
+caller runs parse_request, which accepts the unusual-but-valid and names what is wrong in
+the rest. So error messages come from one place and the common body costs ~0.6 µs a
+message instead of ~4 µs (bench/ingest.py).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+import msgspec
+
+from backend.ingest.errors import InvalidMessage
+from backend.ingest.validate import (
+    _METRIC,
+    MAX_BATCH_MESSAGES,
+    MAX_FUTURE,
+    MAX_ID_LEN,
+    MAX_MESSAGE_BYTES,
+    OLDEST,
+    parse_request,
+    parse_time,
+)
+
+UNSET = msgspec.UNSET
+_Unset = msgspec.UnsetType
+
+# A message inside a body no bigger than this cannot exceed MAX_MESSAGE_BYTES even when
+# re-serialised (parse_request measures orjson's compact form; a JSON number can grow at
+# most ~5x, e.g. "9e15" -> "9000000000000000.0"), so its size needs no check.
+_SAFE_RAW = MAX_MESSAGE_BYTES // 5
+
+
+class Context(msgspec.Struct):
+    ip: str | None = None
+    traits: dict | None | _Unset = UNSET
+
+
+class Message(msgspec.Struct):
+    # UNSET tells "absent" from an explicit null, which parse_request treats differently.
+    type: Literal["track", "identify", "page", "screen", "alias", "group"] | None | _Unset = UNSET
+    messageId: str | None = None
+    userId: str | None = None
+    anonymousId: str | None = None
+    previousId: str | None = None
+    event: str | None = None
+    name: str | None = None
+    properties: dict | None = None
+    traits: dict | None = None
+    context: Context | None | _Unset = UNSET
+    timestamp: str | None | _Unset = UNSET
+    sentAt: str | None | _Unset = UNSET
+
+
+class Batch(msgspec.Struct):
+    batch: list[msgspec.Raw]
+    # Raw: its size counts in each message it fills in (msgspec takes no Raw | None).
+    context: msgspec.Raw = msgspec.Raw(b"null")
+    sentAt: str | None = None
+
+
+_message = msgspec.json.Decoder(Message)
+_batch = msgspec.json.Decoder(Batch)
+_context = msgspec.json.Decoder(Context | None)
+
+
+class _Decline(Exception):
+    """The fast path will not decide this body: parse_request will."""
+
+
+def _ident(value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    if len(value) > MAX_ID_LEN:
+        raise _Decline
+    return value
+
+
+def _normalise(m: Message, i: int, now: datetime, forced: str | None, ip: str | None,
+               shared_ctx: Context | None, sent_at: str | None, rid: str, build: bool):
+    mtype = m.type
+    if mtype is UNSET:
+        mtype = forced
+    elif forced and mtype != forced:
+        raise _Decline
+    if mtype is None:
+        raise _Decline
+    user_id = _ident(m.userId)
+    anon_id = _ident(m.anonymousId)
+    if mtype == "alias":
+        anon_id = _ident(m.previousId) or anon_id
+    if not user_id and not anon_id:
+        raise _Decline
+    ctx = m.context
+    if ctx is UNSET:
+        ctx = shared_ctx
+    props = m.properties or {}
+    traits = m.traits or {}
+    if not traits and ctx is not None and ctx.traits.__class__ is dict:
+        traits = ctx.traits
+    if mtype == "track":
+        event = m.event
+        if event is None or len(event) > 200:
+            raise _Decline
+        metric = event.strip()
+        if not metric:
+            raise _Decline
+    else:
+        metric = _METRIC[mtype]
+        if mtype in ("page", "screen") and m.name and "name" not in props:
+            props = {**props, "name": m.name}
+    ts = now
+    stamp = m.timestamp
+    if stamp is not None and stamp is not UNSET:
+        try:
+            ts = parse_time(stamp, "")
+            sent = m.sentAt
+            if sent is UNSET:
+                sent = sent_at  # SDKs stamp sentAt once per batch
+            if sent is not None:
+                ts = now - (parse_time(sent, "") - ts)
+        except InvalidMessage:
+            raise _Decline from None
+    if ts > now + MAX_FUTURE or ts < OLDEST:
+        raise _Decline
+    message_id = _ident(m.messageId)
+    if not build:
+        return None
+    return {
+        "t": mtype,
+        "id": message_id or f"tally-{rid}-{i}",
+        "u": user_id,
+        "a": anon_id,
+        "e": metric,
+        "p": props,
+        "tr": traits,
+        "ts": int(ts.timestamp() * 1000),
+        "ip": ((ctx.ip if ctx is not None else None) or ip or None),
+    }
+
+
+def fast_parse(body: bytes, kind: str, ip: str | None, now: datetime, rid: str,
+               build: bool = True) -> list[dict] | int | None:
+    """The spool form of every message (or, with build=False, just how many there are),
+    or None when parse_request must decide. The body is at most MAX_REQUEST_BYTES."""
+    try:
+        if kind != "batch":
+            if len(body) > MAX_MESSAGE_BYTES:
+                return None
+            m = _normalise(_message.decode(body), 0, now, kind, ip, None, None, rid, build)
+            return [m] if build else 1
+        data = _batch.decode(body)
+        raws = data.batch
+        if not raws or len(raws) > MAX_BATCH_MESSAGES:
+            return None
+        try:
+            shared_ctx = _context.decode(data.context)
+        except msgspec.DecodeError:
+            return None  # parse_request ignores a context that is not an object
+        ctx_size = len(data.context) if shared_ctx is not None else 0
+        big = len(body) > _SAFE_RAW
+        out = []
+        for i, raw in enumerate(raws):
+            if big and len(raw) + ctx_size > _SAFE_RAW:
+                return None
+            m = _normalise(_message.decode(raw), i, now, None, ip, shared_ctx, data.sentAt,
+                           rid, build)
+            if build:
+                out.append(m)
+        return out if build else len(raws)
+    except (msgspec.DecodeError, _Decline):
+        return None
+
+
+
+def check(body: bytes, kind: str, ip: str | None, now: datetime, rid: str) -> int:
+    """Validate a whole /v1 body; returns how many messages it holds. Raises InvalidMessage
+    or TooLarge naming what is wrong (from parse_request)."""
+    n = fast_parse(body, kind, ip, now, rid, build=False)
+    return n if n is not None else len(parse_request(body, kind, ip, now, rid))
+
+
+def parse(body: bytes, kind: str, ip: str | None, now: datetime, rid: str) -> list[dict]:
+    """The spool form of every message of a body `check` accepted with the same arguments."""
+    out = fast_parse(body, kind, ip, now, rid)
+    return out if out is not None else parse_request(body, kind, ip, now, rid)
