@@ -122,3 +122,61 @@ def test_many_accepts_from_threads_are_all_counted(runtime, account, totals):
     ing.close()
     ing.drain()
     assert totals(account.id, "Placed Order") == {"": (800, 1200.0)}
+
+
+def body_of(n: int, start: int = 0) -> bytes:
+    """A /v1 batch as an SDK sends it; no messageIds, so ids come from the request's id."""
+    import orjson
+
+    return orjson.dumps({"batch": [
+        {k: v for k, v in m.items() if k != "messageId"} for m in orders(n, start)]})
+
+
+def test_spooled_bodies_without_message_ids_are_counted_once_when_reread(
+    runtime, account, totals, monkeypatch
+):
+    ing = ingestor(runtime)
+    ing.accept_body(account.id, "batch", body_of(25), "81.2.69.142")
+    import backend.ingest.aggregate as aggregate
+
+    real = aggregate.fold_account
+
+    def fold_then_crash(*args):
+        real(*args)
+        raise Boom()
+
+    monkeypatch.setattr(aggregate, "fold_account", fold_then_crash)
+    with pytest.raises(Boom):
+        ing.drain()
+    monkeypatch.setattr(aggregate, "fold_account", real)
+    ing.drain()
+    with runtime.db.session() as s:
+        s.execute(delete(SpoolOffset))  # and read every record again: same ids, no new counts
+    ing.accept_body(account.id, "batch", body_of(5, start=25), None)
+    ing.drain()
+    assert totals(account.id, "Placed Order") == {"": (30, 45.0)}
+    assert totals(account.id, "Placed Order", "country") == {"GB": (25, 37.5)}
+
+
+def test_a_record_that_no_longer_validates_is_kept_aside_not_dropped(
+    runtime, account, totals, monkeypatch
+):
+    from backend.ingest import wire
+    from backend.ingest.errors import InvalidMessage
+
+    ing = ingestor(runtime)
+    ing.accept_body(account.id, "batch", body_of(3), None)
+    ing.accept_body(account.id, "batch", body_of(4, start=3), None)
+    real, calls = wire.parse, []
+
+    def stricter(body, *args):  # as if an upgrade tightened the rules after the 200
+        calls.append(1)
+        if len(calls) == 1:
+            raise InvalidMessage("batch[0]", "no longer valid")
+        return real(body, *args)
+
+    monkeypatch.setattr(wire, "parse", stricter)
+    ing.drain()
+    assert totals(account.id, "Placed Order") == {"": (4, 6.0)}
+    kept = list((runtime.settings.spool_dir / "quarantine").glob("*.rec"))
+    assert len(kept) == 1 and kept[0].read_bytes().startswith(b"B")
