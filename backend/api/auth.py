@@ -36,8 +36,8 @@ def _bearer() -> str | None:
 def _resolve(kind: str, raw: str | None, how: str) -> str:
     if not raw:
         raise ApiError(401, f"missing or malformed credentials: {how}")
-    with runtime().db.session() as session:
-        account = authenticate(session, kind, raw)
+    with runtime().db.engine.connect() as conn:
+        account = authenticate(conn, kind, raw)
     if account is None:
         raise ApiError(401, f"unknown or revoked {kind} key")
     return account

@@ -144,12 +144,12 @@ class Aggregator:
         for rec in records:
             if rec["m"]:
                 by_account[rec["a"]].extend(rec["m"])
-        deltas: dict[CounterKey, list] = {}
+        deltas: dict[tuple, list] = {}  # CounterKey fields -> [count, revenue]
         flush_id = uuid.uuid4().hex
         with self.db.session() as s:
             for account_id, msgs in by_account.items():
                 fold_account(s, account_id, msgs, deltas, self.hooks)
-            frozen = {k: Totals(v[0], v[1]) for k, v in deltas.items()}
+            frozen = {CounterKey(*k): Totals(v[0], v[1]) for k, v in deltas.items()}
             if frozen:
                 s.add(PendingFlush(id=flush_id, deltas=_deltas_to_json(frozen)))
             for name, end in ends.items():

@@ -33,6 +33,8 @@ class ProfileResolver:
         self.by_anon: dict[str, Profile] = {}
         self.new_aliases: dict[str, Profile] = {}
         self._merged_into: dict[int, Profile] = {}  # id(merged-away object) -> survivor
+        self._seen: dict[tuple, Profile] = {}  # (userId, anonymousId, e-mail) -> profile
+        self._spans: dict[int, list] = {}  # id(profile) -> [profile, first, last, country]
         for chunk in _chunks(sorted(uids)):
             for p in session.scalars(
                 select(Profile).where(
@@ -63,7 +65,17 @@ class ProfileResolver:
 
     def resolve(self, m: dict, ts: datetime, country: str | None) -> Profile:
         uid, anon = m["u"], m["a"]
-        email = _email(m["tr"])
+        traits = m["tr"]
+        email = _email(traits) if traits else None
+        key = (uid, anon, email)
+        if not traits:
+            p = self._seen.get(key)
+            if p is not None:
+                # This identity was resolved earlier in the pass and there is nothing new to
+                # merge or alias: only its seen-span moves (the common case by far).
+                p = self.final(p)
+                self._touch(p, ts, country)
+                return p
         p = self.by_uid.get(uid) if uid else None
         if p is None and email:
             p = self.by_email.get(email)
@@ -85,17 +97,44 @@ class ProfileResolver:
         if anon and anon not in self.by_anon:
             self.by_anon[anon] = p
             self.new_aliases[anon] = p
-        if m["tr"] and m["t"] in ("identify", "alias", "track", "page", "screen"):
-            merged = {**(p.traits or {}), **m["tr"]}
+        if traits and m["t"] in ("identify", "alias", "track", "page", "screen"):
+            merged = {**(p.traits or {}), **traits}
             if merged != p.traits:
                 p.traits = merged
-        if country and (p.last_seen is None or ts >= p.last_seen or not p.country):
-            p.country = country
-        if p.first_seen is None or ts < p.first_seen:
-            p.first_seen = ts
-        if p.last_seen is None or ts > p.last_seen:
-            p.last_seen = ts
+        self._seen[key] = p
+        self._touch(p, ts, country)
         return p
+
+    def _touch(self, p: Profile, ts: datetime, country: str | None) -> None:
+        """Move the profile's first/last seen and country, in a plain list until finish():
+        setting ORM attributes per event cost more than the rest of the fold."""
+        span = self._spans.get(id(p))
+        if span is None:
+            span = self._spans[id(p)] = [p, p.first_seen, p.last_seen, p.country]
+        if country and (span[2] is None or ts >= span[2] or not span[3]):
+            span[3] = country
+        if span[1] is None or ts < span[1]:
+            span[1] = ts
+        if span[2] is None or ts > span[2]:
+            span[2] = ts
+
+    def _apply(self, p: Profile) -> None:
+        span = self._spans.pop(id(p), None)
+        if span is None:
+            return
+        _, first, last, country = span
+        if p.first_seen != first:
+            p.first_seen = first
+        if p.last_seen != last:
+            p.last_seen = last
+        if p.country != country:
+            p.country = country
+
+    def finish(self) -> None:
+        """Write the seen-spans back to the profiles and insert the new aliases."""
+        for span in list(self._spans.values()):
+            self._apply(span[0])
+        self.write_aliases()
 
     @staticmethod
     def _mergeable(anon_p: Profile, known: Profile) -> bool:
@@ -103,6 +142,8 @@ class ProfileResolver:
         return anon_p.external_id is None and (anon_p.email is None or anon_p.email == known.email)
 
     def _merge(self, src: Profile, dst: Profile) -> None:
+        self._apply(src)
+        self._apply(dst)
         self.s.flush()  # both need ids
         self.s.execute(update(Event).where(Event.profile_id == src.id).values(profile_id=dst.id))
         self.s.execute(

@@ -12,7 +12,7 @@ message instead of ~4 µs (bench/ingest.py).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -42,14 +42,18 @@ class Context(msgspec.Struct):
     traits: dict | None | _Unset = UNSET
 
 
+# Longer ids and names are errors (parse_request words them): msgspec checks lengths in C.
+_Id = Annotated[str, msgspec.Meta(max_length=MAX_ID_LEN)]
+
+
 class Message(msgspec.Struct):
     # UNSET tells "absent" from an explicit null, which parse_request treats differently.
     type: Literal["track", "identify", "page", "screen", "alias", "group"] | None | _Unset = UNSET
-    messageId: str | None = None
-    userId: str | None = None
-    anonymousId: str | None = None
-    previousId: str | None = None
-    event: str | None = None
+    messageId: _Id | None = None
+    userId: _Id | None = None
+    anonymousId: _Id | None = None
+    previousId: _Id | None = None
+    event: Annotated[str, msgspec.Meta(max_length=200)] | None = None
     name: str | None = None
     properties: dict | None = None
     traits: dict | None = None
@@ -75,15 +79,39 @@ class _Decline(Exception):
 
 
 def _ident(value: str | None) -> str | None:
-    if value is None or value == "":
-        return None
-    if len(value) > MAX_ID_LEN:
-        raise _Decline
-    return value
+    return value or None  # "" is no id; msgspec has checked the length
+
+
+def _valid(m: Message, forced: str | None, sent_at: str | None, now: datetime) -> bool:
+    """_normalise's checks alone (the acknowledgement path builds nothing)."""
+    mtype = m.type
+    if mtype is UNSET:
+        mtype = forced
+    elif forced and mtype != forced:
+        return False
+    if mtype is None:
+        return False
+    if not (m.userId or m.anonymousId or (mtype == "alias" and m.previousId)):
+        return False
+    if mtype == "track" and (m.event is None or not m.event.strip()):
+        return False
+    stamp = m.timestamp
+    if stamp is None or stamp is UNSET:
+        return True  # now is always in range
+    try:
+        ts = parse_time(stamp, "")
+        sent = m.sentAt
+        if sent is UNSET:
+            sent = sent_at
+        if sent is not None:
+            ts = now - (parse_time(sent, "") - ts)
+    except InvalidMessage:
+        return False
+    return OLDEST <= ts <= now + MAX_FUTURE
 
 
 def _normalise(m: Message, i: int, now: datetime, forced: str | None, ip: str | None,
-               shared_ctx: Context | None, sent_at: str | None, rid: str, build: bool):
+               shared_ctx: Context | None, sent_at: str | None, rid: str) -> dict:
     mtype = m.type
     if mtype is UNSET:
         mtype = forced
@@ -106,7 +134,7 @@ def _normalise(m: Message, i: int, now: datetime, forced: str | None, ip: str | 
         traits = ctx.traits
     if mtype == "track":
         event = m.event
-        if event is None or len(event) > 200:
+        if event is None:
             raise _Decline
         metric = event.strip()
         if not metric:
@@ -129,12 +157,9 @@ def _normalise(m: Message, i: int, now: datetime, forced: str | None, ip: str | 
             raise _Decline from None
     if ts > now + MAX_FUTURE or ts < OLDEST:
         raise _Decline
-    message_id = _ident(m.messageId)
-    if not build:
-        return None
     return {
         "t": mtype,
-        "id": message_id or f"tally-{rid}-{i}",
+        "id": m.messageId or f"tally-{rid}-{i}",
         "u": user_id,
         "a": anon_id,
         "e": metric,
@@ -153,8 +178,10 @@ def fast_parse(body: bytes, kind: str, ip: str | None, now: datetime, rid: str,
         if kind != "batch":
             if len(body) > MAX_MESSAGE_BYTES:
                 return None
-            m = _normalise(_message.decode(body), 0, now, kind, ip, None, None, rid, build)
-            return [m] if build else 1
+            m = _message.decode(body)
+            if not build:
+                return 1 if _valid(m, kind, None, now) else None
+            return [_normalise(m, 0, now, kind, ip, None, None, rid)]
         data = _batch.decode(body)
         raws = data.batch
         if not raws or len(raws) > MAX_BATCH_MESSAGES:
@@ -169,10 +196,11 @@ def fast_parse(body: bytes, kind: str, ip: str | None, now: datetime, rid: str,
         for i, raw in enumerate(raws):
             if big and len(raw) + ctx_size > _SAFE_RAW:
                 return None
-            m = _normalise(_message.decode(raw), i, now, None, ip, shared_ctx, data.sentAt,
-                           rid, build)
+            m = _message.decode(raw)
             if build:
-                out.append(m)
+                out.append(_normalise(m, i, now, None, ip, shared_ctx, data.sentAt, rid))
+            elif not _valid(m, None, data.sentAt, now):
+                return None
         return out if build else len(raws)
     except (msgspec.DecodeError, _Decline):
         return None
