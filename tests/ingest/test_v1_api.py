@@ -152,3 +152,35 @@ def test_segment_import_alias_and_screen(client, auth, account, runtime, totals)
     )
     ingestor(runtime).drain()
     assert totals(account.id, "Viewed Screen") == {"": (1, 0.0)}
+
+
+def test_one_pass_with_repeats_merges_and_spans(client, auth, account, runtime):
+    """Within one aggregator pass: repeated identities, a merge midway, and later messages
+    by the merged-away anonymous id all land on one profile with the right seen-span."""
+    def at(minute, **m):
+        return {"timestamp": f"2026-11-20T10:{minute:02d}:00Z", **m}
+
+    batch = [
+        at(30, type="track", anonymousId="a-7", event="Viewed Product", messageId="e1",
+           context={"ip": "81.2.69.142"}),                                    # GB
+        at(10, type="track", anonymousId="a-7", event="Viewed Product", messageId="e2"),
+        at(40, type="identify", userId="u-7", anonymousId="a-7", messageId="e3",
+           traits={"email": "Bo@Example.com"}),
+        at(50, type="track", anonymousId="a-7", event="Added to Cart", messageId="e4",
+           context={"ip": "8.8.8.8"}),                                        # US, latest
+        at(20, type="track", anonymousId="a-7", event="Viewed Product", messageId="e5",
+           context={"ip": "81.2.69.142"}),                                    # GB, older
+        at(45, type="track", userId="u-7", event="Placed Order", messageId="e6"),
+        at(5, type="track", anonymousId="a-8", event="Viewed Product", messageId="e7"),
+    ]
+    assert client.post("/v1/batch", json={"batch": batch}, headers=auth).status_code == 200
+    ingestor(runtime).drain()
+    with runtime.db.session() as s:
+        profiles = s.scalars(select(Profile).where(Profile.account_id == account.id)).all()
+        by_uid = {p.external_id: p for p in profiles}
+        p = by_uid["u-7"]
+        assert len(profiles) == 2 and p.email == "bo@example.com"
+        assert (p.first_seen.minute, p.last_seen.minute, p.country) == (10, 50, "US")
+        owners = dict(s.execute(select(Event.message_id, Event.profile_id)).all())
+        assert {owners[f"e{i}"] for i in range(1, 7)} == {p.id}
+        assert owners["e7"] == by_uid[None].id and by_uid[None].first_seen.minute == 5
