@@ -39,7 +39,10 @@ def create_app(settings: Settings | None = None, migrate: bool = True, ui: bool 
 
     @server.get("/healthz")
     def healthz():
-        return {"ok": True}
+        from backend.ingest.backlog import backlog
+
+        # The spool backlog: events acknowledged but not yet counted (docs/ingestion.md).
+        return {"ok": True, "spool": backlog(runtime)}
 
     if ui:
         from components.shell import mount_dash

@@ -184,3 +184,14 @@ def test_one_pass_with_repeats_merges_and_spans(client, auth, account, runtime):
         owners = dict(s.execute(select(Event.message_id, Event.profile_id)).all())
         assert {owners[f"e{i}"] for i in range(1, 7)} == {p.id}
         assert owners["e7"] == by_uid[None].id and by_uid[None].first_seen.minute == 5
+
+
+def test_healthz_reports_the_spool_backlog(client, auth, runtime):
+    assert client.get("/healthz").get_json()["spool"] == {
+        "bytes": 0, "segments": 0, "oldest_seconds": 0}
+    msg = {"type": "track", "userId": "u", "event": "E", "messageId": "b1"}
+    assert client.post("/v1/track", json=msg, headers=auth).status_code == 200
+    spool = client.get("/healthz").get_json()["spool"]
+    assert spool["bytes"] > 0 and spool["segments"] == 1 and 0 <= spool["oldest_seconds"] < 60
+    ingestor(runtime).drain()
+    assert client.get("/healthz").get_json()["spool"]["bytes"] == 0
