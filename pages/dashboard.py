@@ -7,6 +7,7 @@ next refresh draws."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, date, datetime
 
 import dash
@@ -16,6 +17,7 @@ from flask import request
 
 from backend import analytics
 from backend.dashboards import DashboardNotFound, bucket_range, dashboard_data, ranges, service
+from backend.dashboards import layout as grid_steps
 from backend.dashboards.countries import name as country_name
 from backend.reports import schedules
 from components.context import account_id, runtime
@@ -123,6 +125,36 @@ def save_layout(layout, dashboard_id):
     with runtime().db.session() as s:
         moved = service.save_layout(s, account_id(), dashboard_id, positions(layout))
     return "Layout saved." if moved else no_update
+
+
+def announce(text: str) -> html.Span:
+    """Status text as a new node each time, so screen readers repeat even the same words."""
+    return html.Span(text, key=str(time.monotonic_ns()))
+
+
+@callback(Output(GRID_ID, "layout", allow_duplicate=True),
+          Output("dashboard-status", "children", allow_duplicate=True),
+          Input({"type": "dcard-step", "card": ALL, "op": ALL}, "n_clicks"),
+          State("dashboard-id", "data"), prevent_initial_call=True)
+def step_card(_clicks, dashboard_id):
+    """A card's Move / Size menu item: one step, saved like a drag (service.save_layout), the
+    new layout handed to the grid (the cards are not redrawn, so focus stays on the menu
+    button) and announced in the status region."""
+    if not ctx.triggered or not ctx.triggered[0]["value"]:
+        return no_update, no_update
+    cid, op = ctx.triggered_id["card"], ctx.triggered_id["op"]
+    with runtime().db.session() as s:
+        cards = service.get(s, account_id(), dashboard_id).definition["cards"]
+        titles = {c["id"]: c["title"] for c in cards}
+        try:
+            after = grid_steps.step(cards, cid, op)
+        except KeyError:  # removed in another tab
+            return no_update, no_update
+        except grid_steps.CannotMove as exc:
+            return no_update, announce(f"{titles[cid]}: {exc}.")
+        service.save_layout(s, account_id(), dashboard_id, after)
+        saved = service.get(s, account_id(), dashboard_id).definition["cards"]
+    return layout_of(saved), announce(grid_steps.describe(cards, after, cid, titles, op))
 
 
 @callback(Output("dashboard-version", "data", allow_duplicate=True),

@@ -1,5 +1,5 @@
-"""A dashboard card: header (drag handle, title, what it shows, edit / remove) and body
-(chart, big number with change, or table), from a backend.dashboards.CardData."""
+"""A dashboard card: header (drag handle, title, what it shows, edit / remove / move-or-resize
+menu) and body (chart, big number with change, or table), from a backend.dashboards.CardData."""
 
 from __future__ import annotations
 
@@ -86,6 +86,33 @@ def body(data: CardData, graph_id: dict | str) -> html.Div | dcc.Graph:
                      responsive=True)
 
 
+# The keyboard's (and screen reader's) way to do what dragging does: one step per item,
+# handled by pages/dashboard.py with backend.dashboards.layout.step().
+ARRANGE = (
+    ("Move", (("left", "Move left"), ("right", "Move right"), ("up", "Move up"),
+              ("down", "Move down"))),
+    ("Size", (("wider", "Wider"), ("narrower", "Narrower"), ("taller", "Taller"),
+              ("shorter", "Shorter"))),
+)
+
+
+def arrange_menu(cid: str, title: str) -> dmc.Menu:
+    items: list = []
+    for label, ops in ARRANGE:
+        items.append(dmc.MenuLabel(label))
+        items += [dmc.MenuItem(text, id={"type": "dcard-step", "card": cid, "op": op},
+                               className="dcard-step", **{"data-op": op})
+                  for op, text in ops]
+    return dmc.Menu([
+        dmc.MenuTarget(dmc.ActionIcon(
+            icon("move"), id={"type": "dcard-arrange", "card": cid}, variant="subtle",
+            color="gray", className="dcard-arrange",
+            **{"aria-label": f"Move or resize {title}"})),
+        dmc.MenuDropdown(items),
+    ], position="bottom-end", shadow="md", returnFocus=True, loop=True,
+       portalProps={"target": "#dashboard-root"})
+
+
 def card(data: CardData) -> html.Div:
     cid = data.card["id"]
     title = data.card["title"]
@@ -101,6 +128,7 @@ def card(data: CardData) -> html.Div:
             dmc.ActionIcon(icon("trash"), id={"type": "dcard-remove", "card": cid},
                            variant="subtle", color="gray",
                            **{"aria-label": f"Remove {title}"}),
+            arrange_menu(cid, title),
         ], className="dcard-actions"),
     ], className="dcard-header")
     parts = [header]

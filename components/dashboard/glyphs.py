@@ -12,6 +12,7 @@ _PATHS = {
     "plus": "M12 5v14M5 12h14",
     "expand": "M4 9V4h5M20 9V4h-5M4 15v5h5M20 15v5h-5",
     "refresh": "M20 11a8 8 0 1 0-2 5.3M20 4v7h-7",
+    "move": "M12 3v18M3 12h18M9 6l3-3 3 3M9 18l3 3 3-3M6 9l-3 3 3 3M18 9l3 3-3 3",
 }
 
 

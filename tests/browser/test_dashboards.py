@@ -286,3 +286,70 @@ def test_toolbar_filter_is_saved_and_auto_refresh_shows_new_events(dash_duo, liv
     ing.drain()
     until(dash_duo, lambda _: shown() == before + 3, timeout=25)
     assert dash_duo.get_logs() == []
+
+
+FOCUSED_TEXT = "return (document.activeElement.textContent || '').trim();"
+
+
+def choose(dash_duo, card_id: str, label: str) -> None:
+    """Keyboard only: on the card's focused "Move or resize" button, Enter opens its menu,
+    arrow keys reach the item, Enter picks it."""
+    button = dash_duo.find_element(f"#dcard-{card_id} .dcard-arrange")
+    dash_duo.driver.execute_script("arguments[0].focus();", button)
+    ActionChains(dash_duo.driver).send_keys(Keys.ENTER).perform()
+    dash_duo.wait_for_element("[role=menu] [data-op]")
+    for _ in range(12):
+        if dash_duo.driver.execute_script(FOCUSED_TEXT) == label:
+            break
+        ActionChains(dash_duo.driver).send_keys(Keys.ARROW_DOWN).perform()
+    assert dash_duo.driver.execute_script(FOCUSED_TEXT) == label
+    ActionChains(dash_duo.driver).send_keys(Keys.ENTER).perform()
+    dash_duo.wait_for_no_elements("[role=menu] [data-op]")
+
+
+def test_move_and_resize_a_card_by_keyboard(dash_duo, live_app, shop):
+    did = api(live_app, shop, "POST", "/api/dashboards", json={
+        "name": "Keyboard", "cards": [
+            {"id": "orders", "title": "Orders", "metric": "Placed Order", "chart": "number",
+             "x": 0, "y": 0, "w": 3, "h": 1},
+            {"id": "revenue", "title": "Revenue", "metric": "Placed Order", "chart": "number",
+             "measure": "revenue", "x": 3, "y": 0, "w": 3, "h": 1}]})["id"]
+    log_in(dash_duo, live_app, shop.login["email"])
+    open_page(dash_duo, f"{live_app.url}/dashboards/{did}")
+    dash_duo.wait_for_element("#dcard-orders .dcard-number")
+    status = dash_duo.find_element("#dashboard-status")
+    assert (status.get_attribute("aria-live"), status.get_attribute("role")) == (
+        "polite", "status")
+
+    # One column right: Revenue was in the way, so it makes room below.
+    choose(dash_duo, "orders", "Move right")
+    dash_duo.wait_for_text_to_equal(
+        "#dashboard-status", "Orders moved to column 2, row 1. Also moved: Revenue.")
+    wait_saved(live_app, shop, did, "orders", x=1, y=0, w=3, h=1)
+    wait_saved(live_app, shop, did, "revenue", x=3, y=1)
+    # Focus is back on the menu button (the cards were not redrawn), ready for the next step.
+    assert dash_duo.driver.execute_script(
+        "return document.activeElement.getAttribute('aria-label');") == "Move or resize Orders"
+    settle(dash_duo)
+
+    choose(dash_duo, "orders", "Wider")
+    dash_duo.wait_for_text_to_equal("#dashboard-status",
+                                    "Orders resized to 4 columns by 1 row, at column 2, row 1.")
+    settle(dash_duo)
+    choose(dash_duo, "orders", "Taller")
+    dash_duo.wait_for_contains_text("#dashboard-status", "4 columns by 2 rows")
+    wait_saved(live_app, shop, did, "orders", x=1, y=0, w=4, h=2)
+    wait_saved(live_app, shop, did, "revenue", x=3, y=2, w=3, h=1)
+
+    # Reload: the grid draws what the keyboard saved.
+    dash_duo.driver.refresh()
+    dash_duo.wait_for_element("#dcard-orders .dcard-number")
+    settle(dash_duo)
+    grid = dash_duo.find_element(".dashboard-grid-wrap .react-grid-layout")
+    col = grid.size["width"] / 12
+    orders, revenue = grid_item(dash_duo, "orders"), grid_item(dash_duo, "revenue")
+    still(dash_duo, orders)
+    assert orders.location["x"] - grid.location["x"] == pytest.approx(col, abs=col / 2)
+    assert abs(orders.size["width"] - 4 * col) < col
+    assert revenue.location["y"] >= orders.location["y"] + orders.size["height"]
+    assert dash_duo.get_logs() == []
