@@ -12,6 +12,7 @@ import requests
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
+from werkzeug.serving import make_server
 
 from backend.accounts.service import create_account
 from backend.demo.storefront import storefront_server
@@ -54,11 +55,13 @@ def shop(live_app, request):
 
 @pytest.fixture
 def storefront(shop):
-    """start(embed_form_id=None) -> the URL of a shop page on its own port (another origin)."""
+    """start(embed_form_id=None, tally_url=None) -> the URL of a shop page on its own port
+    (another origin) whose snippet loads Tally from tally_url (the live app's by default)."""
     servers = []
 
-    def start(embed_form_id: int | None = None) -> str:
-        server = storefront_server(shop.live_app.url, shop.public_key, embed_form_id=embed_form_id)
+    def start(embed_form_id: int | None = None, tally_url: str | None = None) -> str:
+        server = storefront_server(tally_url or shop.live_app.url, shop.public_key,
+                                   embed_form_id=embed_form_id)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
         return f"http://127.0.0.1:{server.server_port}/"
@@ -128,6 +131,48 @@ def test_a_form_for_another_country_stays_hidden(dash_duo, shop, storefront):
     wait_host(dash_duo.driver, embed)  # the forms arrived and were applied
     time.sleep(1.0)
     assert hosts(dash_duo.driver, hidden) == []
+    no_csp_errors(dash_duo)
+
+
+@pytest.fixture
+def tally_seen_from(live_app):
+    """tally_seen_from(ip) -> a URL of the live app where every request comes from `ip`.
+
+    Tally reads the visitor's country from the request's address (geoip2fast), and a browser
+    on this machine always comes from 127.0.0.1, which has none. So the same app is also
+    served on a second port whose requests carry that address, as if the shopper's network
+    had sent them: the snippet, /client/forms, the lookup and the targeting stay real."""
+    servers = []
+
+    def serve(ip: str) -> str:
+        app = live_app.app
+
+        def from_ip(environ, start_response):
+            environ["REMOTE_ADDR"] = ip
+            return app(environ, start_response)
+
+        server = make_server("127.0.0.1", 0, from_ip, threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_port}"
+
+    yield serve
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_form_for_the_visitors_country_is_shown(dash_duo, shop, storefront, tally_seen_from):
+    uk = shop.publish(popup(delay=0, countries=["GB", "IE"]))
+    france = shop.publish(popup(delay=0, countries=["FR"]))
+    driver = dash_duo.driver
+    driver.get(storefront(tally_url=tally_seen_from("81.2.69.160")))  # a UK address
+    root = wait_host(driver, uk)
+    assert "Join our newsletter" in root.find_element(By.CSS_SELECTOR, "[role=dialog]").text
+    # Both popups were armed with a 0 s delay when the forms arrived; a timer set now runs
+    # after theirs, so by then the French one would be there too if it were allowed.
+    driver.execute_async_script("setTimeout(arguments[0], 0)")
+    assert hosts(driver, france) == []
     no_csp_errors(dash_duo)
 
 
