@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import msgspec
 import orjson
 
 from backend.ingest.errors import InvalidMessage, TooLarge
@@ -18,6 +19,7 @@ MAX_MESSAGE_BYTES = 32 * 1024
 MAX_REQUEST_BYTES = 500 * 1024
 MAX_BATCH_MESSAGES = 2500
 MAX_ID_LEN = 200
+MAX_DEPTH = 32  # properties and traits nest at most this deep (stored and read back as JSON)
 MAX_FUTURE = timedelta(days=1)  # clock skew we tolerate; beyond that it is a client bug
 OLDEST = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -79,6 +81,44 @@ def _obj(msg: dict, key: str, where: str) -> dict:
     return value
 
 
+def nested_ok(value, left: int = MAX_DEPTH) -> bool:
+    """True if a JSON value nests no deeper than `left` levels (an object is one level)."""
+    if value.__class__ is dict:
+        children = value.values()
+    elif value.__class__ is list:
+        children = value
+    else:
+        return True
+    if left <= 0:
+        return False
+    return all(nested_ok(v, left - 1) for v in children
+               if v.__class__ is dict or v.__class__ is list)
+
+
+def _check_nesting(obj: dict, where: str) -> None:
+    if not nested_ok(obj):
+        raise InvalidMessage(where, f"nested deeper than {MAX_DEPTH} levels")
+
+
+class _RawBatch(msgspec.Struct):
+    batch: list[msgspec.Raw]
+    context: msgspec.Raw = msgspec.Raw(b"null")
+
+
+_raw_batch = msgspec.json.Decoder(_RawBatch)
+
+
+def raw_sizes(body: bytes) -> tuple[list[int], int]:
+    """Each message's size as sent, and the batch-level context's (it counts in every
+    message it fills in). Measured on the bytes received, not re-serialised, so the 32 KB
+    limit means the same on both validation paths and costs no re-encoding."""
+    try:
+        data = _raw_batch.decode(body)
+    except (RecursionError, msgspec.DecodeError):  # orjson parsed it, so: too deep
+        raise InvalidMessage("body", "nested too deeply") from None
+    return [len(r) for r in data.batch], len(data.context)
+
+
 def normalise(
     msg,
     where: str,
@@ -87,14 +127,22 @@ def normalise(
     ip: str | None,
     check_size: bool = True,
     fallback_id: str | None = None,
+    size: int | None = None,
 ) -> dict:
     """Validate one Segment message; return its spool form. Raises InvalidMessage.
 
+    size: the message's size as received (parse_request measures it); else, with
+    check_size, it is measured compact-encoded.
     fallback_id: the messageId of a message without one (deterministic, so folding a
     spooled request twice after a crash gives it the same id); else a random one."""
     if not isinstance(msg, dict):
         raise InvalidMessage(where, "must be a JSON object")
-    if check_size and len(orjson.dumps(msg)) > MAX_MESSAGE_BYTES:
+    if size is None and check_size:
+        try:
+            size = len(orjson.dumps(msg))
+        except TypeError:  # over orjson's 254 levels
+            raise InvalidMessage(where, f"nested deeper than {MAX_DEPTH} levels") from None
+    if size is not None and size > MAX_MESSAGE_BYTES:
         raise TooLarge(where, f"message larger than {MAX_MESSAGE_BYTES // 1024} KB")
     mtype = msg.get("type", forced_type)
     if forced_type and mtype != forced_type:
@@ -115,6 +163,8 @@ def normalise(
     context = _obj(msg, "context", where)
     if not traits and isinstance(context.get("traits"), dict):
         traits = context["traits"]
+    _check_nesting(props, f"{where}.properties")
+    _check_nesting(traits, f"{where}.traits")
     if mtype == "track":
         event = msg.get("event")
         if not isinstance(event, str) or not event.strip():
@@ -168,10 +218,9 @@ def parse_request(
     if not isinstance(data, dict):
         raise InvalidMessage("body", "must be a JSON object")
     now = now or datetime.now(UTC)
-    # No message of a body under 32 KB can be over 32 KB: skip re-measuring each one.
-    check = len(body) > MAX_MESSAGE_BYTES
     if kind != "batch":
-        return [normalise(data, "message", now, kind, ip, check, rid and f"tally-{rid}-0")]
+        return [normalise(data, "message", now, kind, ip, False, rid and f"tally-{rid}-0",
+                          len(body))]
     batch = data.get("batch")
     if not isinstance(batch, list) or not batch:
         raise InvalidMessage("batch", "must be a non-empty array of messages")
@@ -180,12 +229,18 @@ def parse_request(
     # Batch-level context (Segment SDKs put library info there) fills in each message's.
     shared_ctx = data.get("context") if isinstance(data.get("context"), dict) else None
     sent_at = data.get("sentAt")
+    # No message of a body under 32 KB can be over 32 KB: measure only bigger bodies.
+    sizes, ctx_size = raw_sizes(body) if len(body) > MAX_MESSAGE_BYTES else (None, 0)
     out = []
     for i, msg in enumerate(batch):
+        size = sizes[i] if sizes else None
         if isinstance(msg, dict):
+            if "context" not in msg and isinstance(data.get("context"), dict):
+                size = size and size + ctx_size
             if shared_ctx and "context" not in msg:
                 msg = {**msg, "context": shared_ctx}
             if sent_at is not None and "sentAt" not in msg and "timestamp" in msg:
                 msg = {**msg, "sentAt": sent_at}  # SDKs stamp sentAt once per batch
-        out.append(normalise(msg, f"batch[{i}]", now, None, ip, check, rid and f"tally-{rid}-{i}"))
+        out.append(normalise(msg, f"batch[{i}]", now, None, ip, False,
+                             rid and f"tally-{rid}-{i}", size))
     return out

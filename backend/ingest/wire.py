@@ -20,6 +20,7 @@ from backend.ingest.errors import InvalidMessage
 from backend.ingest.validate import (
     _METRIC,
     MAX_BATCH_MESSAGES,
+    MAX_DEPTH,
     MAX_FUTURE,
     MAX_ID_LEN,
     MAX_MESSAGE_BYTES,
@@ -31,10 +32,34 @@ from backend.ingest.validate import (
 UNSET = msgspec.UNSET
 _Unset = msgspec.UnsetType
 
-# A message inside a body no bigger than this cannot exceed MAX_MESSAGE_BYTES even when
-# re-serialised (parse_request measures orjson's compact form; a JSON number can grow at
-# most ~5x, e.g. "9e15" -> "9000000000000000.0"), so its size needs no check.
-_SAFE_RAW = MAX_MESSAGE_BYTES // 5
+# orjson (parse_request's decoder) reads integers beyond 64 bits as floats; msgspec keeps
+# them exact. Bodies with such numbers in what is stored go to parse_request.
+_INT_MIN, _INT_MAX = -(2**63), 2**64 - 1
+
+
+def _storable(d: dict) -> bool:
+    """Properties/traits parse_request would read the same and accept: no integer beyond 64
+    bits, nesting within MAX_DEPTH. A flat dict of scalars (the usual) is one quick loop."""
+    for v in d.values():
+        cls = v.__class__
+        if cls is dict or cls is list:
+            return _walk(d, MAX_DEPTH)
+        if cls is int and (v < _INT_MIN or v > _INT_MAX):
+            return False
+    return True
+
+
+def _walk(value, left: int) -> bool:
+    if left <= 0:
+        return False
+    for v in value.values() if value.__class__ is dict else value:
+        cls = v.__class__
+        if cls is dict or cls is list:
+            if not _walk(v, left - 1):
+                return False
+        elif cls is int and (v < _INT_MIN or v > _INT_MAX):
+            return False
+    return True
 
 
 class Context(msgspec.Struct):
@@ -82,8 +107,17 @@ def _ident(value: str | None) -> str | None:
     return value or None  # "" is no id; msgspec has checked the length
 
 
-def _valid(m: Message, forced: str | None, sent_at: str | None, now: datetime) -> bool:
+def _valid(m: Message, forced: str | None, shared_ctx: Context | None, sent_at: str | None,
+           now: datetime) -> bool:
     """_normalise's checks alone (the acknowledgement path builds nothing)."""
+    if m.properties and not _storable(m.properties):
+        return False
+    traits = m.traits
+    if not traits:
+        ctx = shared_ctx if m.context is UNSET else m.context
+        traits = ctx.traits if ctx is not None and ctx.traits.__class__ is dict else None
+    if traits and not _storable(traits):
+        return False
     mtype = m.type
     if mtype is UNSET:
         mtype = forced
@@ -132,6 +166,8 @@ def _normalise(m: Message, i: int, now: datetime, forced: str | None, ip: str | 
     traits = m.traits or {}
     if not traits and ctx is not None and ctx.traits.__class__ is dict:
         traits = ctx.traits
+    if (props and not _storable(props)) or (traits and not _storable(traits)):
+        raise _Decline
     if mtype == "track":
         event = m.event
         if event is None:
@@ -180,7 +216,7 @@ def fast_parse(body: bytes, kind: str, ip: str | None, now: datetime, rid: str,
                 return None
             m = _message.decode(body)
             if not build:
-                return 1 if _valid(m, kind, None, now) else None
+                return 1 if _valid(m, kind, None, None, now) else None
             return [_normalise(m, 0, now, kind, ip, None, None, rid)]
         data = _batch.decode(body)
         raws = data.batch
@@ -190,19 +226,21 @@ def fast_parse(body: bytes, kind: str, ip: str | None, now: datetime, rid: str,
             shared_ctx = _context.decode(data.context)
         except msgspec.DecodeError:
             return None  # parse_request ignores a context that is not an object
+        # Sizes as parse_request measures them (validate.raw_sizes): the message as sent,
+        # plus the batch's context where it fills one in. A body within the limit needs none.
+        big = len(body) > MAX_MESSAGE_BYTES
         ctx_size = len(data.context) if shared_ctx is not None else 0
-        big = len(body) > _SAFE_RAW
         out = []
         for i, raw in enumerate(raws):
-            if big and len(raw) + ctx_size > _SAFE_RAW:
-                return None
             m = _message.decode(raw)
+            if big and len(raw) + (ctx_size if m.context is UNSET else 0) > MAX_MESSAGE_BYTES:
+                return None
             if build:
                 out.append(_normalise(m, i, now, None, ip, shared_ctx, data.sentAt, rid))
-            elif not _valid(m, None, data.sentAt, now):
+            elif not _valid(m, None, shared_ctx, data.sentAt, now):
                 return None
         return out if build else len(raws)
-    except (msgspec.DecodeError, _Decline):
+    except (msgspec.DecodeError, RecursionError, _Decline):
         return None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import msgspec
 import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -53,8 +54,15 @@ good_stamps = st.one_of(absent, st.none(), st.sampled_from([
     "2026-10-31T23:30:00Z", "2026-10-31T23:30:00.123Z", "2026-11-01T11:59:59.999999Z",
     "2026-10-31T23:30:00+02:00", "2026-10-31T23:30:00.5-05:30", "2026-10-31 23:30:00",
     "2026-10-31", "2026-11-02T11:00:00Z"]))
+big_ints = st.sampled_from([2**63 - 1, -(2**63), 2**64 - 1, 2**64, -(2**63) - 1, 10**30])
+nested = st.recursive(
+    st.one_of(scalars, big_ints),
+    lambda inner: st.one_of(st.lists(inner, max_size=2),
+                            st.dictionaries(st.sampled_from(["a", "b"]), inner, max_size=2)),
+    max_leaves=6)
 good_objects = st.one_of(absent, st.none(), st.dictionaries(
-    st.sampled_from(["revenue", "name", "email", "sku"]), scalars, max_size=3))
+    st.sampled_from(["revenue", "name", "email", "sku"]), scalars, max_size=3),
+    st.dictionaries(st.sampled_from(["products", "n"]), nested, max_size=2))
 good_contexts = st.one_of(absent, st.none(), st.fixed_dictionaries({}, optional={
     "ip": st.one_of(st.none(), st.just("81.2.69.142"), st.just("")), "traits": good_objects}))
 likely = st.fixed_dictionaries(
@@ -94,7 +102,7 @@ def slow(body: bytes, kind: str):
 @given(bodies)
 def test_fast_path_agrees_with_parse_request(case):
     kind, obj = case
-    body = orjson.dumps(obj)
+    body = msgspec.json.encode(obj)  # orjson cannot write integers beyond 64 bits
     expected = slow(body, kind)
     fast = wire.fast_parse(body, kind, "10.0.0.1", NOW, RID)
     if fast is not None:
@@ -154,3 +162,48 @@ def test_a_spooled_body_decodes_to_the_same_messages_every_time():
     payload = records.of_body("acc_1", "batch", body, "10.0.0.1", NOW, RID)
     first, second = records.decode(payload), records.decode(payload)
     assert first == second == ("acc_1", parse_request(body, "batch", "10.0.0.1", NOW, RID))
+
+
+def deep(levels: int):
+    value = 1
+    for _ in range(levels):
+        value = {"x": value}
+    return value
+
+
+@pytest.mark.parametrize("where", ["properties", "traits"])
+def test_too_deep_properties_are_rejected_by_name(where):
+    msg = {"type": "identify", "userId": "u", where: deep(33)}
+    for body in (orjson.dumps(msg), orjson.dumps({"batch": [msg]})):
+        kind = "identify" if body.startswith(b'{"type"') else "batch"
+        assert wire.fast_parse(body, kind, None, NOW, RID) is None
+        with pytest.raises(InvalidMessage, match=f"{where}.*nested deeper than 32 levels"):
+            wire.check(body, kind, None, NOW, RID)
+    ok = {"type": "identify", "userId": "u", where: deep(32)}
+    assert wire.check(orjson.dumps(ok), "identify", None, NOW, RID) == 1
+
+
+def test_absurd_nesting_anywhere_is_an_error_never_a_crash():
+    # A body over 32 KB (so sizes are measured) with a message nested deep where nothing is
+    # stored: accepted while the decoders cope, else a 400; never an exception.
+    pad = {"type": "track", "userId": "u", "event": "E", "properties": {"p": "z" * 20_000}}
+    accepted = []
+    for levels in (300, 1010, 5000):
+        junk = ('{"type":"track","userId":"u","event":"E","context":{"deep":'
+                + '[' * levels + ']' * levels + '}}')
+        body = b'{"batch":[' + junk.encode() + b"," + orjson.dumps(pad)[:-1] + b"}]}"
+        try:
+            n = wire.check(body, "batch", None, NOW, RID)
+        except InvalidMessage:
+            continue
+        assert wire.parse(body, "batch", None, NOW, RID)[0]["e"] == "E" and n == 2
+        accepted.append(levels)
+    assert accepted[:1] == [300]
+
+
+def test_integers_beyond_64_bits_are_read_as_parse_request_reads_them():
+    body = orjson.dumps({"type": "track", "userId": "u", "event": "E"})[:-1] + (
+        b',"properties":{"n":123456789012345678901234567890}}')
+    assert wire.fast_parse(body, "track", None, NOW, RID) is None
+    [m] = wire.parse(body, "track", None, NOW, RID)
+    assert m["p"]["n"] == pytest.approx(1.2345678901234568e29) and orjson.dumps(m)
