@@ -1,5 +1,6 @@
-"""A metric's time series from the hourly counters: the query behind every chart and
-GET /api/metrics/<name>/series.
+"""A metric's time series from the counters (UTC day cells, and hour cells where a local
+bucket edge cuts a UTC day: see timebuckets.py and cells.py): the query behind every chart
+and GET /api/metrics/<name>/series.
 
 series() returns a tidy DataFrame (key, t, count, revenue), one row per series and bucket,
 empty buckets filled with zeros. With `by`, the `top` values of that dimension (ranked by
@@ -13,13 +14,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from backend.analytics.cells import grid
 from backend.analytics.errors import InvalidQuery
-from backend.analytics.timebuckets import INTERVALS, BucketPlan, plan, zone
+from backend.analytics.timebuckets import INTERVALS, plan, zone
 from backend.counters.base import CounterStore
 
 OTHER_KEY = "$other"  # the series of every value outside the top N ("$" names are reserved)
@@ -93,46 +94,18 @@ def _date(params: Mapping[str, str], name: str) -> date | None:
         raise InvalidQuery(name, f"must be a date as YYYY-MM-DD, not {raw!r}") from None
 
 
-def _grid(rows: Mapping[tuple[str, datetime], Any], bp: BucketPlan):
-    """(values, counts[value, bucket], revenue[value, bucket]) over the plan's hours."""
-    index = bp.index
-    slots: dict[str, int] = {}
-    vi: list[int] = []
-    pos: list[int] = []
-    cs: list[int] = []
-    rs: list[float] = []
-    for (value, hour), tot in rows.items():
-        p = index.get(hour)
-        if p is None:
-            continue
-        i = slots.get(value)
-        if i is None:
-            i = slots[value] = len(slots)
-        vi.append(i)
-        pos.append(p)
-        cs.append(tot.count)
-        rs.append(tot.revenue)
-    shape = (len(slots), len(bp.labels))
-    counts = np.zeros(shape, dtype=np.int64)
-    revenue = np.zeros(shape, dtype=np.float64)
-    np.add.at(counts, (vi, pos), cs)
-    np.add.at(revenue, (vi, pos), rs)
-    return list(slots), counts, revenue
-
-
 def run(counters: CounterStore, account_id: str, metric: str, q: SeriesQuery) -> pd.DataFrame:
     """series() for an already validated SeriesQuery."""
     bp = plan(q.start, q.end, q.interval, q.tz)
     n = len(bp.labels)
-    _, tc, tr = _grid(counters.read(account_id, metric, "", bp.start_utc, bp.end_utc), bp)
+    _, tc, tr = grid(counters, account_id, metric, "", bp)
     total_c = tc.sum(axis=0) if len(tc) else np.zeros(n, dtype=np.int64)
     total_r = tr.sum(axis=0) if len(tr) else np.zeros(n)
     keys: list[str | None]
     if q.by is None:
         keys, counts, revenue = [None], total_c[None, :], total_r[None, :]
     else:
-        values, vc, vr = _grid(
-            counters.read(account_id, metric, q.by, bp.start_utc, bp.end_utc), bp)
+        values, vc, vr = grid(counters, account_id, metric, q.by, bp)
         ranking = (vc if q.measure == "count" else vr).sum(axis=1)
         order = sorted(range(len(values)), key=lambda i: (-ranking[i], values[i]))
         top, rest = order[: q.top], order[q.top:]
@@ -151,9 +124,11 @@ def run(counters: CounterStore, account_id: str, metric: str, q: SeriesQuery) ->
         counts, revenue = np.vstack(parts_c), np.vstack(parts_r)
     # + 0.0 turns a -0.0 left by the subtraction into 0.0
     revenue = np.round(revenue, 2) + 0.0
+    key_column = np.empty(len(keys), dtype=object)
+    key_column[:] = keys
     return pd.DataFrame({
-        "key": pd.Series([k for k in keys for _ in range(n)], dtype=object),
-        "t": pd.DatetimeIndex(list(bp.labels) * len(keys), tz=q.tz),
+        "key": pd.Series(key_column.repeat(n), dtype=object),  # keeps None (not NaN)
+        "t": pd.DatetimeIndex(bp.labels, tz=q.tz)[np.tile(np.arange(n), len(keys))],
         "count": counts.reshape(-1),
         "revenue": revenue.reshape(-1),
     }, columns=COLUMNS)

@@ -1,9 +1,18 @@
-"""Local calendar buckets over UTC hour counters (hour, day, ISO week, month) in any IANA zone.
+"""Local calendar buckets over UTC counters (hour, day, ISO week, month) in any IANA zone,
+and which counter cells to read for them.
 
-Counters are kept per UTC hour. A query's range is [start 00:00, end+1 00:00) in the zone,
-converted to UTC (zoneinfo handles DST), and each UTC hour goes to the local bucket that
-contains the hour's start. In zones whose offset is not whole hours (Asia/Kolkata) an hour
-straddles local midnight; it then counts on the day in which it starts.
+Counters are kept per UTC hour, with a roll-up per UTC day. A query's range is
+[start 00:00, end+1 00:00) in the zone, converted to UTC (zoneinfo handles DST), and each UTC
+hour goes to the local bucket that contains the hour's start. In zones whose offset is not
+whole hours (Asia/Kolkata) an hour straddles local midnight; it then counts on the day in
+which it starts. So every bucket is a run of whole UTC hours [edges[i], edges[i+1]).
+
+The read plan (cells.py reads it) covers those runs with as few cells as it can: a UTC day
+inside one bucket is its day cell; a UTC day that a bucket edge (or the range's end) cuts is
+either read hour by hour, or as its day cell, credited to the bucket holding most of the day,
+minus the hours that belong elsewhere, whichever reads fewer cells. In UTC, days, weeks and
+months are whole UTC days: day cells only. In New York a local day is 19 hours of one UTC day
+and 5 of the next: one day cell and 5 hour cells per day instead of 24 hours.
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ from backend.analytics.errors import InvalidQuery
 
 INTERVALS = ("hour", "day", "week", "month")
 HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
 
 
 def zone(tz: str) -> ZoneInfo:
@@ -39,6 +49,10 @@ def _utc(local: datetime) -> datetime:
     return local.astimezone(UTC).replace(tzinfo=None)
 
 
+def _midnight(ts: datetime) -> datetime:
+    return ts.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 def _bucket_date(d: date, interval: str) -> date:
     if interval == "week":
         return d - timedelta(days=d.weekday())  # ISO weeks start on Monday
@@ -47,37 +61,107 @@ def _bucket_date(d: date, interval: str) -> date:
     return d
 
 
+def _next_bucket(d: date, interval: str) -> date:
+    if interval == "week":
+        return d + timedelta(days=7)
+    if interval == "month":
+        return (d.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return d + timedelta(days=1)
+
+
 @dataclass(frozen=True)
 class BucketPlan:
-    """Which UTC hours to read, and the local bucket each one belongs to."""
+    """The local buckets of a query, and which counter cells to read for them."""
 
-    start_utc: datetime  # first hour to read (naive UTC)
-    end_utc: datetime  # end of the read, exclusive
+    start_utc: datetime  # first hour of the range (naive UTC)
+    end_utc: datetime  # end of the range, exclusive
     labels: tuple[datetime, ...]  # bucket starts, aware, in the query's zone, ascending
-    index: dict[datetime, int]  # UTC hour -> position in labels
+    edges: tuple[datetime, ...]  # bucket i holds the UTC hours [edges[i], edges[i+1])
+    days: dict[datetime, int]  # UTC midnight -> bucket its day cell is credited to
+    hour_ranges: tuple[tuple[datetime, datetime], ...]  # hour cells to read, [lo, hi)
+    hours: dict[datetime, tuple[int, int]]  # UTC hour -> (+bucket or -1, -bucket or -1)
+
+    @property
+    def day_range(self) -> tuple[datetime, datetime] | None:
+        """The UTC midnights [first, last + 1 day) spanning every day cell to read."""
+        if not self.days:
+            return None
+        return min(self.days), max(self.days) + DAY
+
+
+def _edges(start: date, end: date, interval: str, z: ZoneInfo):
+    """(labels, edges) of the buckets of [start, end] in zone z."""
+    start_utc = _ceil_hour(_utc(datetime.combine(start, time(0), z)))
+    end_utc = _ceil_hour(_utc(datetime.combine(end + DAY, time(0), z)))
+    labels: list[datetime] = []
+    edges: list[datetime] = []
+    if interval == "hour":
+        hour = start_utc
+        while hour < end_utc:
+            labels.append(hour.replace(tzinfo=UTC).astimezone(z))
+            edges.append(hour)
+            hour += HOUR
+    else:
+        key = _bucket_date(start, interval)
+        while key <= end:
+            labels.append(datetime.combine(key, time(0), z))
+            edges.append(max(start_utc, _ceil_hour(_utc(labels[-1]))))
+            key = _next_bucket(key, interval)
+    edges.append(end_utc)
+    return labels, edges
+
+
+def _cells(edges: list[datetime]):
+    """(days, hour_ranges, hours) that read the buckets' hours with the fewest cells."""
+    start, end = edges[0], edges[-1]
+    days: dict[datetime, int] = {}
+    ranges: list[list[datetime]] = []
+    hours: dict[datetime, tuple[int, int]] = {}
+    i = 0  # the bucket holding the current hour
+    day = _midnight(start)
+    while day < end:
+        nxt = day + DAY
+        # Cut the day at the bucket edges inside it: (lo, hi, bucket or -1 outside the range)
+        pieces = []
+        lo = day
+        if lo < start:
+            pieces.append((lo, start, -1))
+            lo = start
+        while lo < nxt and lo < end:
+            while edges[i + 1] <= lo:
+                i += 1
+            hi = min(edges[i + 1], nxt)
+            pieces.append((lo, hi, i))
+            lo = hi
+        if lo < nxt:
+            pieces.append((lo, nxt, -1))
+        inside = [p for p in pieces if p[2] >= 0]
+        biggest = max(inside, key=lambda p: p[1] - p[0])
+        inside_hours = sum((hi - lo) // HOUR for lo, hi, _ in inside)
+        # The day cell less every other piece (1 + 24 - biggest cells), or the inside hours?
+        if 1 + 24 - (biggest[1] - biggest[0]) // HOUR < inside_hours or len(pieces) == 1:
+            days[day] = biggest[2]
+            by_hours = [p for p in pieces if p is not biggest]
+        else:
+            by_hours = inside
+        minus = days.get(day, -1)
+        for lo, hi, bucket in by_hours:
+            if ranges and ranges[-1][1] == lo:
+                ranges[-1][1] = hi
+            else:
+                ranges.append([lo, hi])
+            h = lo
+            while h < hi:
+                hours[h] = (bucket, minus)
+                h += HOUR
+        day = nxt
+    return days, tuple((lo, hi) for lo, hi in ranges), hours
 
 
 @lru_cache(maxsize=256)
 def plan(start: date, end: date, interval: str, tz: str) -> BucketPlan:
     """The bucket plan of a validated query (pure: cached, shared by every request)."""
-    z = zone(tz)
-    start_utc = _ceil_hour(_utc(datetime.combine(start, time(0), z)))
-    end_utc = _ceil_hour(_utc(datetime.combine(end + timedelta(days=1), time(0), z)))
-    labels: list[datetime] = []
-    index: dict[datetime, int] = {}
-    by_date: dict[date, int] = {}
-    hour = start_utc
-    while hour < end_utc:
-        local = hour.replace(tzinfo=UTC).astimezone(z)
-        if interval == "hour":
-            index[hour] = len(labels)
-            labels.append(local)
-        else:
-            key = _bucket_date(local.date(), interval)
-            pos = by_date.get(key)
-            if pos is None:
-                pos = by_date[key] = len(labels)
-                labels.append(datetime.combine(key, time(0), z))
-            index[hour] = pos
-        hour += HOUR
-    return BucketPlan(start_utc, end_utc, tuple(labels), index)
+    labels, edges = _edges(start, end, interval, zone(tz))
+    days, hour_ranges, hours = _cells(edges)
+    return BucketPlan(edges[0], edges[-1], tuple(labels), tuple(edges), days, hour_ranges,
+                      hours)

@@ -8,7 +8,9 @@ increment(flush_id, deltas):
    cells instead of adding again (counter columns would double count here);
 3. mark the flush complete.
 read() sums the cells of each (value, hour); compaction (cassandra_compaction.py) folds
-complete flushes into one base cell so reads stay short.
+complete flushes into one base cell so reads stay short. Each flush also writes, per partition
+(UTC day) and value, a day cell (hour DAY_ROW) with the flush's sum for that day, which
+read(..., grain="day") sums instead of 24 hours.
 """
 
 from __future__ import annotations
@@ -22,9 +24,9 @@ from datetime import date, datetime, timedelta
 from cassandra.concurrent import execute_concurrent, execute_concurrent_with_args
 from cassandra.query import BatchStatement, BatchType
 
-from backend.counters.base import CounterKey, Totals
-from backend.counters.cassandra_compaction import compact_partition
-from backend.counters.cassandra_schema import BASE, Statements, connect, create_schema
+from backend.counters.base import DAY, CounterKey, Totals, check_grain
+from backend.counters.cassandra_compaction import compact_partition, roll_up_partition
+from backend.counters.cassandra_schema import BASE, DAY_ROW, Statements, connect, create_schema
 
 # Rows per single-partition batch: ~60 bytes each keeps a batch near Cassandra's 5 KiB
 # warning threshold and far below its 50 KiB failure threshold.
@@ -87,11 +89,19 @@ class CassandraCounterStore:
         # one mutation on one replica set (no batch log), far fewer round trips than a
         # statement per cell. Partitions go in parallel.
         by_partition: dict[tuple, list[tuple]] = defaultdict(list)
+        day_counts: dict[tuple, int] = defaultdict(int)
+        day_revenues: dict[tuple, list[float]] = defaultdict(list)
         for k, t in deltas.items():
             pk = (k.account_id, k.metric, k.dimension, k.hour.date())
             by_partition[pk].append(
                 (*pk, k.hour, k.value, flush_id, int(t.count), float(t.revenue), write_ts)
             )
+            day_counts[(pk, k.value)] += int(t.count)
+            day_revenues[(pk, k.value)].append(float(t.revenue))
+        # The flush's day cells: the same on every retry (fsum does not depend on the order).
+        for (pk, value), count in day_counts.items():
+            by_partition[pk].append((*pk, DAY_ROW, value, flush_id, count,
+                                     math.fsum(day_revenues[(pk, value)]), write_ts))
         self._index_days(by_partition)
         batches = []
         for rows in by_partition.values():
@@ -106,7 +116,9 @@ class CassandraCounterStore:
         )
 
     def _index_days(self, partitions) -> None:
-        """Record the days before their cells (a day without cells reads as empty)."""
+        """Record the days before their cells (a day without cells reads as empty). Only the
+        flush whose lightweight transaction creates a day's row marks it `rolled`: the day's
+        partition then has no cells from before day cells existed."""
         new = [pk for pk in partitions if pk not in self._indexed]
         if new:
             execute_concurrent_with_args(
@@ -117,44 +129,97 @@ class CassandraCounterStore:
                 self._indexed.clear()
             self._indexed.update(new)
 
-    def _days(self, account_id: str, metric: str, dimension: str, start, end) -> list[date]:
-        days = _days(start, end)
-        if len(days) <= _DIRECT_READ_DAYS:
-            return days
+    def _index(self, account_id: str, metric: str, dimension: str, days: list[date]):
+        """[(day, rolled)] of the days in `days` that hold cells."""
         rows = self._session.execute(
             self._st.days, (account_id, metric, dimension, days[0], days[-1])
         )
-        return [r.day.date() for r in rows]
+        return [(r.day.date(), bool(r.rolled)) for r in rows]
 
     def read(
-        self, account_id: str, metric: str, dimension: str, start: datetime, end: datetime
+        self, account_id: str, metric: str, dimension: str, start: datetime, end: datetime,
+        grain: str = "hour",
     ) -> dict[tuple[str, datetime], Totals]:
-        days = self._days(account_id, metric, dimension, start, end)
+        check_grain(grain, start, end)
+        days = _days(start, end)
         if not days:
             return {}
-        args = [(account_id, metric, dimension, d, start, end) for d in days]
-        results = execute_concurrent_with_args(
-            self._session, self._st.select, args, concurrency=self.concurrency,
-            raise_on_first_error=True,
-        )
-        counts: dict[tuple[str, datetime], int] = defaultdict(int)
-        revenues: dict[tuple[str, datetime], list[float]] = defaultdict(list)
-        for day, (_, rows) in zip(days, results, strict=True):
+        if grain == "day":
+            return self._read_days(account_id, metric, dimension, days)
+        if len(days) > _DIRECT_READ_DAYS:
+            days = [d for d, _ in self._index(account_id, metric, dimension, days)]
+        # Each partition's bounds stay inside its own day, so its day cells never show here.
+        statements = [(self._st.select, (account_id, metric, dimension, d,
+                                         max(start, _midnight(d)), min(end, _midnight(d) + DAY)))
+                      for d in days]
+        sums = _Sums()
+        for day, rows in zip(days, self._run(statements), strict=True):
             flush_cells = 0
             for r in rows:
-                counts[(r.value, r.hour)] += r.count
-                revenues[(r.value, r.hour)].append(r.revenue)
+                sums.add(r.value, r.hour, r.count, r.revenue)
                 flush_cells += r.flush_id != BASE
             if flush_cells > self.compact_after:
                 self.compact(account_id, metric, dimension, day)
-        return {key: Totals(c, math.fsum(revenues[key])) for key, c in counts.items()}
+        return sums.totals()
+
+    def _read_days(self, account_id: str, metric: str, dimension: str, days: list[date]):
+        """Day cells of the days rolled up; hour cells of the others, which are then rolled up
+        once (days written before day cells existed, see docs/cassandra.md)."""
+        index = self._index(account_id, metric, dimension, days)
+        pk = (account_id, metric, dimension)
+        statements = [
+            (self._st.select_day, (*pk, d, DAY_ROW)) if rolled else
+            (self._st.select, (*pk, d, _midnight(d), _midnight(d) + DAY))
+            for d, rolled in index
+        ]
+        sums = _Sums()
+        for (day, rolled), rows in zip(index, self._run(statements), strict=True):
+            midnight, flush_cells = _midnight(day), 0
+            for r in rows:
+                sums.add(r.value, midnight, r.count, r.revenue)
+                flush_cells += r.flush_id != BASE
+            if rolled and flush_cells > self.compact_after:
+                self.compact(account_id, metric, dimension, day)
+        for day, rolled in index:
+            if not rolled:
+                self.roll_up(account_id, metric, dimension, day)
+        return sums.totals()
+
+    def _run(self, statements: list[tuple]) -> list:
+        results = execute_concurrent(
+            self._session, statements, concurrency=self.concurrency, raise_on_first_error=True
+        )
+        return [rows for _, rows in results]
 
     def compact(self, account_id: str, metric: str, dimension: str, day: date) -> int:
         """Fold finished flushes of one (account, metric, dimension, day) partition."""
         return compact_partition(self._session, self._st, account_id, metric, dimension, day)
 
+    def roll_up(self, account_id: str, metric: str, dimension: str, day: date) -> bool:
+        """Give a partition from before day cells existed its day cells (True once done)."""
+        return roll_up_partition(self._session, self._st, account_id, metric, dimension, day)
+
     def close(self) -> None:
         self._cluster.shutdown()
+
+
+class _Sums:
+    """count (int) and revenue (math.fsum, exact whatever the order) per (value, hour)."""
+
+    def __init__(self):
+        self.counts: dict[tuple[str, datetime], int] = defaultdict(int)
+        self.revenues: dict[tuple[str, datetime], list[float]] = defaultdict(list)
+
+    def add(self, value: str, hour: datetime, count: int, revenue: float) -> None:
+        self.counts[(value, hour)] += count
+        self.revenues[(value, hour)].append(revenue)
+
+    def totals(self) -> dict[tuple[str, datetime], Totals]:
+        return {key: Totals(c, math.fsum(self.revenues[key])) for key, c in self.counts.items()}
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day)
 
 
 def _days(start: datetime, end: datetime) -> list[date]:

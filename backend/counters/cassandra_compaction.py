@@ -21,10 +21,11 @@ from datetime import date, datetime
 from cassandra.cluster import Session
 from cassandra.query import BatchStatement, BatchType
 
-from backend.counters.cassandra_schema import BASE, Statements
+from backend.counters.cassandra_schema import BASE, DAY_ROW, Statements
 
 _LEDGER_CHUNK = 100
 _GROUPS_PER_BATCH = 20  # keeps a batch well under batch_size_fail_threshold (50 KiB)
+_DAY_CELLS_PER_BATCH = 40
 
 Cell = tuple[datetime, str]  # (hour, value)
 
@@ -78,3 +79,66 @@ def _complete_flushes(session: Session, st: Statements, flush_ids: set[str]) -> 
         rows = session.execute(st.ledger, (ids[i : i + _LEDGER_CHUNK],))
         done.update(r.flush_id for r in rows if r.complete)
     return done
+
+
+def roll_up_partition(
+    session: Session, st: Statements, account_id: str, metric: str, dimension: str, day: date
+) -> bool:
+    """Write the day base cells of a partition that has cells from before day cells existed,
+    then mark its day `rolled`; False if a compactor got in the way (try again later).
+
+    Every flush since writes its own day cells, so the day base cell of a value must hold what
+    its hour cells hold without one: the hour base cells, plus the cells of flushes that have
+    no day cells here and are not incomplete (an incomplete one will be retried, and the retry
+    writes day cells). The base cells are written at the partition's version, like a fold, so
+    a concurrent fold makes this attempt stop rather than write a stale sum; writing them
+    again computes the same sums, so an attempt cut short is simply repeated."""
+    pk = (account_id, metric, dimension, day)
+    rows = list(session.execute(st.select_partition, pk))
+    version = rows[0].version if rows else None
+    covered = {r.flush_id for r in rows if r.hour == DAY_ROW}
+    counts: dict[str, int] = defaultdict(int)
+    revenues: dict[str, list[float]] = defaultdict(list)
+    uncovered: dict[str, list] = defaultdict(list)
+    for r in rows:
+        if r.hour is None or r.hour == DAY_ROW:
+            continue
+        if r.flush_id == BASE:
+            counts[r.value] += r.count
+            revenues[r.value].append(r.revenue)
+        elif r.flush_id not in covered:
+            uncovered[r.flush_id].append(r)
+    if uncovered:
+        states = _flush_states(session, st, set(uncovered))
+        # A flush that completed after the read above wrote its day cells before completing:
+        # this read sees them.
+        covered |= {r.flush_id for r in session.execute(st.select_day, (*pk, DAY_ROW))}
+        for flush_id, rs in uncovered.items():
+            if states.get(flush_id) is False or flush_id in covered:
+                continue
+            for r in rs:
+                counts[r.value] += r.count
+                revenues[r.value].append(r.revenue)
+    values = sorted(counts.keys() | {r.value for r in rows if r.hour == DAY_ROW})
+    for i in range(0, len(values), _DAY_CELLS_PER_BATCH):
+        batch = BatchStatement(batch_type=BatchType.UNLOGGED)
+        new_version = (version or 0) + 1
+        batch.add(st.bump, (new_version, *pk, version))
+        for value in values[i : i + _DAY_CELLS_PER_BATCH]:
+            batch.add(st.put_base, (*pk, DAY_ROW, value, counts[value],
+                                    math.fsum(revenues[value])))
+        if not session.execute(batch).was_applied:
+            return False
+        version = new_version
+    session.execute(st.set_rolled, pk)
+    return True
+
+
+def _flush_states(session: Session, st: Statements, flush_ids: set[str]) -> dict[str, bool]:
+    """flush id -> complete?, for the flushes the ledger still knows (rows live 8 days)."""
+    ids = sorted(flush_ids)
+    states: dict[str, bool] = {}
+    for i in range(0, len(ids), _LEDGER_CHUNK):
+        for r in session.execute(st.ledger, (ids[i : i + _LEDGER_CHUNK],)):
+            states[r.flush_id] = bool(r.complete)
+    return states

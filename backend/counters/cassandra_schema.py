@@ -4,6 +4,9 @@ The counters are NOT Cassandra counter columns: counter writes are not idempoten
 flush could count twice. Each flush writes its deltas as ordinary cells keyed by flush id
 (`counter_cells`), an idempotent upsert; reads sum them; compaction folds the cells of finished
 flushes into one base cell per (hour, value), flush id "".
+
+Each partition (one UTC day) also holds the day's roll-up: cells whose `hour` is DAY_ROW, one per
+value and flush, written in the same flush as the hour cells and folded like them.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import re
 import socket
 from dataclasses import dataclass
+from datetime import datetime
 
 from cassandra import ConsistencyLevel, WriteType
 from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile, Session
@@ -18,6 +22,9 @@ from cassandra.policies import DCAwareRoundRobinPolicy, RetryPolicy, TokenAwareP
 from cassandra.query import PreparedStatement
 
 BASE = ""  # flush id of the compacted base cell of an (hour, value)
+# The `hour` of a partition's day cells (the day's sum per value). No real hour can take it:
+# a partition holds the hours of its own day, and reads of hours never leave that day.
+DAY_ROW = datetime(1, 1, 1)
 # Flush ledger rows expire after 8 days, less than gc_grace_seconds (10 days): while a ledger
 # row lives, a retried flush is recognised; the compaction tombstones outlive it.
 LEDGER_TTL = 8 * 24 * 3600
@@ -81,12 +88,15 @@ def create_schema(session: Session, keyspace: str, replication: int) -> None:
             PRIMARY KEY ((account_id, metric, dimension, day), hour, value, flush_id))"""
     )
     # Which days hold cells, per (account, metric, dimension): a read over years touches
-    # only the days that exist. Rows are only ever added (idempotent).
+    # only the days that exist. Rows are only ever added. `rolled` is true once the day's
+    # partition has its day cells for everything in it: from its first flush for partitions
+    # created since day cells exist, after a one-time roll-up for older ones.
     session.execute(
         f"""CREATE TABLE IF NOT EXISTS {keyspace}.counter_days (
-            account_id text, metric text, dimension text, day date,
+            account_id text, metric text, dimension text, day date, rolled boolean,
             PRIMARY KEY ((account_id, metric, dimension), day))"""
     )
+    session.execute(f"ALTER TABLE {keyspace}.counter_days ADD IF NOT EXISTS rolled boolean")
     session.execute(
         f"""CREATE TABLE IF NOT EXISTS {keyspace}.counter_flushes (
             flush_id text PRIMARY KEY, write_ts bigint, complete boolean)
@@ -101,7 +111,9 @@ class Statements:
     insert: PreparedStatement
     put_day: PreparedStatement
     days: PreparedStatement
+    set_rolled: PreparedStatement
     select: PreparedStatement
+    select_day: PreparedStatement
     select_partition: PreparedStatement
     ledger: PreparedStatement
     bump: PreparedStatement
@@ -124,17 +136,26 @@ class Statements:
                 "value, flush_id, count, revenue) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "USING TIMESTAMP ?"
             ),
+            # A lightweight transaction: only the flush that creates the index row of a day
+            # knows that its partition has no cells from before day cells existed.
             put_day=session.prepare(
-                f"INSERT INTO {ks}.counter_days (account_id, metric, dimension, day) "
-                "VALUES (?, ?, ?, ?)"
+                f"INSERT INTO {ks}.counter_days (account_id, metric, dimension, day, rolled) "
+                "VALUES (?, ?, ?, ?, true) IF NOT EXISTS"
             ),
             days=session.prepare(
-                f"SELECT day FROM {ks}.counter_days WHERE account_id=? AND metric=? "
+                f"SELECT day, rolled FROM {ks}.counter_days WHERE account_id=? AND metric=? "
                 "AND dimension=? AND day >= ? AND day <= ?"
+            ),
+            set_rolled=session.prepare(
+                f"UPDATE {ks}.counter_days SET rolled = true WHERE {pk}"
             ),
             select=session.prepare(
                 f"SELECT hour, value, flush_id, count, revenue FROM {ks}.counter_cells "
                 f"WHERE {pk} AND hour >= ? AND hour < ?"
+            ),
+            select_day=session.prepare(
+                f"SELECT value, flush_id, count, revenue FROM {ks}.counter_cells "
+                f"WHERE {pk} AND hour = ?"
             ),
             select_partition=session.prepare(
                 f"SELECT version, hour, value, flush_id, count, revenue FROM {ks}.counter_cells "
@@ -154,7 +175,7 @@ class Statements:
                 f"DELETE FROM {ks}.counter_cells WHERE {pk} AND hour=? AND value=? AND flush_id=?"
             ),
         )
-        for idempotent in (st.complete, st.insert, st.put_day, st.days, st.select,
-                           st.select_partition, st.ledger):
+        for idempotent in (st.complete, st.insert, st.days, st.set_rolled, st.select,
+                           st.select_day, st.select_partition, st.ledger):
             idempotent.is_idempotent = True
         return st

@@ -1,18 +1,25 @@
 """Embedded counter store: one SQLite file in WAL mode beside the relational store.
 
 A flush is one transaction: its id goes into `applied_flushes` and every delta is an upsert,
-so a flush applied twice (after a crash before its acknowledgement) is a no-op.
+so a flush applied twice (after a crash before its acknowledgement) is a no-op. The same
+transaction adds the flush's per-UTC-day sums to `day_counters` (the roll-up behind
+read(..., grain="day")), so hour and day cells never disagree.
+
+Stores created before the roll-up existed get `day_counters` on first open, filled from their
+hour cells in the transaction that creates it (`_add_day_counters`).
 """
 
 from __future__ import annotations
 
+import math
 import sqlite3
 import threading
+from collections import defaultdict
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from backend.counters.base import CounterKey, Totals
+from backend.counters.base import CounterKey, Totals, check_grain
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS counters (
@@ -31,12 +38,45 @@ CREATE TABLE IF NOT EXISTS applied_flushes (
 ) WITHOUT ROWID;
 """
 
+_DAY_TABLE = """
+CREATE TABLE day_counters (
+    account_id TEXT NOT NULL,
+    metric     TEXT NOT NULL,
+    dimension  TEXT NOT NULL,
+    value      TEXT NOT NULL,
+    day        INTEGER NOT NULL,          -- epoch seconds, UTC midnight
+    count      INTEGER NOT NULL DEFAULT 0,
+    revenue    REAL NOT NULL DEFAULT 0,
+    PRIMARY KEY (account_id, metric, dimension, day, value)
+) WITHOUT ROWID
+"""
+
+_BACKFILL = """
+INSERT INTO day_counters (account_id, metric, dimension, value, day, count, revenue)
+SELECT account_id, metric, dimension, value, hour - hour % 86400, sum(count), sum(revenue)
+FROM counters GROUP BY account_id, metric, dimension, hour - hour % 86400, value
+"""
+
 _UPSERT = """
 INSERT INTO counters (account_id, metric, dimension, value, hour, count, revenue)
 VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (account_id, metric, dimension, hour, value)
 DO UPDATE SET count = count + excluded.count, revenue = revenue + excluded.revenue
 """
+
+_UPSERT_DAY = """
+INSERT INTO day_counters (account_id, metric, dimension, value, day, count, revenue)
+VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (account_id, metric, dimension, day, value)
+DO UPDATE SET count = count + excluded.count, revenue = revenue + excluded.revenue
+"""
+
+_SELECT = {
+    "hour": "SELECT value, hour, count, revenue FROM counters WHERE account_id=? AND metric=? "
+            "AND dimension=? AND hour>=? AND hour<?",
+    "day": "SELECT value, day, count, revenue FROM day_counters WHERE account_id=? AND "
+           "metric=? AND dimension=? AND day>=? AND day<?",
+}
 
 _EPOCH = datetime(1970, 1, 1)
 
@@ -49,6 +89,34 @@ def _from_epoch(seconds: int) -> datetime:
     return _EPOCH + timedelta(seconds=seconds)
 
 
+def _add_day_counters(conn: sqlite3.Connection) -> None:
+    """Create and fill day_counters once, in one write transaction: a concurrent opener waits
+    for it and then finds the table; no flush can land between the fill and the table."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        exists = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='day_counters'"
+        ).fetchone()
+        if not exists:
+            conn.execute(_DAY_TABLE)
+            conn.execute(_BACKFILL)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _day_rows(rows: list[tuple]) -> list[tuple]:
+    """Hour upsert rows -> the same flush's sums per (account, metric, dimension, value, day)."""
+    counts: dict[tuple, int] = defaultdict(int)
+    revenues: dict[tuple, list[float]] = defaultdict(list)
+    for a, m, d, v, h, c, r in rows:
+        key = (a, m, d, v, h - h % 86400)
+        counts[key] += c
+        revenues[key].append(r)
+    return [(*key, c, math.fsum(revenues[key])) for key, c in counts.items()]
+
+
 class SqliteCounterStore:
     """CounterStore on SQLite. Thread-safe: one connection per thread."""
 
@@ -58,6 +126,7 @@ class SqliteCounterStore:
         self._local = threading.local()
         with self._conn() as conn:
             conn.executescript(_SCHEMA)
+        _add_day_counters(self._conn())
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -69,6 +138,11 @@ class SqliteCounterStore:
         return conn
 
     def increment(self, flush_id: str, deltas: Mapping[CounterKey, Totals]) -> None:
+        rows = [
+            (k.account_id, k.metric, k.dimension, k.value, _epoch(k.hour), t.count, t.revenue)
+            for k, t in deltas.items()
+        ]
+        days = _day_rows(rows)
         conn = self._conn()
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -77,42 +151,25 @@ class SqliteCounterStore:
                 (flush_id,),
             )
             if cur.rowcount == 1:  # first time we see this flush
-                conn.executemany(
-                    _UPSERT,
-                    [
-                        (
-                            k.account_id,
-                            k.metric,
-                            k.dimension,
-                            k.value,
-                            _epoch(k.hour),
-                            t.count,
-                            t.revenue,
-                        )
-                        for k, t in deltas.items()
-                    ],
-                )
+                conn.executemany(_UPSERT, rows)
+                conn.executemany(_UPSERT_DAY, days)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
 
     def read(
-        self, account_id: str, metric: str, dimension: str, start: datetime, end: datetime
+        self, account_id: str, metric: str, dimension: str, start: datetime, end: datetime,
+        grain: str = "hour",
     ) -> dict[tuple[str, datetime], Totals]:
+        check_grain(grain, start, end)
         rows = self._conn().execute(
-            "SELECT value, hour, count, revenue FROM counters WHERE account_id=? AND metric=? "
-            "AND dimension=? AND hour>=? AND hour<?",
-            (account_id, metric, dimension, _epoch(start), _epoch(end)),
-        )
-        hours: dict[int, datetime] = {}  # a read sees few distinct hours: convert each once
-        out = {}
-        for v, h, c, r in rows:
-            hour = hours.get(h)
-            if hour is None:
-                hour = hours[h] = _from_epoch(h)
-            out[(v, hour)] = Totals(c, r)
-        return out
+            _SELECT[grain], (account_id, metric, dimension, _epoch(start), _epoch(end))
+        ).fetchall()
+        # a read sees few distinct hours: convert each once
+        stamps = {h: _from_epoch(h) for h in {row[1] for row in rows}}
+        new = tuple.__new__  # Totals(c, r) without the namedtuple constructor's overhead
+        return {(v, stamps[h]): new(Totals, (c, r)) for v, h, c, r in rows}
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)

@@ -24,9 +24,9 @@ class CountryView:
         self.country = country
 
     def read(self, account_id: str, metric: str, dimension: str, start: datetime,
-             end: datetime) -> dict[tuple[str, datetime], Totals]:
+             end: datetime, grain: str = "hour") -> dict[tuple[str, datetime], Totals]:
         if dimension not in ("", "country"):
             raise NotByCountry(f"counts by {dimension} cannot be filtered by country")
-        rows = self.inner.read(account_id, metric, "country", start, end)
+        rows = self.inner.read(account_id, metric, "country", start, end, grain)
         return {(value if dimension else "", hour): t for (value, hour), t in rows.items()
                 if value == self.country}

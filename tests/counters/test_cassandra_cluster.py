@@ -68,8 +68,8 @@ def test_second_node_joins_and_holds_replicas(two_nodes, new_id):
         store.increment(new_id("f"), {CounterKey(acc, "Placed Order", "", "", H): Totals(7, 7.5)})
         window = (H, H + timedelta(hours=1))
         assert store.read(acc, "Placed Order", "", *window) == {("", H): Totals(7, 7.5)}
-        # RF=2 on two nodes: each node holds the cell itself.
-        assert [rows_on(h, "tally_pair", acc) for h in two_nodes] == [1, 1]
+        # RF=2 on two nodes: each node holds the cells itself (the hour's and the day's).
+        assert [rows_on(h, "tally_pair", acc) for h in two_nodes] == [2, 2]
         node("stop", 2)
         # LOCAL_QUORUM of 2 replicas needs both: with one down the store refuses rather than
         # answering from half the replicas (docs/setup.md: use RF=3 to survive one node).

@@ -45,9 +45,18 @@ def expected_sum(deltas) -> tuple[int, float]:
     return sum(t.count for t in deltas.values()), sum(t.revenue for t in deltas.values())
 
 
-def read_sum(store, acc: str, dim: str = "product", days: int = 200) -> tuple[int, float]:
+def read_sum(store, acc: str, dim: str = "product", days: int = 200,
+             complete: bool = True) -> tuple[int, float]:
+    """Sums of the hour cells. When every flush is complete, the day cells hold the same (H is
+    a midnight); a flush cut short shows whichever of its cells were written."""
     got = store.read(acc, "Placed Order", dim, H, H + timedelta(days=days))
-    return sum(t.count for t in got.values()), sum(t.revenue for t in got.values())
+    hours = sum(t.count for t in got.values()), sum(t.revenue for t in got.values())
+    if not complete:
+        return hours
+    by_day = store.read(acc, "Placed Order", dim, H, H + timedelta(days=days), grain="day")
+    assert sum(t.count for t in by_day.values()) == hours[0]
+    assert sum(t.revenue for t in by_day.values()) == pytest.approx(hours[1])
+    return hours
 
 
 def ledger(store, flush: str):
@@ -79,7 +88,7 @@ def test_killed_mid_flush_then_retried_counts_exactly(
     deltas = big_flush(acc)
     state = ledger(cassandra_store, flush)
     assert state is not None and state.complete is False, "the child finished before the kill"
-    partial = read_sum(cassandra_store, acc)
+    partial = read_sum(cassandra_store, acc, complete=False)
     assert 0 < partial[0] < expected_sum(deltas)[0]
 
     cassandra_store.increment(flush, deltas)  # the ingest pipeline's retry, same flush id
@@ -122,10 +131,11 @@ def test_crash_before_completion_is_not_compacted(cassandra_store, new_id):
     ts, _ = cassandra_store._claim(flush)
     cassandra_store._write_cells(flush, ts, deltas)  # then the process dies: never completed
     cassandra_store.increment(new_id("f"), {CounterKey(acc, "Placed Order", "", "", H): Totals(1, 1)})
-    assert cassandra_store.compact(acc, "Placed Order", "", H.date()) == 1  # only the other one
+    # only the other flush: its hour cell and its day cell
+    assert cassandra_store.compact(acc, "Placed Order", "", H.date()) == 2
     assert read_sum(cassandra_store, acc, "") == (11, 8.5)
     cassandra_store.increment(flush, deltas)
-    assert cassandra_store.compact(acc, "Placed Order", "", H.date()) == 5
+    assert cassandra_store.compact(acc, "Placed Order", "", H.date()) == 5 + 1
     cassandra_store.increment(flush, deltas)
     assert read_sum(cassandra_store, acc, "") == (11, 8.5)
 
@@ -134,7 +144,7 @@ def test_straggling_retry_after_compaction_is_shadowed(cassandra_store, new_id):
     acc, flush = new_id("acc"), new_id("f")
     deltas = {CounterKey(acc, "Placed Order", "", "", H): Totals(3, 3.0)}
     cassandra_store.increment(flush, deltas)
-    assert cassandra_store.compact(acc, "Placed Order", "", H.date()) == 1
+    assert cassandra_store.compact(acc, "Placed Order", "", H.date()) == 2  # hour + day cell
     # A retry that saw the flush incomplete just before it completed rewrites its cells with
     # the flush's own timestamp: the fold's delete is newer and hides them.
     cassandra_store._write_cells(flush, ledger(cassandra_store, flush).write_ts, deltas)
@@ -160,11 +170,11 @@ def test_read_compacts_and_concurrent_compactors_agree(cassandra_hosts, cassandr
         assert read_sum(store, acc, "") == (40, 20.0)
         for _ in range(10):
             store.increment(new_id("f"), {CounterKey(acc, "Placed Order", "", "", H): Totals(1, 0)})
-        assert read_sum(store, acc, "") == (50, 20.0)  # this read compacts (10 > 5 cells)
+        assert read_sum(store, acc, "") == (50, 20.0)  # this read compacts (20 > 5 cells)
         flush_ids = [r.flush_id for r in store.session.execute(
             f"SELECT flush_id FROM {cassandra_keyspace}.counter_cells WHERE account_id=%s "
             "AND metric='Placed Order' AND dimension='' AND day=%s", (acc, H.date()))]
-        assert flush_ids == ["", "", ""]  # one base cell per hour, nothing else
+        assert flush_ids == ["", "", "", ""]  # one base cell per hour and the day's, no more
         assert read_sum(store, acc, "") == (50, 20.0)
     finally:
         store.close()
