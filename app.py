@@ -32,6 +32,13 @@ def create_app(settings: Settings | None = None, migrate: bool = True, ui: bool 
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,
         JSON_SORT_KEYS=False,
     )
+    if settings.proxy_hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind a proxy every request comes from its address: take the visitor's from the
+        # X-Forwarded-For entries that the configured number of proxies appended.
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=settings.proxy_hops,
+                                   x_proto=settings.proxy_hops, x_host=settings.proxy_hops)
     runtime = server.extensions["tally"] = Runtime(settings, migrate=migrate)
     register_renderers(runtime)
     api.register(server)

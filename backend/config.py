@@ -31,6 +31,9 @@ class Settings:
     production: bool = False
     # Ingestion: how often the aggregator folds the spool into counters.
     flush_interval: float = 0.5
+    # Reverse proxies in front of Tally whose X-Forwarded-For to trust (0: none). Client
+    # addresses drive geolocation and login rate limits, so only count proxies you run.
+    proxy_hops: int = 0
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -75,6 +78,7 @@ class Settings:
         try:
             replication = int(values.get("TALLY_CASSANDRA_REPLICATION", "1"))
             flush_interval = float(values.get("TALLY_FLUSH_INTERVAL", "0.5"))
+            proxy_hops = int(values.get("TALLY_PROXY_HOPS", "0"))
         except ValueError as exc:
             raise ConfigError(f"A numeric setting is malformed: {exc}") from None
         return cls(
@@ -88,6 +92,7 @@ class Settings:
             secret_key=values.get("TALLY_SECRET_KEY") or None,
             production=values.get("TALLY_ENV", "").lower() == "production",
             flush_interval=flush_interval,
+            proxy_hops=proxy_hops,
         )
 
 

@@ -195,3 +195,30 @@ def test_healthz_reports_the_spool_backlog(client, auth, runtime):
     assert spool["bytes"] > 0 and spool["segments"] == 1 and 0 <= spool["oldest_seconds"] < 60
     ingestor(runtime).drain()
     assert client.get("/healthz").get_json()["spool"]["bytes"] == 0
+
+
+def test_visitor_address_comes_from_a_trusted_proxy_only(tmp_path, sqlite_url):
+    """Behind one proxy (TALLY_PROXY_HOPS=1) the visitor's address is the last
+    X-Forwarded-For entry; without the setting the header is ignored (it can be forged)."""
+    from app import create_app
+    from backend.accounts.service import create_account
+    from tests.conftest import make_settings
+
+    countries = {}
+    for hops in ("0", "1"):
+        flask_app = create_app(make_settings(tmp_path / hops, sqlite_url.replace(
+            "tally", f"tally{hops}"), TALLY_PROXY_HOPS=hops), ui=False)
+        rt = flask_app.extensions["tally"]
+        with rt.db.session() as s:
+            acc = create_account(s, "Proxied")
+        msg = {"type": "track", "userId": "u", "event": "Viewed Product", "messageId": "x"}
+        r = flask_app.test_client().post(
+            "/v1/track", json=msg, headers={**basic(acc.write_key),
+                                            "X-Forwarded-For": "8.8.8.8, 81.2.69.142"},
+            environ_base={"REMOTE_ADDR": "10.0.0.2"})
+        assert r.status_code == 200
+        ingestor(rt).drain()
+        with rt.db.session() as s:
+            countries[hops] = s.scalar(select(Event.country))
+        rt.close()
+    assert countries == {"0": None, "1": "GB"}
