@@ -107,50 +107,58 @@ def _ident(value: str | None) -> str | None:
     return value or None  # "" is no id; msgspec has checked the length
 
 
+def _type(m: Message, forced: str | None) -> str | None:
+    """The message's type, or None where parse_request would reject it."""
+    if m.type is UNSET:
+        return forced
+    return None if forced and m.type != forced else m.type
+
+
+def _traits(m: Message, ctx: Context | None) -> dict:
+    if m.traits:
+        return m.traits
+    return ctx.traits if ctx is not None and ctx.traits.__class__ is dict else {}
+
+
+def _event_time(m: Message, sent_at: str | None, now: datetime) -> datetime | None:
+    """When it happened (corrected for the client's clock), or None if not accepted."""
+    stamp = m.timestamp
+    if stamp is None or stamp is UNSET:
+        return now
+    try:
+        ts = parse_time(stamp, "")
+        sent = m.sentAt
+        if sent is UNSET:
+            sent = sent_at  # SDKs stamp sentAt once per batch
+        if sent is not None:
+            ts = now - (parse_time(sent, "") - ts)
+    except InvalidMessage:
+        return None
+    return ts if OLDEST <= ts <= now + MAX_FUTURE else None
+
+
 def _valid(m: Message, forced: str | None, shared_ctx: Context | None, sent_at: str | None,
            now: datetime) -> bool:
     """_normalise's checks alone (the acknowledgement path builds nothing)."""
-    if m.properties and not _storable(m.properties):
-        return False
-    traits = m.traits
-    if not traits:
-        ctx = shared_ctx if m.context is UNSET else m.context
-        traits = ctx.traits if ctx is not None and ctx.traits.__class__ is dict else None
-    if traits and not _storable(traits):
-        return False
-    mtype = m.type
-    if mtype is UNSET:
-        mtype = forced
-    elif forced and mtype != forced:
-        return False
+    mtype = _type(m, forced)
     if mtype is None:
         return False
     if not (m.userId or m.anonymousId or (mtype == "alias" and m.previousId)):
         return False
     if mtype == "track" and (m.event is None or not m.event.strip()):
         return False
-    stamp = m.timestamp
-    if stamp is None or stamp is UNSET:
-        return True  # now is always in range
-    try:
-        ts = parse_time(stamp, "")
-        sent = m.sentAt
-        if sent is UNSET:
-            sent = sent_at
-        if sent is not None:
-            ts = now - (parse_time(sent, "") - ts)
-    except InvalidMessage:
+    if m.properties and not _storable(m.properties):
         return False
-    return OLDEST <= ts <= now + MAX_FUTURE
+    if m.traits or m.context is not UNSET or shared_ctx is not None:
+        traits = _traits(m, shared_ctx if m.context is UNSET else m.context)
+        if traits and not _storable(traits):
+            return False
+    return _event_time(m, sent_at, now) is not None
 
 
 def _normalise(m: Message, i: int, now: datetime, forced: str | None, ip: str | None,
                shared_ctx: Context | None, sent_at: str | None, rid: str) -> dict:
-    mtype = m.type
-    if mtype is UNSET:
-        mtype = forced
-    elif forced and mtype != forced:
-        raise _Decline
+    mtype = _type(m, forced)
     if mtype is None:
         raise _Decline
     user_id = _ident(m.userId)
@@ -159,39 +167,21 @@ def _normalise(m: Message, i: int, now: datetime, forced: str | None, ip: str | 
         anon_id = _ident(m.previousId) or anon_id
     if not user_id and not anon_id:
         raise _Decline
-    ctx = m.context
-    if ctx is UNSET:
-        ctx = shared_ctx
+    ctx = shared_ctx if m.context is UNSET else m.context
     props = m.properties or {}
-    traits = m.traits or {}
-    if not traits and ctx is not None and ctx.traits.__class__ is dict:
-        traits = ctx.traits
-    if (props and not _storable(props)) or (traits and not _storable(traits)):
+    traits = _traits(m, ctx)
+    if not (_storable(props) and _storable(traits)):
         raise _Decline
     if mtype == "track":
-        event = m.event
-        if event is None:
-            raise _Decline
-        metric = event.strip()
+        metric = (m.event or "").strip()
         if not metric:
             raise _Decline
     else:
         metric = _METRIC[mtype]
         if mtype in ("page", "screen") and m.name and "name" not in props:
             props = {**props, "name": m.name}
-    ts = now
-    stamp = m.timestamp
-    if stamp is not None and stamp is not UNSET:
-        try:
-            ts = parse_time(stamp, "")
-            sent = m.sentAt
-            if sent is UNSET:
-                sent = sent_at  # SDKs stamp sentAt once per batch
-            if sent is not None:
-                ts = now - (parse_time(sent, "") - ts)
-        except InvalidMessage:
-            raise _Decline from None
-    if ts > now + MAX_FUTURE or ts < OLDEST:
+    ts = _event_time(m, sent_at, now)
+    if ts is None:
         raise _Decline
     return {
         "t": mtype,

@@ -74,9 +74,8 @@ def test_crash_after_counters_before_ledger_delete_is_not_counted_twice(
     assert len(calls) == 1
 
 
-def test_crash_inside_the_transaction_leaves_nothing_behind(runtime, account, totals, monkeypatch):
-    ing = ingestor(runtime)
-    ing.accept(account.id, orders(10))
+def drain_after_a_crash_inside_the_transaction(ing, monkeypatch) -> None:
+    """Drain with a crash after the fold, before the commit; then drain again."""
     import backend.ingest.aggregate as aggregate
 
     real = aggregate.fold_account
@@ -90,6 +89,12 @@ def test_crash_inside_the_transaction_leaves_nothing_behind(runtime, account, to
         ing.drain()
     monkeypatch.setattr(aggregate, "fold_account", real)
     ing.drain()
+
+
+def test_crash_inside_the_transaction_leaves_nothing_behind(runtime, account, totals, monkeypatch):
+    ing = ingestor(runtime)
+    ing.accept(account.id, orders(10))
+    drain_after_a_crash_inside_the_transaction(ing, monkeypatch)
     assert totals(account.id, "Placed Order") == {"": (10, 15.0)}
 
 
@@ -137,19 +142,7 @@ def test_spooled_bodies_without_message_ids_are_counted_once_when_reread(
 ):
     ing = ingestor(runtime)
     ing.accept_body(account.id, "batch", body_of(25), "81.2.69.142")
-    import backend.ingest.aggregate as aggregate
-
-    real = aggregate.fold_account
-
-    def fold_then_crash(*args):
-        real(*args)
-        raise Boom()
-
-    monkeypatch.setattr(aggregate, "fold_account", fold_then_crash)
-    with pytest.raises(Boom):
-        ing.drain()
-    monkeypatch.setattr(aggregate, "fold_account", real)
-    ing.drain()
+    drain_after_a_crash_inside_the_transaction(ing, monkeypatch)
     with runtime.db.session() as s:
         s.execute(delete(SpoolOffset))  # and read every record again: same ids, no new counts
     ing.accept_body(account.id, "batch", body_of(5, start=25), None)
