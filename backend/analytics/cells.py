@@ -1,17 +1,15 @@
 """Counter cells -> per-bucket grids: reads what a BucketPlan names (day cells, hour cells) and
-adds each cell to its bucket, or takes it away from the bucket a day cell was credited to."""
+adds each cell to its bucket, or takes it away from the bucket a day cell was credited to.
+
+Works on the columns of read()'s Cells (a cell's bucket is a lookup in the plan's arrays by
+its epoch), so no Python object is made per cell."""
 
 from __future__ import annotations
-
-from itertools import repeat
-from operator import itemgetter
 
 import numpy as np
 
 from backend.analytics.timebuckets import BucketPlan
-from backend.counters.base import CounterStore
-
-_first, _second = itemgetter(0), itemgetter(1)
+from backend.counters.base import Cells, CounterStore, to_epoch
 
 
 class _Grid:
@@ -22,17 +20,13 @@ class _Grid:
         self.slots: dict[str, int] = {}
         self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
-    def add(self, rows: dict, positions: np.ndarray, sign: int = 1) -> None:
-        """Add (sign=-1: take away) each cell of `rows` at the bucket in `positions`, in the
-        order of `rows`; a position below 0 skips its cell."""
+    def add(self, cells: Cells, positions: np.ndarray, sign: int = 1) -> None:
+        """Add (sign=-1: take away) each cell at the bucket in `positions` (one per cell, in
+        the cells' order); a position below 0 skips its cell."""
         slots = self.slots
-        for value in map(_first, rows):
-            if value not in slots:
-                slots[value] = len(slots)
-        size = len(rows)
-        vi = np.fromiter(map(slots.__getitem__, map(_first, rows)), np.int64, size)
-        counts = np.fromiter(map(_first, rows.values()), np.float64, size)
-        revenue = np.fromiter(map(_second, rows.values()), np.float64, size)
+        remap = np.fromiter((slots.setdefault(v, len(slots)) for v in cells.distinct),
+                            np.int64, len(cells.distinct))
+        vi, counts, revenue = remap[cells.index], cells.counts, cells.revenue
         keep = positions >= 0
         if not keep.all():
             vi, positions, counts, revenue = vi[keep], positions[keep], counts[keep], revenue[keep]
@@ -59,16 +53,16 @@ def grid(counters: CounterStore, account_id: str, metric: str, dimension: str,
     the range, inside a day cell that the hour cells then took back out."""
     g = _Grid(len(bp.labels))
     if bp.day_range is not None:
-        rows = counters.read(account_id, metric, dimension, *bp.day_range, grain="day")
-        g.add(rows, np.fromiter(map(bp.days.get, map(_second, rows), repeat(-1)), np.int64,
-                                len(rows)))
-    for lo, hi in bp.hour_ranges:
-        rows = counters.read(account_id, metric, dimension, lo, hi)
-        if rows:
-            where = np.array(list(map(bp.hours.__getitem__, map(_second, rows))),
-                             dtype=np.int64)
-            g.add(rows, where[:, 0])
-            g.add(rows, where[:, 1], sign=-1)
+        lo, hi = bp.day_range
+        # Cells.of: a store wrapper (e.g. a dashboard's country view) may answer a plain dict
+        cells = Cells.of(counters.read(account_id, metric, dimension, lo, hi, grain="day"))
+        g.add(cells, bp.day_buckets[(cells.epochs - to_epoch(lo)) // 86400])
+    for (lo, hi), (plus, minus) in zip(bp.hour_ranges, bp.hour_buckets, strict=True):
+        cells = Cells.of(counters.read(account_id, metric, dimension, lo, hi))
+        if len(cells):
+            at = (cells.epochs - to_epoch(lo)) // 3600
+            g.add(cells, plus[at])
+            g.add(cells, minus[at], sign=-1)
     values, counts, revenue = g.arrays()
     keep = counts.any(axis=1)
     if not keep.all():

@@ -22,6 +22,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
+
 from backend.analytics.errors import InvalidQuery
 
 INTERVALS = ("hour", "day", "week", "month")
@@ -80,6 +82,11 @@ class BucketPlan:
     days: dict[datetime, int]  # UTC midnight -> bucket its day cell is credited to
     hour_ranges: tuple[tuple[datetime, datetime], ...]  # hour cells to read, [lo, hi)
     hours: dict[datetime, tuple[int, int]]  # UTC hour -> (+bucket or -1, -bucket or -1)
+    # The same as arrays, for looking up many cells at once: day_buckets[k] is `days` of the
+    # k-th day of day_range (-1 when not read); hour_buckets[j] is (plus, minus) of the hours
+    # of hour_ranges[j], in order.
+    day_buckets: np.ndarray
+    hour_buckets: tuple[tuple[np.ndarray, np.ndarray], ...]
 
     @property
     def day_range(self) -> tuple[datetime, datetime] | None:
@@ -163,5 +170,21 @@ def plan(start: date, end: date, interval: str, tz: str) -> BucketPlan:
     """The bucket plan of a validated query (pure: cached, shared by every request)."""
     labels, edges = _edges(start, end, interval, zone(tz))
     days, hour_ranges, hours = _cells(edges)
+    day_buckets = np.full((max(days) - min(days)) // DAY + 1 if days else 0, -1, np.int64)
+    if days:
+        first = min(days)
+        for day, bucket in days.items():
+            day_buckets[(day - first) // DAY] = bucket
+    hour_buckets = []
+    for lo, hi in hour_ranges:
+        pairs = np.array([hours[lo + k * HOUR] for k in range((hi - lo) // HOUR)], np.int64)
+        hour_buckets.append((_frozen(pairs[:, 0]), _frozen(pairs[:, 1])))
     return BucketPlan(edges[0], edges[-1], tuple(labels), tuple(edges), days, hour_ranges,
-                      hours)
+                      hours, _frozen(day_buckets), tuple(hour_buckets))
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    """A plan is cached and shared by every request: its arrays must not change."""
+    a = np.ascontiguousarray(a)
+    a.flags.writeable = False
+    return a

@@ -21,10 +21,11 @@ from collections import defaultdict
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
+import numpy as np
 from cassandra.concurrent import execute_concurrent, execute_concurrent_with_args
 from cassandra.query import BatchStatement, BatchType
 
-from backend.counters.base import DAY, CounterKey, Totals, check_grain
+from backend.counters.base import DAY, Cells, CounterKey, Totals, check_grain, to_epoch
 from backend.counters.cassandra_compaction import compact_partition, roll_up_partition
 from backend.counters.cassandra_schema import BASE, DAY_ROW, Statements, connect, create_schema
 
@@ -139,11 +140,11 @@ class CassandraCounterStore:
     def read(
         self, account_id: str, metric: str, dimension: str, start: datetime, end: datetime,
         grain: str = "hour",
-    ) -> dict[tuple[str, datetime], Totals]:
+    ) -> Cells:
         check_grain(grain, start, end)
         days = _days(start, end)
         if not days:
-            return {}
+            return Cells.empty()
         if grain == "day":
             return self._read_days(account_id, metric, dimension, days)
         if len(days) > _DIRECT_READ_DAYS:
@@ -214,8 +215,21 @@ class _Sums:
         self.counts[(value, hour)] += count
         self.revenues[(value, hour)].append(revenue)
 
-    def totals(self) -> dict[tuple[str, datetime], Totals]:
-        return {key: Totals(c, math.fsum(self.revenues[key])) for key, c in self.counts.items()}
+    def totals(self) -> Cells:
+        slots: dict[str, int] = {}
+        epochs: dict[datetime, int] = {}
+        for value, hour in self.counts:
+            slots.setdefault(value, len(slots))
+            if hour not in epochs:
+                epochs[hour] = to_epoch(hour)
+        n, keys = len(self.counts), list(self.counts)
+        return Cells(
+            list(slots),
+            np.fromiter((slots[v] for v, _ in keys), np.int64, n),
+            np.fromiter((epochs[h] for _, h in keys), np.int64, n),
+            np.fromiter(self.counts.values(), np.int64, n),
+            np.fromiter((math.fsum(self.revenues[k]) for k in keys), np.float64, n),
+        )
 
 
 def _midnight(day: date) -> datetime:
