@@ -21,6 +21,7 @@ def run_jobs(settings: Settings, renderers) -> None:
     from backend.ingest import ingestor
     from backend.reports.mailing import run_forever as run_reports
     from backend.runtime import Runtime
+    from backend.server import freeze_startup_objects
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -34,6 +35,7 @@ def run_jobs(settings: Settings, renderers) -> None:
     rt = Runtime(settings, migrate=False)
     renderers(rt)
     ing = ingestor(rt)
+    freeze_startup_objects()
     ing.start_background()
     threads = [
         threading.Thread(target=run_flows, args=(rt, stop), name="tally-flows", daemon=True),
