@@ -210,7 +210,8 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _csrf_cookie(resp):
-        if current_user.is_authenticated and not request.path.startswith(NO_UI_PREFIXES):
+        # The path first: API and /v1 requests never load a user (the hot ingest path).
+        if not request.path.startswith(NO_UI_PREFIXES) and current_user.is_authenticated:
             token = csrf_token()
             if request.cookies.get(CSRF_COOKIE) != token:
                 resp.set_cookie(CSRF_COOKIE, token, samesite="Strict", secure=request.is_secure)
