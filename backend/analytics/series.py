@@ -130,7 +130,9 @@ def run(counters: CounterStore, account_id: str, metric: str, q: SeriesQuery) ->
     # construction, a fixed cost of every query, small.
     return pd.DataFrame({
         "key": pd.Series(key_column.repeat(n), dtype=object, copy=False),  # keeps None
-        "t": pd.DatetimeIndex(bp.labels, tz=q.tz)[np.tile(np.arange(n), len(keys))],
+        # from the labels' instants: no parsing of datetime objects
+        "t": pd.DatetimeIndex(bp.label_us.astype("datetime64[us]"), tz="UTC").tz_convert(
+            q.tz)[np.tile(np.arange(n), len(keys))],
         "count": counts.reshape(-1),
         "revenue": revenue.reshape(-1),
     }, copy=False)

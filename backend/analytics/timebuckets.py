@@ -29,6 +29,8 @@ from backend.analytics.errors import InvalidQuery
 INTERVALS = ("hour", "day", "week", "month")
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)
 
 
 def zone(tz: str) -> ZoneInfo:
@@ -81,12 +83,13 @@ class BucketPlan:
     edges: tuple[datetime, ...]  # bucket i holds the UTC hours [edges[i], edges[i+1])
     days: dict[datetime, int]  # UTC midnight -> bucket its day cell is credited to
     hour_ranges: tuple[tuple[datetime, datetime], ...]  # hour cells to read, [lo, hi)
-    hours: dict[datetime, tuple[int, int]]  # UTC hour -> (+bucket or -1, -bucket or -1)
-    # The same as arrays, for looking up many cells at once: day_buckets[k] is `days` of the
-    # k-th day of day_range (-1 when not read); hour_buckets[j] is (plus, minus) of the hours
-    # of hour_ranges[j], in order.
+    # For looking up many cells at once: day_buckets[k] is `days` of the k-th day of
+    # day_range (-1 when not read); hour_buckets[j] is (plus, minus) of each hour of
+    # hour_ranges[j] in order: the bucket it adds to and the bucket whose day cell it is taken
+    # from (-1: none).
     day_buckets: np.ndarray
     hour_buckets: tuple[tuple[np.ndarray, np.ndarray], ...]
+    label_us: np.ndarray  # each label's instant, microseconds since 1970 (UTC)
 
     @property
     def day_range(self) -> tuple[datetime, datetime] | None:
@@ -103,11 +106,8 @@ def _edges(start: date, end: date, interval: str, z: ZoneInfo):
     labels: list[datetime] = []
     edges: list[datetime] = []
     if interval == "hour":
-        hour = start_utc
-        while hour < end_utc:
-            labels.append(hour.replace(tzinfo=UTC).astimezone(z))
-            edges.append(hour)
-            hour += HOUR
+        edges = [start_utc + k * HOUR for k in range(max(0, (end_utc - start_utc) // HOUR))]
+        labels = [hour.replace(tzinfo=UTC).astimezone(z) for hour in edges]
     else:
         key = _bucket_date(start, interval)
         while key <= end:
@@ -119,11 +119,11 @@ def _edges(start: date, end: date, interval: str, z: ZoneInfo):
 
 
 def _cells(edges: list[datetime]):
-    """(days, hour_ranges, hours) that read the buckets' hours with the fewest cells."""
+    """(days, hour_ranges, hour_buckets) that read the buckets' hours with the fewest cells;
+    hour_buckets as lists [(plus, minus)] per range (see BucketPlan)."""
     start, end = edges[0], edges[-1]
     days: dict[datetime, int] = {}
-    ranges: list[list[datetime]] = []
-    hours: dict[datetime, tuple[int, int]] = {}
+    ranges: list[list] = []  # [lo, hi, plus, minus]
     i = 0  # the bucket holding the current hour
     day = _midnight(start)
     while day < end:
@@ -153,34 +153,43 @@ def _cells(edges: list[datetime]):
             by_hours = inside
         minus = days.get(day, -1)
         for lo, hi, bucket in by_hours:
-            if ranges and ranges[-1][1] == lo:
-                ranges[-1][1] = hi
-            else:
-                ranges.append([lo, hi])
-            h = lo
-            while h < hi:
-                hours[h] = (bucket, minus)
-                h += HOUR
+            if not ranges or ranges[-1][1] != lo:
+                ranges.append([lo, lo, [], []])
+            n = (hi - lo) // HOUR
+            ranges[-1][1] = hi
+            ranges[-1][2] += [bucket] * n
+            ranges[-1][3] += [minus] * n
         day = nxt
-    return days, tuple((lo, hi) for lo, hi in ranges), hours
+    return (days, tuple((lo, hi) for lo, hi, _, _ in ranges),
+            [(plus, minus) for _, _, plus, minus in ranges])
 
 
 @lru_cache(maxsize=256)
 def plan(start: date, end: date, interval: str, tz: str) -> BucketPlan:
     """The bucket plan of a validated query (pure: cached, shared by every request)."""
     labels, edges = _edges(start, end, interval, zone(tz))
-    days, hour_ranges, hours = _cells(edges)
+    if interval == "hour":
+        # Every bucket is one UTC hour: no day cell can save a read (see _cells), so read all
+        # the hours as one range, each to its own bucket (the general walk, 2 ms for 30 days).
+        n = len(labels)
+        days, hour_ranges = {}, ((edges[0], edges[-1]),)
+        hour_lists = [(np.arange(n), np.full(n, -1))]
+    else:
+        days, hour_ranges, hour_lists = _cells(edges)
     day_buckets = np.full((max(days) - min(days)) // DAY + 1 if days else 0, -1, np.int64)
     if days:
         first = min(days)
         for day, bucket in days.items():
             day_buckets[(day - first) // DAY] = bucket
-    hour_buckets = []
-    for lo, hi in hour_ranges:
-        pairs = np.array([hours[lo + k * HOUR] for k in range((hi - lo) // HOUR)], np.int64)
-        hour_buckets.append((_frozen(pairs[:, 0]), _frozen(pairs[:, 1])))
+    hour_buckets = tuple((_frozen(np.array(plus, np.int64)), _frozen(np.array(minus, np.int64)))
+                         for plus, minus in hour_lists)
+    if interval == "hour":  # a label is its UTC hour
+        first = (edges[0].replace(tzinfo=UTC) - _EPOCH) // _US
+        label_us = first + np.arange(len(labels), dtype=np.int64) * (HOUR // _US)
+    else:
+        label_us = np.array([(label - _EPOCH) // _US for label in labels], np.int64)
     return BucketPlan(edges[0], edges[-1], tuple(labels), tuple(edges), days, hour_ranges,
-                      hours, _frozen(day_buckets), tuple(hour_buckets))
+                      _frozen(day_buckets), hour_buckets, _frozen(label_us))
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
