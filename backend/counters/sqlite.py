@@ -81,9 +81,7 @@ _SELECT = {
 }
 
 _EPOCH = datetime(1970, 1, 1)
-# One read row; the value stays a str (an object field), the rest are plain numbers.
-_ROW = np.dtype([("value", object), ("at", np.int64), ("count", np.int64),
-                 ("revenue", np.float64)])
+_CHUNK = 500  # rows fetched at a time by read()
 
 
 def _epoch(hour: datetime) -> int:
@@ -167,14 +165,23 @@ class SqliteCounterStore:
         cursor = self._conn().execute(
             _SELECT[grain], (account_id, metric, dimension, _epoch(start), _epoch(end))
         )
-        # Straight from the cursor into arrays: each row tuple is freed as soon as it is
-        # copied, so no list of tuples lives long enough to set off the garbage collector.
-        rows = np.fromiter(cursor, _ROW)
-        values = rows["value"].tolist()
+        # In chunks smaller than the garbage collector's first threshold (700 new objects),
+        # each freed before the next: a list of every row would live long enough to set off
+        # full collections, which were most of the time of large reads.
+        values: list[str] = []
+        epochs, counts, revenue = [], [], []
+        while chunk := cursor.fetchmany(_CHUNK):
+            v, e, c, r = zip(*chunk, strict=True)
+            values += v
+            epochs.append(np.array(e, np.int64))
+            counts.append(np.array(c, np.int64))
+            revenue.append(np.array(r, np.float64))
+        if not values:
+            return Cells.empty()
         slots = {v: i for i, v in enumerate(dict.fromkeys(values))}
         index = np.fromiter(map(slots.__getitem__, values), np.int64, len(values))
-        return Cells(list(slots), index, rows["at"].copy(), rows["count"].copy(),
-                     rows["revenue"].copy())
+        return Cells(list(slots), index, np.concatenate(epochs), np.concatenate(counts),
+                     np.concatenate(revenue))
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
