@@ -106,7 +106,7 @@ def run(counters: CounterStore, account_id: str, metric: str, q: SeriesQuery) ->
         keys, counts, revenue = [None], total_c[None, :], total_r[None, :]
     else:
         values, vc, vr = grid(counters, account_id, metric, q.by, bp)
-        ranking = (vc if q.measure == "count" else vr).sum(axis=1)
+        ranking = (vc if q.measure == "count" else vr).sum(axis=1).tolist()
         order = sorted(range(len(values)), key=lambda i: (-ranking[i], values[i]))
         top, rest = order[: q.top], order[q.top:]
         keys = [values[i] for i in top]
@@ -131,8 +131,8 @@ def run(counters: CounterStore, account_id: str, metric: str, q: SeriesQuery) ->
     return pd.DataFrame({
         "key": pd.Series(key_column.repeat(n), dtype=object, copy=False),  # keeps None
         # from the labels' instants: no parsing of datetime objects
-        "t": pd.DatetimeIndex(bp.label_us.astype("datetime64[us]"), tz="UTC").tz_convert(
-            q.tz)[np.tile(np.arange(n), len(keys))],
+        "t": pd.DatetimeIndex(np.tile(bp.label_us, len(keys)).astype("datetime64[us]"),
+                              tz="UTC").tz_convert(q.tz),
         "count": counts.reshape(-1),
         "revenue": revenue.reshape(-1),
     }, copy=False)
