@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, Engine, bindparam, select
 from sqlalchemy.orm import Session
 
 from backend.store.db import utcnow
@@ -121,11 +121,40 @@ def rotate_key(session: Session, account_id: str, key_id: int) -> str:
     return create_key(session, account_id, key.kind, key.label)
 
 
-# Built once: constructing the select on every request cost more than running it
-# (~60 µs against ~200 µs a check).
+# Built once: constructing the select on every request cost more than running it.
 _BY_HASH = select(ApiKey.kind, ApiKey.revoked_at, ApiKey.account_id).where(
     ApiKey.key_hash == bindparam("key_hash")
 )
+_SQL_BY_DIALECT: dict[str, tuple[str, bool]] = {}
+
+
+def key_account(engine: Engine, kind: str, raw: str | None) -> str | None:
+    """authenticate() for the request path: the same query on a pooled DBAPI connection.
+
+    It runs on every /v1 request, where SQLAlchemy's execution machinery cost ~65 µs of the
+    ~85 µs a check took (now ~18 µs; bench/ingest.py)."""
+    if not raw or len(raw) > 200:
+        return None
+    dialect = engine.dialect
+    sql = _SQL_BY_DIALECT.get(dialect.name)
+    if sql is None:
+        sql = _SQL_BY_DIALECT[dialect.name] = (
+            _BY_HASH.compile(dialect=dialect).string, dialect.positional)
+    text, positional = sql
+    digest = hash_key(raw)
+    conn = engine.raw_connection()
+    try:
+        cur = conn.cursor()
+        try:
+            cur.execute(text, (digest,) if positional else {"key_hash": digest})
+            row = cur.fetchone()
+        finally:
+            cur.close()
+    finally:
+        conn.close()  # back to the pool (which rolls back the read)
+    if row is None or row[0] != kind or row[1] is not None:
+        return None
+    return row[2]
 
 
 def authenticate(session: Session | Connection, kind: str, raw: str | None) -> str | None:

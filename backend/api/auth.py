@@ -8,7 +8,7 @@ from functools import wraps
 
 from flask import g, request
 
-from backend.accounts.keys import authenticate
+from backend.accounts.keys import key_account
 from backend.api.context import runtime
 from backend.api.errors import ApiError
 
@@ -36,8 +36,7 @@ def _bearer() -> str | None:
 def _resolve(kind: str, raw: str | None, how: str) -> str:
     if not raw:
         raise ApiError(401, f"missing or malformed credentials: {how}")
-    with runtime().db.engine.connect() as conn:
-        account = authenticate(conn, kind, raw)
+    account = key_account(runtime().db.engine, kind, raw)
     if account is None:
         raise ApiError(401, f"unknown or revoked {kind} key")
     return account

@@ -63,6 +63,21 @@ def test_authenticate_checks_kind_and_revocation(db, acc):
         assert keys.authenticate(s, "private", acc.private_key) is None
 
 
+def test_the_request_path_key_check_agrees_with_authenticate(db, acc):
+    # key_account runs the same query on a raw pooled connection (every /v1 request).
+    cases = [("private", acc.private_key), ("write", acc.private_key), ("write", acc.write_key),
+             ("public", acc.write_key), ("write", "tw_unknown"), ("write", ""), ("write", None),
+             ("write", acc.write_key + "x" * 300)]
+    with db.session() as s:
+        expected = [keys.authenticate(s, kind, raw) for kind, raw in cases]
+    assert [keys.key_account(db.engine, kind, raw) for kind, raw in cases] == expected
+    assert expected[0] == expected[2] == acc.id and expected.count(None) == 6
+    with db.session() as s:
+        write_id = next(k.id for k in keys.list_keys(s, acc.id) if k.kind == "write")
+        keys.revoke_key(s, acc.id, write_id)
+    assert keys.key_account(db.engine, "write", acc.write_key) is None  # at once, no cache
+
+
 def test_rotate_keeps_kind_and_label_and_the_public_key_follows(db, acc):
     with db.session() as s:
         public_id = next(k.id for k in keys.list_keys(s, acc.id) if k.kind == "public")
