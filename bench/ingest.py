@@ -5,7 +5,9 @@
 Both servers run under gunicorn with the same workers; the load generator (client
 processes posting pre-serialised /v1/batch bodies over keep-alive connections) shares the
 same 2-core box. Printed: acknowledged events/s (durable: the spool is fdatasync'd before
-each 200), end-to-end events/s (until every event is counted), and the ratios.
+each 200), end-to-end events/s (until every event is counted), the ratios, and the CPU time
+the request workers spent per acknowledged event (user + system, read from /proc; steadier
+than rates on a busy box).
 """
 
 from __future__ import annotations
@@ -73,6 +75,41 @@ def _client(port: int, auth: str, bodies: list[bytes], out: mp.Queue) -> None:
     out.put(len(bodies))
 
 
+def _cpu_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def request_workers(master: int) -> list[int]:
+    """The gunicorn workers of `master` (not Tally's background jobs process, which folds
+    events after they are acknowledged)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                parent = int(f.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                jobs = b"multiprocessing" in f.read()
+        except (OSError, ValueError):
+            continue
+        if parent == master and not jobs:
+            pids.append(int(entry))
+    return pids
+
+
+def cpu_of(pids: list[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        try:
+            total += _cpu_seconds(pid)
+        except OSError:
+            pass
+    return total
+
+
 def drive(port: int, auth: str, bodies: list[bytes], clients: int) -> float:
     q: mp.Queue = mp.Queue()
     procs = [
@@ -106,8 +143,11 @@ def run_tally(args, tmp: Path) -> tuple[float, float]:
     server = LiveServer(env, workers=args.workers).start()
     auth = "Basic " + base64.b64encode(f"{acc.write_key}:".encode()).decode()
     bodies = make_bodies(args.events, args.batch, "t")
+    workers = request_workers(server.proc.pid)
+    cpu0 = cpu_of(workers)
     t_start = time.perf_counter()
     ack_s = drive(server.port, auth, bodies, args.clients)
+    ack_cpu = cpu_of(workers) - cpu0
     store = SqliteCounterStore(settings.counters_path)
     far = (datetime(2000, 1, 1), datetime.utcnow() + timedelta(days=2))
     while True:
@@ -122,10 +162,10 @@ def run_tally(args, tmp: Path) -> tuple[float, float]:
     e2e_s = time.perf_counter() - t_start
     assert counted == args.events, counted
     server.stop()
-    return ack_s, e2e_s
+    return ack_s, e2e_s, ack_cpu
 
 
-def run_naive(args, tmp: Path) -> float:
+def run_naive(args, tmp: Path) -> tuple[float, float]:
     port = free_port()
     env = {**os.environ, "NAIVE_DB": str(tmp / "naive.sqlite3")}
     proc = subprocess.Popen(
@@ -159,10 +199,13 @@ def run_naive(args, tmp: Path) -> float:
         except OSError:
             time.sleep(0.1)
     bodies = make_bodies(args.events, args.batch, "n")
+    workers = request_workers(proc.pid)
+    cpu0 = cpu_of(workers)
     secs = drive(port, "", bodies, args.clients)
+    cpu = cpu_of(workers) - cpu0
     proc.terminate()
     proc.wait()
-    return secs
+    return secs, cpu
 
 
 def main() -> None:
@@ -176,17 +219,19 @@ def main() -> None:
     p.add_argument("--rounds", type=int, default=3,
                    help="alternate Tally and baseline runs this many times; medians are shown")
     args = p.parse_args()
-    acks, e2es, naives = [], [], []
+    acks, e2es, naives, tally_cpu, naive_cpu = [], [], [], [], []
     n = args.events
     for r in range(args.rounds):
         # Alternating, so load from anything else on the box falls on both alike.
         with tempfile.TemporaryDirectory() as d:
             tmp = Path(d)
-            ack_s, e2e_s = run_tally(args, tmp)
-            naive_s = run_naive(args, tmp)
+            ack_s, e2e_s, ack_cpu = run_tally(args, tmp)
+            naive_s, cpu = run_naive(args, tmp)
         acks.append(n / ack_s)
         e2es.append(n / e2e_s)
         naives.append(n / naive_s)
+        tally_cpu.append(ack_cpu / n * 1e6)
+        naive_cpu.append(cpu / n * 1e6)
         print(f"  round {r + 1}: tally ack {acks[-1]:,.0f}/s, end to end {e2es[-1]:,.0f}/s; "
               f"baseline {naives[-1]:,.0f}/s", flush=True)
     rows = [
@@ -200,6 +245,11 @@ def main() -> None:
     )
     for name, rate in rows:
         print(f"  {name:36} {rate:>12,.0f} events/s   {rate / rows[2][1]:5.2f}x baseline")
+    # CPU time barely moves with other load on the box, unlike rates: compare these when
+    # the box is busy.
+    t_cpu, n_cpu = statistics.median(tally_cpu), statistics.median(naive_cpu)
+    print(f"  request workers' CPU per acknowledged event: tally {t_cpu:.2f} us, "
+          f"baseline {n_cpu:.2f} us ({n_cpu / t_cpu:.2f}x less for tally)")
 
 
 if __name__ == "__main__":
