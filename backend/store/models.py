@@ -30,6 +30,9 @@ class Account(Base):
     name: Mapped[str] = mapped_column(String(200))
     # Event properties counted as dimensions besides country (e.g. utm_campaign, $flow).
     dimensions: Mapped[list[Any]] = mapped_column(default=list)
+    # IANA zone the console shows days, "today" and report e-mail hours in (see
+    # backend/accounts/timezones.py); counters stay in UTC hours whatever it is.
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     users: Mapped[list[User]] = relationship(back_populates="account")
