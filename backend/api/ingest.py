@@ -23,7 +23,7 @@ def _ingest(kind: str):
     length = request.content_length
     if length is not None and length > MAX_REQUEST_BYTES:
         raise ApiError(413, f"request larger than {MAX_REQUEST_BYTES // 1024} KB")
-    body = request.get_data(cache=False)
+    body = _body(length)
     if request.headers.get("Content-Encoding", "").lower() == "gzip":
         body = _gunzip(body)
     try:
@@ -33,6 +33,15 @@ def _ingest(kind: str):
     except InvalidMessage as exc:
         raise ApiError(400, str(exc)) from None
     return Response(_SUCCESS, mimetype="application/json")
+
+
+def _body(length: int | None) -> bytes:
+    stream = request.environ.get("wsgi.input")
+    if length is not None and stream is not None:
+        # One read of the known length: werkzeug's 64 KB chunk loop and copies were ~4% of
+        # a 500-message request. A short body (client gone) reads short and fails to parse.
+        return stream.read(length)
+    return request.get_data(cache=False)
 
 
 def _gunzip(body: bytes) -> bytes:
