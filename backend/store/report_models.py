@@ -22,7 +22,7 @@ class ReportSchedule(Base):
         ForeignKey("dashboards.id", ondelete="CASCADE"), unique=True
     )
     frequency: Mapped[str] = mapped_column(String(16))  # daily | weekly | monthly
-    hour: Mapped[int] = mapped_column(default=8)  # UTC hour of sending
+    hour: Mapped[int] = mapped_column(default=8)  # local hour of sending, account's zone
     recipients: Mapped[list[Any]] = mapped_column()
     next_run_at: Mapped[datetime] = mapped_column()
     last_sent_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -50,20 +50,29 @@ def test_existing_accounts_get_utc_and_keep_their_rows(fresh_url):
         _run(db, command.upgrade, "0001")  # the store as it was before time zones
         assert "timezone" not in {c["name"] for c in inspect(db.engine).get_columns("accounts")}
         with db.engine.begin() as conn:
-            conn.execute(text(
-                "INSERT INTO accounts (id, name, dimensions, created_at) "
-                "VALUES ('acc_old', 'Old Shop', '[]', CURRENT_TIMESTAMP)"))
-            conn.execute(text(
-                "INSERT INTO users (account_id, email, password_hash, created_at) "
-                "VALUES ('acc_old', 'old@shop.test', 'x', CURRENT_TIMESTAMP)"))
+            conn.execute(
+                text(
+                    "INSERT INTO accounts (id, name, dimensions, created_at) "
+                    "VALUES ('acc_old', 'Old Shop', '[]', CURRENT_TIMESTAMP)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO users (account_id, email, password_hash, created_at) "
+                    "VALUES ('acc_old', 'old@shop.test', 'x', CURRENT_TIMESTAMP)"
+                )
+            )
         db.migrate()  # every head, accounts_0001 among them
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT timezone FROM accounts")).scalar_one() == "UTC"
             assert conn.execute(text("SELECT count(*) FROM users")).scalar_one() == 1
         with db.engine.begin() as conn:  # new rows without a zone get the default too
-            conn.execute(text(
-                "INSERT INTO accounts (id, name, dimensions, created_at) "
-                "VALUES ('acc_new', 'New', '[]', CURRENT_TIMESTAMP)"))
+            conn.execute(
+                text(
+                    "INSERT INTO accounts (id, name, dimensions, created_at) "
+                    "VALUES ('acc_new', 'New', '[]', CURRENT_TIMESTAMP)"
+                )
+            )
             tz = conn.execute(text("SELECT timezone FROM accounts WHERE id = 'acc_new'"))
             assert tz.scalar_one() == "UTC"
 

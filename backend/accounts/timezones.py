@@ -1,0 +1,83 @@
+"""The account's time zone: an IANA name (default "UTC") that the console's days, "today",
+report date ranges and report e-mail hours are in. Counters stay in UTC hours; queries
+bucket them into local days (backend.analytics.series(..., tz=...)).
+
+    with db.session() as s:
+        set_timezone(s, account_id, "America/New_York")   # TimezoneInvalid if unknown
+        tz = get_timezone(s, account_id)
+        today = today_in(tz)
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from backend.store.models import Account
+
+DEFAULT = "UTC"
+MAX_LENGTH = 64  # Account.timezone's column
+
+
+class TimezoneInvalid(ValueError):
+    pass
+
+
+@lru_cache(maxsize=1)
+def zone_names() -> tuple[str, ...]:
+    """Every IANA zone this machine knows (tzdata), sorted; UTC always among them."""
+    from zoneinfo import available_timezones
+
+    # "localtime" and "Factory" are files of the tz database, not places to be in.
+    names = available_timezones() - {"localtime", "Factory"}
+    return tuple(sorted(names | {DEFAULT}))
+
+
+def validate(name) -> str:
+    """`name` as stored, or TimezoneInvalid saying what is wrong and how to fix it."""
+    if not isinstance(name, str) or not name.strip():
+        raise TimezoneInvalid(
+            "Choose a time zone: an IANA name such as Europe/Paris or America/New_York."
+        )
+    clean = name.strip()
+    if len(clean) > MAX_LENGTH or clean not in set(zone_names()):
+        raise TimezoneInvalid(
+            f"Unknown time zone {clean[:MAX_LENGTH]!r}: pick one from the list, an IANA name "
+            "such as Europe/Paris or America/New_York (or UTC)."
+        )
+    return clean
+
+
+def get_timezone(s: Session, account_id: str) -> str:
+    acc = s.get(Account, account_id)
+    return (acc.timezone if acc is not None else None) or DEFAULT
+
+
+def set_timezone(s: Session, account_id: str, name) -> str:
+    """Validate and save the account's zone; report e-mail schedules move with it (their hour
+    is a local hour). Nothing changes when the name is refused."""
+    from backend.reports.schedules import reschedule_account
+
+    clean = validate(name)
+    acc = s.get(Account, account_id)
+    if acc is None:
+        raise LookupError(f"no account {account_id!r}")
+    if acc.timezone != clean:
+        acc.timezone = clean
+        s.flush()
+        reschedule_account(s, account_id)
+    return clean
+
+
+def today_in(tz: str, now: datetime | None = None) -> date:
+    """The calendar date in zone `tz` at `now` (aware; default: the current time)."""
+    return (now or datetime.now(UTC)).astimezone(ZoneInfo(tz)).date()
+
+
+def local_clock(s: Session, account_id: str, now: datetime | None = None) -> tuple[str, date]:
+    """(the account's zone, today's date there): what a dashboard query needs."""
+    tz = get_timezone(s, account_id)
+    return tz, today_in(tz, now)
