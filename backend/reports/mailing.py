@@ -43,12 +43,14 @@ def _send(runtime, s, sc: ReportSchedule) -> None:
     png = export.dashboard(report, "png", figure)
     title = f"{report.title}: your {sc.frequency} Tally report"
     text = (
-        f"{report.title} for {report.account}\n{report.range_label}\n\n"
+        f"{report.title} for {report.account}\n{report.range_label}\n"
+        f"{report.timezone_label}\n\n"
         "The full report is attached as a PDF."
     )
     html = (
         f"<p><strong>{_esc(report.title)}</strong> for {_esc(report.account)}<br>"
-        f'{_esc(report.range_label)}</p><p><img src="cid:dashboard" alt="The dashboard" '
+        f"{_esc(report.range_label)}<br>{_esc(report.timezone_label)}</p>"
+        '<p><img src="cid:dashboard" alt="The dashboard" '
         'style="max-width:100%"></p><p>The full report is attached as a PDF.</p>'
     )
     Mailer(runtime.settings.smtp_url).send(
