@@ -8,7 +8,7 @@ next refresh draws."""
 from __future__ import annotations
 
 import time
-from datetime import UTC, date, datetime
+from datetime import date
 
 import dash
 import dash_mantine_components as dmc
@@ -16,6 +16,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from flask import request
 
 from backend import analytics
+from backend.accounts.timezones import get_timezone, local_clock
 from backend.dashboards import DashboardNotFound, bucket_range, dashboard_data, ranges, service
 from backend.dashboards import layout as grid_steps
 from backend.dashboards.countries import name as country_name
@@ -49,6 +50,7 @@ def layout(dashboard_id: str | None = None, **_):
             d = service.get(s, account_id(), int(dashboard_id or ""))
             name, filters = d.name, d.definition["filters"]
             no_events = not analytics.list_metrics(s, account_id())
+            tz = get_timezone(s, account_id())
     except (ValueError, DashboardNotFound):
         return _missing()
     empty = [dmc.Alert(title="No events yet: the cards fill in as events arrive",
@@ -69,7 +71,7 @@ def layout(dashboard_id: str | None = None, **_):
             ], gap="xs"),
         ], justify="space-between", align="flex-end"),
         *empty,
-        toolbar(filters),
+        toolbar(filters, tz),
         html.Nav(id="dashboard-crumbs", className="dash-crumbs",
                  **{"aria-label": "Drill-down"}),
         html.Div(id="dashboard-status", role="status", className="dash-status",
@@ -77,7 +79,7 @@ def layout(dashboard_id: str | None = None, **_):
         html.Div(id="dashboard-empty"),
         grid([], []),
         editor(),
-        schedule_modal(_schedule(int(dashboard_id))),
+        schedule_modal(_schedule(int(dashboard_id)), tz),
     ], id="dashboard-root", className="dashboard-root")
 
 
@@ -107,11 +109,12 @@ def render(_version, view, _tick, dashboard_id):
     try:
         with runtime().db.session() as s:
             definition = service.get(s, account_id(), dashboard_id).definition
+            tz, today = local_clock(s, account_id())  # days and "today" in the account's zone
     except DashboardNotFound:  # deleted in another tab
         return [], [], [], dmc.Text(["This dashboard was deleted. ",
                                      dcc.Link("Back to dashboards", href="/dashboards")])
     data = dashboard_data(analytics.counter_store(runtime()), account_id(), definition, view,
-                          datetime.now(UTC).date())
+                          today, tz)
     empty = None if definition["cards"] else dmc.Paper(dmc.Text(
         "This dashboard has no cards yet. Press Add card, pick a metric and a chart; "
         "then drag cards by their title to arrange them."), p="lg", withBorder=True)

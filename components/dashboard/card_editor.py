@@ -4,12 +4,11 @@ query as the dashboard. Opens from "Add card" or a card's edit button; saving st
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import dash_mantine_components as dmc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from backend import analytics
+from backend.accounts.timezones import local_clock
 from backend.dashboards import DashboardInvalid, card_data, schema, service
 from backend.dashboards.ranges import PRESETS
 from components.context import account_id, runtime
@@ -150,8 +149,9 @@ def preview(*args):
     try:
         raw = card_from_fields(*fields)
         c = schema.card({**raw, "id": "preview"})
-        data = card_data(analytics.counter_store(runtime()), account_id(), c, view,
-                         datetime.now(UTC).date())
+        with runtime().db.session() as s:
+            tz, today = local_clock(s, account_id())  # the same days as the dashboard
+        data = card_data(analytics.counter_store(runtime()), account_id(), c, view, today, tz)
     except (DashboardInvalid, analytics.InvalidQuery) as exc:
         return html.Div(str(exc), className="form-error")
     return html.Div(body(data, "card-editor-graph"), className="dcard-body")

@@ -3,9 +3,13 @@ Used by /dashboards and by Home; owns the "dlist-" ids and their callbacks."""
 
 from __future__ import annotations
 
+from datetime import UTC
+from zoneinfo import ZoneInfo
+
 import dash_mantine_components as dmc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
+from backend.accounts.timezones import get_timezone
 from backend.dashboards import DashboardInvalid, service
 from components.context import account_id, runtime
 from components.dashboard.glyphs import icon
@@ -15,6 +19,7 @@ def rows() -> list:
     with runtime().db.session() as s:
         found = [(d.id, d.name, len(d.definition["cards"]), d.updated_at)
                  for d in service.list_dashboards(s, account_id())]
+        zone = ZoneInfo(get_timezone(s, account_id()))
     if not found:
         return [dmc.Text("No dashboards yet. Name one above and press Create.", c="dimmed",
                          id="dlist-empty")]
@@ -24,7 +29,8 @@ def rows() -> list:
             html.Div([
                 dcc.Link(name, href=f"/dashboards/{did}", className="dlist-name",
                          id={"type": "dlist-open", "id": did}),
-                dmc.Text(f"{n} card{'s' if n != 1 else ''} · changed {updated:%b %d, %H:%M} UTC",
+                dmc.Text(f"{n} card{'s' if n != 1 else ''} · changed "
+                         f"{updated.replace(tzinfo=UTC).astimezone(zone):%b %d, %H:%M %Z}",
                          size="xs", c="dimmed"),
             ]),
             dmc.Group([

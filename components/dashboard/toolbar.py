@@ -1,5 +1,6 @@
 """The dashboard-wide controls: date range (preset or custom), country filter, auto refresh
-(off, 10 s, 30 s, 1 min) and full screen for a wall display."""
+(off, 10 s, 30 s, 1 min) and full screen for a wall display; beside the range, the account's
+time zone its days are cut in, linking to Settings where it is changed."""
 
 from __future__ import annotations
 
@@ -27,7 +28,17 @@ def range_value(rng: str | dict) -> tuple[str, list[str] | None]:
     return rng, None
 
 
-def toolbar(filters: dict) -> html.Div:
+def timezone_note(tz: str) -> dcc.Link:
+    """ "Times in Europe/Paris": small muted text; a link to Settings, where the zone is set
+    (screen readers hear where it leads)."""
+    return dcc.Link([f"Times in {tz}", html.Span(". Change the time zone in Settings",
+                                                 className="visually-hidden")],
+                    href="/settings", id="dash-timezone", className="dash-timezone",
+                    title="Change the account's time zone in Settings",
+                    style={"fontSize": "12px", "color": "#5c636a", "paddingBottom": "9px"})
+
+
+def toolbar(filters: dict, tz: str = "UTC") -> html.Div:
     preset, custom = range_value(filters["range"])
     return html.Div([
         dmc.Select(id="dash-range", label="Date range", data=RANGE_CHOICES, value=preset,
@@ -35,6 +46,7 @@ def toolbar(filters: dict) -> html.Div:
         dmc.DatePickerInput(id="dash-custom-range", label="From – to", type="range",
                             value=custom or [None, None], w=230, style={"display": "block" if custom else "none"},
                             allowSingleDateInRange=True, clearable=False),
+        timezone_note(tz),
         dmc.Select(id="dash-country", label="Country", data=country_choices(),
                    value=filters.get("country") or "", searchable=True, allowDeselect=False,
                    w=210),

@@ -116,3 +116,54 @@ def test_bucket_ranges_for_drill_down():
     assert bucket_range(date(2026, 12, 1), "month")["end"] == "2026-12-31"
     assert bucket_range(date(2026, 11, 3), "day") == {"start": "2026-11-03",
                                                       "end": "2026-11-03"}
+
+
+def test_a_dashboard_in_another_zone_has_the_totals_of_the_api_series_in_that_zone(
+        runtime, client, shop):
+    """Days cut at midnight in Asia/Tokyo (UTC+9): every card of the Overview and its previous
+    period equal GET /api/metrics/<name>/series?tz=Asia/Tokyo over the same local days, and the
+    raw events between those local midnights; the UTC days would give other numbers."""
+    from zoneinfo import ZoneInfo
+
+    from backend.accounts.timezones import local_clock, set_timezone
+
+    tz = "Asia/Tokyo"
+    with runtime.db.session() as s:
+        set_timezone(s, shop.id, tz)
+        [overview] = service.list_dashboards(s, shop.id)
+        assert local_clock(s, shop.id, END) == (tz, date(2026, 11, 20))  # 21:00 in Tokyo
+    definition = overview.definition
+    local = dashboard_data(analytics.counter_store(runtime), shop.id, definition, FILTERS,
+                           TODAY, tz)
+    utc = dashboard_data(analytics.counter_store(runtime), shop.id, definition, FILTERS,
+                         TODAY, "UTC")
+    h = {"Authorization": f"Bearer {shop.private_key}"}
+
+    def api_total(c, start, end) -> float:
+        by = {"map": "&by=country&top=100"}.get(c.card["chart"]) or (
+            f"&by={c.card['by']}&top={c.card['top']}" if c.card["by"] else "")
+        r = client.get(f"/api/metrics/{c.card['metric']}/series?start={start}&end={end}"
+                       f"&interval={c.card['interval']}&tz={tz}{by}", headers=h)
+        assert r.status_code == 200, r.json
+        return sum(p[c.measure] for s in r.json["series"] for p in s["points"])
+
+    for c in local.values():
+        assert c.total == pytest.approx(api_total(c, c.start, c.end)), c.card["id"]
+        if c.previous is not None:
+            ps, pe = c.start - (c.end - c.start) - timedelta(days=1), c.start - timedelta(days=1)
+            assert c.previous_total == pytest.approx(api_total(c, ps, pe)), c.card["id"]
+        assert all(t.tzinfo is not None and t.utcoffset() == timedelta(hours=9)
+                   for t in c.frame["t"]), c.card["id"]
+
+    orders = local["orders"]
+    lo = datetime.combine(orders.start, time(0), ZoneInfo(tz)).astimezone(UTC)
+    hi = datetime.combine(orders.end + timedelta(days=1), time(0), ZoneInfo(tz)).astimezone(UTC)
+    with runtime.db.session() as s:
+        n = len(s.scalars(select(Event.id).where(
+            Event.account_id == shop.id, Event.metric == "Placed Order",
+            Event.ts >= lo.replace(tzinfo=None), Event.ts < hi.replace(tzinfo=None))).all())
+    assert orders.total == n > 0
+    by_day = {t.date(): v for t, v in zip(orders.frame["t"], orders.frame["count"], strict=True)}
+    utc_by_day = {t.date(): v for t, v in zip(utc["orders"].frame["t"],
+                                               utc["orders"].frame["count"], strict=True)}
+    assert by_day.keys() == utc_by_day.keys() and by_day != utc_by_day
