@@ -7,6 +7,8 @@ import logging
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from backend.ingest.errors import SpoolUnavailable
+
 log = logging.getLogger("tally.api")
 
 API_PREFIXES = ("/api/", "/v1/", "/client/")
@@ -30,6 +32,8 @@ def error_response(status: int, message: str, **extra):
     resp.status_code = status
     if status == 401 and request.path.startswith("/v1/"):
         resp.headers["WWW-Authenticate"] = 'Basic realm="tally"'
+    if status == 503:
+        resp.headers["Retry-After"] = "5"  # SDKs retry with the same messageIds: no doubles
     return resp
 
 
@@ -41,6 +45,11 @@ def register(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
         return error_response(exc.status, exc.message, **exc.extra)
+
+    @app.errorhandler(SpoolUnavailable)
+    def _spool_unavailable(exc: SpoolUnavailable):
+        # /v1 and the storefront's form submissions alike: nothing was accepted, retry.
+        return error_response(503, str(exc))
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

@@ -14,3 +14,8 @@ class InvalidMessage(ValueError):
 
 class TooLarge(InvalidMessage):
     """Over the per-message (32 KB) or per-request (500 KB) limit: HTTP 413."""
+
+
+class SpoolUnavailable(Exception):
+    """The spool could not durably take the request (disk full, I/O error): nothing of it is
+    acknowledged, and the sender should retry later (HTTP 503)."""

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from backend.counters import counter_store
 from backend.ingest import records, wire
 from backend.ingest.aggregate import Aggregator
+from backend.ingest.errors import SpoolUnavailable
 from backend.ingest.spool import SpoolWriter
 from backend.ingest.validate import normalise
 
@@ -43,7 +44,7 @@ class Ingestor:
     def accept_normalised(self, account_id: str, messages: list[dict]) -> None:
         """Spool already-validated messages; returns once they are durable."""
         if messages:
-            self._spool().append(records.of_messages(account_id, messages))
+            self._append(records.of_messages(account_id, messages))
 
     def accept_body(self, account_id: str, kind: str, body: bytes, ip: str | None) -> int:
         """Validate a /v1 body (all or nothing; raises InvalidMessage/TooLarge naming what
@@ -51,8 +52,17 @@ class Ingestor:
         messages it held."""
         now, rid = datetime.now(UTC), uuid.uuid4().hex
         n = wire.check(body, kind, ip, now, rid)
-        self._spool().append(records.of_body(account_id, kind, body, ip, now, rid))
+        self._append(records.of_body(account_id, kind, body, ip, now, rid))
         return n
+
+    def _append(self, payload: bytes) -> None:
+        try:
+            self._spool().append(payload)
+        except OSError as exc:
+            log.error("spool write failed: %s", exc)
+            raise SpoolUnavailable(
+                f"could not store the request durably ({exc.strerror or exc}); nothing of it "
+                "was accepted: retry later") from exc
 
     def accept(self, account_id: str, messages: list[dict], ip: str | None = None) -> None:
         """Validate raw Segment messages (all or nothing), then spool them durably."""

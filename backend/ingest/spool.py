@@ -2,7 +2,9 @@
 
 Record: 4-byte little-endian length, 4-byte CRC32, payload (orjson). A request is
 acknowledged only after the fdatasync that covers its record returned, so an acknowledged
-message survives kill -9 and power loss. Threads of a process share one writer; one
+message survives kill -9 and power loss. A write or fdatasync that fails (disk full, I/O
+error) raises OSError and the request is not acknowledged; a partly written record is cut
+away so it never hides the records after it. Threads of a process share one writer; one
 fdatasync covers every record appended before it (group commit).
 
 Each writer process owns its segment files (`<start ns>-<pid>-<n>.seg`) and holds an
@@ -12,6 +14,7 @@ exclusive flock on the open one; a reader that can take that lock knows the writ
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import struct
@@ -39,6 +42,8 @@ class SpoolWriter:
         self._size = 0
         self._written = 0  # records written (sequence number)
         self._synced = 0  # records known durable
+        self._torn_at: int | None = None  # a failed write left bytes from here on
+        self._unsafe: list[tuple[int, int]] = []  # (after, upto): records a failed sync covered
         self._open_next()
 
     def _open_next(self) -> None:
@@ -67,21 +72,56 @@ class SpoolWriter:
         """Append one record and return once it is durable."""
         record = _HEADER.pack(len(payload), zlib.crc32(payload)) + payload
         with self._lock:
+            if self._torn_at is not None:
+                self._cut_torn_tail()
             if self._size and self._size + len(record) > self.segment_bytes:
                 self._open_next()
-            os.write(self._fd, record)
+            self._write_whole(record)
             self._size += len(record)
             self._written += 1
             mine, fd = self._written, self._fd
         if not self.fsync:
             return
         with self._sync_lock:
+            if any(after < mine <= upto for after, upto in self._unsafe):
+                raise OSError(errno.EIO, "an fdatasync covering this spool record failed")
             if self._synced >= mine:
                 return  # another thread's fdatasync already covered us
             with self._lock:
                 target, fd = self._written, self._fd
-            os.fdatasync(fd)
+            try:
+                os.fdatasync(fd)
+            except OSError:
+                # The kernel may drop the pages of a failed fdatasync and report success
+                # next time: no record written before the failure came back may ever be
+                # acknowledged (threads waiting for this lock included).
+                with self._lock:
+                    upto = self._written
+                self._unsafe.append((self._synced, upto))
+                raise
             self._synced = max(self._synced, target)
+
+    def _write_whole(self, record: bytes) -> None:
+        """Write all of the record or raise OSError (e.g. the disk is full).
+
+        A reader stops at the first torn record, so a torn record followed by later ones
+        would hide those acknowledged records for good: a failed write's bytes are cut
+        away (now, or before the next append if the cut fails too)."""
+        try:
+            written = os.write(self._fd, record)
+        except OSError:
+            self._torn_at = self._size
+            self._cut_torn_tail()
+            raise
+        if written != len(record):  # a short write: typically no space left
+            self._torn_at = self._size
+            self._cut_torn_tail()
+            raise OSError(errno.ENOSPC, f"wrote {written} of {len(record)} bytes to the spool")
+
+    def _cut_torn_tail(self) -> None:
+        os.ftruncate(self._fd, self._torn_at)  # raises while it cannot: nothing is appended
+        self._size = self._torn_at
+        self._torn_at = None
 
     def close(self) -> None:
         with self._lock:

@@ -7,6 +7,8 @@ import subprocess
 import sys
 import threading
 
+import pytest
+
 from backend.ingest.spool import SpoolWriter, read_records, segments, writer_alive
 
 
@@ -95,3 +97,114 @@ def test_a_killed_writer_releases_its_segment(tmp_path):
     proc.wait()
     assert not writer_alive(seg)
     assert [p for p, _ in read_records(seg, 0, 1 << 20)] == [b"acked"]
+
+
+def _failing_write(monkeypatch, how):
+    """Make the spool's next os.write fail once: "short" writes half the bytes (what a full
+    disk does), "error" raises ENOSPC."""
+    import errno
+
+    from backend.ingest import spool
+
+    real = os.write
+    state = {"armed": True}
+
+    def write(fd, data):
+        if not state["armed"]:
+            return real(fd, data)
+        state["armed"] = False
+        if how == "short":
+            return real(fd, data[: len(data) // 2])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(spool.os, "write", write)
+
+
+@pytest.mark.parametrize("how", ["short", "error"])
+def test_a_failed_write_is_cut_away_and_never_hides_later_records(tmp_path, monkeypatch, how):
+    w = SpoolWriter(tmp_path)
+    w.append(b"first")
+    _failing_write(monkeypatch, how)
+    with pytest.raises(OSError):
+        w.append(b"lost" * 100)
+    w.append(b"after")
+    [seg] = segments(tmp_path)
+    # Left torn, the half record would stop every reader before "after" (acknowledged).
+    assert [p for p, _ in read_records(seg, 0, 1 << 20)] == [b"first", b"after"]
+    w.close()
+
+
+def test_when_the_torn_tail_cannot_be_cut_nothing_more_is_appended(tmp_path, monkeypatch):
+    import errno
+
+    from backend.ingest import spool
+
+    w = SpoolWriter(tmp_path)
+    w.append(b"first")
+    _failing_write(monkeypatch, "short")
+    real_truncate = os.ftruncate
+    broken = {"on": True}
+
+    def ftruncate(fd, size):
+        if broken["on"]:
+            raise OSError(errno.EIO, "Input/output error")
+        return real_truncate(fd, size)
+
+    monkeypatch.setattr(spool.os, "ftruncate", ftruncate)
+    with pytest.raises(OSError):
+        w.append(b"lost" * 100)
+    with pytest.raises(OSError):
+        w.append(b"refused")  # would land after the torn bytes: refused instead
+    broken["on"] = False
+    w.append(b"after")
+    [seg] = segments(tmp_path)
+    assert [p for p, _ in read_records(seg, 0, 1 << 20)] == [b"first", b"after"]
+    w.close()
+
+
+def test_records_a_failed_fdatasync_covered_are_never_acknowledged(tmp_path, monkeypatch):
+    """After a failed fdatasync the kernel may drop the pages and report success on the next
+    call: a record written before the failure must fail even if a later sync succeeds."""
+    import errno
+    import time
+
+    from backend.ingest import spool
+
+    w = SpoolWriter(tmp_path)
+    w.append(b"durable")
+    real_sync = os.fdatasync
+    b_written = threading.Event()
+    calls = {"n": 0}
+
+    def fdatasync(fd):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            b_written.wait(10)  # thread b writes its record while this sync runs...
+            raise OSError(errno.EIO, "Input/output error")  # ...and then the sync fails
+        return real_sync(fd)
+
+    monkeypatch.setattr(spool.os, "fdatasync", fdatasync)
+    outcome = {}
+
+    def send(name):
+        try:
+            w.append(name.encode())
+            outcome[name] = "acknowledged"
+        except OSError:
+            outcome[name] = "refused"
+
+    a = threading.Thread(target=send, args=("a",))
+    a.start()
+    while calls["n"] == 0:
+        time.sleep(0.001)
+    b = threading.Thread(target=send, args=("b",))
+    b.start()
+    while w._written < 3:  # "b" is written and now waits for a's sync
+        time.sleep(0.001)
+    b_written.set()
+    a.join()
+    b.join()
+    assert outcome == {"a": "refused", "b": "refused"}
+    send("c")  # written after the failure: its own sync succeeds
+    assert outcome["c"] == "acknowledged" and calls["n"] == 2
+    w.close()
