@@ -199,7 +199,8 @@ register_paths(
         "/api/dashboards/<int:dashboard_id>/schedule": {
             "get": _sop("The dashboard's report e-mail schedule"),
             "put": _sop(
-                "Set it: {frequency: daily|weekly|monthly, hour: 0-23 UTC, recipients: [e-mail]}"
+                "Set it: {frequency: daily|weekly|monthly, hour: 0-23 in the account's time "
+                "zone (answered as `timezone`), recipients: [e-mail]}"
             ),
             "delete": _sop("Stop the report e-mails", "204"),
         }

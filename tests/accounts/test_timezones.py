@@ -3,7 +3,7 @@ report schedules moved to the new zone's hour, "today" in the zone."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -100,3 +100,57 @@ def test_changing_the_zone_moves_report_schedules_to_the_same_local_hour(db, acc
         assert (local.hour, local.minute) == (8, 0) and sc.next_run_at > now
         assert schedules.to_json(sc)["timezone"] == "America/New_York"
         assert schedules.to_json(sc)["hour"] == 8
+
+
+def test_through_the_api_schedules_say_their_zone_and_series_keep_utc_by_default(
+    runtime, client, account
+):
+    """The public contract does not move: /api series default to UTC whatever the account's
+    zone; the schedule endpoint answers its hour's zone (an added field)."""
+    with runtime.db.session() as s:
+        timezones.set_timezone(s, account.id, "Asia/Kolkata")  # UTC+05:30
+    h = {"Authorization": f"Bearer {account.private_key}"}
+    [dash] = client.get("/api/dashboards", headers=h).json["dashboards"]
+    r = client.put(
+        f"/api/dashboards/{dash['id']}/schedule",
+        headers=h,
+        json={"frequency": "daily", "hour": 9, "recipients": ["boss@acme.test"]},
+    )
+    assert r.status_code == 200 and r.json["timezone"] == "Asia/Kolkata" and r.json["hour"] == 9
+    assert r.json["next_run_at"].endswith("T03:30:00Z")  # 09:00 in Kolkata
+    got = client.get(f"/api/dashboards/{dash['id']}/schedule", headers=h).json
+    assert got["timezone"] == "Asia/Kolkata"
+    bad = client.put(
+        f"/api/dashboards/{dash['id']}/schedule",
+        headers=h,
+        json={"frequency": "daily", "hour": 24, "recipients": ["boss@acme.test"]},
+    )
+    assert bad.status_code == 400 and "account's time zone" in bad.json["error"]
+
+    from backend.ingest import ingestor
+    from tests.ingest.conftest import basic
+
+    yesterday = datetime.now(UTC).date() - timedelta(days=1)
+    at = datetime.combine(yesterday, time(23), tzinfo=UTC)  # 04:30 today in Kolkata
+    msg = {
+        "type": "track",
+        "userId": "u1",
+        "event": "Placed Order",
+        "messageId": "late-1",
+        "timestamp": at.isoformat(),
+    }
+    assert client.post("/v1/track", json=msg, headers=basic(account.write_key)).status_code == 200
+    ingestor(runtime).drain()
+
+    def days(query: str) -> dict:
+        r = client.get(
+            f"/api/metrics/Placed%20Order/series?start={yesterday}"
+            f"&end={yesterday + timedelta(days=1)}{query}",
+            headers=h,
+        )
+        assert r.status_code == 200, r.json
+        return {p["t"][:10]: p["count"] for p in r.json["series"][0]["points"]}
+
+    today = str(yesterday + timedelta(days=1))
+    assert days("") == {str(yesterday): 1, today: 0}  # UTC, as API.md fixes it
+    assert days("&tz=Asia/Kolkata") == {str(yesterday): 0, today: 1}
