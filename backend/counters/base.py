@@ -14,9 +14,8 @@ roll-up is internal to each backend; only read's `grain` argument shows it.
 
 read() answers with Cells: a Mapping (value, hour) -> Totals like a dict, which also holds the
 same cells as columns (numpy arrays, no Python object per cell). Series queries read tens of
-thousands of cells; building a datetime, a key and a Totals for each cost more than the
-query, and the garbage collector's passes over them made its slow tail.
-"""
+thousands of cells; building a key and a Totals for each was much of a query's time, and
+the garbage collector's full passes while they lived made its slow tail."""
 
 from __future__ import annotations
 
