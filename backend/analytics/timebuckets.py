@@ -84,11 +84,12 @@ class BucketPlan:
     days: dict[datetime, int]  # UTC midnight -> bucket its day cell is credited to
     hour_ranges: tuple[tuple[datetime, datetime], ...]  # hour cells to read, [lo, hi)
     # For looking up many cells at once: day_buckets[k] is `days` of the k-th day of
-    # day_range (-1 when not read); hour_buckets[j] is (plus, minus) of each hour of
-    # hour_ranges[j] in order: the bucket it adds to and the bucket whose day cell it is taken
-    # from (-1: none).
+    # day_range (-1 when not read); hour_plus[k] and hour_minus[k] are, for the k-th hour from
+    # the first hour range's start, the bucket it adds to and the bucket whose day cell it is
+    # taken from (-1: none; both -1 for hours between the ranges).
     day_buckets: np.ndarray
-    hour_buckets: tuple[tuple[np.ndarray, np.ndarray], ...]
+    hour_plus: np.ndarray
+    hour_minus: np.ndarray
     label_us: np.ndarray  # each label's instant, microseconds since 1970 (UTC)
 
     @property
@@ -119,8 +120,8 @@ def _edges(start: date, end: date, interval: str, z: ZoneInfo):
 
 
 def _cells(edges: list[datetime]):
-    """(days, hour_ranges, hour_buckets) that read the buckets' hours with the fewest cells;
-    hour_buckets as lists [(plus, minus)] per range (see BucketPlan)."""
+    """(days, hour_ranges, [(plus, minus)]) that read the buckets' hours with the fewest cells;
+    plus and minus list each hour of the range's buckets (see BucketPlan.hour_plus)."""
     start, end = edges[0], edges[-1]
     days: dict[datetime, int] = {}
     if all(edge.hour == 0 for edge in edges):
@@ -190,15 +191,20 @@ def plan(start: date, end: date, interval: str, tz: str) -> BucketPlan:
         first = min(days)
         for day, bucket in days.items():
             day_buckets[(day - first) // DAY] = bucket
-    hour_buckets = tuple((_frozen(np.array(plus, np.int64)), _frozen(np.array(minus, np.int64)))
-                         for plus, minus in hour_lists)
+    span = (hour_ranges[-1][1] - hour_ranges[0][0]) // HOUR if hour_ranges else 0
+    hour_plus, hour_minus = np.full(span, -1, np.int64), np.full(span, -1, np.int64)
+    for (lo, _), (plus, minus) in zip(hour_ranges, hour_lists, strict=True):
+        at = (lo - hour_ranges[0][0]) // HOUR
+        hour_plus[at:at + len(plus)] = plus
+        hour_minus[at:at + len(minus)] = minus
     if interval == "hour":  # a label is its UTC hour
         first = (edges[0].replace(tzinfo=UTC) - _EPOCH) // _US
         label_us = first + np.arange(len(labels), dtype=np.int64) * (HOUR // _US)
     else:
         label_us = np.array([(label - _EPOCH) // _US for label in labels], np.int64)
     return BucketPlan(edges[0], edges[-1], tuple(labels), tuple(edges), days, hour_ranges,
-                      _frozen(day_buckets), hour_buckets, _frozen(label_us))
+                      _frozen(day_buckets), _frozen(hour_plus), _frozen(hour_minus),
+                      _frozen(label_us))
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
