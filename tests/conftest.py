@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -19,31 +20,40 @@ def _pg_admin_url() -> str | None:
     return os.environ.get("TALLY_TEST_POSTGRES_URL")
 
 
-@pytest.fixture(scope="session")
-def pg_database():
-    """One throwaway PostgreSQL database for the session, migrated once, dropped at the end."""
+@contextmanager
+def throwaway_pg_database(prefix: str = "tally_test"):
+    """A new, empty PostgreSQL database's URL, dropped on exit. Without the test server:
+    skipped, or failed under CI (where scripts/services.sh must have started it)."""
     admin = _pg_admin_url()
     if not admin:
         if IN_CI:
             pytest.fail("TALLY_TEST_POSTGRES_URL is unset: scripts/services.sh must start PostgreSQL")
         pytest.skip("PostgreSQL not started (run `make test`, or scripts/services.sh start)")
-    name = f"tally_test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin_engine = create_engine(
         admin.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
     )
     with admin_engine.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     base, _, _ = admin.rpartition("/")
-    url = f"{base}/{name}".replace("postgresql://", "postgresql+psycopg://", 1)
+    try:
+        yield f"{base}/{name}".replace("postgresql://", "postgresql+psycopg://", 1)
+    finally:
+        with admin_engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin_engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_database():
+    """One throwaway PostgreSQL database for the session, migrated once, dropped at the end."""
     from backend.store.db import Database
 
-    db = Database(url)
-    db.migrate()
-    db.dispose()
-    yield url
-    with admin_engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin_engine.dispose()
+    with throwaway_pg_database() as url:
+        db = Database(url)
+        db.migrate()
+        db.dispose()
+        yield url
 
 
 def _truncate_pg(url: str) -> None:
@@ -130,3 +140,14 @@ def make_account(runtime):
 @pytest.fixture
 def account(make_account):
     return make_account("Acme Store", email="owner@acme.test")
+
+
+@pytest.fixture
+def db(db_url):
+    """A migrated Database on the store under test (both backends)."""
+    from backend.store.db import Database
+
+    database = Database(db_url)
+    database.migrate()
+    yield database
+    database.dispose()

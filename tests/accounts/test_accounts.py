@@ -9,18 +9,10 @@ from sqlalchemy import select
 
 from backend.accounts import keys, users
 from backend.accounts.service import create_account
-from backend.store.db import Database, utcnow
+from backend.store.db import utcnow
 from backend.store.models import ApiKey, LoginAttempt, User
 
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def db(db_url):
-    database = Database(db_url)
-    database.migrate()
-    yield database
-    database.dispose()
 
 
 @pytest.fixture

@@ -12,16 +12,7 @@ from backend.accounts import timezones
 from backend.accounts.service import create_account
 from backend.dashboards import service as dashboards
 from backend.reports import schedules
-from backend.store.db import Database
 from backend.store.models import Account
-
-
-@pytest.fixture
-def db(db_url):
-    database = Database(db_url)
-    database.migrate()
-    yield database
-    database.dispose()
 
 
 @pytest.fixture

@@ -4,15 +4,13 @@ column and keeps them too."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from alembic import command
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 
 from backend.store.db import Database
 from backend.store.migrate import alembic_config
-from tests.conftest import _pg_admin_url
+from tests.conftest import throwaway_pg_database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -21,20 +19,8 @@ def fresh_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'old.sqlite3'}"
         return
-    admin = _pg_admin_url()
-    if not admin:
-        pytest.skip("PostgreSQL not started (scripts/services.sh start)")
-    name = f"tally_mig_{uuid.uuid4().hex[:10]}"
-    admin_engine = create_engine(
-        admin.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
-    )
-    with admin_engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    base, _, _ = admin.rpartition("/")
-    yield f"{base}/{name}".replace("postgresql://", "postgresql+psycopg://", 1)
-    with admin_engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin_engine.dispose()
+    with throwaway_pg_database("tally_mig") as url:
+        yield url
 
 
 def _run(db: Database, action, revision: str) -> None:

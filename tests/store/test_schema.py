@@ -23,14 +23,6 @@ def all_models() -> None:
             importlib.import_module(f"backend.store.{mod.name}")
 
 
-@pytest.fixture
-def db(db_url):
-    database = Database(db_url)
-    database.migrate()
-    yield database
-    database.dispose()
-
-
 def test_migrations_build_the_schema_the_models_describe(db):
     all_models()
     with db.engine.connect() as conn:
