@@ -38,3 +38,31 @@ def totals(runtime):
         return out
 
     return read
+
+
+@pytest.fixture
+def failing_disk(monkeypatch):
+    """fail(how, times=1): the spool's next `times` writes fail. "short" writes half the
+    bytes and returns the count (what a full disk does); "error" raises ENOSPC."""
+    import errno
+    import os
+
+    from backend.ingest import spool
+
+    real = os.write
+    left = {"n": 0, "how": "error"}
+
+    def write(fd, data):
+        if left["n"] <= 0:
+            return real(fd, data)
+        left["n"] -= 1
+        if left["how"] == "short":
+            return real(fd, data[: len(data) // 2])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(spool.os, "write", write)
+
+    def fail(how: str = "error", times: int = 1) -> None:
+        left["n"], left["how"] = times, how
+
+    return fail

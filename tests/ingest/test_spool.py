@@ -99,32 +99,11 @@ def test_a_killed_writer_releases_its_segment(tmp_path):
     assert [p for p, _ in read_records(seg, 0, 1 << 20)] == [b"acked"]
 
 
-def _failing_write(monkeypatch, how):
-    """Make the spool's next os.write fail once: "short" writes half the bytes (what a full
-    disk does), "error" raises ENOSPC."""
-    import errno
-
-    from backend.ingest import spool
-
-    real = os.write
-    state = {"armed": True}
-
-    def write(fd, data):
-        if not state["armed"]:
-            return real(fd, data)
-        state["armed"] = False
-        if how == "short":
-            return real(fd, data[: len(data) // 2])
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(spool.os, "write", write)
-
-
 @pytest.mark.parametrize("how", ["short", "error"])
-def test_a_failed_write_is_cut_away_and_never_hides_later_records(tmp_path, monkeypatch, how):
+def test_a_failed_write_is_cut_away_and_never_hides_later_records(tmp_path, failing_disk, how):
     w = SpoolWriter(tmp_path)
     w.append(b"first")
-    _failing_write(monkeypatch, how)
+    failing_disk(how)
     with pytest.raises(OSError):
         w.append(b"lost" * 100)
     w.append(b"after")
@@ -134,14 +113,15 @@ def test_a_failed_write_is_cut_away_and_never_hides_later_records(tmp_path, monk
     w.close()
 
 
-def test_when_the_torn_tail_cannot_be_cut_nothing_more_is_appended(tmp_path, monkeypatch):
+def test_when_the_torn_tail_cannot_be_cut_nothing_more_is_appended(tmp_path, monkeypatch,
+                                                                   failing_disk):
     import errno
 
     from backend.ingest import spool
 
     w = SpoolWriter(tmp_path)
     w.append(b"first")
-    _failing_write(monkeypatch, "short")
+    failing_disk("short")
     real_truncate = os.ftruncate
     broken = {"on": True}
 

@@ -225,20 +225,8 @@ def test_visitor_address_comes_from_a_trusted_proxy_only(tmp_path, sqlite_url):
 
 
 def test_a_full_disk_answers_503_accepts_nothing_and_the_retry_counts_once(
-        client, auth, runtime, totals, account, monkeypatch):
-    import errno
-
-    from backend.ingest import spool
-
-    real = spool.os.write
-    full = {"on": True}
-
-    def write(fd, data):
-        if full["on"]:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return real(fd, data)
-
-    monkeypatch.setattr(spool.os, "write", write)
+        client, auth, runtime, totals, account, failing_disk):
+    failing_disk("error")  # the request's one spool write
     batch = {"batch": [{"type": "track", "userId": "u", "event": "Disk Test",
                         "messageId": f"d{i}"} for i in range(3)]}
     resp = client.post("/v1/batch", json=batch, headers=auth)
@@ -248,7 +236,6 @@ def test_a_full_disk_answers_503_accepts_nothing_and_the_retry_counts_once(
     assert "retry later" in body["error"]
     ingestor(runtime).drain()
     assert totals(account.id, "Disk Test") == {}
-    full["on"] = False
     for _ in range(2):  # the SDK's retry, sent twice: same messageIds, counted once
         assert client.post("/v1/batch", json=batch, headers=auth).status_code == 200
     ingestor(runtime).drain()
