@@ -152,6 +152,11 @@ def key_account(engine: Engine, kind: str, raw: str | None) -> str | None:
             cur.close()
     finally:
         conn.close()  # back to the pool (which rolls back the read)
+    return _live_owner(row, kind)
+
+
+def _live_owner(row, kind: str) -> str | None:
+    """The account of a (kind, revoked_at, account_id) key row if it is live and of `kind`."""
     if row is None or row[0] != kind or row[1] is not None:
         return None
     return row[2]
@@ -163,10 +168,7 @@ def authenticate(session: Session | Connection, kind: str, raw: str | None) -> s
     Runs on every /v1 request: a plain connection and three columns, no ORM objects."""
     if not raw or len(raw) > 200:
         return None
-    row = session.execute(_BY_HASH, {"key_hash": hash_key(raw)}).first()
-    if row is None or row.kind != kind or row.revoked_at is not None:
-        return None
-    return row.account_id
+    return _live_owner(session.execute(_BY_HASH, {"key_hash": hash_key(raw)}).first(), kind)
 
 
 def public_key(session: Session, account_id: str) -> str | None:

@@ -36,6 +36,11 @@ def zone_names() -> tuple[str, ...]:
     return tuple(sorted(names | {DEFAULT}))
 
 
+@lru_cache(maxsize=1)
+def _known() -> frozenset[str]:
+    return frozenset(zone_names())
+
+
 def validate(name) -> str:
     """`name` as stored, or TimezoneInvalid saying what is wrong and how to fix it."""
     if not isinstance(name, str) or not name.strip():
@@ -43,7 +48,7 @@ def validate(name) -> str:
             "Choose a time zone: an IANA name such as Europe/Paris or America/New_York."
         )
     clean = name.strip()
-    if len(clean) > MAX_LENGTH or clean not in set(zone_names()):
+    if len(clean) > MAX_LENGTH or clean not in _known():
         raise TimezoneInvalid(
             f"Unknown time zone {clean[:MAX_LENGTH]!r}: pick one from the list, an IANA name "
             "such as Europe/Paris or America/New_York (or UTC)."
