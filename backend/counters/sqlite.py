@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from backend.counters.base import Cells, CounterKey, Totals, check_grain
+from backend.counters.base import Cells, CounterKey, Totals, check_grain, to_epoch
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS counters (
@@ -80,12 +80,7 @@ _SELECT = {
            "metric=? AND dimension=? AND day>=? AND day<?",
 }
 
-_EPOCH = datetime(1970, 1, 1)
 _CHUNK = 500  # rows fetched at a time by read()
-
-
-def _epoch(hour: datetime) -> int:
-    return int((hour - _EPOCH).total_seconds())
 
 
 def _add_day_counters(conn: sqlite3.Connection) -> None:
@@ -138,7 +133,7 @@ class SqliteCounterStore:
 
     def increment(self, flush_id: str, deltas: Mapping[CounterKey, Totals]) -> None:
         rows = [
-            (k.account_id, k.metric, k.dimension, k.value, _epoch(k.hour), t.count, t.revenue)
+            (k.account_id, k.metric, k.dimension, k.value, to_epoch(k.hour), t.count, t.revenue)
             for k, t in deltas.items()
         ]
         days = _day_rows(rows)
@@ -163,7 +158,7 @@ class SqliteCounterStore:
     ) -> Cells:
         check_grain(grain, start, end)
         cursor = self._conn().execute(
-            _SELECT[grain], (account_id, metric, dimension, _epoch(start), _epoch(end))
+            _SELECT[grain], (account_id, metric, dimension, to_epoch(start), to_epoch(end))
         )
         # In chunks smaller than the garbage collector's first threshold (700 new objects),
         # each freed before the next: a list of every row would live long enough to set off
