@@ -18,14 +18,25 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime, timedelta
 
 import numpy as np
 from cassandra.concurrent import execute_concurrent, execute_concurrent_with_args
 from cassandra.query import BatchStatement, BatchType
 
-from backend.counters.base import DAY, Cells, CounterKey, Totals, check_grain, to_epoch
+from backend.counters.base import (
+    DAY,
+    Cells,
+    CounterKey,
+    Totals,
+    check_deltas,
+    check_grain,
+    check_ranges,
+    check_values,
+    select_values,
+    to_epoch,
+)
 from backend.counters.cassandra_compaction import compact_partition, roll_up_partition
 from backend.counters.cassandra_schema import BASE, DAY_ROW, Statements, connect, create_schema
 
@@ -71,6 +82,7 @@ class CassandraCounterStore:
     def increment(self, flush_id: str, deltas: Mapping[CounterKey, Totals]) -> None:
         if not flush_id:
             raise ValueError("a flush needs a non-empty id")
+        check_deltas(deltas)
         write_ts, complete = self._claim(flush_id)
         if complete:
             return
@@ -139,29 +151,54 @@ class CassandraCounterStore:
 
     def read(
         self, account_id: str, metric: str, dimension: str, start: datetime, end: datetime,
-        grain: str = "hour",
+        grain: str = "hour", values: Collection[str] | None = None,
     ) -> Cells:
+        """values (see base.py) filter what was read: CQL cannot restrict `value` under a
+        range of hours, and a dimension's sum is added up from its every value, which the
+        partitions read hold anyway (no stored sums, so no migration of existing data)."""
         check_grain(grain, start, end)
+        check_values(values)
         days = _days(start, end)
         if not days:
             return Cells.empty()
         if grain == "day":
-            return self._read_days(account_id, metric, dimension, days)
+            return select_values(self._read_days(account_id, metric, dimension, days),
+                                 dimension, values)
+        return self._read_hours(account_id, metric, dimension, [(start, end)], values)
+
+    def read_ranges(
+        self, account_id: str, metric: str, dimension: str,
+        ranges: Sequence[tuple[datetime, datetime]], values: Collection[str] | None = None,
+    ) -> Cells:
+        """Every (range, day) is one partition read, all of them run concurrently."""
+        check_ranges(ranges)
+        check_values(values)
+        return self._read_hours(account_id, metric, dimension, ranges, values)
+
+    def _read_hours(self, account_id: str, metric: str, dimension: str,
+                    ranges: Sequence[tuple[datetime, datetime]],
+                    values: Collection[str] | None) -> Cells:
+        parts = [(d, max(lo, _midnight(d)), min(hi, _midnight(d) + DAY))
+                 for lo, hi in ranges for d in _days(lo, hi)]
+        if not parts:
+            return Cells.empty()
+        days = sorted({p[0] for p in parts})
         if len(days) > _DIRECT_READ_DAYS:
-            days = [d for d, _ in self._index(account_id, metric, dimension, days)]
+            held = {d for d, _ in self._index(account_id, metric, dimension, days)}
+            parts = [p for p in parts if p[0] in held]
         # Each partition's bounds stay inside its own day, so its day cells never show here.
-        statements = [(self._st.select, (account_id, metric, dimension, d,
-                                         max(start, _midnight(d)), min(end, _midnight(d) + DAY)))
-                      for d in days]
+        statements = [(self._st.select, (account_id, metric, dimension, d, lo, hi))
+                      for d, lo, hi in parts]
         sums = _Sums()
-        for day, rows in zip(days, self._run(statements), strict=True):
-            flush_cells = 0
+        flush_cells: dict[date, int] = defaultdict(int)
+        for (day, _, _), rows in zip(parts, self._run(statements), strict=True):
             for r in rows:
                 sums.add(r.value, r.hour, r.count, r.revenue)
-                flush_cells += r.flush_id != BASE
-            if flush_cells > self.compact_after:
+                flush_cells[day] += r.flush_id != BASE
+        for day, n in flush_cells.items():
+            if n > self.compact_after:
                 self.compact(account_id, metric, dimension, day)
-        return sums.totals()
+        return select_values(sums.totals(), dimension, values)
 
     def _read_days(self, account_id: str, metric: str, dimension: str, days: list[date]):
         """Day cells of the days rolled up; hour cells of the others, which are then rolled up

@@ -5,23 +5,39 @@ so a flush applied twice (after a crash before its acknowledgement) is a no-op. 
 transaction adds the flush's per-UTC-day sums to `day_counters` (the roll-up behind
 read(..., grain="day")), so hour and day cells never disagree.
 
-Stores created before the roll-up existed get `day_counters` on first open, filled from their
-hour cells in the transaction that creates it (`_add_day_counters`).
+Under each dimension the flush also adds, per hour and per day, the sum over the dimension's
+values as value "" (ALL_VALUES, see base.py), so a series by a dimension reads its top values
+and that sum instead of every value's cells (a 30-day hourly query by country: ~9k cells
+instead of ~27k; Python's sqlite3 spends ~0.6 us per row, most of such a query's time).
+
+Stores created before the roll-ups existed get them on first open, filled from their hour
+cells in one write transaction (`_migrate`; PRAGMA user_version tells which are in).
 """
 
 from __future__ import annotations
 
+import gc
+import json
 import math
 import sqlite3
 import threading
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 
-from backend.counters.base import Cells, CounterKey, Totals, check_grain, to_epoch
+from backend.counters.base import (
+    Cells,
+    CounterKey,
+    Totals,
+    check_deltas,
+    check_grain,
+    check_ranges,
+    check_values,
+    to_epoch,
+)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS counters (
@@ -73,31 +89,63 @@ ON CONFLICT (account_id, metric, dimension, day, value)
 DO UPDATE SET count = count + excluded.count, revenue = revenue + excluded.revenue
 """
 
+# The sums over each dimension's values, per hour and per day, from the cells in store.
+_BACKFILL_SUMS = [f"""
+INSERT INTO {table} (account_id, metric, dimension, value, {col}, count, revenue)
+SELECT account_id, metric, dimension, '', {col}, sum(count), sum(revenue)
+FROM {table} WHERE dimension <> '' GROUP BY account_id, metric, dimension, {col}
+""" for table, col in (("counters", "hour"), ("day_counters", "day"))]
+
 _SELECT = {
-    "hour": "SELECT value, hour, count, revenue FROM counters WHERE account_id=? AND metric=? "
-            "AND dimension=? AND hour>=? AND hour<?",
+    "hour": "SELECT value, hour, count, revenue FROM counters WHERE account_id=? AND "
+            "metric=? AND dimension=? AND hour>=? AND hour<?",
     "day": "SELECT value, day, count, revenue FROM day_counters WHERE account_id=? AND "
            "metric=? AND dimension=? AND day>=? AND day<?",
 }
+_SELECT_HOURS = ("SELECT value, hour, count, revenue FROM counters WHERE account_id=? AND "
+                 "metric=? AND dimension=? AND hour IN (SELECT value FROM json_each(?))")
+# values=None under a dimension: every value but the sum
+_NOT_SUM = " AND value <> ''"
 
-_CHUNK = 500  # rows fetched at a time by read()
+SCHEMA_VERSION = 1  # PRAGMA user_version: 1 = day roll-ups and dimension sums are in
 
 
-def _add_day_counters(conn: sqlite3.Connection) -> None:
-    """Create and fill day_counters once, in one write transaction: a concurrent opener waits
-    for it and then finds the table; no flush can land between the fill and the table."""
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Bring a store up to SCHEMA_VERSION in one write transaction: create and fill
+    day_counters if missing, then the dimension sums. A concurrent opener waits for it and
+    then finds it done; no flush can land between a fill and its version."""
+    if conn.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+        return
     conn.execute("BEGIN IMMEDIATE")
     try:
-        exists = conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='day_counters'"
-        ).fetchone()
-        if not exists:
-            conn.execute(_DAY_TABLE)
-            conn.execute(_BACKFILL)
+        if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+            exists = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='day_counters'"
+            ).fetchone()
+            if not exists:
+                conn.execute(_DAY_TABLE)
+                conn.execute(_BACKFILL)
+            for sql in _BACKFILL_SUMS:
+                conn.execute(sql)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+
+
+def _with_sums(rows: list[tuple]) -> list[tuple]:
+    """Hour upsert rows plus, per (account, metric, dimension, hour) under a dimension, the
+    flush's sum over the dimension's values (value "")."""
+    counts: dict[tuple, int] = defaultdict(int)
+    revenues: dict[tuple, list[float]] = defaultdict(list)
+    for a, m, d, _, h, c, r in rows:
+        if d:
+            key = (a, m, d, "", h)
+            counts[key] += c
+            revenues[key].append(r)
+    return rows + [(*key, c, math.fsum(revenues[key])) for key, c in counts.items()]
 
 
 def _day_rows(rows: list[tuple]) -> list[tuple]:
@@ -120,7 +168,7 @@ class SqliteCounterStore:
         self._local = threading.local()
         with self._conn() as conn:
             conn.executescript(_SCHEMA)
-        _add_day_counters(self._conn())
+        _migrate(self._conn())
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -132,10 +180,11 @@ class SqliteCounterStore:
         return conn
 
     def increment(self, flush_id: str, deltas: Mapping[CounterKey, Totals]) -> None:
-        rows = [
+        check_deltas(deltas)
+        rows = _with_sums([
             (k.account_id, k.metric, k.dimension, k.value, to_epoch(k.hour), t.count, t.revenue)
             for k, t in deltas.items()
-        ]
+        ])
         days = _day_rows(rows)
         conn = self._conn()
         conn.execute("BEGIN IMMEDIATE")
@@ -154,29 +203,54 @@ class SqliteCounterStore:
 
     def read(
         self, account_id: str, metric: str, dimension: str, start: datetime, end: datetime,
-        grain: str = "hour",
+        grain: str = "hour", values: Collection[str] | None = None,
     ) -> Cells:
         check_grain(grain, start, end)
-        cursor = self._conn().execute(
-            _SELECT[grain], (account_id, metric, dimension, to_epoch(start), to_epoch(end))
-        )
-        # In chunks smaller than the garbage collector's first threshold (700 new objects),
-        # each freed before the next: a list of every row would live long enough to set off
-        # full collections, which were most of the time of large reads.
-        values: list[str] = []
-        epochs, counts, revenue = [], [], []
-        while chunk := cursor.fetchmany(_CHUNK):
-            v, e, c, r = zip(*chunk, strict=True)
-            values += v
-            epochs.append(np.array(e, np.int64))
-            counts.append(np.array(c, np.int64))
-            revenue.append(np.array(r, np.float64))
-        if not values:
-            return Cells.empty()
-        slots = {v: i for i, v in enumerate(dict.fromkeys(values))}
-        index = np.fromiter(map(slots.__getitem__, values), np.int64, len(values))
-        return Cells(list(slots), index, np.concatenate(epochs), np.concatenate(counts),
-                     np.concatenate(revenue))
+        return self._select(_SELECT[grain], [account_id, metric, dimension, to_epoch(start),
+                                              to_epoch(end)], dimension, values)
+
+    def read_ranges(
+        self, account_id: str, metric: str, dimension: str,
+        ranges: Sequence[tuple[datetime, datetime]], values: Collection[str] | None = None,
+    ) -> Cells:
+        check_ranges(ranges)
+        if len(ranges) == 1:
+            return self.read(account_id, metric, dimension, *ranges[0], values=values)
+        hours = [h for lo, hi in ranges for h in range(to_epoch(lo), to_epoch(hi), 3600)]
+        # One statement, a primary-key lookup per hour listed (json_each: one parameter)
+        return self._select(_SELECT_HOURS, [account_id, metric, dimension, json.dumps(hours)],
+                            dimension, values)
+
+    def _select(self, sql: str, args: list, dimension: str,
+                values: Collection[str] | None) -> Cells:
+        check_values(values)
+        if values is not None:
+            if not values:
+                return Cells.empty()
+            wanted = list(dict.fromkeys(values))
+            # "+value": a filter on the hours' cells, not a lookup per (hour, value): scanning
+            # an hour's few dozen values is cheaper than seeking each (7 vs 10 ms, Kolkata)
+            sql += f" AND +value IN ({', '.join('?' * len(wanted))})"
+            args += wanted
+        elif dimension:
+            sql += _NOT_SUM
+        # The collector paused: the rows of a large read would live long enough to set off
+        # full collections, which were most of the time of such reads.
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            rows = self._conn().execute(sql, args).fetchall()
+            if not rows:
+                return Cells.empty()
+            found, epochs, counts, revenue = zip(*rows, strict=True)
+            del rows
+            slots = {v: i for i, v in enumerate(dict.fromkeys(found))}
+            index = np.fromiter(map(slots.__getitem__, found), np.int64, len(found))
+            return Cells(list(slots), index, np.array(epochs, np.int64),
+                         np.array(counts, np.int64), np.array(revenue, np.float64))
+        finally:
+            if paused:
+                gc.enable()
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)

@@ -48,7 +48,7 @@ def loaded(store, new_id):
     deltas = {}
     for i in range(300):
         hour = D - timedelta(hours=30) + timedelta(hours=rng.randrange(100))
-        value = rng.choice(["FR", "DE", "US", "", "ümlaut", "a,b"])
+        value = rng.choice(["FR", "DE", "US", " ", "ümlaut", "a,b"])
         t = Totals(rng.randint(1, 9), rng.randint(0, 10_000) / 100)
         deltas[key(acc, hour, "country", value)] = t
         deltas[key(acc, hour)] = Totals(i + 1, t.revenue)

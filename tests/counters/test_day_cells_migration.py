@@ -149,3 +149,42 @@ def test_cassandra_new_days_are_rolled_from_their_first_flush(cassandra_store, n
     # a day the index knows without `rolled` keeps it unset until rolled up
     legacy_flush(store, new_id("f"), {k(acc, D + DAY, "US"): Totals(1, 1.0)})
     assert rolled(store, acc, "country") == [True, False]
+
+
+def test_sqlite_store_from_before_dimension_sums_gets_them_on_first_open(tmp_path):
+    """A store with day cells but no sums (user_version 0): one open adds the sums of every
+    dimension, hour and day, from the cells in store; the total gets none (it is its own)."""
+    path = tmp_path / "counters.sqlite3"
+    store = SqliteCounterStore(path)
+    hours = {D + timedelta(hours=h): h for h in (1, 2, 30)}
+    deltas = {}
+    for hour, h in hours.items():
+        deltas[CounterKey("a", "m", "", "", hour)] = Totals(10 * h, 1.0)
+        deltas[CounterKey("a", "m", "country", "FR", hour)] = Totals(h, 0.5)
+        deltas[CounterKey("a", "m", "country", "DE", hour)] = Totals(2 * h, 0.25)
+    store.increment("f1", deltas)
+    store.close()
+    conn = sqlite3.connect(path)  # take the store back to before the sums
+    conn.execute("DELETE FROM counters WHERE dimension <> '' AND value = ''")
+    conn.execute("DELETE FROM day_counters WHERE dimension <> '' AND value = ''")
+    conn.execute("PRAGMA user_version = 0")
+    conn.commit()
+    conn.close()
+
+    store = SqliteCounterStore(path)
+    try:
+        sums = store.read("a", "m", "country", D, D + 2 * DAY, values=[""])
+        assert dict(sums) == {("", hour): Totals(3 * h, 0.75) for hour, h in hours.items()}
+        days = store.read("a", "m", "country", D, D + 2 * DAY, grain="day", values=[""])
+        assert dict(days) == {("", D): Totals(9, 1.5), ("", D + DAY): Totals(90, 0.75)}
+        assert len(store.read("a", "m", "", D, D + 2 * DAY)) == 3
+        assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 1
+    finally:
+        store.close()
+    again = SqliteCounterStore(path)  # opened again: nothing added twice
+    try:
+        assert dict(again.read("a", "m", "country", D, D + 2 * DAY, grain="day",
+                               values=[""])) == {("", D): Totals(9, 1.5),
+                                                 ("", D + DAY): Totals(90, 0.75)}
+    finally:
+        again.close()
