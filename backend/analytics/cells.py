@@ -6,10 +6,12 @@ its epoch), so no Python object is made per cell."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import numpy as np
 
 from backend.analytics.timebuckets import BucketPlan
-from backend.counters.base import Cells, CounterStore, to_epoch
+from backend.counters.base import Cells, CounterStore, select_values, to_epoch
 
 
 class _Grid:
@@ -45,38 +47,59 @@ class _Grid:
         return list(self.slots), counts.astype(np.int64).reshape(-1, n), revenue.reshape(-1, n)
 
 
-def _merged(parts: list[Cells]) -> Cells:
-    """The cells of several reads as one Cells (their values renumbered into one list)."""
-    parts = [p for p in parts if len(p)]
-    if len(parts) < 2:
-        return parts[0] if parts else Cells.empty()
-    slots: dict[str, int] = {}
-    index = []
-    for p in parts:
-        remap = np.fromiter((slots.setdefault(v, len(slots)) for v in p.distinct), np.int64,
-                            len(p.distinct))
-        index.append(remap[p.index])
-    return Cells(list(slots), np.concatenate(index),
-                 *(np.concatenate([getattr(p, c) for p in parts])
-                   for c in ("epochs", "counts", "revenue")))
+class DayCells(Cells):
+    """Every value's day cells over the UTC days [first, end): a read to share (see grid)."""
+
+    __slots__ = ("first", "end")
+
+    @classmethod
+    def read(cls, counters: CounterStore, account_id: str, metric: str, dimension: str,
+             first: datetime, end: datetime) -> DayCells:
+        c = Cells.of(counters.read(account_id, metric, dimension, first, end, grain="day"))
+        out = cls(c.distinct, c.index, c.epochs, c.counts, c.revenue)
+        out.first, out.end = first, end
+        return out
+
+
+def _covers(cells: Cells, lo: datetime, hi: datetime) -> bool:
+    return isinstance(cells, DayCells) and cells.first <= lo and hi <= cells.end
+
+
+def _within(cells: Cells, lo: int, hi: int) -> Cells:
+    """The cells whose epoch is in [lo, hi)."""
+    keep = (cells.epochs >= lo) & (cells.epochs < hi)
+    if keep.all():
+        return cells
+    return Cells(cells.distinct, cells.index[keep], cells.epochs[keep], cells.counts[keep],
+                 cells.revenue[keep])
 
 
 def grid(counters: CounterStore, account_id: str, metric: str, dimension: str,
-         bp: BucketPlan) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """(values, counts[value, bucket], revenue[value, bucket]) of one dimension over the plan.
+         bp: BucketPlan, values: list[str] | None = None, day_cells: Cells | None = None,
+         ) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """(values, counts[value, bucket], revenue[value, bucket]) of one dimension over the plan,
+    of every value or only of `values` (see CounterStore.read, ALL_VALUES included).
+
+    day_cells: every value's day cells, already read over some days; used instead of reading
+    the plan's day cells again when they cover them.
 
     Values whose counts are zero in every bucket are left out: they only had events outside
     the range, inside a day cell that the hour cells then took back out."""
     g = _Grid(len(bp.labels))
     if bp.day_range is not None:
         lo, hi = bp.day_range
-        # Cells.of: a store wrapper (e.g. a dashboard's country view) may answer a plain dict
-        cells = Cells.of(counters.read(account_id, metric, dimension, lo, hi, grain="day"))
+        if day_cells is not None and _covers(day_cells, lo, hi):
+            cells = select_values(_within(day_cells, to_epoch(lo), to_epoch(hi)), dimension,
+                                  values)
+        else:  # Cells.of: a store wrapper may answer a plain dict
+            cells = Cells.of(counters.read(account_id, metric, dimension, lo, hi, grain="day",
+                                           values=values))
         g.add(cells, bp.day_buckets[(cells.epochs - to_epoch(lo)) // 86400])
-    # One ranged read per edge of a bucket (30 for 30 days in New York): merge them first and
-    # place all their cells at once, a fixed cost per query rather than per range.
-    hours = _merged([Cells.of(counters.read(account_id, metric, dimension, lo, hi))
-                     for lo, hi in bp.hour_ranges])
+    hours = Cells.empty()
+    if bp.hour_ranges:
+        # A range of hours per edge of a bucket (90 for 90 days in Kolkata), read in one call
+        hours = Cells.of(counters.read_ranges(account_id, metric, dimension, bp.hour_ranges,
+                                              values=values))
     if len(hours):
         at = (hours.epochs - to_epoch(bp.hour_ranges[0][0])) // 3600
         g.add(hours, bp.hour_plus[at])

@@ -18,10 +18,10 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from backend.analytics.cells import grid
+from backend.analytics.cells import DayCells, grid
 from backend.analytics.errors import InvalidQuery
 from backend.analytics.timebuckets import INTERVALS, plan, zone
-from backend.counters.base import CounterStore
+from backend.counters.base import ALL_VALUES, CounterStore
 
 OTHER_KEY = "$other"  # the series of every value outside the top N ("$" names are reserved)
 MEASURES = ("count", "revenue")
@@ -105,22 +105,22 @@ def run(counters: CounterStore, account_id: str, metric: str, q: SeriesQuery) ->
     if q.by is None:
         keys, counts, revenue = [None], total_c[None, :], total_r[None, :]
     else:
-        values, vc, vr = grid(counters, account_id, metric, q.by, bp)
-        ranking = (vc if q.measure == "count" else vr).sum(axis=1).tolist()
-        order = sorted(range(len(values)), key=lambda i: (-ranking[i], values[i]))
-        top, rest = order[: q.top], order[q.top:]
-        keys = [values[i] for i in top]
-        parts_c, parts_r = [vc[top]], [vr[top]]
-        if rest:
+        # Day cells only (whole UTC days): every value's cells are few, read them all. Hour
+        # cells: read only the top values' and the dimension's sum's (3x fewer for 30 days by
+        # hour by country), once the values are ranked from the range's day cells.
+        split = _by_top_values if bp.hour_ranges else _by_every_value
+        keys, top_c, top_r, other, sum_c, sum_r = split(counters, account_id, metric, q, bp)
+        parts_c, parts_r = [top_c], [top_r]
+        if other is not None:
             keys.append(OTHER_KEY)
-            parts_c.append(vc[rest].sum(axis=0)[None, :])
-            parts_r.append(vr[rest].sum(axis=0)[None, :])
-        # Events without a value for the dimension: the total minus every value's share.
-        missing = total_c - vc.sum(axis=0)
+            parts_c.append(other[0][None, :])
+            parts_r.append(other[1][None, :])
+        # Events without a value for the dimension: the total less the sum over its values.
+        missing = total_c - sum_c
         if (missing > 0).any():
             keys.append(None)
             parts_c.append(missing[None, :])
-            parts_r.append((total_r - vr.sum(axis=0))[None, :])
+            parts_r.append((total_r - sum_r)[None, :])
         counts, revenue = np.vstack(parts_c), np.vstack(parts_r)
     # + 0.0 turns a -0.0 left by the subtraction into 0.0
     revenue = np.round(revenue, 2) + 0.0
@@ -136,6 +136,61 @@ def run(counters: CounterStore, account_id: str, metric: str, q: SeriesQuery) ->
         "count": counts.reshape(-1),
         "revenue": revenue.reshape(-1),
     }, copy=False)
+
+
+# What both ways of splitting a metric by a dimension answer: the top values (ranked by the
+# measure over the whole range, ties by name) with their counts and revenue per bucket, the
+# other values' sums per bucket (None when there are no other values) and the sums over
+# every value per bucket.
+Split = tuple[list, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None, np.ndarray,
+              np.ndarray]
+
+
+def _ranked(values: list[str], counts: np.ndarray, revenue: np.ndarray,
+            q: SeriesQuery) -> list[int]:
+    ranking = (counts if q.measure == "count" else revenue).sum(axis=1).tolist()
+    return sorted(range(len(values)), key=lambda i: (-ranking[i], values[i]))
+
+
+def _by_every_value(counters: CounterStore, account_id: str, metric: str, q: SeriesQuery,
+                    bp) -> Split:
+    values, vc, vr = grid(counters, account_id, metric, q.by, bp)
+    order = _ranked(values, vc, vr, q)
+    top, rest = order[: q.top], order[q.top:]
+    other = (vc[rest].sum(axis=0), vr[rest].sum(axis=0)) if rest else None
+    n = len(bp.labels)
+    sums = (vc.sum(axis=0), vr.sum(axis=0)) if len(vc) else (np.zeros(n, np.int64),
+                                                             np.zeros(n))
+    return [values[i] for i in top], vc[top], vr[top], other, *sums
+
+
+def _by_top_values(counters: CounterStore, account_id: str, metric: str, q: SeriesQuery,
+                   bp) -> Split:
+    # Every value's day cells, read once: they rank the values and give the top values' and
+    # the sum's day cells (select_values adds the sum up from them).
+    days = None
+    if bp.day_range is not None:
+        days = DayCells.read(counters, account_id, metric, q.by, *bp.day_range)
+    values, rc, rr = grid(counters, account_id, metric, q.by,
+                          plan(q.start, q.end, "range", q.tz), day_cells=days)
+    top = [values[i] for i in _ranked(values, rc, rr, q)[: q.top]]
+    got, vc, vr = grid(counters, account_id, metric, q.by, bp, values=[*top, ALL_VALUES],
+                       day_cells=days)
+    row = {v: i for i, v in enumerate(got)}
+    n = len(bp.labels)
+    zeros_c, zeros_r = np.zeros(n, np.int64), np.zeros(n)
+
+    def pick(value: str) -> tuple[np.ndarray, np.ndarray]:
+        i = row.get(value)
+        return (zeros_c, zeros_r) if i is None else (vc[i], vr[i])
+
+    top_c = np.array([pick(v)[0] for v in top], np.int64).reshape(len(top), n)
+    top_r = np.array([pick(v)[1] for v in top], np.float64).reshape(len(top), n)
+    sum_c, sum_r = pick(ALL_VALUES)
+    other = None
+    if len(values) > len(top):
+        other = (sum_c - top_c.sum(axis=0), sum_r - top_r.sum(axis=0))
+    return top, top_c, top_r, other, sum_c, sum_r
 
 
 def series(counters: CounterStore, account_id: str, metric: str, start: date, end: date,

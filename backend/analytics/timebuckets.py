@@ -138,6 +138,12 @@ def _cells(edges: list[datetime]):
     day = _midnight(start)
     while day < end:
         nxt = day + DAY
+        while edges[i + 1] <= day:
+            i += 1
+        if start <= day and nxt <= edges[i + 1]:  # the whole day in one bucket: its day cell
+            days[day] = i
+            day = nxt
+            continue
         # Cut the day at the bucket edges inside it: (lo, hi, bucket or -1 outside the range)
         pieces = []
         lo = day
@@ -176,8 +182,15 @@ def _cells(edges: list[datetime]):
 
 @lru_cache(maxsize=256)
 def plan(start: date, end: date, interval: str, tz: str) -> BucketPlan:
-    """The bucket plan of a validated query (pure: cached, shared by every request)."""
-    labels, edges = _edges(start, end, interval, zone(tz))
+    """The bucket plan of a validated query (pure: cached, shared by every request).
+
+    interval "range": one bucket, the whole range (what ranks a dimension's values)."""
+    if interval == "range":
+        z = zone(tz)
+        labels, edges = _edges(start, end, "day", z)
+        labels, edges = labels[:1], [edges[0], edges[-1]]
+    else:
+        labels, edges = _edges(start, end, interval, zone(tz))
     if interval == "hour":
         # Every bucket is one UTC hour: no day cell can save a read (see _cells), so read all
         # the hours as one range, each to its own bucket (the general walk, 2 ms for 30 days).

@@ -149,6 +149,16 @@ def test_random_ranges_top_n_and_measures(loaded, tz):
               top=rng.choice([1, 3, 10]), measure=rng.choice(["count", "revenue"]))
 
 
+@pytest.mark.parametrize("tz", ["UTC", "Asia/Kolkata"])
+def test_hourly_series_by_a_dimension_with_few_top_values(loaded, tz):
+    # by hour: only the top values' and the dimension's sum's hour cells are read
+    counters, acc, deltas = loaded
+    for top in (1, 3):
+        for measure in ("count", "revenue"):
+            check(counters, acc, deltas, date(2026, 3, 6), date(2026, 3, 9), "hour", tz,
+                  "country", top=top, measure=measure)
+
+
 def test_a_value_only_outside_the_range_is_not_a_series(counters, acc, put):
     # New York's Mar 2 starts at 05:00 UTC: the 03:00 UTC cell is in the UTC day's cell but
     # belongs to Mar 1, outside the range

@@ -167,3 +167,23 @@ def test_a_dashboard_in_another_zone_has_the_totals_of_the_api_series_in_that_zo
     utc_by_day = {t.date(): v for t, v in zip(utc["orders"].frame["t"],
                                                utc["orders"].frame["count"], strict=True)}
     assert by_day.keys() == utc_by_day.keys() and by_day != utc_by_day
+
+
+@pytest.mark.parametrize("interval, tz", [("day", "Asia/Kolkata"), ("hour", "UTC")])
+def test_the_country_view_reads_like_the_country_series(runtime, shop, interval, tz):
+    # edge hours of every Kolkata day (read_ranges) and the top-values read (values=[...,
+    # the sum]) go through the view too
+    from backend.dashboards.country_view import CountryView
+
+    counters = analytics.counter_store(runtime)
+    start, end = TODAY - timedelta(days=20), TODAY
+    every = analytics.series(counters, shop.id, "Viewed Product", start, end, interval, tz,
+                             by="country", top=100)
+    us = every[every["key"] == "US"].reset_index(drop=True)
+    assert us["count"].sum() > 0
+    view = CountryView(counters, "US")
+    for by in ("country", None):
+        got = analytics.series(view, shop.id, "Viewed Product", start, end, interval, tz, by=by)
+        assert got["count"].tolist() == us["count"].tolist()
+        assert got["revenue"].tolist() == us["revenue"].tolist()
+        assert set(got["key"]) == {"US" if by else None}
