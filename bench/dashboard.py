@@ -18,20 +18,25 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import plotly.io as pio
-from sqlalchemy import text
+# This checkout ahead of the editable install: run from another checkout (side by side),
+# the benchmark measures that checkout's code, not the installed one.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from backend import analytics
-from backend.accounts.service import create_account
-from backend.config import Settings
-from backend.dashboards import dashboard_data, ranges, service
-from backend.runtime import Runtime
-from components.dashboard.card import card
+import plotly.io as pio  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+
+from backend import analytics  # noqa: E402
+from backend.accounts.service import create_account  # noqa: E402
+from backend.config import Settings  # noqa: E402
+from backend.dashboards import dashboard_data, ranges, service  # noqa: E402
+from backend.runtime import Runtime  # noqa: E402
+from components.dashboard.card import card  # noqa: E402
 
 
 def runtime_at(root: Path) -> Runtime:

@@ -22,21 +22,26 @@ from __future__ import annotations
 import argparse
 import json
 import sqlite3
+import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-from sqlalchemy import create_engine
+# This checkout ahead of the editable install: run from another checkout (side by side),
+# the benchmark measures that checkout's code, not the installed one.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from backend.analytics import series
-from backend.analytics.timebuckets import plan
-from backend.counters.base import CounterKey, Totals
-from backend.counters.sqlite import SqliteCounterStore
-from backend.demo.catalog import COUNTRIES, HOURLY, WEEKDAY
-from backend.store.models import Base
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from sqlalchemy import create_engine  # noqa: E402
+
+from backend.analytics import series  # noqa: E402
+from backend.analytics.timebuckets import plan  # noqa: E402
+from backend.counters.base import CounterKey, Totals  # noqa: E402
+from backend.counters.sqlite import SqliteCounterStore  # noqa: E402
+from backend.demo.catalog import COUNTRIES, HOURLY, WEEKDAY  # noqa: E402
+from backend.store.models import Base  # noqa: E402
 
 ACCOUNT = "acc_bench"
 METRICS = {"Viewed Page": 0.48, "Viewed Product": 0.32, "Added to Cart": 0.07,
