@@ -188,3 +188,34 @@ def test_sqlite_store_from_before_dimension_sums_gets_them_on_first_open(tmp_pat
                                                  ("", D + DAY): Totals(90, 0.75)}
     finally:
         again.close()
+
+
+def test_sqlite_stores_opened_at_once_add_the_sums_once(tmp_path):
+    """Web workers and the jobs process open the store together after an upgrade: one of
+    them adds the sums, the others wait for it and find them (never twice)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = tmp_path / "counters.sqlite3"
+    store = SqliteCounterStore(path)
+    store.increment("f1", {CounterKey("a", "m", "", "", D): Totals(5, 0.0),
+                           CounterKey("a", "m", "country", "FR", D): Totals(2, 0.0),
+                           CounterKey("a", "m", "country", "DE", D): Totals(3, 0.0)})
+    store.close()
+    conn = sqlite3.connect(path)
+    conn.execute("DELETE FROM counters WHERE dimension <> '' AND value = ''")
+    conn.execute("DELETE FROM day_counters WHERE dimension <> '' AND value = ''")
+    conn.execute("PRAGMA user_version = 0")
+    conn.commit()
+    conn.close()
+
+    with ThreadPoolExecutor(6) as pool:
+        stores = list(pool.map(lambda _: SqliteCounterStore(path), range(6)))
+    try:
+        for s in stores:
+            assert dict(s.read("a", "m", "country", D, D + DAY, values=[""])) == {
+                ("", D): Totals(5, 0.0)}
+            assert dict(s.read("a", "m", "country", D, D + DAY, grain="day",
+                               values=[""])) == {("", D): Totals(5, 0.0)}
+    finally:
+        for s in stores:
+            s.close()
