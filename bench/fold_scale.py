@@ -1,0 +1,65 @@
+"""Folding rate as the store grows: the aggregator's events/s on an empty store, and again
+after every step of more events, in process (no HTTP: the acknowledgement side is
+bench/ingest.py's), with the ratio to the empty store's rate.
+
+    .venv/bin/python bench/fold_scale.py [--steps 6] [--step 500000] [--first 100000]
+
+Each step spools `step` events of bench/ingest.py's traffic through the real ingest path
+(`Ingestor.accept_body`) and times `drain()`: decode, dedup, profiles, raw events, counters,
+all committed. Everything lives in a temporary directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# This checkout ahead of the editable install (see bench/query.py)
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from ingest import make_bodies  # noqa: E402
+
+from app import create_app  # noqa: E402
+from backend.accounts.service import create_account  # noqa: E402
+from backend.config import Settings  # noqa: E402
+from backend.ingest.service import ingestor  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=6)
+    parser.add_argument("--step", type=int, default=500_000)
+    parser.add_argument("--first", type=int, default=100_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {"TALLY_VAR_DIR": tmp, "TALLY_SECRET_KEY": "bench" * 8,
+               "TALLY_DATABASE_URL": f"sqlite:///{Path(tmp) / 'tally.sqlite3'}"}
+        settings = Settings.from_env(env, env_file=None)
+        app = create_app(settings, ui=False)
+        runtime = app.extensions["tally"]
+        with runtime.db.session() as s:
+            account_id = create_account(s, "Bench").id
+        ing = ingestor(runtime)
+        in_store, first_rate = 0, None
+        print("events in store before   folded   events/s   vs the empty store")
+        for i, n in enumerate([args.first] + [args.step] * args.steps):
+            for body in make_bodies(n, 500, f"s{i}"):
+                ing.accept_body(account_id, "batch", body, "1.2.3.4")
+            started = time.perf_counter()
+            done = ing.drain()
+            rate = done / (time.perf_counter() - started)
+            first_rate = first_rate or rate
+            print(f"{in_store:>22,} {done:>9,} {rate:>10,.0f}   {rate / first_rate:5.2f}x",
+                  flush=True)
+            in_store += done
+        ing.close()
+        runtime.close()
+
+
+if __name__ == "__main__":
+    main()
