@@ -20,7 +20,7 @@ import pandas as pd
 
 from backend.analytics.cells import DayCells, grid
 from backend.analytics.errors import InvalidQuery
-from backend.analytics.timebuckets import INTERVALS, plan, zone
+from backend.analytics.timebuckets import INTERVALS, BucketPlan, plan, zone
 from backend.counters.base import ALL_VALUES, CounterStore
 
 OTHER_KEY = "$other"  # the series of every value outside the top N ("$" names are reserved)
@@ -153,7 +153,7 @@ def _ranked(values: list[str], counts: np.ndarray, revenue: np.ndarray,
 
 
 def _by_every_value(counters: CounterStore, account_id: str, metric: str, q: SeriesQuery,
-                    bp) -> Split:
+                    bp: BucketPlan) -> Split:
     values, vc, vr = grid(counters, account_id, metric, q.by, bp)
     order = _ranked(values, vc, vr, q)
     top, rest = order[: q.top], order[q.top:]
@@ -165,7 +165,7 @@ def _by_every_value(counters: CounterStore, account_id: str, metric: str, q: Ser
 
 
 def _by_top_values(counters: CounterStore, account_id: str, metric: str, q: SeriesQuery,
-                   bp) -> Split:
+                   bp: BucketPlan) -> Split:
     # Every value's day cells, read once: they rank the values and give the top values' and
     # the sum's day cells (select_values adds the sum up from them).
     days = None
