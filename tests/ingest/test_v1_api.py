@@ -240,3 +240,28 @@ def test_a_full_disk_answers_503_accepts_nothing_and_the_retry_counts_once(
         assert client.post("/v1/batch", json=batch, headers=auth).status_code == 200
     ingestor(runtime).drain()
     assert totals(account.id, "Disk Test") == {"": (3, 0.0)}
+
+
+def test_a_pass_of_interleaved_profiles_keeps_each_timeline_in_order(client, auth, account,
+                                                                     runtime):
+    # The aggregator inserts a pass's events grouped by profile (for the index's sake): each
+    # profile's timeline must still read newest first, same-time ties newest-arrived first.
+    at = ["2026-11-20T10:00:00Z", "2026-11-20T09:00:00Z", "2026-11-20T11:00:00Z"]
+    batch = []
+    for i in range(30):
+        user = ("u-a", "u-b", "u-c")[i % 3]
+        batch.append({"type": "track", "userId": user, "event": f"Step {99 - i:02d}",
+                      "messageId": f"m{i}", "timestamp": at[(i // 3) % 3] if i < 27 else
+                      "2026-11-20T11:00:00Z"})
+    assert client.post("/v1/batch", json={"batch": batch}, headers=auth).status_code == 200
+    ingestor(runtime).drain()
+    key = {"Authorization": f"Bearer {account.private_key}"}
+    for user in ("u-a", "u-b", "u-c"):
+        with runtime.db.session() as s:
+            pid = s.scalar(select(Profile.id).where(Profile.account_id == account.id,
+                                                    Profile.external_id == user))
+        events = client.get(f"/api/profiles/{pid}", headers=key).get_json()["events"]
+        sent = [m for m in batch if m["userId"] == user]
+        # newest first; among equal times the one sent later first (Python's sort is stable)
+        expected = sorted(reversed(sent), key=lambda m: m["timestamp"], reverse=True)
+        assert [e["id"] for e in events] == [m["messageId"] for m in expected], user
