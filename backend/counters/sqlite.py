@@ -110,7 +110,6 @@ _NOT_SUM = " AND value <> ''"
 SCHEMA_VERSION = 1  # PRAGMA user_version: 1 = day roll-ups and dimension sums are in
 
 
-
 def _migrate(conn: sqlite3.Connection) -> None:
     """Bring a store up to SCHEMA_VERSION in one write transaction: create and fill
     day_counters if missing, then the dimension sums. A concurrent opener waits for it and
