@@ -60,9 +60,8 @@ class DayCells(Cells):
         out.first, out.end = first, end
         return out
 
-
-def _covers(cells: Cells, lo: datetime, hi: datetime) -> bool:
-    return isinstance(cells, DayCells) and cells.first <= lo and hi <= cells.end
+    def covers(self, lo: datetime, hi: datetime) -> bool:
+        return self.first <= lo and hi <= self.end
 
 
 def _within(cells: Cells, lo: int, hi: int) -> Cells:
@@ -75,7 +74,7 @@ def _within(cells: Cells, lo: int, hi: int) -> Cells:
 
 
 def grid(counters: CounterStore, account_id: str, metric: str, dimension: str,
-         bp: BucketPlan, values: list[str] | None = None, day_cells: Cells | None = None,
+         bp: BucketPlan, values: list[str] | None = None, day_cells: DayCells | None = None,
          ) -> tuple[list[str], np.ndarray, np.ndarray]:
     """(values, counts[value, bucket], revenue[value, bucket]) of one dimension over the plan,
     of every value or only of `values` (see CounterStore.read, ALL_VALUES included).
@@ -88,7 +87,7 @@ def grid(counters: CounterStore, account_id: str, metric: str, dimension: str,
     g = _Grid(len(bp.labels))
     if bp.day_range is not None:
         lo, hi = bp.day_range
-        if day_cells is not None and _covers(day_cells, lo, hi):
+        if day_cells is not None and day_cells.covers(lo, hi):
             cells = select_values(_within(day_cells, to_epoch(lo), to_epoch(hi)), dimension,
                                   values)
         else:  # Cells.of: a store wrapper may answer a plain dict
