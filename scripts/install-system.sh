@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # System packages the tests need, from Debian: headless Chromium and its driver (browser tests),
 # PostgreSQL server binaries (a throwaway cluster, scripts/services.sh), OpenJDK 17 and Maven
-# (the Cassandra node, scripts/cassandra.sh). Quick no-op when everything is present.
+# (the Cassandra node, scripts/cassandra.sh), strace (tests/ingest/test_power_cut.py watches the
+# order of a pass's disk writes). Quick no-op when everything is present.
 # `install-system.sh demo` installs only what the demo needs: Chromium, for PDF/PNG exports.
 set -euo pipefail
 if [ "${1:-}" = demo ]; then
   PACKAGES=(chromium)
 else
-  PACKAGES=(chromium chromium-driver postgresql openjdk-17-jdk-headless maven)
+  PACKAGES=(chromium chromium-driver postgresql openjdk-17-jdk-headless maven strace)
 fi
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -174,7 +174,9 @@ class SqliteCounterStore:
         if conn is None:
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
+            # FULL: the aggregator deletes a flush's ledger row once increment() returns, so
+            # the counts must be on disk by then (NORMAL could lose them in a power cut).
+            conn.execute("PRAGMA synchronous=FULL")
             self._local.conn = conn
         return conn
 
