@@ -3,6 +3,7 @@ after every step of more events, in process (no HTTP: the acknowledgement side i
 bench/ingest.py's), with the ratio to the empty store's rate.
 
     .venv/bin/python bench/fold_scale.py [--steps 6] [--step 500000] [--first 100000]
+                                         [--ids uuid|ordered]
 
 Each step spools `step` events of bench/ingest.py's traffic through the real ingest path
 (`Ingestor.accept_body`) and times `drain()`: decode, dedup, profiles, raw events, counters,
@@ -35,6 +36,8 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=6)
     parser.add_argument("--step", type=int, default=500_000)
     parser.add_argument("--first", type=int, default=100_000)
+    parser.add_argument("--ids", choices=("uuid", "ordered"), default="uuid",
+                        help="messageIds: random UUIDs as SDKs send (default), or ordered")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         env = {"TALLY_VAR_DIR": tmp, "TALLY_SECRET_KEY": "bench" * 8,
@@ -48,7 +51,7 @@ def main() -> None:
         in_store, first_rate = 0, None
         print("events in store before   folded   events/s   vs the empty store")
         for i, n in enumerate([args.first] + [args.step] * args.steps):
-            for body in make_bodies(n, 500, f"s{i}"):
+            for body in make_bodies(n, 500, f"s{i}", args.ids):
                 ing.accept_body(account_id, "batch", body, "1.2.3.4")
             started = time.perf_counter()
             done = ing.drain()

@@ -1,6 +1,7 @@
 """Ingestion throughput over HTTP: Tally's `tally serve` vs a naive baseline, side by side.
 
     .venv/bin/python bench/ingest.py [--events 200000] [--batch 500] [--clients 2] [--rounds 3]
+                                     [--ids uuid|ordered]
 
 Both servers run under gunicorn with the same workers; the load generator (client
 processes posting pre-serialised /v1/batch bodies over keep-alive connections) shares the
@@ -22,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -33,16 +35,20 @@ sys.path.insert(0, str(ROOT))
 from tests.live_server import LiveServer, free_port  # noqa: E402
 
 
-def make_bodies(n_events: int, batch: int, tag: str) -> list[bytes]:
+def make_bodies(n_events: int, batch: int, tag: str, ids: str = "uuid") -> list[bytes]:
+    """Pre-serialised /v1/batch bodies. ids="uuid": random messageIds, what Segment's SDKs
+    send (each lands on a random page of a dedup index); "ordered": f"{tag}-{i}", which
+    earlier figures used and which flatter the dedup index as the store grows."""
     now = datetime.utcnow()
     bodies = []
+    message_id = (lambda i: str(uuid.uuid4())) if ids == "uuid" else (lambda i: f"{tag}-{i}")
     for b in range(0, n_events, batch):
         msgs = [
             {
                 "type": "track",
                 "event": "Placed Order" if i % 5 == 0 else "Viewed Product",
                 "userId": f"user-{i % 5000}",
-                "messageId": f"{tag}-{i}",
+                "messageId": message_id(i),
                 "timestamp": (now - timedelta(minutes=i % 10_000)).isoformat() + "Z",
                 "properties": {
                     "revenue": 25.0 if i % 5 == 0 else 0,
@@ -142,7 +148,7 @@ def run_tally(args, tmp: Path) -> tuple[float, float]:
         acc = create_account(s, "Bench")
     server = LiveServer(env, workers=args.workers).start()
     auth = "Basic " + base64.b64encode(f"{acc.write_key}:".encode()).decode()
-    bodies = make_bodies(args.events, args.batch, "t")
+    bodies = make_bodies(args.events, args.batch, "t", args.ids)
     workers = request_workers(server.proc.pid)
     cpu0 = cpu_of(workers)
     t_start = time.perf_counter()
@@ -198,7 +204,7 @@ def run_naive(args, tmp: Path) -> tuple[float, float]:
             break
         except OSError:
             time.sleep(0.1)
-    bodies = make_bodies(args.events, args.batch, "n")
+    bodies = make_bodies(args.events, args.batch, "n", args.ids)
     workers = request_workers(proc.pid)
     cpu0 = cpu_of(workers)
     secs = drive(port, "", bodies, args.clients)
@@ -218,6 +224,8 @@ def main() -> None:
     p.add_argument("--workers", type=int, default=max(2, (os.cpu_count() or 1) + 1))
     p.add_argument("--rounds", type=int, default=3,
                    help="alternate Tally and baseline runs this many times; medians are shown")
+    p.add_argument("--ids", choices=("uuid", "ordered"), default="uuid",
+                   help="messageIds: random UUIDs as SDKs send (default), or ordered strings")
     args = p.parse_args()
     acks, e2es, naives, tally_cpu, naive_cpu = [], [], [], [], []
     n = args.events
@@ -241,7 +249,8 @@ def main() -> None:
     ]
     print(
         f"\n{n:,} events, batches of {args.batch}, {args.clients} client processes, "
-        f"{args.workers} gunicorn workers, {os.cpu_count()} cores; median of {args.rounds} rounds"
+        f"{args.workers} gunicorn workers, {os.cpu_count()} cores, {args.ids} messageIds; "
+        f"median of {args.rounds} rounds"
     )
     for name, rate in rows:
         print(f"  {name:36} {rate:>12,.0f} events/s   {rate / rows[2][1]:5.2f}x baseline")
