@@ -41,6 +41,7 @@ from backend.analytics.timebuckets import plan  # noqa: E402
 from backend.counters.base import CounterKey, Totals  # noqa: E402
 from backend.counters.sqlite import SqliteCounterStore  # noqa: E402
 from backend.demo.catalog import COUNTRIES, HOURLY, WEEKDAY  # noqa: E402
+from backend.store.dedup import dedup_key  # noqa: E402
 from backend.store.models import Base  # noqa: E402
 
 ACCOUNT = "acc_bench"
@@ -122,12 +123,13 @@ def build_events(ev: pd.DataFrame, path: Path) -> None:
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=OFF")
-    sql = ("INSERT INTO events (account_id, message_id, metric, ts, received_at, country, "
-           "revenue, properties) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+    sql = ("INSERT INTO events (account_id, message_id, dedup_key, metric, ts, received_at, "
+           "country, revenue, properties) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
     for lo in range(0, len(ev), CHUNK):
         part = ev.iloc[lo:lo + CHUNK]
         stamps = pd.to_datetime(part["ts"], unit="s").dt.strftime("%Y-%m-%d %H:%M:%S.000000")
-        rows = zip([ACCOUNT] * len(part), (f"m{lo + i}" for i in range(len(part))),
+        ids = [f"m{lo + i}" for i in range(len(part))]
+        rows = zip([ACCOUNT] * len(part), ids, (dedup_key(ACCOUNT, m) for m in ids),
                    (names[m] for m in part["metric"]), stamps, stamps,
                    (codes[c] for c in part["country"]),
                    (None if r != r else r for r in part["revenue"]),

@@ -1,9 +1,10 @@
 """The aggregator: folds spooled messages into events, profiles, metrics and counters.
 
 Exactly once, across crashes at any point (docs/ingestion.md):
-1. One relational transaction inserts the new events (the (account, messageId) unique key
-   is the dedup record), updates profiles and metrics, advances the spool offsets and
-   writes the pass's pre-aggregated counter deltas to a ledger row (PendingFlush).
+1. One relational transaction inserts the new events (each unique per (account, messageId):
+   the dedup record, backend/store/dedup.py), updates profiles and metrics, advances the
+   spool offsets and writes the pass's pre-aggregated counter deltas to a ledger row
+   (PendingFlush).
 2. The deltas go to the counter store under the ledger row's id; increment() is
    idempotent per flush id, so replaying a flush after a crash cannot count twice.
 3. The ledger row is deleted. Rows left by a crash are replayed first on the next pass.

@@ -8,8 +8,9 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backend.ingest.dedup import seen_message_ids
 from backend.ingest.geo import country_of
-from backend.ingest.profiles import ProfileResolver, _chunks
+from backend.ingest.profiles import ProfileResolver
 from backend.store.db import utcnow
 from backend.store.models import Account, Event, Metric
 
@@ -46,7 +47,7 @@ def fold_account(
     unique: dict[str, dict] = {}
     for m in msgs:
         unique.setdefault(m["id"], m)
-    existing = seen_message_ids(s, account_id, list(unique))
+    existing, key_of = seen_message_ids(s, account_id, list(unique))
     fresh = [m for mid, m in unique.items() if mid not in existing]
     if not fresh:
         return 0
@@ -70,6 +71,7 @@ def fold_account(
             {
                 "account_id": account_id,
                 "message_id": m["id"],
+                "dedup_key": key_of[m["id"]],
                 "metric": metric,
                 "ts": ts,
                 "received_at": now,
@@ -120,37 +122,10 @@ def fold_account(
     return len(fresh)
 
 
-def seen_message_ids(s: Session, account_id: str, ids: list[str]) -> set[str]:
-    """The ids among `ids` the account already has events for (the dedup check).
-
-    On the driver's cursor for SQLite and PostgreSQL: SQLAlchemy coerced each IN value
-    one by one, a tenth of a pass at 50k messages (bench/ingest.py)."""
-    conn = s.connection()
-    name = conn.dialect.name
-    seen: set[str] = set()
-    if name not in ("sqlite", "postgresql"):
-        for chunk in _chunks(ids):
-            seen.update(s.scalars(select(Event.message_id).where(
-                Event.account_id == account_id, Event.message_id.in_(chunk))))
-        return seen
-    cur = conn.connection.driver_connection.cursor()
-    try:
-        for chunk in _chunks(ids):
-            if name == "sqlite":
-                cur.execute("SELECT message_id FROM events WHERE account_id = ? AND message_id "
-                            f"IN ({', '.join('?' * len(chunk))})", (account_id, *chunk))
-            else:
-                cur.execute("SELECT message_id FROM events WHERE account_id = %s AND "
-                            "message_id = ANY(%s)", (account_id, chunk))
-            seen.update(row[0] for row in cur.fetchall())
-    finally:
-        cur.close()
-    return seen
-
-
 _COLS = (
     "account_id",
     "message_id",
+    "dedup_key",
     "profile_id",
     "metric",
     "ts",
@@ -163,7 +138,7 @@ _COLS = (
 
 def _profile_order(p: tuple):
     """(profile_id, ts) of an insert_events parameter row."""
-    return (p[2] or 0, p[4])
+    return (p[3] or 0, p[5])
 
 
 def insert_events(s: Session, rows: list[dict]) -> None:
@@ -182,6 +157,7 @@ def insert_events(s: Session, rows: list[dict]) -> None:
             (
                 r["account_id"],
                 r["message_id"],
+                r["dedup_key"],
                 r["profile_id"],
                 r["metric"],
                 r["ts"].isoformat(" ", "microseconds"),
@@ -195,12 +171,13 @@ def insert_events(s: Session, rows: list[dict]) -> None:
     elif conn.dialect.name == "postgresql":
         sql = (
             f"INSERT INTO events ({', '.join(_COLS)}) VALUES "
-            "(%s, %s, %s, %s, %s, %s, %s, %s, %s::json)"
+            "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s::json)"
         )
         params = [
             (
                 r["account_id"],
                 r["message_id"],
+                r["dedup_key"],
                 r["profile_id"],
                 r["metric"],
                 r["ts"],

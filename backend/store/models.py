@@ -6,10 +6,11 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from backend.store.db import utcnow
+from backend.store.dedup import _default_key
 
 # BigInteger ids that still autoincrement on SQLite (which only does so for INTEGER).
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -147,7 +148,17 @@ class Event(Base):
 
     __tablename__ = "events"
     __table_args__ = (
-        UniqueConstraint("account_id", "message_id", name="uq_events_message"),
+        # The dedup record: a compact key, and exact ids for the rare key collision
+        # (backend/store/dedup.py).
+        Index("uq_events_dedup_key", "dedup_key", unique=True),
+        Index(
+            "uq_events_collided",
+            "account_id",
+            "message_id",
+            unique=True,
+            sqlite_where=text("dedup_key IS NULL"),
+            postgresql_where=text("dedup_key IS NULL"),
+        ),
         Index("ix_events_metric_ts", "account_id", "metric", "ts"),
         Index("ix_events_profile_metric_ts", "profile_id", "metric", "ts"),
     )
@@ -155,6 +166,8 @@ class Event(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     account_id: Mapped[str] = mapped_column(String(32))
     message_id: Mapped[str] = mapped_column(String(200))
+    # None only for a message whose key another message already has (see dedup.py).
+    dedup_key: Mapped[int | None] = mapped_column(BigInteger, default=_default_key)
     profile_id: Mapped[int | None] = mapped_column(
         ForeignKey("profiles.id", ondelete="CASCADE"), default=None
     )
