@@ -12,6 +12,8 @@ dropping the old constraint also copies the table (SQLite cannot drop a table co
 place). Its own branch off the base schema (migrate upgrades to "heads").
 """
 
+import logging
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -23,12 +25,17 @@ branch_labels = None
 depends_on = None
 
 _CHUNK = 50_000
+log = logging.getLogger("tally.migrate")
 _NO_KEY = sa.text("dedup_key IS NULL")
 
 
 def _backfill(conn) -> None:
     """Give every event its key; where two messages share one, the later keeps none."""
-    last = 0
+    total = conn.execute(sa.text("SELECT count(*) FROM events")).scalar_one()
+    if total:
+        log.info("events_0001: giving %s events their dedup keys", f"{total:,}")
+    last = done = 0
+    shown = 0.0
     while True:
         rows = conn.execute(
             sa.text(
@@ -44,6 +51,11 @@ def _backfill(conn) -> None:
             [{"k": dedup_key(a, m), "i": i} for i, a, m in rows],
         )
         last = rows[-1][0]
+        done += len(rows)
+        if done / total - shown >= 0.1 or done == total:  # a line every tenth: it takes a while
+            shown = done / total
+            log.info("events_0001: %s of %s events keyed (%d%%)", f"{done:,}", f"{total:,}",
+                     100 * shown)
     # Collisions (expected never): all rows of a shared key but the first go keyless.
     for (key,) in conn.execute(
         sa.text(
@@ -64,6 +76,7 @@ def upgrade() -> None:
     op.add_column("events", sa.Column("dedup_key", sa.BigInteger(), nullable=True))
     _backfill(conn)
     if conn.dialect.name == "sqlite":
+        log.info("events_0001: copying the events table without its old unique constraint")
         with op.batch_alter_table("events", recreate="always") as batch_op:
             batch_op.drop_constraint("uq_events_message", type_="unique")
     else:
