@@ -5,13 +5,11 @@ dashboard lags."""
 from __future__ import annotations
 
 import time
-from datetime import datetime
 from pathlib import Path
 
-import orjson
 from sqlalchemy import select
 
-from backend.ingest import spool
+from backend.ingest import records, spool
 from backend.store.models import SpoolOffset
 
 
@@ -39,11 +37,8 @@ def backlog(runtime) -> dict:
 
 
 def _accepted_at(seg: Path, offset: int) -> float | None:
-    """When the first unfolded record of a segment was accepted (epoch seconds), from a
-    /v1 record's header; None for other records (forms, flows) or a torn tail."""
+    """When the first unfolded record of a segment was accepted (epoch seconds); None for a
+    torn tail or a record older than its time stamp."""
     for payload, _end in spool.read_records(seg, offset, 64 * 1024):
-        if payload[:1] == b"B":
-            head = orjson.loads(payload[1:].partition(b"\n")[0])
-            return datetime.fromisoformat(head["now"]).timestamp()
-        return None
+        return records.accepted_at(payload)
     return None

@@ -6,11 +6,14 @@ Two kinds, told apart by their first byte:
   the request's time and id). Writing the body unchanged keeps re-serialising off the
   acknowledgement path; the aggregator parses it (wire.parse) when it folds.
 - already-normalised messages (forms, flows, the demo seeder): the JSON object
-  {"a": account, "m": [spool-form messages]}.
+  {"t": accepted at (epoch seconds), "a": account, "m": [spool-form messages]}; "t" comes
+  first so the backlog can read it without parsing the messages (older records lack it).
 """
 
 from __future__ import annotations
 
+import re
+import time
 from datetime import datetime
 
 import orjson
@@ -25,7 +28,20 @@ def of_body(account_id: str, kind: str, body: bytes, ip: str | None, now: dateti
 
 
 def of_messages(account_id: str, messages: list[dict]) -> bytes:
-    return orjson.dumps({"a": account_id, "m": messages})
+    return orjson.dumps({"t": round(time.time(), 3), "a": account_id, "m": messages})
+
+
+_ACCEPTED_AT = re.compile(rb'\{"t":([0-9.]+),')
+
+
+def accepted_at(payload: bytes) -> float | None:
+    """When the record was accepted (epoch seconds), from its header or leading "t"; None
+    for a record from before "t" was written."""
+    if payload[:1] == b"B":
+        head = orjson.loads(payload[1:].partition(b"\n")[0])
+        return datetime.fromisoformat(head["now"]).timestamp()
+    m = _ACCEPTED_AT.match(payload)
+    return float(m.group(1)) if m else None
 
 
 def decode(payload: bytes) -> tuple[str, list[dict]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import orjson
+import pytest
 from sqlalchemy import select
 
 from backend.ingest import ingestor
@@ -195,6 +196,26 @@ def test_healthz_reports_the_spool_backlog(client, auth, runtime):
     assert spool["bytes"] > 0 and spool["segments"] == 1 and 0 <= spool["oldest_seconds"] < 60
     ingestor(runtime).drain()
     assert client.get("/healthz").get_json()["spool"]["bytes"] == 0
+
+
+@pytest.mark.parametrize("path", ["/v1", "forms, flows and the seeder"])
+def test_healthz_tells_how_long_the_oldest_uncounted_event_waited(
+    path, client, auth, account, runtime, monkeypatch
+):
+    import time
+
+    from backend.ingest import backlog
+
+    msg = {"type": "track", "userId": "u", "event": "E", "messageId": "w1"}
+    if path == "/v1":
+        assert client.post("/v1/track", json=msg, headers=auth).status_code == 200
+    else:  # already-normalised messages, as forms, flows and `tally seed` spool them
+        ingestor(runtime).accept(account.id, [msg])
+    real = time.time
+    monkeypatch.setattr(backlog.time, "time", lambda: real() + 120)
+    assert 119 <= client.get("/healthz").get_json()["spool"]["oldest_seconds"] < 180
+    ingestor(runtime).drain()
+    assert client.get("/healthz").get_json()["spool"]["oldest_seconds"] == 0
 
 
 def test_visitor_address_comes_from_a_trusted_proxy_only(tmp_path, sqlite_url):
