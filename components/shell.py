@@ -1,4 +1,4 @@
-"""The app shell: header (brand, account, logout), navigation, and the page container."""
+"""The app shell: header (brand, counting lag, account, logout), navigation, page container."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from flask import Flask
 from backend.api.session import csrf_token
 from components.context import account_name
 from components.icons import icon
+from components.ingest_status import ingest_status
 
 # Only registered pages appear (a capability shows up when its page lands), in this order;
 # any other page registered with nav=True follows them.
@@ -53,6 +54,7 @@ def header() -> dmc.AppShellHeader:
                     ],
                     gap=8,
                 ),
+                ingest_status(),
                 dmc.Group(
                     [
                         dmc.Text(account_name(), id="shell-account-name", fw=500, size="sm"),

@@ -1,0 +1,49 @@
+"""A notice in the header while counting lags behind what was accepted.
+
+Events are acknowledged as soon as they are on disk and counted by the aggregator soon
+after (docs/ingestion.md); after a burst larger than it folds per second, the newest events
+are not in any number yet. A marketer looking at a dashboard then should know, instead of
+reading a dip into it. The spool is shared, so the lag is the same for every account.
+"""
+
+from __future__ import annotations
+
+import dash_mantine_components as dmc
+from dash import Input, Output, callback, dcc, html
+
+from backend.ingest.backlog import backlog
+from components.context import runtime
+
+LAG_SECONDS = 60  # a pass or two behind is "live"; past a minute, say so
+CHECK_EVERY_MS = 20_000
+
+
+def ingest_status() -> html.Div:
+    # role=status: screen readers announce the notice when it appears, without moving focus.
+    return html.Div(
+        [
+            html.Div(id="shell-ingest-status", role="status", **{"aria-live": "polite"}),
+            dcc.Interval(id="shell-ingest-tick", interval=CHECK_EVERY_MS),
+        ]
+    )
+
+
+def lag_text(oldest_seconds: float) -> str | None:
+    """What to tell the user about a backlog whose oldest event waited this long."""
+    if oldest_seconds < LAG_SECONDS:
+        return None
+    minutes = round(oldest_seconds / 60)
+    span = f"{minutes} min" if minutes < 60 else f"{oldest_seconds / 3600:.1f} h"
+    return f"Counting is catching up: events from the last {span} are not in the numbers yet"
+
+
+@callback(Output("shell-ingest-status", "children"), Input("shell-ingest-tick", "n_intervals"))
+def _refresh(_n):
+    text = lag_text(backlog(runtime())["oldest_seconds"])
+    if text is None:
+        return None
+    # Dark amber text on the light yellow: Mantine's own yellow text there is ~2:1 contrast.
+    # On a narrow header the badge ends in an ellipsis; the title keeps the whole sentence.
+    badge = dmc.Badge(text, color="yellow", variant="light", size="lg", tt="none", c="#5c3c00",
+                      maw="55vw", id="shell-ingest-lag")
+    return html.Span(badge, title=text)
