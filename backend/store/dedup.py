@@ -4,9 +4,9 @@ The dedup record used to be a unique index on (account_id, messageId) text, some
 entry. SDKs send random UUIDs, so each new event lands on a random leaf of that index, and
 once the index outgrew the page cache every pass rewrote most of its leaves (docs/ingestion.md).
 An 8-byte key makes the index about a fifth of the size. Two different messages can share a
-key (about once in 10^12 pairs at 10M events): the later one is stored without a key, and a
-small partial unique index on (account_id, message_id) WHERE dedup_key IS NULL keeps those
-exact, so dedup stays exact and enforced by the database.
+key (the chance that any two of 10M events do is about 3 in a million): the later one is
+stored without a key, and a small partial unique index on (account_id, message_id) WHERE
+dedup_key IS NULL keeps those exact, so dedup stays exact and enforced by the database.
 """
 
 from __future__ import annotations
