@@ -173,3 +173,84 @@ def test_a_record_that_no_longer_validates_is_kept_aside_not_dropped(
     assert totals(account.id, "Placed Order") == {"": (4, 6.0)}
     kept = list((runtime.settings.spool_dir / "quarantine").glob("*.rec"))
     assert len(kept) == 1 and kept[0].read_bytes().startswith(b"B")
+
+
+# -- reading ahead: a pass's commit runs in a thread while the next pass's records are read
+
+
+def small_passes(ing, monkeypatch, size: int = 10) -> list:
+    """Passes of `size` messages; returns the list each _read call records (messages read,
+    whether a pass's commit was running meanwhile) in."""
+    import threading
+
+    agg = ing.aggregator
+    monkeypatch.setattr(agg, "max_messages", size)
+    reads: list = []
+    real = agg._read
+
+    def read(segs, offsets):
+        committing = any(t.name == "tally-aggregator-commit" for t in threading.enumerate())
+        out = real(segs, offsets)
+        reads.append((out[2], committing))
+        return out
+
+    monkeypatch.setattr(agg, "_read", read)
+    return reads
+
+
+def test_passes_read_ahead_and_count_every_message_once(runtime, account, totals, monkeypatch):
+    ing = ingestor(runtime)
+    for start in range(0, 50, 10):  # five records of ten messages
+        ing.accept(account.id, orders(10, start=start))
+    reads = small_passes(ing, monkeypatch)
+    assert ing.drain() == 50
+    # Only the first pass read for itself; each later one used what the pass before read
+    # while it committed. The last read ahead found nothing, so the sixth pass looked again.
+    assert reads == [(10, False), (10, True), (10, True), (10, True), (10, True), (0, True),
+                     (0, False)]
+    assert totals(account.id, "Placed Order") == {"": (50, 75.0)}
+
+
+def test_a_failed_commit_discards_what_was_read_ahead(runtime, account, totals, monkeypatch):
+    import threading
+
+    from sqlalchemy.orm import Session
+
+    ing = ingestor(runtime)
+    for start in (0, 10):
+        ing.accept(account.id, orders(10, start=start))
+    reads = small_passes(ing, monkeypatch)
+    real = Session.commit
+    failing = {"left": 1}
+
+    def commit(self):  # the pass's own commit, in its thread, fails once
+        if failing["left"] and threading.current_thread().name == "tally-aggregator-commit":
+            failing["left"] -= 1
+            raise Boom()
+        return real(self)
+
+    monkeypatch.setattr(Session, "commit", commit)
+    with pytest.raises(Boom):
+        ing.drain()
+    assert ing.aggregator._ahead is None
+    assert totals(account.id, "Placed Order") == {}
+    monkeypatch.setattr(Session, "commit", real)
+    assert ing.drain() == 20
+    assert totals(account.id, "Placed Order") == {"": (20, 30.0)}
+    # The failed pass had read the second record ahead; it was read again after.
+    assert [n for n, _ in reads] == [10, 10, 10, 10, 0, 0]
+
+
+def test_what_was_read_ahead_is_not_used_once_the_offsets_moved(
+    runtime, account, totals, monkeypatch
+):
+    ing = ingestor(runtime)
+    for start in (0, 10):
+        ing.accept(account.id, orders(10, start=start))
+    small_passes(ing, monkeypatch)
+    assert ing.aggregator.run_pass() == 10
+    assert ing.aggregator._ahead is not None  # the second record, read ahead
+    with runtime.db.session() as s:
+        s.execute(delete(SpoolOffset))  # say another aggregator's pass moved them
+    assert ing.drain() == 20  # read again from the start: the first record again too
+    assert totals(account.id, "Placed Order") == {"": (20, 30.0)}
