@@ -180,21 +180,27 @@ def test_a_record_that_no_longer_validates_is_kept_aside_not_dropped(
 
 def small_passes(ing, monkeypatch, size: int = 10) -> list:
     """Passes of `size` messages; returns the list each _read call records (messages read,
-    whether a pass's commit was running meanwhile) in."""
-    import threading
-
+    whether it read ahead, beside a pass's commit) in."""
     agg = ing.aggregator
     monkeypatch.setattr(agg, "max_messages", size)
     reads: list = []
-    real = agg._read
+    ahead = {"now": False}
+    real_read, real_commit = agg._read, agg._commit_reading_ahead
 
     def read(segs, offsets):
-        committing = any(t.name == "tally-aggregator-commit" for t in threading.enumerate())
-        out = real(segs, offsets)
-        reads.append((out[2], committing))
+        out = real_read(segs, offsets)
+        reads.append((out[2], ahead["now"]))
         return out
 
+    def commit_reading_ahead(*args):
+        ahead["now"] = True
+        try:
+            return real_commit(*args)
+        finally:
+            ahead["now"] = False
+
     monkeypatch.setattr(agg, "_read", read)
+    monkeypatch.setattr(agg, "_commit_reading_ahead", commit_reading_ahead)
     return reads
 
 
