@@ -136,9 +136,12 @@ _COLS = (
 )
 
 
+_PROFILE, _TS = _COLS.index("profile_id"), _COLS.index("ts")
+
+
 def _profile_order(p: tuple):
-    """(profile_id, ts) of an insert_events parameter row."""
-    return (p[3] or 0, p[5])
+    """(profile_id, ts) of an insert_events parameter row (its values are in _COLS order)."""
+    return (p[_PROFILE] or 0, p[_TS])
 
 
 def insert_events(s: Session, rows: list[dict]) -> None:

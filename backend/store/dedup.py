@@ -22,7 +22,7 @@ def dedup_key(account_id: str, message_id: str) -> int:
     return int.from_bytes(digest, "little", signed=True)
 
 
-def _default_key(context) -> int:
+def default_dedup_key(context) -> int:
     """Column default for rows inserted without a key (ORM inserts outside the aggregator)."""
     params = context.get_current_parameters()
     return dedup_key(params["account_id"], params["message_id"])

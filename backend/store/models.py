@@ -10,7 +10,7 @@ from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Uni
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from backend.store.db import utcnow
-from backend.store.dedup import _default_key
+from backend.store.dedup import default_dedup_key
 
 # BigInteger ids that still autoincrement on SQLite (which only does so for INTEGER).
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -167,7 +167,7 @@ class Event(Base):
     account_id: Mapped[str] = mapped_column(String(32))
     message_id: Mapped[str] = mapped_column(String(200))
     # None only for a message whose key another message already has (see dedup.py).
-    dedup_key: Mapped[int | None] = mapped_column(BigInteger, default=_default_key)
+    dedup_key: Mapped[int | None] = mapped_column(BigInteger, default=default_dedup_key)
     profile_id: Mapped[int | None] = mapped_column(
         ForeignKey("profiles.id", ondelete="CASCADE"), default=None
     )
