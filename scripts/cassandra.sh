@@ -133,13 +133,23 @@ start() {
   # setsid: the node outlives this shell and ignores a Ctrl-C meant for pytest.
   setsid "$JAVA" "${opts[@]}" -cp "$LIB/*" org.apache.cassandra.service.CassandraDaemon \
     >"$LOG_DIR/stdout.log" 2>&1 </dev/null &
-  echo $! >"$PID_FILE"
+  local pid=$!
+  echo "$pid" >"$PID_FILE"
+  # Liveness by our own child's pid, not pid_alive: until the forked shell has exec'd the JVM,
+  # /proc/PID/cmdline is still this script's, and a busy box can be slow to get there.
   local deadline=$((SECONDS + START_TIMEOUT))
   until grep -q "Startup complete" "$LOG_DIR/system.log" 2>/dev/null && cql_open; do
-    if ! pid_alive || [ $SECONDS -ge $deadline ]; then
-      echo "cassandra.sh: node $NODE did not start within ${START_TIMEOUT}s; last log lines:" >&2
+    if ! kill -0 "$pid" 2>/dev/null; then
+      local status=0; wait "$pid" || status=$?
+      echo "cassandra.sh: node $NODE exited (status $status) before it started; last log lines:" >&2
       tail -n 40 "$LOG_DIR/system.log" "$LOG_DIR/stdout.log" >&2 || true
-      stop; exit 1
+      rm -f "$PID_FILE"; exit 1
+    fi
+    if [ $SECONDS -ge $deadline ]; then
+      echo "cassandra.sh: node $NODE is running but did not start within ${START_TIMEOUT}s" \
+        "(TALLY_CASSANDRA_START_TIMEOUT); last log lines:" >&2
+      tail -n 40 "$LOG_DIR/system.log" "$LOG_DIR/stdout.log" >&2 || true
+      stop; { kill -9 "$pid" && wait "$pid"; } 2>/dev/null || true; exit 1
     fi
     sleep 1
   done
