@@ -3,7 +3,7 @@ after every step of more events, in process (no HTTP: the acknowledgement side i
 bench/ingest.py's), with the ratio to the empty store's rate.
 
     .venv/bin/python bench/fold_scale.py [--steps 6] [--step 500000] [--first 100000]
-                                         [--ids uuid|ordered]
+                                         [--ids uuid|ordered] [--pass-size N]
 
 Each step spools `step` events of bench/ingest.py's traffic through the real ingest path
 (`Ingestor.accept_body`) and times `drain()`: decode, dedup, profiles, raw events, counters,
@@ -38,6 +38,8 @@ def main() -> None:
     parser.add_argument("--first", type=int, default=100_000)
     parser.add_argument("--ids", choices=("uuid", "ordered"), default="uuid",
                         help="messageIds: random UUIDs as SDKs send (default), or ordered")
+    parser.add_argument("--pass-size", type=int, default=None,
+                        help="messages per aggregator pass (default: the aggregator's)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         env = {"TALLY_VAR_DIR": tmp, "TALLY_SECRET_KEY": "bench" * 8,
@@ -48,6 +50,8 @@ def main() -> None:
         with runtime.db.session() as s:
             account_id = create_account(s, "Bench").id
         ing = ingestor(runtime)
+        if args.pass_size:
+            ing.aggregator.max_messages = args.pass_size
         in_store, first_rate = 0, None
         print("events in store before   folded   events/s   vs the empty store")
         for i, n in enumerate([args.first] + [args.step] * args.steps):
