@@ -120,7 +120,8 @@ def card(data: CardData) -> html.Div:
         html.Div([
             html.Span(icon("grip"), className="dcard-grip", **{"aria-hidden": "true"}),
             html.Div([html.H3(title, className="dcard-title"),
-                      html.Div(subtitle(data), className="dcard-sub")]),
+                      html.Div(subtitle(data), className="dcard-sub",
+                               title=subtitle(data))]),  # cut to one line on narrow cards
         ], className="dcard-handle", title="Drag to move"),
         html.Div([
             dmc.ActionIcon(icon("edit"), id={"type": "dcard-edit", "card": cid},

@@ -1,0 +1,85 @@
+"""An 800 px wide window (a small laptop, a browser beside another): the pages that lay
+things side by side still show every card title, number and the flow canvas."""
+
+from __future__ import annotations
+
+import pytest
+from selenium.webdriver.support.ui import WebDriverWait
+
+from backend.flows import service as flows
+from backend.flows.templates_library import TEMPLATES
+from tests.browser.test_dashboards import log_in, open_page
+
+pytestmark = pytest.mark.browser
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="module")
+def narrow_shop(live_app):
+    from backend.accounts.service import create_account
+    from backend.demo import seed
+
+    runtime = live_app.app.extensions["tally"]
+    with runtime.db.session() as s:
+        acc = create_account(s, "Narrow Shop", email="narrow@shop.test", password=PASSWORD)
+    seed(runtime, acc.id, events=1500, days=30, progress=False)
+    return acc
+
+
+def _narrow(dash_duo) -> None:
+    dash_duo.driver.set_window_size(800, 900)
+
+
+SHORT = {"Revenue", "Orders", "Form submits", "Email opens"}
+CARD_FIT = """
+return [...document.querySelectorAll('.dcard')].map(card => {
+  const box = card.getBoundingClientRect();
+  const title = card.querySelector('.dcard-title');
+  const number = card.querySelector('.dcard-number');
+  const n = number && number.getBoundingClientRect();
+  return {
+    title: title.textContent,
+    titleWidth: title.getBoundingClientRect().width,
+    titleCut: title.scrollWidth > title.clientWidth + 1,
+    numberOut: !!n && (n.left < box.left || n.right > box.right),
+  };
+});
+"""
+
+
+def test_dashboard_cards_show_their_titles_and_numbers(dash_duo, live_app, narrow_shop):
+    _narrow(dash_duo)
+    log_in(dash_duo, live_app, narrow_shop.login["email"])
+    open_page(dash_duo, f"{live_app.url}/dashboards")
+    dash_duo.find_element(".dlist-name").click()
+    dash_duo.wait_for_element(".dcard-number")
+    cards = dash_duo.driver.execute_script(CARD_FIT)
+    assert len(cards) >= 4
+    for card in cards:
+        assert card["titleWidth"] > 40, card  # long titles may end in an ellipsis
+        assert not card["numberOut"], card
+    # The four 3-column big numbers: their short titles are shown whole.
+    assert not any(c["titleCut"] for c in cards if c["title"] in SHORT), cards
+    width = dash_duo.driver.execute_script(
+        "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert width[0] <= width[1]  # no sideways scrolling
+    assert dash_duo.get_logs() == []
+
+
+def test_flow_editor_keeps_its_canvas(dash_duo, live_app, narrow_shop):
+    runtime = live_app.app.extensions["tally"]
+    with runtime.db.session() as s:
+        fid = flows.create(s, narrow_shop.id, TEMPLATES["welcome"].build(None)).id
+    _narrow(dash_duo)
+    log_in(dash_duo, live_app, narrow_shop.login["email"])
+    open_page(dash_duo, f"{live_app.url}/flows/{fid}")
+    dash_duo.wait_for_element("#flow-canvas .react-flow__node")
+    canvas = dash_duo.find_element("#flow-canvas")
+    assert canvas.size["width"] > 300 and canvas.size["height"] > 300
+    # The side panel is still there to edit a step (below the canvas).
+    WebDriverWait(dash_duo.driver, 5).until(
+        lambda _: dash_duo.find_element("#flow-panel").size["width"] > 300)
+    width = dash_duo.driver.execute_script(
+        "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert width[0] <= width[1]
+    assert dash_duo.get_logs() == []  # React Flow complains of a canvas without width
