@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash
 import dash_mantine_components as dmc
-from dash import ALL, Input, Output, callback, ctx, dcc, html, no_update
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from backend.forms import service, stats
 from backend.forms.templates import template
@@ -30,6 +30,16 @@ def layout(**_):
         template_buttons(),
         html.Div(_table(), id="forms-list"),
         dcc.Location(id="forms-nav", refresh="callback-nav"),
+        dmc.Modal(id="forms-delete-modal", title="Delete this form?", children=[
+            dmc.Text(id="forms-delete-text", size="sm"),
+            dmc.Group([
+                # Focus starts on Cancel: Enter must not delete by accident.
+                dmc.Button("Cancel", id="forms-delete-cancel", variant="default",
+                           **{"data-autofocus": True}),
+                dmc.Button("Delete form", id="forms-delete-confirm", color="red"),
+            ], justify="flex-end", mt="md"),
+        ]),
+        dcc.Store(id="forms-delete-target"),
     ])
 
 
@@ -50,19 +60,54 @@ def create_from_template(_clicks):
 @callback(
     Output("forms-list", "children"),
     Input({"type": "forms-duplicate", "index": ALL}, "n_clicks"),
-    Input({"type": "forms-delete", "index": ALL}, "n_clicks"),
     prevent_initial_call=True,
 )
-def row_action(_dup, _del):
-    trig = ctx.triggered_id
-    if not trig or not (ctx.triggered and ctx.triggered[0]["value"]):
+def duplicate(_dup):
+    if not ctx.triggered_id or not (ctx.triggered and ctx.triggered[0]["value"]):
         return no_update
     try:
         with runtime().db.session() as s:
-            if trig["type"] == "forms-duplicate":
-                service.duplicate(s, account_id(), trig["index"])
-            else:
-                service.delete(s, account_id(), trig["index"])
+            service.duplicate(s, account_id(), ctx.triggered_id["index"])
     except service.FormNotFound:
         pass  # deleted in another tab: the refreshed list shows the truth
     return _table()
+
+
+@callback(
+    Output("forms-delete-modal", "opened"),
+    Output("forms-delete-target", "data"),
+    Output("forms-delete-text", "children"),
+    Input({"type": "forms-delete", "index": ALL}, "n_clicks"),
+    Input("forms-delete-cancel", "n_clicks"),
+    prevent_initial_call=True,
+)
+def ask_delete(_del, _cancel):
+    """A delete takes a live form off every storefront at once and cannot be undone: ask."""
+    trig = ctx.triggered_id
+    if trig == "forms-delete-cancel" or not (ctx.triggered and ctx.triggered[0]["value"]):
+        return False, None, no_update
+    try:
+        with runtime().db.session() as s:
+            form = service.to_json(service.get(s, account_id(), trig["index"]))
+    except service.FormNotFound:
+        return False, None, no_update
+    live = " It is live: storefronts stop showing it at once." if form["status"] == "live" else ""
+    return True, form["id"], f"Delete {form['name']}?{live} This cannot be undone."
+
+
+@callback(
+    Output("forms-list", "children", allow_duplicate=True),
+    Output("forms-delete-modal", "opened", allow_duplicate=True),
+    Input("forms-delete-confirm", "n_clicks"),
+    State("forms-delete-target", "data"),
+    prevent_initial_call=True,
+)
+def confirm_delete(_n, form_id):
+    if form_id is None:
+        return no_update, False
+    try:
+        with runtime().db.session() as s:
+            service.delete(s, account_id(), form_id)
+    except service.FormNotFound:
+        pass  # deleted in another tab
+    return _table(), False

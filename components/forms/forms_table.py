@@ -42,12 +42,15 @@ def forms_table(forms: list[dict], numbers: dict[int, dict]) -> html.Div:
             html.Td(_pct(n["conversion"]), className="form-conversion"),
             html.Td(dmc.Group([
                 dmc.Button("Duplicate", size="xs", variant="subtle",
-                           id={"type": "forms-duplicate", "index": f["id"]}),
+                           id={"type": "forms-duplicate", "index": f["id"]},
+                           **{"aria-label": f"Duplicate {f['name']}"}),
                 dmc.Button("Delete", size="xs", variant="subtle", color="red",
-                           id={"type": "forms-delete", "index": f["id"]}),
+                           id={"type": "forms-delete", "index": f["id"]},
+                           **{"aria-label": f"Delete {f['name']}"}),
             ], gap="xs")),
         ], id=f"form-row-{f['id']}", className="form-row"))
     head = html.Thead(html.Tr([html.Th(h, scope="col") for h in (
-        "Name", "Kind", "Status", "Views", "Submits", "Conversion", "")]))
+        "Name", "Kind", "Status", "Views", "Submits", "Conversion")]
+        + [html.Th(html.Span("Actions", className="visually-hidden"), scope="col")]))
     return dmc.Table([head, html.Tbody(rows)], striped=True, highlightOnHover=True,
                      id="forms-table")

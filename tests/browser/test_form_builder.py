@@ -124,10 +124,23 @@ def test_create_edit_preview_publish_duplicate_delete(dash_duo, live_app):
     row.find_element(By.XPATH, ".//button[contains(., 'Duplicate')]").click()
     wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".form-row")) == rows + 1)
     assert "(copy)" in driver.find_elements(By.CSS_SELECTOR, ".form-row")[-1].text
+    # Delete asks first (a live form leaves every storefront at once); Cancel keeps it.
+    live_delete = dash_duo.find_element(f"#form-row-{form_id}").find_element(
+        By.XPATH, ".//button[contains(., 'Delete')]")
+    assert live_delete.get_attribute("aria-label") == f"Delete {form['name']}"
+    live_delete.click()
+    dash_duo.wait_for_contains_text("#forms-delete-text", "It is live")
+    dash_duo.find_element("#forms-delete-cancel").click()
+    wait.until(lambda d: not d.find_elements(By.ID, "forms-delete-text"))
+    assert driver.find_elements(By.ID, f"form-row-{form_id}")
     dash_duo.find_element(f"#form-row-{evil_id}").find_element(
         By.XPATH, ".//button[contains(., 'Delete')]").click()
+    dash_duo.wait_for_contains_text("#forms-delete-text", "This cannot be undone")
+    assert dash_duo.find_elements(f"#form-row-{evil_id}")  # nothing gone before confirming
+    dash_duo.find_element("#forms-delete-confirm").click()
     wait.until(lambda d: not d.find_elements(By.ID, f"form-row-{evil_id}"))
     assert len(driver.find_elements(By.CSS_SELECTOR, ".form-row")) == rows
+    assert driver.find_elements(By.ID, f"form-row-{form_id}")
     assert dash_duo.get_logs() == []
 
 
