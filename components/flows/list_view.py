@@ -46,8 +46,10 @@ def flows_table(flows: list[dict], entered: dict[int, int]) -> html.Div:
         ], id=f"flow-row-{f['id']}", className="fn-flow-row")
         for f in flows
     ]
-    head = html.Thead(html.Tr([html.Th(h) for h in
-                               ("Flow", "Status", "Trigger", "Steps", "Entered", "Saved (UTC)", "")]))
+    head = html.Thead(html.Tr(
+        [html.Th(h, scope="col") for h in
+         ("Flow", "Status", "Trigger", "Steps", "Entered", "Saved (UTC)")]
+        + [html.Th(html.Span("Actions", className="visually-hidden"), scope="col")]))
     return dmc.Table([head, html.Tbody(rows)], id="flows-table", highlightOnHover=True,
                      striped=True)
 
