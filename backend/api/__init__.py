@@ -19,7 +19,9 @@ def register(app: Flask) -> None:
         read,
         reports,
     )
+    from backend.api.ids import StoreId
 
+    app.url_map.converters["int"] = StoreId  # before any rule is added: rules bind it then
     errors.register(app)
     app.register_blueprint(reports.web_bp)
     for module in (admin, ingest, openapi, read, flows, forms, dashboards, client, reports,

@@ -42,6 +42,11 @@ class FlowInvalid(ValueError):
         self.problems = problems
 
 
+def _one_of(value: Any, names) -> bool:
+    """`value in names` for any JSON value: a list or object is not hashable."""
+    return isinstance(value, str) and value in names
+
+
 def condition_problems(conds: Any, where: str) -> list[str]:
     if conds is None:
         return []
@@ -55,7 +60,7 @@ def condition_problems(conds: Any, where: str) -> list[str]:
         elif "metric" in c:
             if not isinstance(c["metric"], str) or not c["metric"]:
                 out.append(f"{at}.metric must be a metric name")
-            if c.get("op") not in METRIC_OPS:
+            if not _one_of(c.get("op"), METRIC_OPS):
                 out.append(f"{at}.op must be one of {', '.join(sorted(METRIC_OPS))}")
             for k in ("count", "days"):
                 v = c.get(k)
@@ -75,7 +80,7 @@ def condition_problems(conds: Any, where: str) -> list[str]:
                 field == "country" or field.startswith(("traits.", "event.")) and len(field) > 6
             ):
                 out.append(f"{at}.field must be 'country', 'traits.NAME' or 'event.NAME'")
-            if c.get("op") not in FIELD_OPS:
+            if not _one_of(c.get("op"), FIELD_OPS):
                 out.append(f"{at}.op must be one of {', '.join(sorted(FIELD_OPS))}")
             elif c["op"] == "in" and not isinstance(c.get("value"), list):
                 out.append(f"{at}.value must be a list for 'in'")
@@ -114,6 +119,7 @@ def check_structure(defn: Any) -> dict:
     if len(nodes) > MAX_NODES:
         problems.append(Problem(None, f"a flow has at most {MAX_NODES} nodes"))
     by_id: dict[str, dict] = {}
+    ids = {n["id"] for n in nodes if isinstance(n, dict) and isinstance(n.get("id"), str)}
     for i, node in enumerate(nodes):
         if not isinstance(node, dict) or not isinstance(node.get("id"), str) or not node["id"]:
             problems.append(Problem(None, f"nodes[{i}] needs a string id"))
@@ -122,7 +128,7 @@ def check_structure(defn: Any) -> dict:
         if nid in by_id:
             problems.append(Problem(nid, "duplicate node id"))
         by_id[nid] = node
-        if node.get("type") not in NODE_TYPES:
+        if not _one_of(node.get("type"), NODE_TYPES):
             problems.append(
                 Problem(
                     nid,
@@ -139,13 +145,13 @@ def check_structure(defn: Any) -> dict:
             target = node[branch]
             if target is not None and (
                 not isinstance(target, str)
-                or target not in {n.get("id") for n in nodes if isinstance(n, dict)}
+                or target not in ids
             ):
                 problems.append(Problem(nid, f"{branch!r} points to unknown node {target!r}"))
         if node["type"] == "split":
             problems += [Problem(nid, m) for m in condition_problems(node.get("where"), "where")]
     start = defn.get("start")
-    if nodes and start not in by_id:
+    if nodes and not (isinstance(start, str) and start in by_id):
         problems.append(Problem(None, f"start must be the id of a node, not {start!r}"))
     if problems:
         raise FlowInvalid(problems)

@@ -92,3 +92,24 @@ def test_bad_bodies(client, account):
     assert client.post("/api/flows", data="nope", headers=h).status_code == 400
     assert client.post("/api/flows", json=[1], headers=h).status_code == 400
     assert client.post("/api/flows", json={"name": "x"}, headers=h).status_code == 400
+
+
+def test_lists_and_objects_where_names_belong_are_400_naming_them(client, account):
+    """They used to raise deep in the check (unhashable in a set lookup): a 500."""
+    h = bearer(account)
+    node = THANKS["nodes"][0]
+    cases = {
+        "filters[0].op": {**THANKS, "filters": [{"metric": "Placed Order", "op": ["gte"],
+                                                 "count": 1, "days": 7}]},
+        "trigger.where[0].op": {**THANKS, "trigger": {
+            "type": "metric", "metric": "Placed Order",
+            "where": [{"field": "country", "op": {"eq": 1}, "value": "US"}]}},
+        "unknown node type": {**THANKS, "nodes": [{**node, "type": ["email"]}]},
+        "points to unknown node": {**THANKS, "nodes": [{**node, "next": "x"}, {"id": ["x"]}]},
+        "start must be the id of a node": {**THANKS, "start": ["thanks"]},
+    }
+    for named, body in cases.items():
+        r = client.post("/api/flows", json=body, headers=h)
+        assert r.status_code == 400, (named, r.status_code)
+        assert named in r.get_json()["error"], (named, r.get_json())
+    assert client.get("/api/flows", headers=h).get_json()["flows"] == []
