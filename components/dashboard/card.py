@@ -119,7 +119,7 @@ def card(data: CardData) -> html.Div:
     header = html.Div([
         html.Div([
             html.Span(icon("grip"), className="dcard-grip", **{"aria-hidden": "true"}),
-            html.Div([html.H3(title, className="dcard-title"),
+            html.Div([html.H2(title, className="dcard-title"),  # under the page's h1
                       html.Div(subtitle(data), className="dcard-sub",
                                title=subtitle(data))]),  # cut to one line on narrow cards
         ], className="dcard-handle", title="Drag to move"),

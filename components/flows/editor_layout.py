@@ -39,6 +39,8 @@ def editor(flow: dict, versions: list[dict], stats: dict | None, metrics: list[s
     nodes, edges = to_canvas(flow, problems_by_node(flow), stats)
     live = flow["status"] in ("live", "paused")
     return dmc.Stack([
+        # The name is an input, so the page's heading is for screen readers only.
+        html.H1(f"Flow: {flow['name']}", className="visually-hidden", id="flow-heading"),
         dmc.Group([
             dmc.Anchor("← All flows", href="/flows", id="flow-back", size="sm"),
             dmc.TextInput(id="flow-name", value=flow["name"], w=280, size="sm",
