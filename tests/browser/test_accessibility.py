@@ -1,0 +1,61 @@
+"""Every page of the console, with data on it, as a screen reader and a low-vision user
+meet it (tests/browser/a11y_checks.py says what is checked)."""
+
+from __future__ import annotations
+
+import pytest
+
+from backend.analytics.profiles import list_profiles
+from backend.dashboards import service as dashboards
+from backend.flows import service as flows
+from backend.flows.templates_library import TEMPLATES
+from backend.forms import service as forms
+from backend.forms.templates import template
+from tests.browser.a11y_checks import page_problems
+from tests.browser.test_dashboards import log_in, open_page
+
+pytestmark = pytest.mark.browser
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="module")
+def a11y_shop(live_app):
+    """An account with traffic, a dashboard, a live form and a live flow."""
+    from backend.accounts.service import create_account
+    from backend.demo import seed
+
+    runtime = live_app.app.extensions["tally"]
+    with runtime.db.session() as s:
+        acc = create_account(s, "Access Shop", email="a11y@shop.test", password=PASSWORD)
+    seed(runtime, acc.id, events=1500, days=30, progress=False)
+    with runtime.db.session() as s:
+        form = forms.create(s, acc.id, template("newsletter_popup"))
+        s.flush()
+        forms.publish(s, acc.id, form.id)
+        flow = flows.create(s, acc.id, TEMPLATES["welcome"].build(None))
+        flows.activate(s, acc.id, flow.id)
+        pages = {
+            "dashboard": f"/dashboards/{dashboards.list_dashboards(s, acc.id)[0].id}",
+            "flow": f"/flows/{flow.id}",
+            "form": f"/forms/{form.id}",
+            "profile": f"/profiles/{list_profiles(s, acc.id, limit=1)['profiles'][0]['id']}",
+        }
+    return acc, pages
+
+
+@pytest.mark.parametrize("page", [
+    "/", "/dashboards", "dashboard", "/flows", "flow", "/forms", "form", "/profiles",
+    "profile", "/settings",
+])
+def test_page_reads_well(dash_duo, live_app, a11y_shop, page):
+    acc, pages = a11y_shop
+    log_in(dash_duo, live_app, acc.login["email"])
+    open_page(dash_duo, live_app.url + pages.get(page, page))
+    if page == "dashboard":
+        dash_duo.wait_for_element(".dcard-number")
+    if page == "flow":
+        dash_duo.wait_for_element("#flow-canvas .react-flow__node")
+    if page == "/profiles":
+        dash_duo.wait_for_element("#profiles-pages button")
+    assert page_problems(dash_duo.driver) == []
+    assert dash_duo.get_logs() == []
