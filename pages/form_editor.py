@@ -12,6 +12,7 @@ from components.context import account_id, runtime
 from components.forms.editor import SCALARS, controls, read_scalars
 from components.forms.fields_editor import PROPS, fid, field_row, read_fields
 from components.forms.preview import preview_frames, srcdoc
+from components.forms.problems import readable
 
 dash.register_page(__name__, path_template="/forms/<form_id>", name="Form editor",
                    title="Form · Tally", nav=False)
@@ -56,8 +57,9 @@ def _definition(scalars: list, field_values: list, titles: str | None) -> dict:
     return d
 
 
-def _problems(exc: FormInvalid) -> dmc.Alert:
-    return dmc.Alert(html.Ul([html.Li(f"{p.path}: {p.message}") for p in exc.problems]),
+def _problems(exc: FormInvalid, definition: dict) -> dmc.Alert:
+    lines = readable(exc.problems, definition.get("fields") or [])
+    return dmc.Alert(html.Ul([html.Li(line) for line in lines]),
                      title="Not valid yet", color="red", id="fe-problems")
 
 
@@ -94,10 +96,11 @@ def edit_rows(_add, _remove, row_ids):
 def refresh_preview(*args):
     *values, titles, form_id = args
     scalars, fields = values[: len(SCALARS)], values[len(SCALARS):]
+    draft = _definition(scalars, fields, titles)
     try:
-        definition = validate(_definition(scalars, fields, titles))
+        definition = validate(draft)
     except FormInvalid as exc:
-        return no_update, no_update, _problems(exc)
+        return no_update, no_update, _problems(exc, draft)
     doc = srcdoc(int(form_id), definition)
     return doc, doc, None
 
@@ -126,7 +129,7 @@ def save(_save, _publish, _unpublish, *args):
                 service.unpublish(s, account_id(), form.id)
             out = service.to_json(form)
     except FormInvalid as exc:
-        return _problems(exc), no_update, no_update
+        return _problems(exc, body), no_update, no_update
     what = {"fe-publish": "Published version", "fe-unpublish": "Taken off storefronts; draft"
             }.get(ctx.triggered_id, "Saved version")
     return (dmc.Text(f"{what} {out['version']}.", c="green", id="fe-saved"), out["status"],

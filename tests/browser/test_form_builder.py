@@ -149,3 +149,29 @@ def _public_key(live_app) -> str:
 
     with live_app.app.extensions["tally"].db.session() as s:
         return public_key(s, live_app.account_id)
+
+
+def test_bad_input_says_where_to_fix_it_and_saves_nothing(dash_duo, live_app):
+    with live_app.app.extensions["tally"].db.session() as s:
+        form = service.create(s, live_app.account_id, template("newsletter_popup"))
+        s.flush()
+        form_id, version = form.id, service.to_json(form)["version"]
+    log_in(dash_duo, live_app)
+    dash_duo.driver.get(f"{live_app.url}/forms/{form_id}")
+    name = dash_duo.wait_for_element("""[id='{"index":1,"type":"fe-field-name"}']""")
+    name.send_keys(Keys.CONTROL, "a")
+    name.send_keys("First Name")
+    # The editor's words (the second row, its Name box), not the schema's "fields[1].name".
+    dash_duo.wait_for_contains_text("#fe-problems", "Field 2 (First Name) › Name: use lower-case")
+    problems = dash_duo.find_element("#fe-problems").text
+    assert "fields[" not in problems and "steps[" not in problems
+    save = dash_duo.find_element("#fe-save")
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", save)
+    save.click()
+    dash_duo.wait_for_contains_text("#fe-notice", "Field 2 (First Name) › Name")
+    headers = {"Authorization": f"Bearer {live_app.private_key}"}
+    stored = requests.get(f"{live_app.url}/api/forms/{form_id}", headers=headers,
+                          timeout=10).json()
+    assert stored["version"] == version
+    assert [f["name"] for f in stored["fields"]][1] == "first_name"
+    assert dash_duo.get_logs() == []
