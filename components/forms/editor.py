@@ -62,6 +62,14 @@ def _section(title: str, children: list) -> dmc.AccordionItem:
                              value=title.lower())
 
 
+def _labelled(cid: str, label: str, data: list, value) -> list:
+    """A SegmentedControl has no label of its own: a visible one, tied to it for screen
+    readers (which otherwise hear three unexplained choices)."""
+    return [dmc.Text(label, id=f"{cid}-label", size="sm", fw=500, mb=-6),
+            dmc.SegmentedControl(id=cid, data=data, value=value,
+                                 **{"aria-labelledby": f"{cid}-label"})]
+
+
 def controls(d: dict) -> dmc.Accordion:
     v = {cid: _get(d, path) for cid, _p, path in SCALARS}
     color = {cid: dmc.ColorInput(id=cid, label=label, value=v[cid], format="hex", w=180)
@@ -70,7 +78,7 @@ def controls(d: dict) -> dmc.Accordion:
     return dmc.Accordion(multiple=True, value=["form", "fields"], children=[
         _section("Form", [
             dmc.TextInput(id="fe-name", label="Name", value=v["fe-name"]),
-            dmc.SegmentedControl(id="fe-kind", data=list(KINDS), value=v["fe-kind"]),
+            *_labelled("fe-kind", "Kind", list(KINDS), v["fe-kind"]),
             dmc.TextInput(id="fe-list", label="List submitters join", value=v["fe-list"]),
             dmc.Switch(id="fe-double-opt-in", label="Double opt-in (confirmation e-mail)",
                        checked=bool(v["fe-double-opt-in"])),
@@ -106,7 +114,7 @@ def controls(d: dict) -> dmc.Accordion:
                            mt="lg"),
             ]),
             dmc.TextInput(id="fe-url", label="URL contains", value=v["fe-url"]),
-            dmc.SegmentedControl(id="fe-device", data=list(DEVICES), value=v["fe-device"]),
+            *_labelled("fe-device", "Device", list(DEVICES), v["fe-device"]),
             dmc.TagsInput(id="fe-countries", label="Countries (empty: everywhere)",
                           value=v["fe-countries"] or [], placeholder="US, FR…"),
         ]),

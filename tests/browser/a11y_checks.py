@@ -1,6 +1,7 @@
 """What a screen reader and a low-vision user need of any console page, read in the browser:
 the page's language, one h1 and headings that do not skip a level, a name on every button
-and link, a header in every table cell of a head row, and text at WCAG AA contrast."""
+and link, a label on every form control and radio group, a header in every table cell of a
+head row, and text at WCAG AA contrast."""
 
 from __future__ import annotations
 
@@ -35,6 +36,14 @@ const named = e => (e.getAttribute('aria-label') || '').trim()
   || [...e.querySelectorAll('img[alt]')].map(i => i.alt).join('').trim();
 for (const e of document.querySelectorAll('button, a[href], [role=button]')) {
   if (visible(e) && !named(e)) problems.push('no name: ' + e.outerHTML.slice(0, 160));
+}
+// Form controls and radio groups: a label, or an aria name, says what each is for.
+const labelled = e => (e.getAttribute('aria-label') || e.getAttribute('aria-labelledby'))
+  && named(e) || (e.labels && [...e.labels].some(l => l.textContent.trim()));
+for (const e of document.querySelectorAll(
+    'input:not([type=hidden]), select, textarea, [role=radiogroup]')) {
+  const box = e.type === 'radio' || e.type === 'checkbox' ? e.parentElement : e;
+  if (visible(box) && !labelled(e)) problems.push('no label: ' + e.outerHTML.slice(0, 160));
 }
 for (const th of document.querySelectorAll('th')) {
   if (!th.textContent.trim()) problems.push('empty table header: ' + th.outerHTML.slice(0, 80));
