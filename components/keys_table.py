@@ -115,6 +115,7 @@ def new_key_notice(kind: str, raw: str) -> dmc.Alert:
         color="green",
         id="settings-new-key",
         withCloseButton=True,
+        closeButtonLabel="Dismiss",
     )
 
 

@@ -13,6 +13,7 @@ from backend.flows import service
 from backend.flows.builder_options import metric_names
 from backend.flows.templates_library import TEMPLATES, blank
 from components.context import account_id, runtime
+from components.dialogs import close_button
 from components.flows.list_view import flows_table, template_choices
 
 dash.register_page(__name__, path="/flows", name="Flows", title="Flows · Tally", icon="flow")
@@ -44,7 +45,7 @@ def layout(**_):
                 ),
                 dmc.Button("Create and open", id="flows-create"),
             ]),
-            id="flows-new-modal", title="New flow", size="lg",
+            id="flows-new-modal", title="New flow", size="lg", closeButtonProps=close_button(),
         ),
         dmc.Modal(
             dmc.Stack([
@@ -54,7 +55,7 @@ def layout(**_):
                     dmc.Button("Cancel", id="flows-delete-cancel", variant="default"),
                 ]),
             ]),
-            id="flows-delete-modal", title="Delete flow",
+            id="flows-delete-modal", title="Delete flow", closeButtonProps=close_button(),
         ),
         dcc.Store(id="flows-delete-id"),
         dcc.Location(id="flows-go", refresh="callback-nav"),

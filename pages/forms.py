@@ -9,6 +9,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from backend.forms import service, stats
 from backend.forms.templates import template
 from components.context import account_id, runtime
+from components.dialogs import close_button
 from components.forms.forms_table import forms_table, template_buttons
 
 dash.register_page(__name__, path="/forms", name="Forms", title="Forms · Tally", icon="form")
@@ -30,7 +31,8 @@ def layout(**_):
         template_buttons(),
         html.Div(_table(), id="forms-list"),
         dcc.Location(id="forms-nav", refresh="callback-nav"),
-        dmc.Modal(id="forms-delete-modal", title="Delete this form?", children=[
+        dmc.Modal(id="forms-delete-modal", title="Delete this form?",
+                  closeButtonProps=close_button(), children=[
             dmc.Text(id="forms-delete-text", size="sm"),
             dmc.Group([
                 # Focus starts on Cancel: Enter must not delete by accident.

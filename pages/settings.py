@@ -21,6 +21,7 @@ from flask import request
 
 from backend.accounts import keys, timezones
 from components.context import account_id, runtime
+from components.dialogs import close_button
 from components.keys_table import (
     KIND_HELP,
     describe_key,
@@ -193,6 +194,7 @@ def layout(**_):
             ),
             dmc.Modal(
                 id="settings-revoke-modal",
+                closeButtonProps=close_button(),
                 title="Revoke this key?",
                 children=[
                     dmc.Text(id="settings-revoke-what", size="sm", mb="xs", fw=500),

@@ -13,6 +13,7 @@ from backend.dashboards import DashboardInvalid, card_data, schema, service
 from backend.dashboards.ranges import PRESETS
 from components.context import account_id, runtime
 from components.dashboard.card import body
+from components.dialogs import close_button
 
 CHART_LABELS = {"line": "Line", "bar": "Bar", "area": "Stacked area",
                 "number": "Big number with change", "table": "Table",
@@ -36,6 +37,7 @@ def editor() -> html.Div:
 
 def _drawer() -> dmc.Drawer:
     return dmc.Drawer(id="card-editor", position="right", size=520, padding="lg",
+                      closeButtonProps=close_button(),
                       title=html.Span("Card", id="card-editor-heading"), children=[
         dmc.Stack([
             dmc.TextInput(id=_fid("title"), label="Title", placeholder="e.g. Revenue"),

@@ -13,6 +13,7 @@ from backend.accounts.timezones import get_timezone
 from backend.dashboards import DashboardInvalid, service
 from components.context import account_id, runtime
 from components.dashboard.glyphs import icon
+from components.dialogs import close_button
 
 
 def rows() -> list:
@@ -56,13 +57,15 @@ def dashboard_list() -> html.Div:
         ], align="flex-end", mb="md"),
         html.Div(id="dlist-status", role="status", **{"aria-live": "polite"}),
         dmc.Stack(rows(), id="dlist-rows", gap="xs"),
-        dmc.Modal(id="dlist-rename-modal", title="Rename dashboard", children=[
+        dmc.Modal(id="dlist-rename-modal", title="Rename dashboard",
+                  closeButtonProps=close_button(), children=[
             dmc.TextInput(id="dlist-rename-name", label="Name", **{"data-autofocus": True}),
             dmc.Group([dmc.Button("Save", id="dlist-rename-save"),
                        dmc.Button("Cancel", id="dlist-rename-cancel", variant="default")],
                       mt="md"),
         ]),
-        dmc.Modal(id="dlist-delete-modal", title="Delete this dashboard?", children=[
+        dmc.Modal(id="dlist-delete-modal", title="Delete this dashboard?",
+                  closeButtonProps=close_button(), children=[
             dmc.Text("Its cards and layout are deleted; the data stays.", size="sm"),
             dmc.Group([dmc.Button("Delete", id="dlist-delete-confirm", color="red"),
                        dmc.Button("Cancel", id="dlist-delete-cancel", variant="default")],

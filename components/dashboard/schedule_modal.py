@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 import dash_mantine_components as dmc
 from dash import html
 
+from components.dialogs import close_button
+
 FREQUENCIES = [{"value": "daily", "label": "Every day"},
                {"value": "weekly", "label": "Every Monday"},
                {"value": "monthly", "label": "On the 1st of each month"}]
@@ -37,6 +39,7 @@ def schedule_modal(schedule: dict | None, tz: str = "UTC") -> dmc.Modal:
     s = schedule or {}
     return dmc.Modal(
         id="dash-schedule-modal",
+        closeButtonProps=close_button(),
         title="E-mail this dashboard",
         size="lg",
         children=dmc.Stack([

@@ -33,6 +33,7 @@ const named = e => (e.getAttribute('aria-label') || '').trim()
   || (e.getAttribute('aria-labelledby') || '').split(' ').map(
        id => (document.getElementById(id) || {}).textContent || '').join('').trim()
   || e.textContent.trim() || (e.getAttribute('title') || '').trim()
+  || [...(e.labels || [])].map(l => l.textContent).join('').trim()
   || [...e.querySelectorAll('img[alt]')].map(i => i.alt).join('').trim();
 for (const e of document.querySelectorAll('button, a[href], [role=button]')) {
   if (visible(e) && !named(e)) problems.push('no name: ' + e.outerHTML.slice(0, 160));

@@ -4,6 +4,8 @@ meet it (tests/browser/a11y_checks.py says what is checked)."""
 from __future__ import annotations
 
 import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from backend.analytics.profiles import list_profiles
 from backend.dashboards import service as dashboards
@@ -57,5 +59,25 @@ def test_page_reads_well(dash_duo, live_app, a11y_shop, page):
         dash_duo.wait_for_element("#flow-canvas .react-flow__node")
     if page == "/profiles":
         dash_duo.wait_for_element("#profiles-pages button")
+    assert page_problems(dash_duo.driver) == []
+    assert dash_duo.get_logs() == []
+
+
+@pytest.mark.parametrize("page, opener, dialog", [
+    ("/flows", "#flows-new", "#flows-new-name"),
+    ("dashboard", "#dash-add-card", "#cedit-title"),
+    ("/dashboards", ".dlist-row button", "#dlist-rename-name"),
+    ("/forms", "[id*='forms-delete']", "#forms-delete-confirm"),
+])
+def test_dialog_reads_well(dash_duo, live_app, a11y_shop, page, opener, dialog):
+    """Modals and drawers too: their close (X) button must say what it is."""
+    acc, pages = a11y_shop
+    log_in(dash_duo, live_app, acc.login["email"])
+    open_page(dash_duo, live_app.url + pages.get(page, page))
+    if page == "dashboard":
+        dash_duo.wait_for_element(".dcard-number")
+    dash_duo.find_element(opener).click()
+    WebDriverWait(dash_duo.driver, 10).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, dialog).is_displayed())
     assert page_problems(dash_duo.driver) == []
     assert dash_duo.get_logs() == []
