@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dash
 import dash_mantine_components as dmc
-from dash import Dash, Input, Output, dcc, html
+from dash import Dash, Input, Output, State, dcc, html
 from flask import Flask
 
 from backend.api.session import csrf_token
@@ -49,6 +49,16 @@ def header() -> dmc.AppShellHeader:
             [
                 dmc.Group(
                     [
+                        # Below Mantine's "sm" breakpoint the navbar would cover the whole
+                        # page; it collapses there, and this button opens it.
+                        dmc.Burger(
+                            id="shell-burger",
+                            opened=False,
+                            hiddenFrom="sm",
+                            size="sm",
+                            **{"aria-label": "Navigation", "aria-expanded": "false",
+                               "aria-controls": "shell-nav"},
+                        ),
                         html.Span("▮▮▯", className="brand-mark", **{"aria-hidden": "true"}),
                         dmc.Text("Tally", fw=700, size="lg", c="indigo.7"),
                     ],
@@ -87,6 +97,10 @@ def header() -> dmc.AppShellHeader:
     )
 
 
+def navbar_settings(opened: bool) -> dict:
+    return {"width": 220, "breakpoint": "sm", "collapsed": {"mobile": not opened}}
+
+
 def layout():
     """Called per page load, so the account name is the logged-in user's."""
     return dmc.MantineProvider(
@@ -101,8 +115,9 @@ def layout():
                 dmc.AppShellMain(html.Div(dash.page_container, id="main", tabIndex="-1")),
             ],
             header={"height": 56},
-            navbar={"width": 220, "breakpoint": "sm"},
+            navbar=navbar_settings(opened=False),
             padding="lg",
+            id="shell",
         ),
         theme={
             "primaryColor": "indigo",
@@ -135,6 +150,7 @@ def mount_dash(server: Flask, root: Path) -> Dash:
     app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
     app.layout = layout
     _mark_current_page(app)
+    _toggle_narrow_nav(app)
     _share_global_callbacks()
     # Dash finishes setting up on its first request, and flags that before the work is
     # done: with threaded workers a concurrent request then finds no script registered
@@ -188,4 +204,24 @@ def _mark_current_page(app: Dash) -> None:
         }}""",
         [Output(nav_id, "aria-current") for nav_id, _ in links],
         Input("shell-url", "pathname"),
+    )
+
+
+def _toggle_narrow_nav(app: Dash) -> None:
+    """On a narrow window the burger opens and closes the navbar; following a link closes it
+    (the page is what the user went for)."""
+    app.clientside_callback(
+        """function(opened, _path, navbar) {
+            const ctx = window.dash_clientside.callback_context;
+            const byLink = (ctx.triggered || []).some(t => t.prop_id.startsWith("shell-url."));
+            const nav = byLink ? false : !!opened;
+            return [Object.assign({}, navbar, {collapsed: {mobile: !nav}}), nav, String(nav)];
+        }""",
+        Output("shell", "navbar"),
+        Output("shell-burger", "opened"),
+        Output("shell-burger", "aria-expanded"),
+        Input("shell-burger", "opened"),
+        Input("shell-url", "pathname"),
+        State("shell", "navbar"),
+        prevent_initial_call=True,
     )

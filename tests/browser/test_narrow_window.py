@@ -83,3 +83,38 @@ def test_flow_editor_keeps_its_canvas(dash_duo, live_app, narrow_shop):
         "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert width[0] <= width[1]
     assert dash_duo.get_logs() == []  # React Flow complains of a canvas without width
+
+
+def test_below_768px_the_page_shows_and_a_button_opens_the_navigation(
+        dash_duo, live_app, narrow_shop):
+    """Half of a 1366 px laptop screen: the navbar must not cover the page."""
+    dash_duo.driver.set_window_size(680, 900)
+    log_in(dash_duo, live_app, narrow_shop.login["email"])
+    open_page(dash_duo, f"{live_app.url}/profiles")
+    heading = dash_duo.wait_for_element("#main h1")
+    assert heading.is_displayed() and _on_top(dash_duo, heading)
+    burger = dash_duo.find_element("#shell-burger")
+    assert not _on_top(dash_duo, dash_duo.find_element("#nav-settings"))
+    assert burger.get_attribute("aria-expanded") == "false"
+
+    burger.click()
+    link = dash_duo.find_element("#nav-settings")
+    WebDriverWait(dash_duo.driver, 5).until(lambda _: _on_top(dash_duo, link))
+    assert burger.get_attribute("aria-expanded") == "true"
+    link.click()
+    dash_duo.wait_for_element("#settings-keys")
+    # Following a link closes the navigation: the page asked for is what shows.
+    WebDriverWait(dash_duo.driver, 5).until(
+        lambda _: _on_top(dash_duo, dash_duo.find_element("#main h1")))
+    assert burger.get_attribute("aria-expanded") == "false"
+    assert dash_duo.get_logs() == []
+
+
+def _on_top(dash_duo, element) -> bool:
+    """Whether a user sees (and would click) this element: nothing covers its middle."""
+    return dash_duo.driver.execute_script("""
+        const e = arguments[0], r = e.getBoundingClientRect();
+        if (r.width < 1 || r.height < 1) return false;
+        const top = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+        return !!top && (e === top || e.contains(top));
+    """, element)
