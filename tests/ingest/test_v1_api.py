@@ -187,6 +187,55 @@ def test_one_pass_with_repeats_merges_and_spans(client, auth, account, runtime):
         assert owners["e7"] == by_uid[None].id and by_uid[None].first_seen.minute == 5
 
 
+def test_merges_with_profiles_first_seen_in_the_same_pass(client, auth, account, runtime):
+    """New profiles are inserted in bulk at the end of a pass; a merge in mid-pass must still
+    move everything: into a new profile (which then keeps changing), from a new one, and
+    between two new ones."""
+    def at(minute, **m):
+        return {"timestamp": f"2026-11-20T11:{minute:02d}:00Z", **m}
+
+    earlier = [at(1, type="track", anonymousId="old-anon", event="Viewed Product",
+                  messageId="o1"),
+               at(2, type="identify", userId="old-known", messageId="o2")]
+    assert client.post("/v1/batch", json={"batch": earlier}, headers=auth).status_code == 200
+    ingestor(runtime).drain()
+    batch = [
+        # 1. into a new profile: "new-u" is first seen here; "old-anon" is stored.
+        at(10, type="track", userId="new-u", event="Added to Cart", messageId="n1"),
+        at(11, type="identify", userId="new-u", anonymousId="old-anon", messageId="n2",
+           traits={"email": "Nu@Example.com"}),
+        at(30, type="track", userId="new-u", event="Placed Order", messageId="n3",
+           context={"ip": "8.8.8.8"}),
+        # 2. from a new profile into a stored one.
+        at(12, type="track", anonymousId="new-anon", event="Viewed Product", messageId="m1"),
+        at(13, type="identify", userId="old-known", anonymousId="new-anon", messageId="m2"),
+        # 3. between two profiles both first seen here.
+        at(14, type="track", anonymousId="fresh-anon", event="Viewed Product", messageId="f1"),
+        at(15, type="track", userId="fresh-u", event="Viewed Product", messageId="f2"),
+        at(16, type="identify", userId="fresh-u", anonymousId="fresh-anon", messageId="f3"),
+    ]
+    assert client.post("/v1/batch", json={"batch": batch}, headers=auth).status_code == 200
+    ingestor(runtime).drain()
+    with runtime.db.session() as s:
+        profiles = s.scalars(select(Profile).where(Profile.account_id == account.id)).all()
+        by_uid = {p.external_id: p for p in profiles}
+        assert sorted(by_uid, key=str) == ["fresh-u", "new-u", "old-known"]
+        owners = dict(s.execute(select(Event.message_id, Event.profile_id)).all())
+        aliases = dict(s.execute(select(ProfileAlias.anonymous_id, ProfileAlias.profile_id)).all())
+        new_u = by_uid["new-u"]
+        assert {owners[m] for m in ("o1", "n1", "n2", "n3")} == {new_u.id}
+        assert aliases["old-anon"] == new_u.id and new_u.email == "nu@example.com"
+        # Its seen-span moved after the merge too (it was a stored profile by then).
+        assert (new_u.first_seen.minute, new_u.last_seen.minute, new_u.country) == (1, 30, "US")
+        known = by_uid["old-known"]
+        assert {owners[m] for m in ("o2", "m1", "m2")} == {known.id}
+        assert aliases["new-anon"] == known.id and known.first_seen.minute == 2
+        fresh = by_uid["fresh-u"]
+        assert {owners[m] for m in ("f1", "f2", "f3")} == {fresh.id}
+        assert aliases["fresh-anon"] == fresh.id
+        assert (fresh.first_seen.minute, fresh.last_seen.minute) == (14, 16)
+
+
 def test_healthz_reports_the_spool_backlog(client, auth, runtime):
     assert client.get("/healthz").get_json()["spool"] == {
         "bytes": 0, "segments": 0, "oldest_seconds": 0}
