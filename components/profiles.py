@@ -20,16 +20,33 @@ def _name(p: dict) -> str:
     return full or t.get("name") or p.get("email") or p.get("user_id") or f"Anonymous #{p['id']}"
 
 
-def profiles_table(page: dict) -> html.Div:
-    rows = page["profiles"]
-    if not rows:
+def empty(search: str) -> dmc.Alert:
+    """Nothing found for a search, or nothing at all yet: each says what to do next."""
+    if search.strip():
         return dmc.Alert(
-            "No profiles match. Profiles appear when events arrive: send an identify or track "
-            "call (see Home), or clear the search.",
-            title="No profiles",
+            f"Nothing matches “{search.strip()}”. Search by part of an e-mail address or a "
+            "user id, or clear the search to see everyone.",
+            title="No profile matches",
             color="gray",
             id="profiles-empty",
         )
+    return dmc.Alert(
+        [
+            "Profiles appear when events arrive: send an identify or track call from your "
+            "server, or add the storefront snippet. ",
+            dcc.Link("Home shows how", href="/"),
+            ".",
+        ],
+        title="No profiles yet",
+        color="gray",
+        id="profiles-empty",
+    )
+
+
+def profiles_table(page: dict, search: str = "") -> html.Div:
+    rows = page["profiles"]
+    if not rows:
+        return empty(search)
     body = [
         html.Tr(
             [

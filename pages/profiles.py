@@ -41,7 +41,7 @@ def layout(q: str = "", **_):
                 align="flex-end",
             ),
             html.Div(
-                profiles_table(data),
+                profiles_table(data, q),
                 id="profiles-results",
                 role="region",
                 **{"aria-live": "polite", "aria-label": "Profiles found"},
@@ -50,6 +50,7 @@ def layout(q: str = "", **_):
                 id="profiles-pages",
                 total=max(1, -(-data["total"] // PAGE_SIZE)),
                 value=1,
+                hideWithOnePage=True,
                 **{"aria-label": "Pages of profiles"},
             ),
             dcc.Store(id="profiles-total", data=data["total"]),
@@ -72,4 +73,4 @@ def refresh(search, page, _current):
     trigger = dash.ctx.triggered_id
     page = 1 if trigger == "profiles-search" else (page or 1)
     data = _page(search, page)
-    return profiles_table(data), max(1, -(-data["total"] // PAGE_SIZE)), page
+    return profiles_table(data, search or ""), max(1, -(-data["total"] // PAGE_SIZE)), page

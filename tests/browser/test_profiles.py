@@ -53,3 +53,22 @@ def test_search_a_profile_and_read_its_timeline(dash_duo, live_app):
     dash_duo.find_element("#profile-back").click()
     dash_duo.wait_for_element("#profiles-table")
     assert dash_duo.get_logs() == []
+
+
+def test_empty_states_say_what_to_do(dash_duo, live_app):
+    from backend.accounts.service import create_account
+    from tests.browser.test_dashboards import log_in as log_in_as
+
+    with live_app.app.extensions["tally"].db.session() as s:
+        create_account(s, "Quiet Shop", email="quiet@shop.test", password="correct horse battery")
+    log_in_as(dash_duo, live_app, "quiet@shop.test")
+    dash_duo.driver.get(f"{live_app.url}/profiles")
+    # No events yet: not "no match" (there was no search), but how profiles come to be.
+    dash_duo.wait_for_contains_text("#profiles-empty", "No profiles yet")
+    assert "clear the search" not in dash_duo.find_element("#profiles-empty").text
+    assert dash_duo.find_element("#profiles-empty a").get_attribute("href").endswith("/")
+    assert not dash_duo.find_elements("#profiles-pages button")  # no pages of nothing
+    dash_duo.find_element("#profiles-search").send_keys("nobody-here")
+    dash_duo.wait_for_contains_text("#profiles-empty", "Nothing matches “nobody-here”")
+    assert "clear the search" in dash_duo.find_element("#profiles-empty").text
+    assert dash_duo.get_logs() == []
