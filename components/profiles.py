@@ -7,6 +7,7 @@ import json
 import dash_mantine_components as dmc
 from dash import dcc, html
 
+from backend.dashboards.countries import name as country_name
 from components.dashboard.numbers import full
 from components.format import ago, when
 
@@ -52,7 +53,7 @@ def profiles_table(page: dict, search: str = "") -> html.Div:
             [
                 html.Td(dcc.Link(_name(p), href=f"/profiles/{p['id']}", className="profile-link")),
                 html.Td(p.get("email") or "—"),
-                html.Td(p.get("country") or "—"),
+                html.Td(_country(p.get("country"))),
                 html.Td(html.Span(ago(p["first_seen"]), title=when(p["first_seen"]))),
                 html.Td(html.Span(ago(p["last_seen"]), title=when(p["last_seen"]))),
             ],
@@ -85,6 +86,11 @@ def profiles_table(page: dict, search: str = "") -> html.Div:
     )
 
 
+def _country(code: str | None) -> str:
+    """ "United Kingdom (GB)": people read the name; the code is what filters and the API use."""
+    return f"{country_name(code)} ({code})" if code else "—"
+
+
 def _value(v) -> str:
     return str(v) if not isinstance(v, dict | list) else json.dumps(v)[:200]
 
@@ -98,7 +104,7 @@ def profile_card(p: dict) -> dmc.Stack:
         [
             _fact("E-mail", p.get("email") or "—"),
             _fact("User id", p.get("user_id") or "—"),
-            _fact("Country", p.get("country") or "—"),
+            _fact("Country", _country(p.get("country"))),
             _fact("First seen", ago(p["first_seen"]), when(p["first_seen"])),
             _fact("Last seen", ago(p["last_seen"]), when(p["last_seen"])),
             _fact("Lists", ", ".join(p.get("lists") or []) or "none"),

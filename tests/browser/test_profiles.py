@@ -49,7 +49,7 @@ def test_search_a_profile_and_read_its_timeline(dash_duo, live_app):
     assert "Placed Order" in timeline and "$1,234.50" in timeline
     traits = dash_duo.find_element("#profile-traits").text
     assert "<b>not bold</b>" in traits  # markup shows as text, never as HTML
-    assert "GB" in dash_duo.find_element("#main").text
+    assert "United Kingdom (GB)" in dash_duo.find_element("#main").text  # a name, not a code
     dash_duo.find_element("#profile-back").click()
     dash_duo.wait_for_element("#profiles-table")
     assert dash_duo.get_logs() == []
