@@ -29,6 +29,7 @@ from components.dashboard.export_menu import export_href, export_menu
 from components.dashboard.first_steps import first_steps
 from components.dashboard.glyphs import icon
 from components.dashboard.grid import GRID_ID, grid, layout_of, positions
+from components.dashboard.problems import schedule_problem
 from components.dashboard.schedule_modal import schedule_modal, schedule_summary
 from components.dashboard.toolbar import toolbar
 
@@ -278,4 +279,5 @@ def save_schedule(_save, _stop, dashboard_id, frequency, hour, recipients):
                 "frequency": frequency, "hour": int(hour or 8), "recipients": recipients or []})
             return schedule_summary(schedules.to_json(sc)), False
     except schedules.ScheduleInvalid as exc:
-        return dmc.Alert(str(exc), color="red", title="Not saved"), no_update
+        return dmc.Alert(schedule_problem(str(exc), recipients or []), color="red",
+                         title="Not saved", id="dash-schedule-error"), no_update

@@ -13,6 +13,7 @@ from backend.dashboards import DashboardInvalid, card_data, schema, service
 from backend.dashboards.ranges import PRESETS
 from components.context import account_id, runtime
 from components.dashboard.card import body
+from components.dashboard.problems import card_problem
 from components.dialogs import close_button
 
 CHART_LABELS = {"line": "Line", "bar": "Bar", "area": "Stacked area",
@@ -154,7 +155,9 @@ def preview(*args):
         with runtime().db.session() as s:
             tz, today = local_clock(s, account_id())  # the same days as the dashboard
         data = card_data(analytics.counter_store(runtime()), account_id(), c, view, today, tz)
-    except (DashboardInvalid, analytics.InvalidQuery) as exc:
+    except DashboardInvalid as exc:
+        return html.Div(card_problem(exc.field, exc.problem), className="form-error")
+    except analytics.InvalidQuery as exc:
         return html.Div(str(exc), className="form-error")
     return html.Div(body(data, "card-editor-graph"), className="dcard-body")
 
@@ -177,7 +180,9 @@ def save(_n, *args):
             raw["id"] = card_id
         with runtime().db.session() as s:
             service.upsert_card(s, account_id(), dashboard_id, raw)
-    except (DashboardInvalid, ValueError) as exc:
+    except DashboardInvalid as exc:
+        return no_update, no_update, card_problem(exc.field, exc.problem)
+    except ValueError as exc:
         return no_update, no_update, str(exc)
     return False, (version or 0) + 1, ""
 

@@ -63,7 +63,12 @@ def test_email_this_dashboard_sets_its_schedule(dash_duo, live_app, shop):
     box = dash_duo.wait_for_element("#dash-schedule-recipients")
     box.send_keys("not-an-address" + Keys.ENTER)
     dash_duo.find_element("#dash-schedule-save").click()
-    dash_duo.wait_for_contains_text("#dash-schedule-summary", "is not an e-mail address")
+    # The address as typed, not the service's "recipients[0]"; and nothing is saved.
+    dash_duo.wait_for_contains_text(
+        "#dash-schedule-summary", "Recipients: “not-an-address” is not an e-mail address")
+    assert "recipients[" not in dash_duo.find_element("#dash-schedule-summary").text
+    assert requests.get(f"{live_app.url}/api/dashboards/{overview['id']}/schedule", headers=h,
+                        timeout=10).status_code == 404
     for _ in range(20):  # clear the bad tag
         box.send_keys(Keys.BACKSPACE)
     box.send_keys("boss@shop.test" + Keys.ENTER)

@@ -353,3 +353,21 @@ def test_move_and_resize_a_card_by_keyboard(dash_duo, live_app, shop):
     assert abs(orders.size["width"] - 4 * col) < col
     assert revenue.location["y"] >= orders.location["y"] + orders.size["height"]
     assert dash_duo.get_logs() == []
+
+
+def test_card_editor_names_the_field_to_fix(dash_duo, live_app, shop):
+    did = api(live_app, shop, "POST", "/api/dashboards",
+              json={"name": "Typos", "cards": []})["id"]
+    log_in(dash_duo, live_app, shop.login["email"])
+    open_page(dash_duo, f"{live_app.url}/dashboards/{did}")
+    dash_duo.find_element("#dash-add-card").click()
+    title = ready(dash_duo, "#cedit-title")
+    dash_duo.driver.execute_script(
+        "arguments[0].value = arguments[1]; arguments[0].dispatchEvent("
+        "new Event('input', {bubbles: true}))", title, "x" * 200)
+    title.send_keys("y")  # one past the limit, typed
+    dash_duo.find_element("#cedit-save").click()
+    dash_duo.wait_for_text_to_equal(
+        "#cedit-error", "Title: must be text of at most 200 characters.")
+    assert api(live_app, shop, "GET", f"/api/dashboards/{did}")["cards"] == []
+    assert dash_duo.get_logs() == []
