@@ -13,6 +13,7 @@ from backend.flows.builder_options import list_names, metric_names
 from backend.flows.schema import FlowInvalid
 from components.context import account_id, runtime
 from components.flows.canvas import from_canvas, normalise_edges, problems_by_node, to_canvas
+from components.flows.catalog import kind_of, summary
 from components.flows.editor_layout import STATUS_COLORS, definition, editor, version_options
 
 dash.register_page(__name__, path_template="/flows/<flow_id>", title="Flow · Tally", nav=False)
@@ -40,8 +41,16 @@ def _alert(title: str, lines: list[str] | None = None, color: str = "red") -> dm
     return dmc.Alert(body, title=title, color=color, variant="light", id="flow-alert")
 
 
-def _problem_lines(problems) -> list[str]:
-    return [str(p) for p in problems]
+def _problem_lines(problems, defn: dict | None = None) -> list[str]:
+    """Each problem by the step as the canvas shows it ("Webhook (Set the URL): ..."): the
+    ids the schema names ("webhook_1") appear nowhere on screen."""
+    by_id = {n.get("id"): n for n in (defn or {}).get("nodes") or []}
+    lines = []
+    for p in problems:
+        node = by_id.get(p.node)
+        lines.append(f"{kind_of(node).label} ({summary(node)}): {p.message}" if node
+                     else str(p))
+    return lines
 
 
 def _save(fid: int, draft, nodes, edges, name, saved=None) -> dict:
@@ -97,7 +106,9 @@ def save_activate_pause(_s, _a, _p, fid, draft, nodes, edges, name, saved):
                              color="green")
     except FlowInvalid as exc:
         what = "Not activated" if action == "flow-activate" else "Not saved"
-        return (_alert(f"{what}: fix these first", _problem_lines(exc.problems)),
+        shown = from_canvas({**draft, "name": name}, nodes or [],
+                            normalise_edges(nodes or [], edges or []))
+        return (_alert(f"{what}: fix these first", _problem_lines(exc.problems, shown)),
                 *[no_update] * 7)
     st = flow["status"]
     return (msg, definition(flow), _versions(fid), f"v{flow['version']}", st,

@@ -154,7 +154,9 @@ def test_build_save_reload_a_four_step_flow(dash_duo, live_app):
     dash_duo.find_element("#flow-activate").click()
     dash_duo.wait_for_contains_text("#flow-message", "Not activated")
     msg = dash_duo.find_element("#flow-message").text
-    assert "split_1" in msg and "webhook_1" in msg
+    # Named as the canvas shows the steps, not by ids shown nowhere ("split_1").
+    assert "Conditional split (Add a condition)" in msg and "Webhook (" in msg
+    assert "split_1" not in msg and "webhook_1" not in msg
     _wait_invalid(dash_duo, "webhook_1")
     assert dash_duo.find_element("#flow-status").text.lower() == "draft"
     assert dash_duo.get_logs() == []
