@@ -9,6 +9,7 @@ from dash_flows import DashFlows
 from components.flows.canvas import problems_by_node, to_canvas
 from components.flows.palette import palette
 from components.flows.panel import empty
+from components.format import when
 
 STATS_EVERY_MS = 30_000  # live numbers on the nodes refresh this often
 STATUS_COLORS = {"draft": "gray", "live": "green", "paused": "yellow"}
@@ -21,8 +22,8 @@ def status_badge(status: str) -> dmc.Badge:
 
 def version_options(versions: list[dict]) -> list[dict]:
     return [{"value": str(v["version"]),
-             "label": f"v{v['version']} · {v['created_at'][:16].replace('T', ' ')} · "
-                      f"{v['nodes']} steps"} for v in versions]
+             "label": f"v{v['version']} · {when(v['created_at'])} · {v['nodes']} steps"}
+            for v in versions]
 
 
 def definition(flow: dict) -> dict:

@@ -8,6 +8,7 @@ from dash import html
 from backend.flows.templates_library import TEMPLATES
 from components.flows.catalog import trigger_summary
 from components.flows.editor_layout import STATUS_COLORS
+from components.format import ago, when
 
 
 def empty_state() -> dmc.Paper:
@@ -33,8 +34,8 @@ def flows_table(flows: list[dict], entered: dict[int, int]) -> html.Div:
             html.Td(trigger_summary(f.get("trigger") or {})),
             html.Td(f"{len(f.get('nodes') or [])}", className="num"),
             html.Td(f"{entered.get(f['id'], 0):,}", className="num"),
-            html.Td(f"v{f['version']} · {f['updated_at'][:16].replace('T', ' ')}",
-                    className="muted"),
+            html.Td(html.Span(f"v{f['version']} · {ago(f['updated_at'])}",
+                              title=when(f["updated_at"])), className="muted fn-saved"),
             html.Td(dmc.Group([
                 dmc.Button("Duplicate", id={"type": "flows-duplicate", "id": f["id"]},
                            size="xs", variant="subtle",
@@ -48,7 +49,7 @@ def flows_table(flows: list[dict], entered: dict[int, int]) -> html.Div:
     ]
     head = html.Thead(html.Tr(
         [html.Th(h, scope="col") for h in
-         ("Flow", "Status", "Trigger", "Steps", "Entered", "Saved (UTC)")]
+         ("Flow", "Status", "Trigger", "Steps", "Entered", "Saved")]
         + [html.Th(html.Span("Actions", className="visually-hidden"), scope="col")]))
     return dmc.Table([head, html.Tbody(rows)], id="flows-table", highlightOnHover=True,
                      striped=True)

@@ -221,6 +221,9 @@ def test_template_goes_live_shows_numbers_pauses_restores_and_list_actions(dash_
     dash_duo.find_element("#flow-back").click()
     row = dash_duo.wait_for_element(f"#flow-row-{flow_id}")
     assert "Cart rescue" in row.text and "paused" in row.text.lower() and "2" in row.text
+    saved_at = row.find_element(By.CSS_SELECTOR, ".fn-saved span")
+    assert re.fullmatch(r"v3 · (just now|\d+ min ago)", saved_at.text), saved_at.text
+    assert re.fullmatch(r"\d\d \w{3} \d{4}, \d\d:\d\d UTC", saved_at.get_attribute("title"))
     dash_duo.find_element(f"#flow-row-{flow_id} button[aria-label='Duplicate Cart rescue']").click()
     dash_duo.wait_for_contains_text("#flows-list", "Cart rescue (copy)")
     with rt.db.session() as s:
