@@ -34,7 +34,8 @@ def preview_frames(doc: str) -> html.Div:
                 height=str(h), style={"border": 0, "transform": f"scale({k})",
                                       "transformOrigin": "0 0", "background": "#fff"}),
                 style={"width": w * k, "height": h * k, "overflow": "hidden",
-                       "border": "1px solid #ced4da", "borderRadius": 8}),
+                       "border": "1px solid #ced4da", "borderRadius": 8},
+                className=f"fe-frame fe-frame-{name}"),
         ], style={"margin": 0})
         for name, (w, h, k) in WIDTHS.items()
     ], style={"display": "flex", "gap": 16, "flexWrap": "wrap", "alignItems": "flex-start"})

@@ -118,3 +118,29 @@ def _on_top(dash_duo, element) -> bool:
         const top = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
         return !!top && (e === top || e.contains(top));
     """, element)
+
+
+@pytest.mark.parametrize("width", [800, 1250])
+def test_form_editor_previews_fit(dash_duo, live_app, narrow_shop, width):
+    from backend.forms import service as forms
+    from backend.forms.templates import template
+
+    with live_app.app.extensions["tally"].db.session() as s:
+        form = forms.create(s, narrow_shop.id, template("discount_flyout"))
+        s.flush()
+        form_id = form.id
+    dash_duo.driver.set_window_size(width, 900)
+    log_in(dash_duo, live_app, narrow_shop.login["email"])
+    open_page(dash_duo, f"{live_app.url}/forms/{form_id}")
+    frame = dash_duo.wait_for_element(".fe-frame-desktop")
+    column = dash_duo.find_element("#fe-preview")  # the preview's grid column
+    assert frame.size["width"] <= column.size["width"]
+    # The whole 1280 px page is in the frame: the flyout sits in its corner.
+    inner = dash_duo.driver.execute_script(
+        "const f = arguments[0].querySelector('iframe').getBoundingClientRect();"
+        "return [f.width, arguments[0].getBoundingClientRect().width];", frame)
+    assert inner[0] <= inner[1] + 1
+    width = dash_duo.driver.execute_script(
+        "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert width[0] <= width[1]
+    assert dash_duo.get_logs() == []
