@@ -74,6 +74,14 @@ def dashboard_list() -> html.Div:
     ])
 
 
+def _problem(what: str, exc: DashboardInvalid) -> html.Span:
+    """ "Not created. Name: must not be empty." (it said "Could not create: must not be
+    empty." without saying what)."""
+    field = "Name" if exc.field == "name" else exc.field
+    return html.Span(f"{what}. {field}: {exc.problem}.", className="form-error",
+                     id="dlist-problem")
+
+
 def _clicked() -> bool:
     return bool(ctx.triggered and ctx.triggered[0]["value"])
 
@@ -89,7 +97,7 @@ def create(_n, _submit, name):
             d = service.create(s, account_id(), {"name": name or "", "cards": []})
             made = d.name
     except DashboardInvalid as exc:
-        return no_update, f"Could not create: {exc.problem}.", no_update
+        return no_update, _problem("Not created", exc), no_update
     return rows(), f"Created {made}.", ""
 
 
@@ -129,7 +137,7 @@ def rename(_save, _cancel, name, did):
         with runtime().db.session() as s:
             service.rename(s, account_id(), did, name or "")
     except DashboardInvalid as exc:
-        return no_update, f"Could not rename: {exc.problem}.", no_update
+        return no_update, _problem("Not renamed", exc), no_update
     return rows(), "Renamed.", False
 
 

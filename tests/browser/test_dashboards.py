@@ -371,3 +371,13 @@ def test_card_editor_names_the_field_to_fix(dash_duo, live_app, shop):
         "#cedit-error", "Title: must be text of at most 200 characters.")
     assert api(live_app, shop, "GET", f"/api/dashboards/{did}")["cards"] == []
     assert dash_duo.get_logs() == []
+
+
+def test_a_dashboard_without_a_name_is_refused_saying_why(dash_duo, live_app, shop):
+    before = len(api(live_app, shop, "GET", "/api/dashboards")["dashboards"])
+    log_in(dash_duo, live_app, shop.login["email"])
+    open_page(dash_duo, f"{live_app.url}/dashboards")
+    dash_duo.find_element("#dlist-create").click()
+    dash_duo.wait_for_text_to_equal("#dlist-status", "Not created. Name: must not be empty.")
+    assert len(api(live_app, shop, "GET", "/api/dashboards")["dashboards"]) == before
+    assert dash_duo.get_logs() == []
