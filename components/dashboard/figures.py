@@ -126,7 +126,12 @@ def ranked_bars(data: CardData) -> go.Figure:
         hovertemplate="%{y}<br><b>%{text}</b><extra></extra>"))
     fig.update_yaxes(type="category", automargin=True)
     fig.update_xaxes(showticklabels=False)
-    return _base(fig, data)
+    fig = _base(fig, data)
+    # The largest bar reaches the plot's right edge and its number is drawn past it: room
+    # for that number in the right margin (about 7 px a character at 12 px), or it is cut.
+    longest = max((len(t) for t in fig.data[0].text or ()), default=0)
+    fig.update_layout(margin={"r": 8 + 7 * longest})
+    return fig
 
 
 def world_map(data: CardData) -> go.Figure:

@@ -381,3 +381,28 @@ def test_a_dashboard_without_a_name_is_refused_saying_why(dash_duo, live_app, sh
     dash_duo.wait_for_text_to_equal("#dlist-status", "Not created. Name: must not be empty.")
     assert len(api(live_app, shop, "GET", "/api/dashboards")["dashboards"]) == before
     assert dash_duo.get_logs() == []
+
+
+CUT_BAR_NUMBERS = """
+const svg = document.querySelector(arguments[0] + ' .main-svg').getBoundingClientRect();
+return [...document.querySelectorAll(arguments[0] + ' .bartext')]
+    .filter(t => t.getBoundingClientRect().right > svg.right + 0.5).map(t => t.textContent);
+"""
+
+
+def test_ranked_bars_show_every_number_whole(dash_duo, live_app, shop):
+    """The largest bar reaches the edge; its number is drawn past it and was cut off."""
+    did = api(live_app, shop, "POST", "/api/dashboards", json={
+        "name": "Campaign bars", "filters": {"range": "last_30_days"},
+        "cards": [{"id": "camp", "title": "Top campaigns", "metric": "Placed Order",
+                   "chart": "bar", "by": "utm_campaign", "top": 8, "x": 0, "y": 0, "w": 6,
+                   "h": 2},
+                  {"id": "rev", "title": "Revenue by country", "metric": "Placed Order",
+                   "measure": "revenue", "chart": "bar", "by": "country", "top": 5, "x": 6,
+                   "y": 0, "w": 4, "h": 2}]})["id"]
+    log_in(dash_duo, live_app, shop.login["email"])
+    open_page(dash_duo, f"{live_app.url}/dashboards/{did}")
+    for card in ("#dcard-camp", "#dcard-rev"):
+        dash_duo.wait_for_element(f"{card} .bartext")
+        assert dash_duo.driver.execute_script(CUT_BAR_NUMBERS, card) == [], card
+    assert dash_duo.get_logs() == []
