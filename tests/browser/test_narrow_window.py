@@ -144,3 +144,27 @@ def test_form_editor_previews_fit(dash_duo, live_app, narrow_shop, width):
         "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert width[0] <= width[1]
     assert dash_duo.get_logs() == []
+
+
+def test_empty_cards_keep_their_message_inside(dash_duo, live_app):
+    """An account without events: each card says it has none, below its title, inside it."""
+    from backend.accounts.service import create_account
+
+    with live_app.app.extensions["tally"].db.session() as s:
+        create_account(s, "New Shop", email="new@shop.test", password=PASSWORD)
+    _narrow(dash_duo)
+    log_in(dash_duo, live_app, "new@shop.test")
+    open_page(dash_duo, f"{live_app.url}/dashboards")
+    dash_duo.find_element(".dlist-name").click()
+    dash_duo.wait_for_element(".dcard-empty")
+    boxes = dash_duo.driver.execute_script("""
+        return [...document.querySelectorAll('.dcard')].map(card => {
+          const c = card.getBoundingClientRect();
+          const head = card.querySelector('.dcard-header').getBoundingClientRect();
+          const text = card.querySelector('.dcard-empty p').getBoundingClientRect();
+          return {card: card.id, below_title: text.top >= head.bottom - 0.5,
+                  inside: text.bottom <= c.bottom + 0.5};
+        });""")
+    assert len(boxes) >= 4
+    assert [b for b in boxes if not (b["below_title"] and b["inside"])] == []
+    assert dash_duo.get_logs() == []
