@@ -32,12 +32,18 @@ def _full(session: Session, p: Profile, limit: int) -> dict:
         .where(ListMember.profile_id == p.id, List.account_id == p.account_id)
         .order_by(List.name)
     )
-    events = session.scalars(
-        select(Event)
-        .where(Event.profile_id == p.id, Event.account_id == p.account_id)
-        .order_by(Event.ts.desc(), Event.id.desc())
-        .limit(limit)
-    )
+    # By profile alone: with the account in the WHERE too, SQLite reads the account's whole
+    # (metric, ts) index (1.4 s for a profile page at 1M events) instead of the profile's.
+    # A profile's events are its account's; the filter below keeps that a guarantee.
+    events = [
+        e for e in session.scalars(
+            select(Event)
+            .where(Event.profile_id == p.id)
+            .order_by(Event.ts.desc(), Event.id.desc())
+            .limit(limit)
+        )
+        if e.account_id == p.account_id
+    ]
     return {
         **_summary(p),
         "lists": list(lists),
