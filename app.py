@@ -71,6 +71,8 @@ def register_renderers(runtime) -> None:
 @click.group(help="Tally, the open marketing console.")
 def cli() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Alembic lists each of its plugins at INFO on every start: noise, not news.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 @cli.group(help="Manage accounts.")
@@ -217,7 +219,15 @@ def export_cmd(dashboard_id: int, fmt: str, output: str | None, rng: str | None,
 
 
 def main() -> None:
-    cli(prog_name="tally")
+    from backend.config import ConfigError
+    from backend.store.db import DatabaseUnreachable
+
+    try:
+        cli(prog_name="tally")
+    except (ConfigError, DatabaseUnreachable) as exc:
+        # What to fix, not a traceback: these are the operator's to mend, not Tally's bugs.
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

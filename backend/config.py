@@ -102,4 +102,9 @@ def _normalise_db_url(url: str) -> str:
         url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    if not url.startswith(("sqlite:///", "postgresql+psycopg://")):
+        raise ConfigError(
+            "TALLY_DATABASE_URL must be sqlite:///PATH or postgresql://USER:PASSWORD@HOST/DB "
+            f"(the stores Tally runs on), not {url.split('://', 1)[0] + '://...'!r}."
+        )
     return url

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -39,11 +40,21 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseUnreachable(
+                    f"cannot create the folder of the SQLite database {path} ({exc.strerror}). "
+                    "Point TALLY_DATABASE_URL (or TALLY_VAR_DIR) at a folder Tally may write to."
+                ) from None
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+class DatabaseUnreachable(RuntimeError):
+    """The relational store cannot be reached; the message says where and what to do."""
 
 
 class Database:
@@ -71,7 +82,21 @@ class Database:
     def migrate(self) -> None:
         from backend.store.migrate import upgrade
 
+        self.check_reachable()
         upgrade(self.engine)
+
+    def check_reachable(self) -> None:
+        """Raise DatabaseUnreachable, saying what to do, when no connection can be made."""
+        try:
+            with self.engine.connect():
+                pass
+        except OperationalError as exc:
+            reason = " ".join(line.strip() for line in str(exc.orig or exc).splitlines())
+            raise DatabaseUnreachable(
+                f"cannot connect to the database at {self.engine.url.render_as_string()} "
+                f"({reason.rstrip('.')}). Start it, or point TALLY_DATABASE_URL at one that runs "
+                "(README.md, Configuration)."
+            ) from None
 
     def dispose(self) -> None:
         self.engine.dispose()
