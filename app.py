@@ -47,7 +47,14 @@ def create_app(settings: Settings | None = None, migrate: bool = True, ui: bool 
     @server.get("/healthz")
     def healthz():
         from backend.ingest.backlog import backlog
+        from backend.store.db import DatabaseUnreachable
 
+        try:
+            runtime.db.check_reachable()
+        except DatabaseUnreachable as exc:
+            # Not serving: /v1 checks write keys there. A 503 that says why, for the load
+            # balancer and whoever reads its log (it was a bare 500).
+            return {"ok": False, "database": str(exc)}, 503
         # The spool backlog: events acknowledged but not yet counted (docs/ingestion.md).
         return {"ok": True, "spool": backlog(runtime)}
 

@@ -236,6 +236,19 @@ def test_merges_with_profiles_first_seen_in_the_same_pass(client, auth, account,
         assert (fresh.first_seen.minute, fresh.last_seen.minute) == (14, 16)
 
 
+def test_healthz_is_503_saying_why_when_the_database_does_not_answer(client, runtime,
+                                                                     monkeypatch):
+    from backend.store.db import Database
+
+    down = Database("postgresql+psycopg://tally:pw@127.0.0.1:1/tally")  # nothing listens on 1
+    monkeypatch.setattr(runtime, "db", down)
+    r = client.get("/healthz")
+    assert r.status_code == 503 and r.get_json()["ok"] is False
+    assert r.get_json()["database"].startswith(
+        "cannot connect to the database at postgresql+psycopg://tally:***@127.0.0.1:1/tally")
+    down.dispose()
+
+
 def test_healthz_reports_the_spool_backlog(client, auth, runtime):
     assert client.get("/healthz").get_json()["spool"] == {
         "bytes": 0, "segments": 0, "oldest_seconds": 0}
