@@ -168,3 +168,40 @@ def test_empty_cards_keep_their_message_inside(dash_duo, live_app):
     assert len(boxes) >= 4
     assert [b for b in boxes if not (b["below_title"] and b["inside"])] == []
     assert dash_duo.get_logs() == []
+
+
+HEADER_TEXT = """
+const box = e => { const r = document.createRange(); r.selectNodeContents(e);
+                   return r.getBoundingClientRect(); };
+const heads = [...document.querySelectorAll(arguments[0] + ' thead th')]
+  .filter(th => th.textContent.trim() && !th.querySelector('.visually-hidden'));
+const cells = [...document.querySelectorAll(arguments[0] + ' tbody tr:first-child td')];
+return heads.map((th, i) => ({
+  text: th.textContent, left: box(th).left, right: box(th).right,
+  cell: cells[i] ? box(cells[i]).left : null}));
+"""
+
+
+def test_table_headers_stand_apart_over_their_columns(dash_duo, live_app, narrow_shop):
+    runtime = live_app.app.extensions["tally"]
+    with runtime.db.session() as s:
+        flows.create(s, narrow_shop.id, TEMPLATES["post_purchase"].build(None))
+    _narrow(dash_duo)
+    log_in(dash_duo, live_app, narrow_shop.login["email"])
+    open_page(dash_duo, f"{live_app.url}/flows")
+    heads = dash_duo.driver.execute_script(HEADER_TEXT, "#flows-table")
+    assert len(heads) == 6
+    for a, b in zip(heads, heads[1:], strict=False):
+        assert b["left"] - a["right"] >= 6, (a, b)  # "StatusTrigger" ran together
+    for h in heads:
+        assert abs(h["left"] - h["cell"]) < 2, h  # a header starts where its column does
+    # The forms list's headers sat centred over left-aligned columns.
+    from backend.forms import service as forms
+    from backend.forms.templates import template
+
+    with runtime.db.session() as s:
+        forms.create(s, narrow_shop.id, template("footer_embed"))
+    open_page(dash_duo, f"{live_app.url}/forms")
+    for h in dash_duo.driver.execute_script(HEADER_TEXT, "#forms-table"):
+        assert abs(h["left"] - h["cell"]) < 2, h
+    assert dash_duo.get_logs() == []
