@@ -8,6 +8,7 @@ from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from backend.ingest.errors import SpoolUnavailable
+from backend.store.db import is_unavailable
 
 log = logging.getLogger("tally.api")
 
@@ -68,6 +69,15 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
+        if is_unavailable(exc):
+            # Down or busy, not a bug: the request's transaction rolled back, so a retry
+            # (Retry-After) is safe; SDKs retry a 503 with the same messageIds.
+            log.warning("database unavailable on %s %s", request.method, request.path,
+                        exc_info=exc)
+            message = "the database is not answering; nothing was changed: retry in a few seconds"
+            if _is_api():
+                return error_response(503, message)
+            return message[0].upper() + message[1:] + ".", 503, {"Retry-After": "5"}
         log.exception("unhandled error on %s %s", request.method, request.path)
         if _is_api():
             return error_response(500, "internal error; it has been logged")

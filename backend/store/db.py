@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -55,6 +56,24 @@ def make_engine(url: str) -> Engine:
 
 class DatabaseUnreachable(RuntimeError):
     """The relational store cannot be reached; the message says where and what to do."""
+
+
+# SQLite words for a store that cannot answer now; its OperationalError also means bad SQL.
+_SQLITE_UNAVAILABLE = ("database is locked", "unable to open", "disk i/o error",
+                       "database or disk is full", "readonly database")
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether `exc` says the database is down or busy (worth a retry), not a bug."""
+    if isinstance(exc, DatabaseUnreachable):
+        return True
+    if isinstance(exc, OperationalError):
+        exc = exc.orig or exc
+    if isinstance(exc, sqlite3.OperationalError):
+        return any(words in str(exc).lower() for words in _SQLITE_UNAVAILABLE)
+    import psycopg  # installed with Tally; its OperationalError is the connection's
+
+    return isinstance(exc, psycopg.OperationalError)
 
 
 class Database:

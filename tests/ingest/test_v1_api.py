@@ -349,3 +349,24 @@ def test_a_pass_of_interleaved_profiles_keeps_each_timeline_in_order(client, aut
         # newest first; among equal times the one sent later first (Python's sort is stable)
         expected = sorted(reversed(sent), key=lambda m: m["timestamp"], reverse=True)
         assert [e["id"] for e in events] == [m["messageId"] for m in expected], user
+
+
+def test_while_the_database_does_not_answer_requests_get_a_503_to_retry(
+    client, auth, account, runtime, monkeypatch
+):
+    """A real refused connection (nothing listens on port 1): it was a 500 "internal
+    error"; a 503 with Retry-After tells SDKs and scripts to retry, and nothing is spooled."""
+    from backend.ingest import spool
+    from backend.store.db import Database
+
+    down = Database("postgresql+psycopg://tally:pw@127.0.0.1:1/tally")
+    monkeypatch.setattr(runtime, "db", down)
+    r = client.post("/v1/track", json={"userId": "u", "event": "E", "messageId": "m"},
+                    headers=auth)
+    assert r.status_code == 503 and r.headers["Retry-After"] == "5"
+    assert r.get_json() == {"success": False, "error": "the database is not answering; "
+                            "nothing was changed: retry in a few seconds"}
+    r = client.get("/api/account", headers={"Authorization": f"Bearer {account.private_key}"})
+    assert r.status_code == 503 and "retry" in r.get_json()["error"]
+    assert sum(seg.stat().st_size for seg in spool.segments(runtime.settings.spool_dir)) == 0
+    down.dispose()
