@@ -77,6 +77,9 @@ def layout(dashboard_id: str | None = None, **_):
                  **{"aria-label": "Drill-down"}),
         html.Div(id="dashboard-status", role="status", className="dash-status",
                  **{"aria-live": "polite"}),
+        # Written by assets/export_progress.js while an export is made (no callback owns it).
+        html.Div(id="dash-export-status", role="status", className="dash-status",
+                 **{"aria-live": "polite"}),
         html.Div(id="dashboard-empty"),
         grid([], []),
         editor(),

@@ -47,6 +47,11 @@ def test_export_menu_downloads_the_page_as_shown(dash_duo, live_app, shop):
     # Without the session: the login wall, never the data.
     anon = requests.get(href, timeout=30, allow_redirects=False)
     assert anon.status_code in (302, 303) and "/login" in anon.headers["Location"]
+    # Clicking it: the page says the report is being made (seconds), then that it is saved.
+    dash_duo.wait_for_element('a[href*="format=pdf"]').click()
+    dash_duo.wait_for_contains_text("#dash-export-status", "PDF report", timeout=5)
+    dash_duo.wait_for_contains_text("#dash-export-status", "PDF report downloaded: ", timeout=60)
+    assert dash_duo.find_element("#dash-export-status").text.endswith(".pdf.")
     settle(dash_duo)
     assert dash_duo.get_logs() == []
 
