@@ -28,13 +28,18 @@ def seen_message_ids(
     held: set[int] = set()  # keys a stored event holds
     conn = s.connection()
     name = conn.dialect.name
-    for chunk in _chunks(list(with_key)):
+    # PostgreSQL takes the pass's keys as one array, in one query that is never prepared:
+    # psycopg prepares a statement run five times, and PostgreSQL may then keep a generic
+    # plan made while the table was small (a sequential scan) for the connection's life. In
+    # chunks of 500 that folded 3k-11k events/s; in one unprepared query, 19k-28k.
+    chunks = [list(with_key)] if name == "postgresql" else _chunks(list(with_key))
+    for chunk in chunks:
         if name == "sqlite":
             found = _fetch(conn, "SELECT dedup_key, account_id, message_id FROM events WHERE "
                            f"dedup_key IN ({', '.join('?' * len(chunk))})", chunk)
         elif name == "postgresql":
             found = _fetch(conn, "SELECT dedup_key, account_id, message_id FROM events "
-                           "WHERE dedup_key = ANY(%s::bigint[])", (chunk,))
+                           "WHERE dedup_key = ANY(%s::bigint[])", (chunk,), prepare=False)
         else:
             found = s.execute(select(Event.dedup_key, Event.account_id, Event.message_id)
                               .where(Event.dedup_key.in_(chunk))).all()
@@ -62,10 +67,10 @@ def seen_message_ids(
     return seen, keys
 
 
-def _fetch(conn, sql: str, params) -> list[tuple]:
+def _fetch(conn, sql: str, params, **options) -> list[tuple]:
     cur = conn.connection.driver_connection.cursor()
     try:
-        cur.execute(sql, params)
+        cur.execute(sql, params, **options)
         return cur.fetchall()
     finally:
         cur.close()
