@@ -32,7 +32,7 @@ from backend.ingest import records as spool_records
 from backend.ingest import spool
 from backend.ingest.errors import InvalidMessage, TooLarge
 from backend.ingest.fold import fold_account
-from backend.store.db import Database
+from backend.store.db import Database, planned_afresh
 from backend.store.models import PendingFlush, SpoolOffset
 
 log = logging.getLogger("tally.ingest")
@@ -204,7 +204,7 @@ class Aggregator:
                 by_account[rec["a"]].extend(rec["m"])
         deltas: dict[tuple, list] = {}  # CounterKey fields -> [count, revenue]
         flush_id = uuid.uuid4().hex
-        with self.db.session() as s:
+        with self.db.session() as s, planned_afresh(s):
             for account_id, msgs in by_account.items():
                 fold_account(s, account_id, msgs, deltas, self.hooks)
             frozen = {CounterKey(*k): Totals(v[0], v[1]) for k, v in deltas.items()}

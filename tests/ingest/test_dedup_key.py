@@ -109,3 +109,29 @@ def test_a_pass_of_many_ids_is_looked_up_whole_and_never_prepared(client, accoun
             prepared = s.execute(text("SELECT count(*) FROM pg_prepared_statements "
                                       "WHERE statement LIKE '%dedup_key = ANY%'")).scalar()
             assert prepared == 0
+
+
+def test_a_pass_plans_its_statements_afresh_and_leaves_the_connection_as_it_was(
+    client, account, runtime, monkeypatch
+):
+    """The whole fold runs unprepared on PostgreSQL (backend/store/db.py, planned_afresh),
+    seen from a fold hook, which runs in the pass's own transaction."""
+    seen, used = [], []
+
+    def hook(s, account_id, rows, now):
+        dbapi = s.connection().connection.driver_connection
+        used.append(dbapi)
+        seen.append(getattr(dbapi, "prepare_threshold", "sqlite"))
+        for _ in range(6):  # would be prepared on the fifth run
+            s.execute(select(func.count()).select_from(Event).where(Event.account_id == "x"))
+        if seen[-1] != "sqlite":
+            seen.append(s.execute(text("SELECT count(*) FROM pg_prepared_statements")).scalar())
+
+    ing = ingestor(runtime)
+    monkeypatch.setattr(ing.aggregator, "hooks", (hook,))
+    send(client, account, ["p1", "p2"], runtime)
+    if runtime.db.engine.dialect.name == "sqlite":
+        assert seen == ["sqlite"]
+        return
+    assert seen == [None, 0]
+    assert used[0].prepare_threshold == 5  # the pooled connection is as it was
