@@ -4,7 +4,7 @@ bench/ingest.py's), with the ratio to the empty store's rate.
 
     .venv/bin/python bench/fold_scale.py [--steps 6] [--step 500000] [--first 100000]
                                          [--ids uuid|ordered] [--pass-size N]
-                                         [--traffic bench|storefront]
+                                         [--traffic bench|storefront] [--database-url URL]
 
 Each step spools `step` events of bench/ingest.py's traffic through the real ingest path
 (`Ingestor.accept_body`) and times `drain()`: decode, dedup, profiles, raw events, counters,
@@ -12,6 +12,8 @@ all committed. Everything lives in a temporary directory. `--traffic storefront`
 demo store's traffic instead (backend/demo/traffic.py: sessions of mostly new, anonymous
 visitors from many countries, 30 days), through `Ingestor.accept` as `tally seed` does. Each
 line also gives the CPU time per event (all threads), steadier than rates on a busy box.
+`--database-url postgresql://...` folds into that (empty) PostgreSQL database instead of a
+temporary SQLite file.
 """
 
 from __future__ import annotations
@@ -46,12 +48,14 @@ def main() -> None:
                         help="messageIds: random UUIDs as SDKs send (default), or ordered")
     parser.add_argument("--traffic", choices=("bench", "storefront"), default="bench",
                         help="bench/ingest.py's 5,000 known users (default), or the demo's")
+    parser.add_argument("--database-url", default=None,
+                        help="an empty database to fold into (default: a temporary SQLite)")
     parser.add_argument("--pass-size", type=int, default=None,
                         help="messages per aggregator pass (default: the aggregator's)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         env = {"TALLY_VAR_DIR": tmp, "TALLY_SECRET_KEY": "bench" * 8,
-               "TALLY_DATABASE_URL": f"sqlite:///{Path(tmp) / 'tally.sqlite3'}"}
+               "TALLY_DATABASE_URL": args.database_url or f"sqlite:///{Path(tmp) / 'tally.sqlite3'}"}
         settings = Settings.from_env(env, env_file=None)
         app = create_app(settings, ui=False)
         runtime = app.extensions["tally"]
