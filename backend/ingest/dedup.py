@@ -28,10 +28,10 @@ def seen_message_ids(
     held: set[int] = set()  # keys a stored event holds
     conn = s.connection()
     name = conn.dialect.name
-    # PostgreSQL takes the pass's keys as one array, in one query that is never prepared:
-    # psycopg prepares a statement run five times, and PostgreSQL may then keep a generic
-    # plan made while the table was small (a sequential scan) for the connection's life. In
-    # chunks of 500 that folded 3k-11k events/s; in one unprepared query, 19k-28k.
+    # PostgreSQL takes the pass's keys as one array, in one query that is never prepared
+    # (why: planned_afresh in backend/store/db.py, which a pass runs under; this lookup says so
+    # itself too, wherever it is called). In chunks of 500, prepared, that folded 3k-11k
+    # events/s; in one unprepared query, 19k-28k.
     chunks = [list(with_key)] if name == "postgresql" else _chunks(list(with_key))
     for chunk in chunks:
         if name == "sqlite":

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import inspect, text
+from test_dashboards_api import BODY
 from test_isolation import routes
 from werkzeug.routing import IntegerConverter, PathConverter
 
@@ -39,17 +40,8 @@ queries = st.dictionaries(
     max_size=4,
 )
 # Definitions with every kind of part, for mutated() to break one part of at a time.
-DASHBOARD = {
-    "name": "Sales",
-    "filters": {"range": "last_7_days", "country": "us"},
-    "cards": [
-        {"id": "orders", "metric": "Placed Order", "chart": "bar", "by": "country", "top": 3,
-         "x": 0, "y": 0, "w": 6, "h": 2},
-        {"metric": "Placed Order", "measure": "revenue", "chart": "number", "compare": True,
-         "range": {"start": "2026-11-01", "end": "2026-11-07"}},
-        {"metric": "Placed Order", "chart": "line", "interval": "week"},
-    ],
-}
+DASHBOARD = {**BODY, "cards": [*BODY["cards"],
+                               {"metric": "Placed Order", "chart": "line", "interval": "week"}]}
 FLOW = {
     "name": "Every node",
     "trigger": {"type": "metric", "metric": "Placed Order",
@@ -149,6 +141,24 @@ def replaced(doc, path, value, remove: bool):
     return doc
 
 
+def drawn_path(data, rule, real: dict) -> str:
+    """A path of `rule`: each placeholder a real id from `real` (by name) half the time, else
+    any value its converter takes (integers up to 2**63, past what the store holds)."""
+    values = {}
+    for name, conv in rule._converters.items():
+        if real.get(name) is not None and data.draw(st.booleans(), label=f"real {name}"):
+            values[name] = real[name]
+        elif isinstance(conv, IntegerConverter):
+            values[name] = data.draw(st.integers(0, 2**63), label=name)
+        elif isinstance(conv, PathConverter):
+            values[name] = data.draw(st.text(min_size=1, max_size=20).filter(
+                lambda t: t.strip("/") and "\x00" not in t), label=name)
+        else:
+            values[name] = data.draw(st.text(min_size=1, max_size=40).filter(
+                lambda t: "/" not in t and "\x00" not in t), label=name)
+    return rule.build(values, append_unknown=False)[1]
+
+
 @st.composite
 def mutated(draw, docs):
     doc = draw(st.sampled_from(docs))
@@ -163,21 +173,8 @@ def test_no_api_route_answers_500_and_a_refusal_changes_nothing(world, data):
     app, client, auth, ids, docs = world
     route, rule = data.draw(st.sampled_from(sorted(routes(app).items())), label="route")
     method = route.split(" ", 1)[0]
-    values = {}
-    for name, conv in rule._converters.items():
-        real = ids.get(name)
-        if real is not None and not rule.rule.startswith(MADE_UP_IDS_ONLY) and method != "DELETE" \
-                and data.draw(st.booleans(), label=f"real {name}"):
-            values[name] = real
-        elif isinstance(conv, IntegerConverter):
-            values[name] = data.draw(st.integers(0, 2**63), label=name)
-        elif isinstance(conv, PathConverter):
-            values[name] = data.draw(st.text(min_size=1, max_size=20).filter(
-                lambda t: t.strip("/") and "\x00" not in t), label=name)
-        else:
-            values[name] = data.draw(st.text(min_size=1, max_size=20).filter(
-                lambda t: "/" not in t and "\x00" not in t), label=name)
-    path = rule.build(values, append_unknown=False)[1]
+    real = {} if rule.rule.startswith(MADE_UP_IDS_ONLY) or method == "DELETE" else ids
+    path = drawn_path(data, rule, real)
     query = data.draw(queries, label="query")
     kwargs = {}
     if method in ("POST", "PUT"):
@@ -220,16 +217,7 @@ def test_no_storefront_door_answers_500_and_a_refusal_changes_nothing(world, dat
     route, rule = data.draw(st.sampled_from(sorted(routes(app, ("/client/",)).items())),
                             label="route")
     method = route.split(" ", 1)[0]
-    values = {}
-    for name, conv in rule._converters.items():
-        if name == "form_id" and data.draw(st.booleans(), label="real form"):
-            values[name] = ids["live_form_id"]
-        elif isinstance(conv, IntegerConverter):
-            values[name] = data.draw(st.integers(0, 2**63), label=name)
-        else:
-            values[name] = data.draw(st.text(min_size=1, max_size=40).filter(
-                lambda t: "/" not in t and "\x00" not in t), label=name)
-    path = rule.build(values, append_unknown=False)[1]
+    path = drawn_path(data, rule, {"form_id": ids["live_form_id"]})
     key = data.draw(st.sampled_from([ids["public_key"]] * 3 + ["", "pk_nope"]), label="key")
     kwargs = {}
     if method == "POST":

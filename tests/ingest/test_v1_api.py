@@ -155,24 +155,26 @@ def test_segment_import_alias_and_screen(client, auth, account, runtime, totals)
     assert totals(account.id, "Viewed Screen") == {"": (1, 0.0)}
 
 
+def at(hour: int, minute: int, **message) -> dict:
+    """A message at 2026-11-20 hour:minute UTC."""
+    return {"timestamp": f"2026-11-20T{hour:02d}:{minute:02d}:00Z", **message}
+
+
 def test_one_pass_with_repeats_merges_and_spans(client, auth, account, runtime):
     """Within one aggregator pass: repeated identities, a merge midway, and later messages
     by the merged-away anonymous id all land on one profile with the right seen-span."""
-    def at(minute, **m):
-        return {"timestamp": f"2026-11-20T10:{minute:02d}:00Z", **m}
-
     batch = [
-        at(30, type="track", anonymousId="a-7", event="Viewed Product", messageId="e1",
+        at(10, 30, type="track", anonymousId="a-7", event="Viewed Product", messageId="e1",
            context={"ip": "81.2.69.142"}),                                    # GB
-        at(10, type="track", anonymousId="a-7", event="Viewed Product", messageId="e2"),
-        at(40, type="identify", userId="u-7", anonymousId="a-7", messageId="e3",
+        at(10, 10, type="track", anonymousId="a-7", event="Viewed Product", messageId="e2"),
+        at(10, 40, type="identify", userId="u-7", anonymousId="a-7", messageId="e3",
            traits={"email": "Bo@Example.com"}),
-        at(50, type="track", anonymousId="a-7", event="Added to Cart", messageId="e4",
+        at(10, 50, type="track", anonymousId="a-7", event="Added to Cart", messageId="e4",
            context={"ip": "8.8.8.8"}),                                        # US, latest
-        at(20, type="track", anonymousId="a-7", event="Viewed Product", messageId="e5",
+        at(10, 20, type="track", anonymousId="a-7", event="Viewed Product", messageId="e5",
            context={"ip": "81.2.69.142"}),                                    # GB, older
-        at(45, type="track", userId="u-7", event="Placed Order", messageId="e6"),
-        at(5, type="track", anonymousId="a-8", event="Viewed Product", messageId="e7"),
+        at(10, 45, type="track", userId="u-7", event="Placed Order", messageId="e6"),
+        at(10, 5, type="track", anonymousId="a-8", event="Viewed Product", messageId="e7"),
     ]
     assert client.post("/v1/batch", json={"batch": batch}, headers=auth).status_code == 200
     ingestor(runtime).drain()
@@ -191,28 +193,25 @@ def test_merges_with_profiles_first_seen_in_the_same_pass(client, auth, account,
     """New profiles are inserted in bulk at the end of a pass; a merge in mid-pass must still
     move everything: into a new profile (which then keeps changing), from a new one, and
     between two new ones."""
-    def at(minute, **m):
-        return {"timestamp": f"2026-11-20T11:{minute:02d}:00Z", **m}
-
-    earlier = [at(1, type="track", anonymousId="old-anon", event="Viewed Product",
+    earlier = [at(11, 1, type="track", anonymousId="old-anon", event="Viewed Product",
                   messageId="o1"),
-               at(2, type="identify", userId="old-known", messageId="o2")]
+               at(11, 2, type="identify", userId="old-known", messageId="o2")]
     assert client.post("/v1/batch", json={"batch": earlier}, headers=auth).status_code == 200
     ingestor(runtime).drain()
     batch = [
         # 1. into a new profile: "new-u" is first seen here; "old-anon" is stored.
-        at(10, type="track", userId="new-u", event="Added to Cart", messageId="n1"),
-        at(11, type="identify", userId="new-u", anonymousId="old-anon", messageId="n2",
+        at(11, 10, type="track", userId="new-u", event="Added to Cart", messageId="n1"),
+        at(11, 11, type="identify", userId="new-u", anonymousId="old-anon", messageId="n2",
            traits={"email": "Nu@Example.com"}),
-        at(30, type="track", userId="new-u", event="Placed Order", messageId="n3",
+        at(11, 30, type="track", userId="new-u", event="Placed Order", messageId="n3",
            context={"ip": "8.8.8.8"}),
         # 2. from a new profile into a stored one.
-        at(12, type="track", anonymousId="new-anon", event="Viewed Product", messageId="m1"),
-        at(13, type="identify", userId="old-known", anonymousId="new-anon", messageId="m2"),
+        at(11, 12, type="track", anonymousId="new-anon", event="Viewed Product", messageId="m1"),
+        at(11, 13, type="identify", userId="old-known", anonymousId="new-anon", messageId="m2"),
         # 3. between two profiles both first seen here.
-        at(14, type="track", anonymousId="fresh-anon", event="Viewed Product", messageId="f1"),
-        at(15, type="track", userId="fresh-u", event="Viewed Product", messageId="f2"),
-        at(16, type="identify", userId="fresh-u", anonymousId="fresh-anon", messageId="f3"),
+        at(11, 14, type="track", anonymousId="fresh-anon", event="Viewed Product", messageId="f1"),
+        at(11, 15, type="track", userId="fresh-u", event="Viewed Product", messageId="f2"),
+        at(11, 16, type="identify", userId="fresh-u", anonymousId="fresh-anon", messageId="f3"),
     ]
     assert client.post("/v1/batch", json={"batch": batch}, headers=auth).status_code == 200
     ingestor(runtime).drain()
