@@ -35,8 +35,9 @@ def run_jobs(settings: Settings, renderers) -> None:
     rt = Runtime(settings, migrate=False)
     renderers(rt)
     ing = ingestor(rt)
+    ing.warm_up()
     freeze_startup_objects()
-    ing.start_background()
+    ing.start_background(("store",) if counts_ahead(settings) else ("count", "store"))
     threads = [
         threading.Thread(target=run_flows, args=(rt, stop), name="tally-flows", daemon=True),
         threading.Thread(target=run_reports, args=(rt, stop), name="tally-reports", daemon=True),
@@ -50,14 +51,49 @@ def run_jobs(settings: Settings, renderers) -> None:
     rt.close()
 
 
+def counts_ahead(settings: Settings) -> bool:
+    """Whether counting runs ahead of storing in a process of its own: on SQLite
+    (backend/ingest/counting.py)."""
+    return settings.database_url.startswith("sqlite")
+
+
+def run_counting(settings: Settings) -> None:
+    """Process entry point: the counting stage's passes until SIGTERM. Its own process, so
+    counting takes a core of its own while the jobs process stores."""
+    from backend.ingest import ingestor
+    from backend.runtime import Runtime
+    from backend.server import freeze_startup_objects
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    # Below the request workers (acknowledging is latency-bound), above storing: the
+    # dashboards read what is counted.
+    os.nice(5)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    rt = Runtime(settings, migrate=False)
+    ing = ingestor(rt)
+    ing.warm_up()
+    freeze_startup_objects()
+    ing.start_background(("count",))
+    log.info("counting ahead of storing")
+    stop.wait()
+    ing.close()
+    rt.close()
+
+
 class JobsSupervisor:
-    """Keeps one jobs process alive from the gunicorn master; restarts it if it dies."""
+    """Keeps the background processes alive from the gunicorn master (the jobs process and,
+    on SQLite, the counting process); restarts one that dies."""
 
     def __init__(self, settings: Settings, renderers):
         self.settings = settings
         self.renderers = renderers  # app.register_renderers: lends the UI's charts to reports
         self._ctx = mp.get_context("spawn")  # a fresh interpreter: nothing inherited by fork
-        self._proc = None
+        self._specs: list[tuple] = []
+        self._procs: list = []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -67,19 +103,28 @@ class JobsSupervisor:
         self._thread.start()
 
     def _spawn(self) -> None:
-        self._proc = self._ctx.Process(
-            target=run_jobs, args=(self.settings, self.renderers), name="tally-jobs"
-        )
-        self._proc.start()
+        self._specs = [(run_jobs, (self.settings, self.renderers), "tally-jobs")]
+        if counts_ahead(self.settings):
+            self._specs.append((run_counting, (self.settings,), "tally-counting"))
+        self._procs = [self._start(spec) for spec in self._specs]
+
+    def _start(self, spec: tuple):
+        target, args, name = spec
+        proc = self._ctx.Process(target=target, args=args, name=name)
+        proc.start()
+        return proc
 
     def _watch(self) -> None:
         while not self._stop.wait(2.0):
-            if self._proc is not None and not self._proc.is_alive():
-                log.warning("jobs process exited (%s); restarting it", self._proc.exitcode)
-                self._spawn()
+            for i, proc in enumerate(self._procs):
+                if not proc.is_alive():
+                    log.warning("%s process exited (%s); restarting it", proc.name, proc.exitcode)
+                    self._procs[i] = self._start(self._specs[i])
 
     def stop(self) -> None:
         self._stop.set()
-        if self._proc is not None and self._proc.is_alive():
-            self._proc.terminate()
-            self._proc.join(timeout=15)
+        for proc in self._procs:
+            if proc.is_alive():
+                proc.terminate()
+        for proc in self._procs:
+            proc.join(timeout=15)

@@ -22,6 +22,7 @@ import os
 import threading
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -39,7 +40,7 @@ log = logging.getLogger("tally.ingest")
 _EPOCH = datetime(1970, 1, 1)
 
 
-def _deltas_to_json(deltas: dict[CounterKey, Totals]) -> list:
+def deltas_to_json(deltas: dict[CounterKey, Totals]) -> list:
     return [
         [
             k.account_id,
@@ -54,11 +55,41 @@ def _deltas_to_json(deltas: dict[CounterKey, Totals]) -> list:
     ]
 
 
-def _deltas_from_json(rows: list) -> dict[CounterKey, Totals]:
+def deltas_from_json(rows: list) -> dict[CounterKey, Totals]:
     return {
         CounterKey(a, m, d, v, datetime.fromtimestamp(h, UTC).replace(tzinfo=None)): Totals(c, r)
         for a, m, d, v, h, c, r in rows
     }
+
+
+def exclusively(thread_lock: threading.Lock, lock_path: Path, blocking: bool,
+                pass_: Callable[[], int]) -> int:
+    """Run one pass under a thread lock and an exclusive flock on `lock_path` (one pass at a
+    time across processes); 0 if busy and not `blocking`.
+
+    The cyclic garbage collector is paused meanwhile: a pass allocates some ten objects per
+    message, and the collector re-scanned them all over and over (about an eighth of a pass:
+    bench/ingest.py). What a pass leaves is collected after it."""
+    if not thread_lock.acquire(blocking=blocking):
+        return 0
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o640)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+            except BlockingIOError:
+                return 0
+            was_enabled = gc.isenabled()
+            gc.disable()
+            try:
+                return pass_()
+            finally:
+                if was_enabled:
+                    gc.enable()
+        finally:
+            os.close(fd)  # closing releases the flock
+    finally:
+        thread_lock.release()
 
 
 class Aggregator:
@@ -70,8 +101,14 @@ class Aggregator:
         max_messages: int = 200_000,
         read_bytes: int = 16 * 1024 * 1024,
         hooks: tuple = (),
+        count: bool = True,
+        cap: Callable[[], dict[str, int]] | None = None,
     ):
         self.db = db
+        # count=False: a counting stage counts ahead (backend/ingest/counting.py); this pass
+        # stores only, never beyond the offsets `cap()` gives (what has been counted).
+        self.count = count
+        self.cap = cap
         self.hooks = hooks  # called as hook(session, account_id, new_event_rows, now)
         self.counters = counters
         self.dir = Path(spool_dir)
@@ -89,38 +126,13 @@ class Aggregator:
 
     def run_pass(self, blocking: bool = True) -> int:
         """Fold one batch of spooled messages; returns how many were read (0: idle or busy)."""
-        if not self._thread_lock.acquire(blocking=blocking):
-            return 0
-        try:
-            fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o640)
-            try:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
-                except BlockingIOError:
-                    return 0
-                return self._pass_without_gc()
-            finally:
-                os.close(fd)  # closing releases the flock
-        finally:
-            self._thread_lock.release()
-
-    def _pass_without_gc(self) -> int:
-        """_pass() with the cyclic garbage collector paused: a pass allocates some ten
-        objects per message, and the collector re-scanned them all over and over (about an
-        eighth of a pass: bench/ingest.py). What a pass leaves is collected after it."""
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return self._pass()
-        finally:
-            if was_enabled:
-                gc.enable()
+        return exclusively(self._thread_lock, self._lock_path, blocking, self._pass)
 
     def _replay_pending(self) -> None:
         with self.db.session() as s:
             pending = list(s.scalars(select(PendingFlush).order_by(PendingFlush.created_at)))
         for row in pending:
-            self.counters.increment(row.id, _deltas_from_json(row.deltas))
+            self.counters.increment(row.id, deltas_from_json(row.deltas))
             with self.db.session() as s:
                 s.execute(delete(PendingFlush).where(PendingFlush.id == row.id))
 
@@ -133,20 +145,30 @@ class Aggregator:
         if ahead is not None and ahead[0] == offsets and ahead[1] == segs:
             records, ends, n_msgs = ahead[2]  # read while the previous pass committed
         else:
-            records, ends, n_msgs = self._read(segs, offsets)
+            records, ends, n_msgs = self._read(segs, offsets, self._limits())
         if records:
             self._commit(records, ends, offsets, segs)
         self._cleanup(segs, {**offsets, **ends})
         return n_msgs
 
-    def _read(self, segs: list[Path], offsets: dict[str, int]) -> tuple[list, dict, int]:
-        """Up to max_messages of records from the committed offsets on, parsed."""
+    def _limits(self) -> dict[str, int] | None:
+        return self.cap() if self.cap is not None else None
+
+    def _read(self, segs: list[Path], offsets: dict[str, int],
+              limits: dict[str, int] | None) -> tuple[list, dict, int]:
+        """Up to max_messages of records from the committed offsets on (and no further than
+        `limits`, when given), parsed."""
         records: list[dict] = []
         ends: dict[str, int] = {}
         n_msgs = 0
         for seg in segs:
             start = offsets.get(seg.name, 0)
+            limit = limits.get(seg.name, 0) if limits is not None else None
+            if limit is not None and start >= limit:
+                continue
             for payload, end in spool.read_records(seg, start, self.read_bytes):
+                if limit is not None and end > limit:
+                    break
                 rec = self._decode(payload, seg, end)
                 records.append(rec)
                 ends[seg.name] = end
@@ -175,7 +197,7 @@ class Aggregator:
         committer = threading.Thread(target=commit, name="tally-aggregator-commit")
         committer.start()
         try:
-            ahead = self._read(segs, after)
+            ahead = self._read(segs, after, self._limits())
         finally:
             committer.join()
         if failed:
@@ -202,14 +224,15 @@ class Aggregator:
         for rec in records:
             if rec["m"]:
                 by_account[rec["a"]].extend(rec["m"])
-        deltas: dict[tuple, list] = {}  # CounterKey fields -> [count, revenue]
+        # CounterKey fields -> [count, revenue]; None: counted ahead, by the counting stage
+        deltas: dict[tuple, list] | None = {} if self.count else None
         flush_id = uuid.uuid4().hex
         with self.db.session() as s, planned_afresh(s):
             for account_id, msgs in by_account.items():
                 fold_account(s, account_id, msgs, deltas, self.hooks)
-            frozen = {CounterKey(*k): Totals(v[0], v[1]) for k, v in deltas.items()}
+            frozen = {CounterKey(*k): Totals(v[0], v[1]) for k, v in (deltas or {}).items()}
             if frozen:
-                s.add(PendingFlush(id=flush_id, deltas=_deltas_to_json(frozen)))
+                s.add(PendingFlush(id=flush_id, deltas=deltas_to_json(frozen)))
             for name, end in ends.items():
                 row = s.get(SpoolOffset, name)
                 if row is None:

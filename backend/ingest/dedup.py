@@ -19,13 +19,43 @@ def seen_message_ids(
 
     An id whose key another message holds (stored, or earlier in `ids`) gets None: it is
     stored without a key and found by its exact id, which a partial unique index keeps
-    (expected never: 64-bit keys). Runs on the driver's cursor for SQLite and PostgreSQL:
-    SQLAlchemy coerced each IN value one by one, a tenth of a pass at 50k messages."""
-    with_key: dict[int, list[str]] = {}  # key -> the ids of `ids` that hash to it
+    (expected never: 64-bit keys)."""
+    seen, with_key, held = _look_up(s, account_id, ids)
+    # A free key goes to the first of its ids; every other id is stored without a key.
+    keys: dict[str, int | None] = {}
+    keyless_ids: list[str] = []
+    for k, mids in with_key.items():
+        for i, mid in enumerate(mids):
+            if i == 0 and k not in held:
+                keys[mid] = k
+            else:
+                keys[mid] = None
+                keyless_ids.append(mid)
+    seen.update(_keyless_seen(s, account_id, ids, keyless_ids))
+    return seen, keys
+
+
+def stored_message_ids(s: Session, account_id: str, ids: list[str]) -> set[str]:
+    """The ids among `ids` the account already has events for (the counting stage's check:
+    it needs no keys to store under)."""
+    seen, with_key, held = _look_up(s, account_id, ids)
+    collided = [mid for k, mids in with_key.items() if len(mids) > 1 or k in held
+                for mid in mids]
+    seen.update(_keyless_seen(s, account_id, ids, collided))
+    return seen
+
+
+def _look_up(
+    s: Session, account_id: str, ids: list[str]
+) -> tuple[set[str], dict[int, list[str]], set[int]]:
+    """(ids found by their key, key -> the ids of `ids` that hash to it, keys a stored event
+    holds). Runs on the driver's cursor for SQLite and PostgreSQL: SQLAlchemy coerced each IN
+    value one by one, a tenth of a pass at 50k messages."""
+    with_key: dict[int, list[str]] = {}
     for mid in ids:
         with_key.setdefault(dedup_key(account_id, mid), []).append(mid)
     seen: set[str] = set()
-    held: set[int] = set()  # keys a stored event holds
+    held: set[int] = set()
     conn = s.connection()
     name = conn.dialect.name
     # PostgreSQL takes the pass's keys as one array, in one query that is never prepared
@@ -47,24 +77,20 @@ def seen_message_ids(
             held.add(k)
             if acct == account_id and mid in with_key[k]:
                 seen.add(mid)
-    # A free key goes to the first of its ids; every other id is stored without a key.
-    keys: dict[str, int | None] = {}
-    keyless_ids: list[str] = []
-    for k, mids in with_key.items():
-        for i, mid in enumerate(mids):
-            if i == 0 and k not in held:
-                keys[mid] = k
-            else:
-                keys[mid] = None
-                keyless_ids.append(mid)
-    # Events stored without a key are matched by their exact id: those ids, and every id
-    # while the account has any (a keyless event's key may have been freed since).
+    return seen, with_key, held
+
+
+def _keyless_seen(s: Session, account_id: str, ids: list[str], keyless_ids: list[str]) -> set:
+    """Ids stored without a key (their key was taken) among `ids`: matched by exact id. Those
+    ids, and every id while the account has any keyless event (its key may have been freed
+    by a deletion since)."""
     keyless = select(Event.message_id).where(
         Event.account_id == account_id, Event.dedup_key.is_(None))
     check = ids if s.scalar(keyless.limit(1)) is not None else keyless_ids
+    seen: set[str] = set()
     for chunk in _chunks(check):
         seen.update(s.scalars(keyless.where(Event.message_id.in_(chunk))))
-    return seen, keys
+    return seen
 
 
 def _fetch(conn, sql: str, params, **options) -> list[tuple]:

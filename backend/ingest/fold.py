@@ -33,17 +33,50 @@ def revenue_of(props: dict) -> float | None:
     return None
 
 
+def count_into(deltas: dict, hours: dict, account_id: str, dims: list[str], metric: str,
+               ms: int, country: str | None, props: dict, rev: float, n: int = 1) -> None:
+    """Add `n` new messages alike (one, by default) to a pass's counter deltas ({(account, metric, dimension, value,
+    hour): [count, revenue]}): the metric's total, its country and each dimension property.
+    `hours` caches one bucket datetime per epoch hour across the pass."""
+    if metric[:1] == "$":
+        return  # internal: kept as events, not counted
+    h = ms // 3_600_000
+    hour = hours.get(h)
+    if hour is None:
+        hour = hours[h] = _EPOCH + timedelta(hours=h)
+    keys = [(account_id, metric, "", "", hour)]
+    if country:
+        keys.append((account_id, metric, "country", country, hour))
+    for d in dims:
+        v = props.get(d)
+        if v is not None and v != "" and not isinstance(v, dict | list):
+            keys.append((account_id, metric, d, str(v)[:MAX_DIMENSION_VALUE], hour))
+    get = deltas.get
+    for key in keys:
+        slot = get(key)
+        if slot is None:
+            deltas[key] = [n, rev]
+        else:
+            slot[0] += n
+            slot[1] += rev
+
+
+def dimensions_of(account: Account) -> list[str]:
+    """The event properties an account counts by (besides country)."""
+    return [d for d in (account.dimensions or []) if isinstance(d, str)]
+
+
 def fold_account(
-    s: Session, account_id: str, msgs: list[dict], deltas: dict, hooks: tuple = ()
+    s: Session, account_id: str, msgs: list[dict], deltas: dict | None, hooks: tuple = ()
 ) -> int:
-    """Add the account's new messages to the session and their counts to `deltas`
-    ({(account, metric, dimension, value, hour): [count, revenue]}).
+    """Add the account's new messages to the session and, unless `deltas` is None (another
+    stage counts them: backend/ingest/counting.py), their counts to `deltas`.
 
     Returns how many messages were new (the rest were duplicates by messageId)."""
     account = s.get(Account, account_id)
     if account is None:  # the account was deleted after the request was acknowledged
         return 0
-    dims = [d for d in (account.dimensions or []) if isinstance(d, str)]
+    dims = dimensions_of(account)
     unique: dict[str, dict] = {}
     for m in msgs:
         unique.setdefault(m["id"], m)
@@ -56,7 +89,6 @@ def fold_account(
     rows, owners = [], []
     stats: dict[str, list] = {}  # metric -> [count, revenue, first, last]
     hours: dict[int, datetime] = {}  # epoch hour -> its bucket (one datetime per hour)
-    get = deltas.get
     # The hot loop of the aggregator (bench/ingest.py): locals and plain tuples on purpose.
     for m in fresh:
         ms = m["ts"]
@@ -90,26 +122,8 @@ def fold_account(
                 st[2] = ts
             elif ts > st[3]:
                 st[3] = ts
-        if metric[:1] == "$":
-            continue  # internal: kept as events, not counted
-        h = ms // 3_600_000
-        hour = hours.get(h)
-        if hour is None:
-            hour = hours[h] = _EPOCH + timedelta(hours=h)
-        keys = [(account_id, metric, "", "", hour)]
-        if country:
-            keys.append((account_id, metric, "country", country, hour))
-        for d in dims:
-            v = props.get(d)
-            if v is not None and v != "" and not isinstance(v, dict | list):
-                keys.append((account_id, metric, d, str(v)[:MAX_DIMENSION_VALUE], hour))
-        for key in keys:
-            slot = get(key)
-            if slot is None:
-                deltas[key] = [1, rev]
-            else:
-                slot[0] += 1
-                slot[1] += rev
+        if deltas is not None:
+            count_into(deltas, hours, account_id, dims, metric, ms, country, props, rev)
     resolver.finish()
     s.flush()  # new profiles need their ids
     final = resolver.final

@@ -137,6 +137,17 @@ def segments(directory: Path) -> list[Path]:
     return sorted(Path(directory).glob("*.seg"))
 
 
+def fingerprint(directory: Path) -> tuple:
+    """The segments and their sizes: changes when anything is appended."""
+    out = []
+    for seg in segments(directory):
+        try:
+            out.append((seg.name, seg.stat().st_size))
+        except FileNotFoundError:  # folded and deleted meanwhile
+            continue
+    return tuple(out)
+
+
 def writer_alive(path: Path) -> bool:
     """True while some live writer still holds the segment open for appending."""
     try:

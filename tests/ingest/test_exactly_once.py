@@ -7,7 +7,7 @@ from sqlalchemy import delete, func, select
 
 from backend.counters import counter_store
 from backend.ingest import ingestor
-from backend.store.models import PendingFlush, SpoolOffset
+from backend.store.models import Event, PendingFlush, SpoolOffset
 
 
 def orders(n, start=0):
@@ -27,6 +27,15 @@ class Boom(Exception):
     pass
 
 
+def ledger_rows(runtime, ing) -> int:
+    """Counter deltas recorded but not known to be applied: in the counting stage's state on
+    SQLite (it counts ahead), in the store's ledger table on PostgreSQL."""
+    if ing.counting is not None:
+        return len(ing.counting.state.ledger())
+    with runtime.db.session() as s:
+        return s.scalar(select(func.count()).select_from(PendingFlush))
+
+
 def test_crash_after_commit_before_counters_replays_the_ledger(
     runtime, account, totals, monkeypatch
 ):
@@ -41,14 +50,12 @@ def test_crash_after_commit_before_counters_replays_the_ledger(
     monkeypatch.setattr(store, "increment", crash)
     with pytest.raises(Boom):
         ing.drain()
-    with runtime.db.session() as s:
-        assert s.scalar(select(func.count()).select_from(PendingFlush)) == 1
+    assert ledger_rows(runtime, ing) == 1
     assert totals(account.id, "Placed Order") == {}
     monkeypatch.setattr(store, "increment", real)
     ing.drain()
     assert totals(account.id, "Placed Order") == {"": (50, 75.0)}
-    with runtime.db.session() as s:
-        assert s.scalar(select(func.count()).select_from(PendingFlush)) == 0
+    assert ledger_rows(runtime, ing) == 0
 
 
 def test_crash_after_counters_before_ledger_delete_is_not_counted_twice(
@@ -158,13 +165,13 @@ def test_a_record_that_no_longer_validates_is_kept_aside_not_dropped(
     from backend.ingest.errors import InvalidMessage
 
     ing = ingestor(runtime)
-    ing.accept_body(account.id, "batch", body_of(3), None)
+    rejected = body_of(3)
+    ing.accept_body(account.id, "batch", rejected, None)
     ing.accept_body(account.id, "batch", body_of(4, start=3), None)
-    real, calls = wire.parse, []
+    real = wire.parse
 
     def stricter(body, *args):  # as if an upgrade tightened the rules after the 200
-        calls.append(1)
-        if len(calls) == 1:
+        if body == rejected:
             raise InvalidMessage("batch[0]", "no longer valid")
         return real(body, *args)
 
@@ -187,8 +194,8 @@ def small_passes(ing, monkeypatch, size: int = 10) -> list:
     ahead = {"now": False}
     real_read, real_commit = agg._read, agg._commit_reading_ahead
 
-    def read(segs, offsets):
-        out = real_read(segs, offsets)
+    def read(segs, offsets, limits):
+        out = real_read(segs, offsets, limits)
         reads.append((out[2], ahead["now"]))
         return out
 
@@ -239,7 +246,8 @@ def test_a_failed_commit_discards_what_was_read_ahead(runtime, account, totals, 
     with pytest.raises(Boom):
         ing.drain()
     assert ing.aggregator._ahead is None
-    assert totals(account.id, "Placed Order") == {}
+    with runtime.db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Event)) == 0  # nothing stored
     monkeypatch.setattr(Session, "commit", real)
     assert ing.drain() == 20
     assert totals(account.id, "Placed Order") == {"": (20, 30.0)}
@@ -254,6 +262,8 @@ def test_what_was_read_ahead_is_not_used_once_the_offsets_moved(
     for start in (0, 10):
         ing.accept(account.id, orders(10, start=start))
     small_passes(ing, monkeypatch)
+    if ing.counting is not None:  # SQLite: the store passes no further than what is counted
+        ing.counting.run_pass()
     assert ing.aggregator.run_pass() == 10
     assert ing.aggregator._ahead is not None  # the second record, read ahead
     with runtime.db.session() as s:

@@ -60,7 +60,7 @@ _UNLINK = re.compile(r'^\d+\s+unlink(?:at)?\((?:[^,]+, )?"([^"]+)"')
 
 def _store_of(path: str) -> str | None:
     name = Path(path).name
-    for store in ("tally.sqlite3", "counters.sqlite3"):
+    for store in ("tally.sqlite3", "counters.sqlite3", "counted.sqlite3"):
         if name in (store, f"{store}-wal", f"{store}-journal"):
             return store
     return None
