@@ -1,4 +1,4 @@
-"""A notice in the header while counting lags behind what was accepted.
+"""A notice in the header while counting (or storing) lags behind what was accepted.
 
 Events are acknowledged as soon as they are on disk and counted by the aggregator soon
 after (docs/ingestion.md); after a burst larger than it folds per second, the newest events
@@ -28,18 +28,27 @@ def ingest_status() -> html.Div:
     )
 
 
-def lag_text(oldest_seconds: float) -> str | None:
-    """What to tell the user about a backlog whose oldest event waited this long."""
-    if oldest_seconds < LAG_SECONDS:
-        return None
-    minutes = round(oldest_seconds / 60)
-    span = f"{minutes} min" if minutes < 60 else f"{oldest_seconds / 3600:.1f} h"
-    return f"Counting is catching up: events from the last {span} are not in the numbers yet"
+def lag_text(uncounted_seconds: float, unstored_seconds: float = 0) -> str | None:
+    """What to tell the user about a backlog: how long its oldest uncounted event waited,
+    and its oldest event not yet on profiles (on SQLite counting runs ahead of storing)."""
+    if uncounted_seconds >= LAG_SECONDS:
+        return (f"Counting is catching up: events from the last {_span(uncounted_seconds)} "
+                "are not in the numbers yet")
+    if unstored_seconds >= LAG_SECONDS:
+        return (f"Profiles are catching up: events from the last {_span(unstored_seconds)} "
+                "are counted but not on profiles yet")
+    return None
+
+
+def _span(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    return f"{minutes} min" if minutes < 60 else f"{seconds / 3600:.1f} h"
 
 
 @callback(Output("shell-ingest-status", "children"), Input("shell-ingest-tick", "n_intervals"))
 def _refresh(_n):
-    text = lag_text(backlog(runtime())["oldest_seconds"])
+    behind = backlog(runtime())
+    text = lag_text(behind["oldest_seconds"], behind["unstored"]["oldest_seconds"])
     if text is None:
         return None
     # Dark amber text on the light yellow: Mantine's own yellow text there is ~2:1 contrast.

@@ -1,6 +1,10 @@
-"""How far the aggregator is behind: what /healthz reports, so an operator sees a spool
-that grows (events acknowledged faster than they are counted) before anyone asks why a
-dashboard lags."""
+"""How far counting and storing are behind: what /healthz reports, so an operator sees a
+spool that grows (events acknowledged faster than they are counted) before anyone asks why a
+dashboard lags.
+
+On SQLite counting runs ahead of storing (backend/ingest/counting.py), so the two lags
+differ: "spool" is what is acknowledged but not yet counted, "unstored" what is not yet on
+profiles and timelines (counted or not). On PostgreSQL a pass does both: they are equal."""
 
 from __future__ import annotations
 
@@ -10,17 +14,36 @@ from pathlib import Path
 from sqlalchemy import select
 
 from backend.ingest import records, spool
+from backend.ingest.counting import CountState
 from backend.store.models import SpoolOffset
 
 
 def backlog(runtime) -> dict:
-    """{"bytes": spooled but not yet folded, "segments": files holding them,
-    "oldest_seconds": how long the oldest unfolded request has waited (0 when none)}."""
+    """{"bytes": spooled but not yet counted, "segments": files holding them,
+    "oldest_seconds": how long the oldest uncounted request has waited (0 when none),
+    "unstored": {"bytes", "oldest_seconds"}: the same for what is not yet stored}."""
     with runtime.db.session() as s:
-        offsets = dict(s.execute(select(SpoolOffset.segment, SpoolOffset.offset)).all())
+        stored = dict(s.execute(select(SpoolOffset.segment, SpoolOffset.offset)).all())
+    counted = dict(stored)
+    state = CountState(runtime.settings.spool_dir)
+    if runtime.db.is_sqlite and state.path.exists():  # else nothing was counted ahead yet
+        try:
+            for name, offset in state.offsets().items():
+                counted[name] = max(offset, stored.get(name, 0))
+        finally:
+            state.close()
+    segs = spool.segments(runtime.settings.spool_dir)
+    uncounted, files, oldest = _behind(segs, counted)
+    unstored, _files, oldest_unstored = _behind(segs, stored)
+    return {"bytes": uncounted, "segments": files, "oldest_seconds": oldest,
+            "unstored": {"bytes": unstored, "oldest_seconds": oldest_unstored}}
+
+
+def _behind(segs: list[Path], offsets: dict[str, int]) -> tuple[int, int, float]:
+    """(bytes past `offsets`, segments holding them, age in seconds of the oldest record
+    past them)."""
     pending, files, oldest = 0, 0, None
-    now = time.time()
-    for seg in spool.segments(runtime.settings.spool_dir):
+    for seg in segs:
         try:
             st = seg.stat()
         except FileNotFoundError:  # folded and deleted meanwhile
@@ -32,8 +55,7 @@ def backlog(runtime) -> dict:
             born = _accepted_at(seg, offsets.get(seg.name, 0))
             if born is not None:
                 oldest = born if oldest is None else min(oldest, born)
-    return {"bytes": pending, "segments": files,
-            "oldest_seconds": round(now - oldest, 1) if oldest is not None else 0}
+    return pending, files, round(time.time() - oldest, 1) if oldest is not None else 0
 
 
 def _accepted_at(seg: Path, offset: int) -> float | None:

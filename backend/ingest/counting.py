@@ -130,7 +130,7 @@ class CountingStage:
         counters: CounterStore,
         spool_dir: Path,
         max_messages: int = 200_000,
-        max_ahead: int = 2_000_000,
+        max_ahead: int = 1_000_000,
         read_bytes: int = 16 * 1024 * 1024,
     ):
         self.db = db

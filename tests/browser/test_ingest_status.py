@@ -16,17 +16,21 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.mark.parametrize(
-    ("seconds", "text"),
+    ("uncounted", "unstored", "text"),
     [
-        (0, None),
-        (59, None),
-        (60, "Counting is catching up: events from the last 1 min are not in the numbers yet"),
-        (1_500, "Counting is catching up: events from the last 25 min are not in the numbers yet"),
-        (5_400, "Counting is catching up: events from the last 1.5 h are not in the numbers yet"),
+        (0, 0, None),
+        (59, 59, None),
+        (60, 60, "Counting is catching up: events from the last 1 min are not in the numbers yet"),
+        (1_500, 1_500,
+         "Counting is catching up: events from the last 25 min are not in the numbers yet"),
+        (5_400, 6_000,
+         "Counting is catching up: events from the last 1.5 h are not in the numbers yet"),
+        (0, 300, "Profiles are catching up: events from the last 5 min are counted but not on "
+                 "profiles yet"),
     ],
 )
-def test_the_lag_in_words(seconds, text):
-    assert lag_text(seconds) == text
+def test_the_lag_in_words(uncounted, unstored, text):
+    assert lag_text(uncounted, unstored) == text
 
 
 def test_the_header_shows_the_lag_until_the_events_are_counted(dash_duo, live_app, monkeypatch):
