@@ -6,7 +6,8 @@
 Both servers run under gunicorn with the same workers; the load generator (client
 processes posting pre-serialised /v1/batch bodies over keep-alive connections) shares the
 same 2-core box. Printed: acknowledged events/s (durable: the spool is fdatasync'd before
-each 200), end-to-end events/s (until every event is counted), the ratios, and the CPU time
+each 200), end-to-end events/s (until every event is counted, and until every one is
+stored: raw events and profiles, which on SQLite follow the counts), the ratios, and the CPU time
 the request workers spent per acknowledged event (user + system, read from /proc; steadier
 than rates on a busy box).
 """
@@ -18,6 +19,7 @@ import base64
 import http.client
 import multiprocessing as mp
 import os
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -167,8 +169,14 @@ def run_tally(args, tmp: Path) -> tuple[float, float]:
         time.sleep(0.05)
     e2e_s = time.perf_counter() - t_start
     assert counted == args.events, counted
+    # Stored too: raw events and profiles (on SQLite counting runs ahead of storing).
+    events = sqlite3.connect(settings.var_dir / "tally.sqlite3")
+    while events.execute("SELECT count(*) FROM events").fetchone()[0] < args.events:
+        time.sleep(0.05)
+    stored_s = time.perf_counter() - t_start
+    events.close()
     server.stop()
-    return ack_s, e2e_s, ack_cpu
+    return ack_s, e2e_s, stored_s, ack_cpu
 
 
 def run_naive(args, tmp: Path) -> tuple[float, float]:
@@ -227,33 +235,37 @@ def main() -> None:
     p.add_argument("--ids", choices=("uuid", "ordered"), default="uuid",
                    help="messageIds: random UUIDs as SDKs send (default), or ordered strings")
     args = p.parse_args()
-    acks, e2es, naives, tally_cpu, naive_cpu = [], [], [], [], []
+    acks, e2es, stores, naives, tally_cpu, naive_cpu = [], [], [], [], [], []
     n = args.events
     for r in range(args.rounds):
         # Alternating, so load from anything else on the box falls on both alike.
         with tempfile.TemporaryDirectory() as d:
             tmp = Path(d)
-            ack_s, e2e_s, ack_cpu = run_tally(args, tmp)
+            ack_s, e2e_s, stored_s, ack_cpu = run_tally(args, tmp)
             naive_s, cpu = run_naive(args, tmp)
         acks.append(n / ack_s)
         e2es.append(n / e2e_s)
+        stores.append(n / stored_s)
         naives.append(n / naive_s)
         tally_cpu.append(ack_cpu / n * 1e6)
         naive_cpu.append(cpu / n * 1e6)
-        print(f"  round {r + 1}: tally ack {acks[-1]:,.0f}/s, end to end {e2es[-1]:,.0f}/s; "
+        print(f"  round {r + 1}: tally ack {acks[-1]:,.0f}/s, end to end {e2es[-1]:,.0f}/s counted, "
+              f"{stores[-1]:,.0f}/s stored; "
               f"baseline {naives[-1]:,.0f}/s", flush=True)
     rows = [
         ("tally: acknowledged (durable)", statistics.median(acks)),
         ("tally: end to end (counted)", statistics.median(e2es)),
+        ("tally: end to end (stored, profiles)", statistics.median(stores)),
         ("naive: insert + upsert per event", statistics.median(naives)),
     ]
+    base = rows[-1][1]
     print(
         f"\n{n:,} events, batches of {args.batch}, {args.clients} client processes, "
         f"{args.workers} gunicorn workers, {os.cpu_count()} cores, {args.ids} messageIds; "
         f"median of {args.rounds} rounds"
     )
     for name, rate in rows:
-        print(f"  {name:36} {rate:>12,.0f} events/s   {rate / rows[2][1]:5.2f}x baseline")
+        print(f"  {name:36} {rate:>12,.0f} events/s   {rate / base:5.2f}x baseline")
     # CPU time barely moves with other load on the box, unlike rates: compare these when
     # the box is busy.
     t_cpu, n_cpu = statistics.median(tally_cpu), statistics.median(naive_cpu)

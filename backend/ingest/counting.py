@@ -278,22 +278,30 @@ def _count_new(deltas: dict, hours: dict, account_id: str, dims: list[str],
     hour, country, dimension values) are summed first, then counted as one: a pass has a few
     thousand such groups for a couple of hundred thousand messages."""
     groups: dict[tuple, list] = {}
+    nothing = (None,) * len(dims)
     for m in msgs:
         props = m["p"]
-        rev = (revenue_of(props) if props else None) or 0.0
-        # Each dimension as count_into would count it (a string, or None: not counted), so
-        # 1, 1.0 and True stay apart as they do there.
-        key = (m["e"], m["ts"] // 3_600_000, country_of(m["ip"]),
-               *[_dimension_value(props.get(d)) for d in dims])
+        if props:
+            rev = revenue_of(props) or 0.0
+            # Each dimension as count_into would count it (a string, or None: not counted),
+            # so 1, 1.0 and True stay apart as they do there. Short strings, the usual, as is.
+            values = tuple([v if v is None or (v.__class__ is str and 0 < len(v) <= _MAX)
+                            else _dimension_value(v) for v in map(props.get, dims)])
+        else:
+            rev, values = 0.0, nothing
+        key = (m["e"], m["ts"] // 3_600_000, country_of(m["ip"]), values)
         slot = groups.get(key)
         if slot is None:
             groups[key] = [1, rev]
         else:
             slot[0] += 1
             slot[1] += rev
-    for (metric, hour, country, *values), (n, rev) in groups.items():
+    for (metric, hour, country, values), (n, rev) in groups.items():
         count_into(deltas, hours, account_id, dims, metric, hour * 3_600_000, country,
                    dict(zip(dims, values, strict=True)), rev, n)
+
+
+_MAX = MAX_DIMENSION_VALUE
 
 
 def _dimension_value(v) -> str | None:

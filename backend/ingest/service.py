@@ -135,8 +135,10 @@ class Ingestor:
             except Exception:  # keep going; the failed pass left no trace
                 log.exception("%s pass failed; retrying", type(stage).__name__)
                 n = 0
-            if n == 0:
+            if n == 0 and stage is self.counting:
                 self._wait_for_the_spool(interval)
+            elif n == 0:
+                self._stop.wait(interval)
 
     def _wait_for_the_spool(self, interval: float) -> None:
         """Sleep until a spool segment grows or appears (looked at every 20 ms: a stat per
