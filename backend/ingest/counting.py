@@ -314,6 +314,6 @@ def _decode(payload: bytes) -> tuple[str, list[dict]]:
     """A record's messages; none for one that no longer validates (the aggregator keeps it
     aside in the quarantine and stores none of it)."""
     try:
-        return spool_records.decode(payload)
+        return spool_records.decode_counted(payload)
     except (InvalidMessage, TooLarge):
         return "", []

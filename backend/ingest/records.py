@@ -44,6 +44,19 @@ def accepted_at(payload: bytes) -> float | None:
     return float(m.group(1)) if m else None
 
 
+def decode_counted(payload: bytes) -> tuple[str, list[dict]]:
+    """(account id, messages with at least what is counted: "id", "e", "ts", "ip", "p"), as
+    decode gives them; what the counting stage reads. Raises as decode does."""
+    if payload[:1] == b"B":
+        head, _, body = payload[1:].partition(b"\n")
+        h = orjson.loads(head)
+        now = datetime.fromisoformat(h["now"])
+        view = wire.counted_view(body, h["k"], h["ip"], now, h["r"])
+        return h["a"], view if view is not None else wire.parse(body, h["k"], h["ip"], now,
+                                                                h["r"])
+    return decode(payload)
+
+
 def decode(payload: bytes) -> tuple[str, list[dict]]:
     """(account id, spool-form messages). Raises InvalidMessage/TooLarge only if the rules
     changed between acknowledging and folding (the aggregator quarantines the record)."""

@@ -156,6 +156,23 @@ def _valid(m: Message, forced: str | None, shared_ctx: Context | None, sent_at: 
     return _event_time(m, sent_at, now) is not None
 
 
+def _metric(m: Message, mtype: str, props: dict) -> tuple[str, dict]:
+    """(the metric a message counts under, its properties): a page's or screen's name joins
+    them. Declines a track without an event name."""
+    if mtype == "track":
+        metric = (m.event or "").strip()
+        if not metric:
+            raise _Decline
+        return metric, props
+    if mtype in ("page", "screen") and m.name and "name" not in props:
+        props = {**props, "name": m.name}
+    return _METRIC[mtype], props
+
+
+def _ip(ctx: Context | None, ip: str | None) -> str | None:
+    return (ctx.ip if ctx is not None else None) or ip or None
+
+
 def _normalise(m: Message, i: int, now: datetime, forced: str | None, ip: str | None,
                shared_ctx: Context | None, sent_at: str | None, rid: str) -> dict:
     mtype = _type(m, forced)
@@ -172,14 +189,7 @@ def _normalise(m: Message, i: int, now: datetime, forced: str | None, ip: str | 
     traits = _traits(m, ctx)
     if not (_storable(props) and _storable(traits)):
         raise _Decline
-    if mtype == "track":
-        metric = (m.event or "").strip()
-        if not metric:
-            raise _Decline
-    else:
-        metric = _METRIC[mtype]
-        if mtype in ("page", "screen") and m.name and "name" not in props:
-            props = {**props, "name": m.name}
+    metric, props = _metric(m, mtype, props)
     ts = _event_time(m, sent_at, now)
     if ts is None:
         raise _Decline
@@ -192,7 +202,7 @@ def _normalise(m: Message, i: int, now: datetime, forced: str | None, ip: str | 
         "p": props,
         "tr": traits,
         "ts": int(ts.timestamp() * 1000),
-        "ip": ((ctx.ip if ctx is not None else None) or ip or None),
+        "ip": _ip(ctx, ip),
     }
 
 
@@ -233,6 +243,68 @@ def fast_parse(body: bytes, kind: str, ip: str | None, now: datetime, rid: str,
     except (msgspec.DecodeError, RecursionError, _Decline):
         return None
 
+
+
+# -- what counting reads: the counting stage (backend/ingest/counting.py) parses every record
+# before the store parses it again, and needs five fields of each message, not the whole.
+
+
+class _CountedContext(msgspec.Struct):
+    ip: str | None = None
+
+
+class _Counted(msgspec.Struct):
+    type: Literal["track", "identify", "page", "screen", "alias", "group"] | None | _Unset = UNSET
+    messageId: _Id | None = None
+    event: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    name: str | None = None
+    properties: dict | None = None
+    context: _CountedContext | None | _Unset = UNSET
+    timestamp: str | None | _Unset = UNSET
+    sentAt: str | None | _Unset = UNSET
+
+
+class _CountedBatch(msgspec.Struct):
+    batch: list[_Counted]
+    context: _CountedContext | None = None
+    sentAt: str | None = None
+
+
+_counted = msgspec.json.Decoder(_Counted)
+_counted_batch = msgspec.json.Decoder(_CountedBatch)
+
+
+def counted_view(body: bytes, kind: str, ip: str | None, now: datetime,
+                 rid: str) -> list[dict] | None:
+    """Of each message of a body `check` accepted, what is counted: {"id", "e", "ts", "ip",
+    "p"}, as `parse` gives them; or None when unsure (then use `parse`). It skips what
+    counting does not read (identities, traits) and the size checks the body passed when it
+    was accepted: 2x-3x faster than `parse` (bench/fold_floor.py)."""
+    try:
+        if kind != "batch":
+            return [_counted_one(_counted.decode(body), 0, now, kind, ip, None, None, rid)]
+        data = _counted_batch.decode(body)
+        return [_counted_one(m, i, now, None, ip, data.context, data.sentAt, rid)
+                for i, m in enumerate(data.batch)]
+    except (msgspec.DecodeError, RecursionError, _Decline):
+        return None
+
+
+def _counted_one(m: _Counted, i: int, now: datetime, forced: str | None, ip: str | None,
+                 shared_ctx: _CountedContext | None, sent_at: str | None, rid: str) -> dict:
+    mtype = _type(m, forced)
+    if mtype is None:
+        raise _Decline
+    props = m.properties or {}
+    if not _storable(props):
+        raise _Decline
+    metric, props = _metric(m, mtype, props)
+    ts = _event_time(m, sent_at, now)
+    if ts is None:
+        raise _Decline
+    return {"id": m.messageId or f"tally-{rid}-{i}", "e": metric, "p": props,
+            "ts": int(ts.timestamp() * 1000),
+            "ip": _ip(shared_ctx if m.context is UNSET else m.context, ip)}
 
 
 def check(body: bytes, kind: str, ip: str | None, now: datetime, rid: str) -> int:

@@ -176,6 +176,10 @@ def test_a_record_that_no_longer_validates_is_kept_aside_not_dropped(
         return real(body, *args)
 
     monkeypatch.setattr(wire, "parse", stricter)
+    # The counting stage reads its own view of a body; a rule it checks too rejects there.
+    real_view = wire.counted_view
+    monkeypatch.setattr(wire, "counted_view", lambda body, *args: (
+        stricter(body, *args) if body == rejected else real_view(body, *args)))
     ing.drain()
     assert totals(account.id, "Placed Order") == {"": (4, 6.0)}
     kept = list((runtime.settings.spool_dir / "quarantine").glob("*.rec"))

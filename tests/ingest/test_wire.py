@@ -207,3 +207,33 @@ def test_integers_beyond_64_bits_are_read_as_parse_request_reads_them():
     assert wire.fast_parse(body, "track", None, NOW, RID) is None
     [m] = wire.parse(body, "track", None, NOW, RID)
     assert m["p"]["n"] == pytest.approx(1.2345678901234568e29) and orjson.dumps(m)
+
+
+COUNTED = ("id", "e", "ts", "ip", "p")
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(bodies)
+def test_what_counting_reads_agrees_with_parse_request(case):
+    """The counting stage's view of an accepted body: the counted fields of each message
+    as parse_request gives them, or None (then it parses the whole)."""
+    kind, obj = case
+    body = msgspec.json.encode(obj)
+    expected = slow(body, kind)
+    if isinstance(expected, type):
+        return  # never spooled: nothing counts it
+    view = wire.counted_view(body, kind, "10.0.0.1", NOW, RID)
+    if view is not None:
+        assert view == [{k: m[k] for k in COUNTED} for m in expected]
+    payload = records.of_body("acc_1", kind, body, "10.0.0.1", NOW, RID)
+    account, msgs = records.decode_counted(payload)
+    assert account == "acc_1"
+    assert [{k: m[k] for k in COUNTED} for m in msgs] == [
+        {k: m[k] for k in COUNTED} for m in expected]
+
+
+def test_common_sdk_shapes_are_counted_without_the_whole_parse():
+    body = orjson.dumps(SDK_BATCH)
+    view = wire.counted_view(body, "batch", None, NOW, RID)
+    assert view == [{k: m[k] for k in COUNTED} for m in parse_request(body, "batch", None, NOW,
+                                                                       RID)]
