@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing as mp
+import multiprocessing.connection as mp_connection
 import os
 import signal
 import threading
@@ -84,6 +85,13 @@ def run_counting(settings: Settings) -> None:
     rt.close()
 
 
+def _exited(proc) -> bool:
+    """Whether a child process has ended, by its sentinel (a pipe its end closes).
+    Process.is_alive() asks waitpid, and gunicorn's master reaps every child that exits,
+    ours too: is_alive() then said True for ever, and a dead process was never restarted."""
+    return bool(mp_connection.wait([proc.sentinel], timeout=0))
+
+
 class JobsSupervisor:
     """Keeps the background processes alive from the gunicorn master (the jobs process and,
     on SQLite, the counting process); restarts one that dies."""
@@ -117,8 +125,8 @@ class JobsSupervisor:
     def _watch(self) -> None:
         while not self._stop.wait(2.0):
             for i, proc in enumerate(self._procs):
-                if not proc.is_alive():
-                    log.warning("%s process exited (%s); restarting it", proc.name, proc.exitcode)
+                if _exited(proc):
+                    log.warning("%s process exited; restarting it", proc.name)
                     self._procs[i] = self._start(self._specs[i])
 
     def stop(self) -> None:

@@ -8,6 +8,8 @@ Exactly once, across crashes at any point (docs/ingestion.md):
 2. The deltas go to the counter store under the ledger row's id; increment() is
    idempotent per flush id, so replaying a flush after a crash cannot count twice.
 3. The ledger row is deleted. Rows left by a crash are replayed first on the next pass.
+On SQLite a counting stage counts ahead (backend/ingest/counting.py): the aggregator is then
+built with count=False and stores only, never beyond what is counted (its `cap`).
 A pass runs under an exclusive file lock: one aggregator at a time across all workers.
 While a pass commits, the next pass's records are read (read-only; used only if the
 committed offsets are still the ones they were read from).

@@ -134,3 +134,55 @@ def test_segment_python_sdk_against_tally_serve(live_env):
         assert counted(settings, acc.id, "Viewed Page") == (1, 0.0)
     finally:
         server.stop()
+
+
+def background_processes(master: int) -> list[int]:
+    """The master's spawned children: the jobs process and, on SQLite, the counting one."""
+    import os
+
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                parent = int(f.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                spawned = b"spawn_main" in f.read()  # not the resource tracker
+        except (OSError, ValueError):
+            continue
+        if parent == master and spawned:
+            found.append(int(entry))
+    return found
+
+
+def test_background_processes_that_die_are_restarted(live_env):
+    """Counting and storing run in processes of their own; killed, they come back and the
+    events sent meanwhile are counted and stored."""
+    import os
+    import signal
+
+    env, settings, acc = live_env
+    server = LiveServer(env).start()
+    try:
+        deadline = time.monotonic() + 30
+        while len(background_processes(server.proc.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        first = background_processes(server.proc.pid)
+        assert len(first) == 2  # jobs (storing) and counting
+        for pid in first:
+            os.kill(pid, signal.SIGKILL)
+        batch = [{"type": "track", "userId": "u", "event": "Placed Order",
+                  "messageId": f"r{i}", "properties": {"revenue": 1}} for i in range(40)]
+        r = requests.post(server.url + "/v1/batch", json={"batch": batch},
+                          auth=(acc.write_key, ""), timeout=10)
+        assert r.status_code == 200
+        assert wait_for_events(settings, acc.id, 40, timeout=60) == 40
+        deadline = time.monotonic() + 30
+        while counted(settings, acc.id, "Placed Order")[0] < 40 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert counted(settings, acc.id, "Placed Order") == (40, 40.0)
+        again = background_processes(server.proc.pid)
+        assert len(again) == 2 and not set(again) & set(first)
+    finally:
+        server.stop()
