@@ -34,11 +34,21 @@ class _Gunicorn(BaseApplication):
         # The master starts the jobs process once it is ready, and stops it on exit.
         self.cfg.set("when_ready", lambda _server: supervisor.start())
         self.cfg.set("on_exit", lambda _server: supervisor.stop())
+        self.cfg.set("post_fork", lambda _server, _worker: _forget_inherited_children())
 
     def load(self):
         app = self.factory(self.settings, migrate=False)
         freeze_startup_objects()
         return app
+
+
+def _forget_inherited_children() -> None:
+    """A worker is forked from the master after the background processes started, so it
+    inherits multiprocessing's list of the master's children; at exit multiprocessing joins
+    them and prints "can only join a child process" for each worker. They are not its own."""
+    import multiprocessing.process
+
+    multiprocessing.process._children.clear()
 
 
 def freeze_startup_objects() -> None:
