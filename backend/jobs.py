@@ -16,28 +16,38 @@ from backend.config import Settings
 log = logging.getLogger("tally.jobs")
 
 
-def run_jobs(settings: Settings, renderers) -> None:
-    """Process entry point: run every background job until SIGTERM."""
-    from backend.flows.runner import run_forever as run_flows
+def _background_process(settings: Settings, niceness: int, renderers=None):
+    """What every background process starts with: logging, its CPU priority, SIGTERM and
+    SIGINT setting `stop`, a runtime and its warmed-up ingestor, start-up objects frozen.
+    Returns (runtime, ingestor, stop)."""
     from backend.ingest import ingestor
-    from backend.reports.mailing import run_forever as run_reports
     from backend.runtime import Runtime
     from backend.server import freeze_startup_objects
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    # Acknowledging requests is latency-bound; aggregation is throughput-bound and catches
-    # up after a burst. A lower CPU priority lets a burst be acknowledged at full speed.
-    os.nice(10)
+    os.nice(niceness)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     rt = Runtime(settings, migrate=False)
-    renderers(rt)
+    if renderers is not None:
+        renderers(rt)
     ing = ingestor(rt)
     ing.warm_up()
     freeze_startup_objects()
+    return rt, ing, stop
+
+
+def run_jobs(settings: Settings, renderers) -> None:
+    """Process entry point: run every background job until SIGTERM."""
+    from backend.flows.runner import run_forever as run_flows
+    from backend.reports.mailing import run_forever as run_reports
+
+    # Acknowledging requests is latency-bound; aggregation is throughput-bound and catches
+    # up after a burst. A lower CPU priority lets a burst be acknowledged at full speed.
+    rt, ing, stop = _background_process(settings, 10, renderers)
     ing.start_background(("store",) if counts_ahead(settings) else ("count", "store"))
     threads = [
         threading.Thread(target=run_flows, args=(rt, stop), name="tally-flows", daemon=True),
@@ -61,23 +71,9 @@ def counts_ahead(settings: Settings) -> bool:
 def run_counting(settings: Settings) -> None:
     """Process entry point: the counting stage's passes until SIGTERM. Its own process, so
     counting takes a core of its own while the jobs process stores."""
-    from backend.ingest import ingestor
-    from backend.runtime import Runtime
-    from backend.server import freeze_startup_objects
-
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
     # Below the request workers (acknowledging is latency-bound), above storing: the
     # dashboards read what is counted.
-    os.nice(5)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    rt = Runtime(settings, migrate=False)
-    ing = ingestor(rt)
-    ing.warm_up()
-    freeze_startup_objects()
+    rt, ing, stop = _background_process(settings, 5)
     ing.start_background(("count",))
     log.info("counting ahead of storing")
     stop.wait()

@@ -34,7 +34,7 @@ import orjson
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.live_server import LiveServer, free_port  # noqa: E402
+from tests.live_server import LiveServer, children, free_port  # noqa: E402
 
 
 def make_bodies(n_events: int, batch: int, tag: str, ids: str = "uuid") -> list[bytes]:
@@ -90,22 +90,10 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def request_workers(master: int) -> list[int]:
-    """The gunicorn workers of `master` (not Tally's background jobs process, which folds
-    events after they are acknowledged)."""
-    pids = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                parent = int(f.read().rsplit(")", 1)[1].split()[1])
-            with open(f"/proc/{entry}/cmdline", "rb") as f:
-                jobs = b"multiprocessing" in f.read()
-        except (OSError, ValueError):
-            continue
-        if parent == master and not jobs:
-            pids.append(int(entry))
-    return pids
+    """The gunicorn workers of `master` (not Tally's background processes, which count and
+    store events after they are acknowledged)."""
+    return [pid for pid, cmdline in children(master).items()
+            if b"multiprocessing" not in cmdline]
 
 
 def cpu_of(pids: list[int]) -> float:

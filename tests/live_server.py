@@ -23,6 +23,25 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def children(master: int) -> dict[int, bytes]:
+    """The live child processes of `master`, with their command lines: gunicorn workers,
+    and multiprocessing's (the background processes and its resource tracker)."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                parent = int(f.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmdline = f.read()
+        except (OSError, ValueError):
+            continue
+        if parent == master:
+            found[int(entry)] = cmdline
+    return found
+
+
 class LiveServer:
     def __init__(self, env: dict[str, str], port: int | None = None, workers: int = 2):
         self.env = {**os.environ, **env}

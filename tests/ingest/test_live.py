@@ -14,7 +14,7 @@ from backend.accounts.service import create_account
 from backend.counters.sqlite import SqliteCounterStore
 from backend.store.db import Database
 from backend.store.models import Event
-from tests.live_server import LiveServer, live_settings
+from tests.live_server import LiveServer, children, live_settings
 
 pytestmark = pytest.mark.slow
 
@@ -138,22 +138,8 @@ def test_segment_python_sdk_against_tally_serve(live_env):
 
 def background_processes(master: int) -> list[int]:
     """The master's spawned children: the jobs process and, on SQLite, the counting one."""
-    import os
-
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                parent = int(f.read().rsplit(")", 1)[1].split()[1])
-            with open(f"/proc/{entry}/cmdline", "rb") as f:
-                spawned = b"spawn_main" in f.read()  # not the resource tracker
-        except (OSError, ValueError):
-            continue
-        if parent == master and spawned:
-            found.append(int(entry))
-    return found
+    return [pid for pid, cmdline in children(master).items()
+            if b"spawn_main" in cmdline]  # not the resource tracker
 
 
 def test_background_processes_that_die_are_restarted(live_env):
