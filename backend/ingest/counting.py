@@ -146,10 +146,8 @@ class CountingStage:
         self._thread_lock = threading.Lock()
         self._lock_path = self.dir / "counting.lock"
         self._pending: dict[str, set[str]] = {}  # account -> messageIds counted, not stored
-        # segment -> (record end, account, its messageIds), in spool order: what _pending
-        # holds, and _held how many messages that is
+        # segment -> (record end, account, its messageIds), in spool order: what _pending holds
         self._windows: dict[str, deque[tuple[int, str, list[str]]]] = {}
-        self._held = 0
         self._trusted: dict[str, int] | None = None  # the counting offsets _pending reflects
 
     def run_pass(self, blocking: bool = True) -> int:
@@ -173,7 +171,8 @@ class CountingStage:
         else:
             self._trim(stored, names)
         n_msgs = 0
-        budget = min(self.max_messages, self.max_ahead - self._held)
+        held = sum(len(ids) for window in self._windows.values() for _end, _a, ids in window)
+        budget = min(self.max_messages, self.max_ahead - held)
         if budget > 0:
             read, ends, n_msgs = self._read(segs, start, budget)
             if read:
@@ -215,7 +214,6 @@ class CountingStage:
     def _remember(self, seg: str, end: int, account_id: str, ids: list[str]) -> None:
         self._windows.setdefault(seg, deque()).append((end, account_id, ids))
         self._pending.setdefault(account_id, set()).update(ids)
-        self._held += len(ids)
 
     def _trim(self, stored: dict[str, int], names: set[str]) -> None:
         """Forget pending messages the store has stored since."""
@@ -225,7 +223,6 @@ class CountingStage:
             while window and window[0][0] <= below:
                 _end, account_id, ids = window.popleft()
                 self._pending[account_id].difference_update(ids)
-                self._held -= len(ids)
             if not window:
                 del self._windows[seg]
 
@@ -233,7 +230,7 @@ class CountingStage:
         """The pending set from the spool: every message between the store's offset and the
         counting offset of each segment (after a restart, or a state this process did not
         write)."""
-        self._pending, self._windows, self._held = {}, {}, 0
+        self._pending, self._windows = {}, {}
         for seg in segs:
             lo, hi = stored.get(seg.name, 0), start[seg.name]
             while lo < hi:
