@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.ingest.profiles import _chunks
-from backend.store.dedup import dedup_key
+from backend.store.dedup import dedup_keys
 from backend.store.models import Event
 
 
@@ -20,17 +20,20 @@ def seen_message_ids(
     An id whose key another message holds (stored, or earlier in `ids`) gets None: it is
     stored without a key and found by its exact id, which a partial unique index keeps
     (expected never: 64-bit keys)."""
-    seen, with_key, held = _look_up(s, account_id, ids)
+    seen, first, later, held = _look_up(s, account_id, ids)
     # A free key goes to the first of its ids; every other id is stored without a key.
     keys: dict[str, int | None] = {}
     keyless_ids: list[str] = []
-    for k, mids in with_key.items():
-        for i, mid in enumerate(mids):
-            if i == 0 and k not in held:
-                keys[mid] = k
-            else:
-                keys[mid] = None
-                keyless_ids.append(mid)
+    for k, mid in first.items():
+        if k in held:
+            keys[mid] = None
+            keyless_ids.append(mid)
+        else:
+            keys[mid] = k
+    for mids in later.values():
+        for mid in mids:
+            keys[mid] = None
+            keyless_ids.append(mid)
     seen.update(_keyless_seen(s, account_id, ids, keyless_ids))
     return seen, keys
 
@@ -38,22 +41,30 @@ def seen_message_ids(
 def stored_message_ids(s: Session, account_id: str, ids: list[str]) -> set[str]:
     """The ids among `ids` the account already has events for (the counting stage's check:
     it needs no keys to store under)."""
-    seen, with_key, held = _look_up(s, account_id, ids)
-    collided = [mid for k, mids in with_key.items() if len(mids) > 1 or k in held
-                for mid in mids]
+    seen, first, later, held = _look_up(s, account_id, ids)
+    collided = [mid for k in held.union(later) if k in first
+                for mid in (first[k], *later.get(k, ()))]
     seen.update(_keyless_seen(s, account_id, ids, collided))
     return seen
 
 
 def _look_up(
     s: Session, account_id: str, ids: list[str]
-) -> tuple[set[str], dict[int, list[str]], set[int]]:
-    """(ids found by their key, key -> the ids of `ids` that hash to it, keys a stored event
-    holds). Runs on the driver's cursor for SQLite and PostgreSQL: SQLAlchemy coerced each IN
-    value one by one, a tenth of a pass at 50k messages."""
-    with_key: dict[int, list[str]] = {}
-    for mid in ids:
-        with_key.setdefault(dedup_key(account_id, mid), []).append(mid)
+) -> tuple[set[str], dict[int, str], dict[int, list[str]], set[int]]:
+    """(ids found by their key, key -> the first id of `ids` that hashes to it, key -> any
+    later ones (a collision: expected never), keys a stored event holds). Runs on the
+    driver's cursor for SQLite and PostgreSQL: SQLAlchemy coerced each IN value one by one,
+    a tenth of a pass at 50k messages."""
+    keys = dedup_keys(account_id, ids)
+    first = dict(zip(keys, ids, strict=True))
+    later: dict[int, list[str]] = {}
+    if len(first) < len(ids):  # two ids share a key (or one id comes twice): keep them all
+        first = {}
+        for k, mid in zip(keys, ids, strict=True):
+            if k in first:
+                later.setdefault(k, []).append(mid)
+            else:
+                first[k] = mid
     seen: set[str] = set()
     held: set[int] = set()
     conn = s.connection()
@@ -62,7 +73,7 @@ def _look_up(
     # (why: planned_afresh in backend/store/db.py, which a pass runs under; this lookup says so
     # itself too, wherever it is called). In chunks of 500, prepared, that folded 3k-11k
     # events/s; in one unprepared query, 19k-28k.
-    chunks = [list(with_key)] if name == "postgresql" else _chunks(list(with_key))
+    chunks = [list(first)] if name == "postgresql" else _chunks(list(first))
     for chunk in chunks:
         if name == "sqlite":
             found = _fetch(conn, "SELECT dedup_key, account_id, message_id FROM events WHERE "
@@ -75,9 +86,9 @@ def _look_up(
                               .where(Event.dedup_key.in_(chunk))).all()
         for k, acct, mid in found:
             held.add(k)
-            if acct == account_id and mid in with_key[k]:
+            if acct == account_id and (first[k] == mid or mid in later.get(k, ())):
                 seen.add(mid)
-    return seen, with_key, held
+    return seen, first, later, held
 
 
 def _keyless_seen(s: Session, account_id: str, ids: list[str], keyless_ids: list[str]) -> set:

@@ -5,11 +5,13 @@ function of a few values."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import delete, func, select, text
 
 from backend.ingest import dedup, ingestor
 from backend.store.db import utcnow
-from backend.store.dedup import dedup_key
+from backend.store.dedup import dedup_key, dedup_keys
 from backend.store.models import Event
 from tests.ingest.conftest import basic
 
@@ -22,7 +24,8 @@ def order(mid: str) -> dict:
 @pytest.fixture
 def colliding(monkeypatch):
     """Every messageId gets one of three keys (the account still counts)."""
-    monkeypatch.setattr(dedup, "dedup_key", lambda account, mid: hash(account) % 7 + int(mid[1:]) % 3)
+    monkeypatch.setattr(dedup, "dedup_keys", lambda account, mids: [
+        hash(account) % 7 + int(mid[1:]) % 3 for mid in mids])
 
 
 def send(client, account, ids: list[str], runtime) -> None:
@@ -42,6 +45,14 @@ def test_events_are_stored_under_their_key(client, account, runtime):
     with runtime.db.session() as s:
         stored = dict(s.execute(select(Event.message_id, Event.dedup_key)).all())
     assert stored == {"m1": dedup_key(account.id, "m1"), "m2": dedup_key(account.id, "m2")}
+
+
+@settings(max_examples=200, deadline=None)
+@given(account=st.text(min_size=1, max_size=30),
+       ids=st.lists(st.text(max_size=80), max_size=20))
+def test_the_keys_of_many_ids_are_each_id_s_key(account, ids):
+    """A pass hashes its ids together (the account's part once); a stored key never changes."""
+    assert dedup_keys(account, ids) == [dedup_key(account, mid) for mid in ids]
 
 
 def test_colliding_keys_count_each_message_once(colliding, client, account, runtime, totals):
