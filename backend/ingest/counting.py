@@ -35,6 +35,7 @@ import time
 import uuid
 from collections import defaultdict, deque
 from pathlib import Path
+from typing import NamedTuple
 
 import orjson
 from sqlalchemy import select
@@ -45,8 +46,8 @@ from backend.ingest import spool
 from backend.ingest.aggregate import deltas_from_json, deltas_to_json, exclusively
 from backend.ingest.dedup import stored_message_ids
 from backend.ingest.errors import InvalidMessage, TooLarge
-from backend.ingest.fold import MAX_DIMENSION_VALUE, count_into, dimensions_of, revenue_of
-from backend.ingest.geo import country_of
+from backend.ingest.fold import dimensions_of
+from backend.ingest.summary import Groups, add_alike, count_groups, merge
 from backend.store.db import Database
 from backend.store.models import Account, SpoolOffset
 
@@ -183,30 +184,26 @@ class CountingStage:
         self._trusted = {k: v for k, v in counted.items() if k not in gone}
         return n_msgs
 
-    def _count(self, read: list[tuple[str, int, str, list[dict]]], ends: dict[str, int]) -> None:
-        by_account: dict[str, list[dict]] = defaultdict(list)
-        for _seg, _end, account_id, msgs in read:
-            by_account[account_id].extend(msgs)
+    def _count(self, read: list[_Record], ends: dict[str, int]) -> None:
+        by_account: dict[str, list[_Record]] = defaultdict(list)
+        for rec in read:
+            by_account[rec.account].append(rec)
         deltas: dict[tuple, list] = {}
         hours: dict = {}
         with self.db.session() as s:
-            for account_id, msgs in by_account.items():
+            for account_id, recs in by_account.items():
                 account = s.get(Account, account_id) if account_id else None
                 if account is None:  # deleted since (the aggregator drops these too)
                     continue
-                pending = self._pending.get(account_id, ())
-                unique: dict[str, dict] = {}
-                for m in msgs:
-                    if m["id"] not in pending:
-                        unique.setdefault(m["id"], m)
-                stored = stored_message_ids(s, account_id, list(unique))
-                _count_new(deltas, hours, account_id, dimensions_of(account),
-                           [m for mid, m in unique.items() if mid not in stored])
+                dims = dimensions_of(account)
+                groups: Groups = {}
+                _new_in(s, account_id, dims, recs, self._pending.get(account_id, ()), groups)
+                count_groups(deltas, hours, account_id, dims, groups)
         frozen = {CounterKey(*k): Totals(v[0], v[1]) for k, v in deltas.items()}
         flush_id = uuid.uuid4().hex
         self.state.commit(ends, flush_id, deltas_to_json(frozen))
-        for seg, end, account_id, msgs in read:
-            self._remember(seg, end, account_id, [m["id"] for m in msgs])
+        for rec in read:
+            self._remember(rec.seg, rec.end, rec.account, rec.ids)
         if frozen:
             self.counters.increment(flush_id, frozen)
             self.state.drop_ledger(flush_id)
@@ -238,8 +235,8 @@ class CountingStage:
                 for payload, end in self._records(seg, lo):
                     if end > hi:
                         break
-                    account_id, msgs = _decode(payload)
-                    self._remember(seg.name, end, account_id, [m["id"] for m in msgs])
+                    rec = _read_record(seg.name, end, payload)
+                    self._remember(seg.name, end, rec.account, rec.ids)
                     lo, got = end, True
                 if not got:
                     break
@@ -251,16 +248,16 @@ class CountingStage:
             return
 
     def _read(self, segs: list[Path], start: dict[str, int],
-              budget: int) -> tuple[list, dict[str, int], int]:
-        read: list[tuple[str, int, str, list[dict]]] = []
+              budget: int) -> tuple[list[_Record], dict[str, int], int]:
+        read: list[_Record] = []
         ends: dict[str, int] = {}
         n_msgs = 0
         for seg in segs:
             for payload, end in self._records(seg, start[seg.name]):
-                account_id, msgs = _decode(payload)
-                read.append((seg.name, end, account_id, msgs))
+                rec = _read_record(seg.name, end, payload)
+                read.append(rec)
                 ends[seg.name] = end
-                n_msgs += len(msgs)
+                n_msgs += len(rec.ids)
                 if n_msgs >= budget:
                     return read, ends, n_msgs
         return read, ends, n_msgs
@@ -269,42 +266,62 @@ class CountingStage:
         self.state.close()
 
 
+class _Record(NamedTuple):
+    """A spooled record as counting reads it: its ids, and its summary (or its messages)."""
+
+    seg: str
+    end: int
+    account: str
+    ids: list[str]
+    summary: dict | None  # backend/ingest/summary.py; None: `msgs` holds its messages
+    msgs: list[dict] | None
+    payload: bytes
+
+
+def _read_record(seg: str, end: int, payload: bytes) -> _Record:
+    """A record's ids and summary; its messages only if it has no summary. A record that no
+    longer validates has none (the aggregator keeps it aside and stores none of it)."""
+    found = spool_records.summary_of(payload)
+    if found is not None:
+        account_id, summary = found
+        return _Record(seg, end, account_id, summary["i"], summary, None, payload)
+    account_id, msgs = _decode(payload)
+    return _Record(seg, end, account_id, [m["id"] for m in msgs], None, msgs, payload)
+
+
+def _new_in(s, account_id: str, dims: list[str], recs: list[_Record], pending,
+            groups: Groups) -> None:
+    """Sum into `groups` the account's messages of `recs` that are new: neither pending,
+    nor stored, nor earlier in the pass. A record whose messages are all new and whose
+    summary was made with `dims` adds its summary; any other is read message by message."""
+    unique = {mid: None for rec in recs for mid in rec.ids if mid not in pending}
+    stored = stored_message_ids(s, account_id, list(unique))
+    claimed: set[str] = set()
+    for rec in recs:
+        ids, summary = rec.ids, rec.summary
+        if (summary is not None and summary["d"] == dims and len(set(ids)) == len(ids)
+                and not any(mid in pending or mid in stored or mid in claimed for mid in ids)):
+            merge(groups, summary)
+            claimed.update(ids)
+            continue
+        msgs = rec.msgs if rec.msgs is not None else _decode(rec.payload)[1]
+        new = []
+        for m in msgs:
+            mid = m["id"]
+            if mid not in pending and mid not in stored and mid not in claimed:
+                claimed.add(mid)
+                new.append(m)
+        add_alike(groups, dims, new)
+
+
 def _count_new(deltas: dict, hours: dict, account_id: str, dims: list[str],
                msgs: list[dict]) -> None:
     """Add new messages to the pass's deltas. Messages alike in what is counted (metric,
     hour, country, dimension values) are summed first, then counted as one: a pass has a few
     thousand such groups for a couple of hundred thousand messages."""
-    groups: dict[tuple, list] = {}
-    nothing = (None,) * len(dims)
-    for m in msgs:
-        props = m["p"]
-        if props:
-            rev = revenue_of(props) or 0.0
-            # Each dimension as count_into would count it (a string, or None: not counted),
-            # so 1, 1.0 and True stay apart as they do there. Short strings, the usual, as is.
-            values = tuple([v if v is None or (v.__class__ is str and 0 < len(v) <= _MAX)
-                            else _dimension_value(v) for v in map(props.get, dims)])
-        else:
-            rev, values = 0.0, nothing
-        key = (m["e"], m["ts"] // 3_600_000, country_of(m["ip"]), values)
-        slot = groups.get(key)
-        if slot is None:
-            groups[key] = [1, rev]
-        else:
-            slot[0] += 1
-            slot[1] += rev
-    for (metric, hour, country, values), (n, rev) in groups.items():
-        count_into(deltas, hours, account_id, dims, metric, hour * 3_600_000, country,
-                   dict(zip(dims, values, strict=True)), rev, n)
-
-
-_MAX = MAX_DIMENSION_VALUE
-
-
-def _dimension_value(v) -> str | None:
-    if v is None or v == "" or isinstance(v, dict | list):
-        return None
-    return str(v)[:MAX_DIMENSION_VALUE]
+    groups: Groups = {}
+    add_alike(groups, dims, msgs)
+    count_groups(deltas, hours, account_id, dims, groups)
 
 
 def _decode(payload: bytes) -> tuple[str, list[dict]]:

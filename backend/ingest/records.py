@@ -3,7 +3,8 @@
 Two kinds, told apart by their first byte:
 - a validated /v1 body as received: b"B" + JSON header + b"\\n" + body. The header keeps
   what parsing it again needs to give the same messages (account, kind, client address,
-  the request's time and id). Writing the body unchanged keeps re-serialising off the
+  the request's time and id) and, on SQLite stores, the messages' counting summary ("c":
+  backend/ingest/summary.py). Writing the body unchanged keeps re-serialising off the
   acknowledgement path; the aggregator parses it (wire.parse) when it folds.
 - already-normalised messages (forms, flows, the demo seeder): the JSON object
   {"t": accepted at (epoch seconds), "a": account, "m": [spool-form messages]}; "t" comes
@@ -22,8 +23,12 @@ from backend.ingest import wire
 
 
 def of_body(account_id: str, kind: str, body: bytes, ip: str | None, now: datetime,
-            rid: str) -> bytes:
+            rid: str, summary: dict | None = None) -> bytes:
+    """`summary`: what counting needs of the messages (backend/ingest/summary.py), if the
+    caller made one."""
     header = {"a": account_id, "k": kind, "ip": ip, "now": now.isoformat(), "r": rid}
+    if summary is not None:
+        header["c"] = summary
     return b"B" + orjson.dumps(header) + b"\n" + body
 
 
@@ -42,6 +47,16 @@ def accepted_at(payload: bytes) -> float | None:
         return datetime.fromisoformat(head["now"]).timestamp()
     m = _ACCEPTED_AT.match(payload)
     return float(m.group(1)) if m else None
+
+
+def summary_of(payload: bytes) -> tuple[str, dict] | None:
+    """(account id, the record's counting summary), or None for a record without one (older
+    records, normalised messages: decode_counted them)."""
+    if payload[:1] != b"B":
+        return None
+    h = orjson.loads(payload[1:].partition(b"\n")[0])
+    summary = h.get("c")
+    return (h["a"], summary) if summary is not None else None
 
 
 def decode_counted(payload: bytes) -> tuple[str, list[dict]]:

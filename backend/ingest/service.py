@@ -16,11 +16,17 @@ from backend.ingest import records, spool, wire
 from backend.ingest.aggregate import Aggregator
 from backend.ingest.counting import CountingStage, CountState
 from backend.ingest.errors import SpoolUnavailable
+from backend.ingest.fold import dimensions_of
 from backend.ingest.geo import country_of
 from backend.ingest.spool import SpoolWriter
+from backend.ingest.summary import Summary
 from backend.ingest.validate import normalise
+from backend.store.models import Account
 
 log = logging.getLogger("tally.ingest")
+
+# How long a request worker trusts the dimensions it read for an account's summaries.
+DIMENSIONS_TTL = 5.0
 
 
 class Ingestor:
@@ -46,6 +52,7 @@ class Ingestor:
         self._writer_lock = threading.Lock()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._dims: dict[str, tuple[list[str], float]] = {}  # account -> (dimensions, when)
 
     def _spool(self) -> SpoolWriter:
         # One writer per process: a forked worker must never share its parent's file.
@@ -66,9 +73,29 @@ class Ingestor:
         is wrong), then spool it as received. Returns once it is durable: how many
         messages it held."""
         now, rid = datetime.now(UTC), uuid.uuid4().hex
-        n = wire.check(body, kind, ip, now, rid)
-        self._append(records.of_body(account_id, kind, body, ip, now, rid))
+        if self.counting is None:
+            n = wire.check(body, kind, ip, now, rid)
+            self._append(records.of_body(account_id, kind, body, ip, now, rid))
+            return n
+        # Counting runs in one process; the request workers are several: each sums what it
+        # accepted for counting (backend/ingest/summary.py) while it has it in hand.
+        summary = Summary(self._dimensions(account_id))
+        n = wire.check(body, kind, ip, now, rid, summary)
+        self._append(records.of_body(account_id, kind, body, ip, now, rid, summary.to_json()))
         return n
+
+    def _dimensions(self, account_id: str) -> list[str]:
+        """The account's dimensions, as of at most DIMENSIONS_TTL seconds ago (a summary made
+        with others than counting finds is not used: the body is counted instead)."""
+        hit = self._dims.get(account_id)
+        now = time.monotonic()
+        if hit is not None and now - hit[1] < DIMENSIONS_TTL:
+            return hit[0]
+        with self.runtime.db.session() as s:
+            account = s.get(Account, account_id)
+            dims = dimensions_of(account) if account is not None else []
+        self._dims[account_id] = (dims, now)
+        return dims
 
     def _append(self, payload: bytes) -> None:
         try:

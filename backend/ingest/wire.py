@@ -17,6 +17,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from backend.ingest.errors import InvalidMessage
+from backend.ingest.summary import Summary
 from backend.ingest.validate import (
     _METRIC,
     MAX_BATCH_MESSAGES,
@@ -138,22 +139,23 @@ def _event_time(m: Message, sent_at: str | None, now: datetime) -> datetime | No
 
 
 def _valid(m: Message, forced: str | None, shared_ctx: Context | None, sent_at: str | None,
-           now: datetime) -> bool:
-    """_normalise's checks alone (the acknowledgement path builds nothing)."""
+           now: datetime) -> datetime | None:
+    """_normalise's checks alone (the acknowledgement path builds nothing): the message's
+    time if it is accepted, else None."""
     mtype = _type(m, forced)
     if mtype is None:
-        return False
+        return None
     if not (m.userId or m.anonymousId or (mtype == "alias" and m.previousId)):
-        return False
+        return None
     if mtype == "track" and (m.event is None or not m.event.strip()):
-        return False
+        return None
     if m.properties and not _storable(m.properties):
-        return False
+        return None
     if m.traits or m.context is not UNSET or shared_ctx is not None:
         traits = _traits(m, shared_ctx if m.context is UNSET else m.context)
         if traits and not _storable(traits):
-            return False
-    return _event_time(m, sent_at, now) is not None
+            return None
+    return _event_time(m, sent_at, now)
 
 
 def _metric(m: Message, mtype: str, props: dict) -> tuple[str, dict]:
@@ -207,16 +209,20 @@ def _normalise(m: Message, i: int, now: datetime, forced: str | None, ip: str | 
 
 
 def fast_parse(body: bytes, kind: str, ip: str | None, now: datetime, rid: str,
-               build: bool = True) -> list[dict] | int | None:
+               build: bool = True, counted: Summary | None = None) -> list[dict] | int | None:
     """The spool form of every message (or, with build=False, just how many there are),
-    or None when parse_request must decide. The body is at most MAX_REQUEST_BYTES."""
+    or None when parse_request must decide. The body is at most MAX_REQUEST_BYTES.
+    With build=False, `counted` (a Summary) receives what is counted of each message."""
     try:
         if kind != "batch":
             if len(body) > MAX_MESSAGE_BYTES:
                 return None
             m = _message.decode(body)
             if not build:
-                return 1 if _valid(m, kind, None, None, now) else None
+                ts = _valid(m, kind, None, None, now)
+                if ts is not None and counted is not None:
+                    _add_counted(counted, m, 0, kind, ip, None, rid, ts)
+                return 1 if ts is not None else None
             return [_normalise(m, 0, now, kind, ip, None, None, rid)]
         data = _batch.decode(body)
         raws = data.batch
@@ -237,8 +243,12 @@ def fast_parse(body: bytes, kind: str, ip: str | None, now: datetime, rid: str,
                 return None
             if build:
                 out.append(_normalise(m, i, now, None, ip, shared_ctx, data.sentAt, rid))
-            elif not _valid(m, None, shared_ctx, data.sentAt, now):
+                continue
+            ts = _valid(m, None, shared_ctx, data.sentAt, now)
+            if ts is None:
                 return None
+            if counted is not None:
+                _add_counted(counted, m, i, None, ip, shared_ctx, rid, ts)
         return out if build else len(raws)
     except (msgspec.DecodeError, RecursionError, _Decline):
         return None
@@ -307,11 +317,30 @@ def _counted_one(m: _Counted, i: int, now: datetime, forced: str | None, ip: str
             "ip": _ip(shared_ctx if m.context is UNSET else m.context, ip)}
 
 
-def check(body: bytes, kind: str, ip: str | None, now: datetime, rid: str) -> int:
+def _add_counted(summary: Summary, m: Message, i: int, forced: str | None, ip: str | None,
+                 shared_ctx: Context | None, rid: str, ts: datetime) -> None:
+    """Add what is counted of a message `_valid` accepted (at `ts`) to `summary`: what
+    _counted_one gives, without a dict a message."""
+    metric, props = _metric(m, _type(m, forced), m.properties or {})
+    summary.add(m.messageId or f"tally-{rid}-{i}", metric, int(ts.timestamp() * 1000),
+                _ip(shared_ctx if m.context is UNSET else m.context, ip), props)
+
+
+def check(body: bytes, kind: str, ip: str | None, now: datetime, rid: str,
+          counted: Summary | None = None) -> int:
     """Validate a whole /v1 body; returns how many messages it holds. Raises InvalidMessage
-    or TooLarge naming what is wrong (from parse_request)."""
-    n = fast_parse(body, kind, ip, now, rid, build=False)
-    return n if n is not None else len(parse_request(body, kind, ip, now, rid))
+    or TooLarge naming what is wrong (from parse_request). `counted` (an empty Summary), if
+    given, receives what is counted of each message, as `parse` has it."""
+    n = fast_parse(body, kind, ip, now, rid, build=False, counted=counted)
+    if n is not None:
+        return n
+    if counted is not None:
+        counted.clear()  # what the fast path took before it declined
+    msgs = parse_request(body, kind, ip, now, rid)
+    if counted is not None:
+        for m in msgs:
+            counted.add(m["id"], m["e"], m["ts"], m["ip"], m["p"])
+    return len(msgs)
 
 
 def parse(body: bytes, kind: str, ip: str | None, now: datetime, rid: str) -> list[dict]:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from backend.ingest import records, wire
 from backend.ingest.errors import InvalidMessage, TooLarge
+from backend.ingest.summary import Summary, summarise
 from backend.ingest.validate import MAX_MESSAGE_BYTES, parse_request
 
 NOW = datetime(2026, 11, 1, 12, 0, 30, 123456, tzinfo=UTC)
@@ -216,7 +217,7 @@ COUNTED = ("id", "e", "ts", "ip", "p")
 @given(bodies)
 def test_what_counting_reads_agrees_with_parse_request(case):
     """The counting stage's view of an accepted body: the counted fields of each message
-    as parse_request gives them, or None (then it parses the whole)."""
+    as parse_request gives them, or None (then it parses the whole); and its summary."""
     kind, obj = case
     body = msgspec.json.encode(obj)
     expected = slow(body, kind)
@@ -230,6 +231,14 @@ def test_what_counting_reads_agrees_with_parse_request(case):
     assert account == "acc_1"
     assert [{k: m[k] for k in COUNTED} for m in msgs] == [
         {k: m[k] for k in COUNTED} for m in expected]
+    # The summary a request worker makes while it validates (SQLite stores) sums exactly
+    # what the stored messages hold.
+    summary = Summary(DIMS)
+    assert wire.check(body, kind, "10.0.0.1", NOW, RID, summary) == len(expected)
+    assert summary.to_json() == summarise(DIMS, expected)
+
+
+DIMS = ["sku", "name", "n", "products"]
 
 
 def test_common_sdk_shapes_are_counted_without_the_whole_parse():
