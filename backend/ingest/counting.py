@@ -21,6 +21,10 @@ Exactly once, as in the single-stage pass:
   id (idempotent per id), then deletes the row. Rows left by a crash are replayed first.
 - The aggregator never stores beyond the counting offsets (Aggregator's `cap`).
 
+What it reads of a /v1 record: the sums its request worker made (backend/ingest/summary.py),
+added whole when every id of the record is new; otherwise, and for records without sums, the
+messages themselves.
+
 Only for SQLite: it is one machine's store, so one counting process sees every pending
 message. PostgreSQL may be shared by several machines' spools, each with its own pending
 set; there counting stays in the storing transaction.
@@ -312,16 +316,6 @@ def _new_in(s, account_id: str, dims: list[str], recs: list[_Record], pending,
                 claimed.add(mid)
                 new.append(m)
         add_alike(groups, dims, new)
-
-
-def _count_new(deltas: dict, hours: dict, account_id: str, dims: list[str],
-               msgs: list[dict]) -> None:
-    """Add new messages to the pass's deltas. Messages alike in what is counted (metric,
-    hour, country, dimension values) are summed first, then counted as one: a pass has a few
-    thousand such groups for a couple of hundred thousand messages."""
-    groups: Groups = {}
-    add_alike(groups, dims, msgs)
-    count_groups(deltas, hours, account_id, dims, groups)
 
 
 def _decode(payload: bytes) -> tuple[str, list[dict]]:

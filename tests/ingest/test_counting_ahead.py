@@ -253,13 +253,15 @@ _messages = st.lists(st.fixed_dictionaries({
 def test_counting_in_groups_counts_as_one_message_at_a_time_does(msgs, db_url):
     """The counting stage sums messages alike before counting them; the storing pass of
     PostgreSQL counts one message at a time (backend/ingest/fold.py). Same deltas."""
-    from backend.ingest.counting import _count_new
     from backend.ingest.fold import count_into, revenue_of
     from backend.ingest.geo import country_of
+    from backend.ingest.summary import add_alike, count_groups
 
     dims = ["utm_campaign", "sku"]
+    groups: dict = {}
+    add_alike(groups, dims, msgs)
     grouped: dict = {}
-    _count_new(grouped, {}, "acct", dims, msgs)
+    count_groups(grouped, {}, "acct", dims, groups)
     one_by_one: dict = {}
     for m in msgs:
         rev = (revenue_of(m["p"]) if m["p"] else None) or 0.0
