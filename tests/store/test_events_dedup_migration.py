@@ -96,7 +96,7 @@ def test_events_whose_keys_collide_keep_one_and_are_found_by_id(old_store, monke
     assert sorted(stored.values(), key=str) == [42, None, None, None]
     assert stored[EVENTS[0]] == 42  # the first event keeps the key
     with old_store.session() as s:
-        monkeypatch.setattr(ingest_dedup, "dedup_key", lambda account, mid: 42)
+        monkeypatch.setattr(ingest_dedup, "dedup_keys", lambda account, mids: [42] * len(mids))
         seen, _ = seen_message_ids(s, "acc_a", ["m1", "m2", "m3", "m4"])
     assert seen == {"m1", "m2", "m3"}
 
