@@ -40,9 +40,12 @@ class _Gunicorn(BaseApplication):
         from backend.ingest import ingestor
 
         app = self.factory(self.settings, migrate=False)
-        # Each worker sums what it accepts for counting, by country (backend/ingest/summary.py):
-        # load the geolocation data now, not in the first burst's requests (~0.15 s a worker).
-        ingestor(app.extensions["tally"]).warm_up()
+        ing = ingestor(app.extensions["tally"])
+        if ing.counting is not None:
+            # The worker sums what it accepts for counting, by country (backend/ingest/
+            # summary.py): load the geolocation data now (~0.15 s, ~48 MB), not in the first
+            # burst's requests.
+            ing.warm_up()
         freeze_startup_objects()
         return app
 
