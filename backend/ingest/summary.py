@@ -71,9 +71,6 @@ class Summary:
         self.ids.clear()
         self.groups.clear()
 
-    def __len__(self) -> int:
-        return len(self.ids)
-
     def to_json(self) -> dict | None:
         """What the spool record keeps ("c" in its header); None if a revenue sum is not a
         finite number (JSON has none: counting then reads the messages themselves)."""
