@@ -73,15 +73,12 @@ class Ingestor:
         is wrong), then spool it as received. Returns once it is durable: how many
         messages it held."""
         now, rid = datetime.now(UTC), uuid.uuid4().hex
-        if self.counting is None:
-            n = wire.check(body, kind, ip, now, rid)
-            self._append(records.of_body(account_id, kind, body, ip, now, rid))
-            return n
-        # Counting runs in one process; the request workers are several: each sums what it
-        # accepted for counting (backend/ingest/summary.py) while it has it in hand.
-        summary = Summary(self._dimensions(account_id))
+        # Where counting runs ahead (one process), the request workers (several) sum what
+        # they accept for it while they have it in hand (backend/ingest/summary.py).
+        summary = Summary(self._dimensions(account_id)) if self.counting is not None else None
         n = wire.check(body, kind, ip, now, rid, summary)
-        self._append(records.of_body(account_id, kind, body, ip, now, rid, summary.to_json()))
+        self._append(records.of_body(account_id, kind, body, ip, now, rid,
+                                     summary.to_json() if summary is not None else None))
         return n
 
     def _dimensions(self, account_id: str) -> list[str]:
