@@ -37,8 +37,12 @@ def create_app(settings: Settings | None = None, migrate: bool = True, ui: bool 
 
         # Behind a proxy every request comes from its address: take the visitor's from the
         # X-Forwarded-For entries that the configured number of proxies appended.
-        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=settings.proxy_hops,
-                                   x_proto=settings.proxy_hops, x_host=settings.proxy_hops)
+        server.wsgi_app = ProxyFix(
+            server.wsgi_app,
+            x_for=settings.proxy_hops,
+            x_proto=settings.proxy_hops,
+            x_host=settings.proxy_hops,
+        )
     runtime = server.extensions["tally"] = Runtime(settings, migrate=migrate)
     register_renderers(runtime)
     api.register(server)
@@ -77,7 +81,9 @@ def register_renderers(runtime) -> None:
 
 @click.group(help="Tally, the open marketing console.")
 def cli() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     # Alembic lists each of its plugins at INFO on every start: noise, not news.
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
@@ -130,8 +136,14 @@ def migrate() -> None:
 def serve(host: str, port: int, workers: int) -> None:
     from backend.server import run_production
 
-    run_production(Settings.from_env(), create_app, host=host, port=port, workers=workers,
-                   renderers=register_renderers)
+    run_production(
+        Settings.from_env(),
+        create_app,
+        host=host,
+        port=port,
+        workers=workers,
+        renderers=register_renderers,
+    )
 
 
 @cli.command(help="Send realistic synthetic storefront traffic through ingestion.")
@@ -162,8 +174,15 @@ def seed(account_id: str, events: int, days: int) -> None:
 @click.option("--events", default=1_000_000, show_default=True, type=int)
 @click.option("--days", default=90, show_default=True, type=int)
 @click.option("--no-serve", is_flag=True, help="Seed only.")
-def demo(host: str, port: int, storefront_port: int, smtp_port: int, events: int, days: int,
-         no_serve: bool) -> None:
+def demo(
+    host: str,
+    port: int,
+    storefront_port: int,
+    smtp_port: int,
+    events: int,
+    days: int,
+    no_serve: bool,
+) -> None:
     from backend.demo.mailbox import start_mailbox
     from backend.demo.store import demo_info, prepare_demo
     from backend.demo.storefront import start_storefront
@@ -178,22 +197,44 @@ def demo(host: str, port: int, storefront_port: int, smtp_port: int, events: int
         click.echo(f"E-mails from flows land in {settings.var_dir / 'demo-mail'} (.eml files)")
     info = demo_info(settings)
     tally_url = f"http://{host}:{port}"
-    start_storefront(tally_url, info["public_key"], port=storefront_port, host=host,
-                     embed_form_id=(info.get("forms") or {}).get("embed"))
-    click.echo(f"Demo storefront (another origin, with the sign-up popup): http://{host}:{storefront_port}")
+    start_storefront(
+        tally_url,
+        info["public_key"],
+        port=storefront_port,
+        host=host,
+        embed_form_id=(info.get("forms") or {}).get("embed"),
+    )
+    click.echo(
+        f"Demo storefront (another origin, with the sign-up popup): http://{host}:{storefront_port}"
+    )
     click.echo(f"Open {tally_url} and log in with the credentials above.")
-    run_production(settings, create_app, host=host, port=port, workers=2,
-                   renderers=register_renderers)
+    run_production(
+        settings, create_app, host=host, port=port, workers=2, renderers=register_renderers
+    )
 
 
 @cli.command("export", help="Export a dashboard as a file (pdf, png, csv or html).")
 @click.argument("dashboard_id", type=int)
-@click.option("--format", "fmt", type=click.Choice(["pdf", "png", "csv", "html"]), default="pdf",
-              show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: a name from the title).")
-@click.option("--range", "rng", help="Date range preset, e.g. last_7_days (default: the dashboard's).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["pdf", "png", "csv", "html"]),
+    default="pdf",
+    show_default=True,
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="File to write (default: a name from the title).",
+)
+@click.option(
+    "--range", "rng", help="Date range preset, e.g. last_7_days (default: the dashboard's)."
+)
 @click.option("--country", help="Two-letter country filter.")
-def export_cmd(dashboard_id: int, fmt: str, output: str | None, rng: str | None, country: str | None) -> None:
+def export_cmd(
+    dashboard_id: int, fmt: str, output: str | None, rng: str | None, country: str | None
+) -> None:
     from backend.counters import counter_store
     from backend.dashboards import schema as dash_schema
     from backend.reports import build_report, export
@@ -212,8 +253,9 @@ def export_cmd(dashboard_id: int, fmt: str, output: str | None, rng: str | None,
                 checked = dash_schema.filters(raw)
             except dash_schema.DashboardInvalid as exc:
                 raise click.UsageError(str(exc)) from None
-            report = build_report(s, counter_store(rt), dash.account_id, dashboard_id,
-                                  {k: checked[k] for k in raw})
+            report = build_report(
+                s, counter_store(rt), dash.account_id, dashboard_id, {k: checked[k] for k in raw}
+            )
         with click.progressbar(length=1, label=f"Rendering {fmt.upper()}") as bar:
             body = export.dashboard(report, fmt, rt.renderers["card_figure"])
             bar.update(1)

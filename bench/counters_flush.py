@@ -41,7 +41,11 @@ def flushes(n: int, keys: int, seed: int = 1) -> list[tuple[str, dict[CounterKey
             metric = rng.choice(METRICS)
             hour = now - timedelta(hours=rng.randint(0, 24 * 7))
             dim, value = rng.choice(
-                [("", ""), ("country", rng.choice(COUNTRIES)), ("utm_campaign", rng.choice(CAMPAIGNS))]
+                [
+                    ("", ""),
+                    ("country", rng.choice(COUNTRIES)),
+                    ("utm_campaign", rng.choice(CAMPAIGNS)),
+                ]
             )
             deltas[CounterKey(acc, metric, dim, value, hour)] = Totals(
                 rng.randint(1, 20), round(rng.uniform(0, 500), 2)
@@ -101,8 +105,10 @@ def main() -> None:
         cassandra.session.execute(f"DROP KEYSPACE IF EXISTS {keyspace}")
         cassandra.close()
     print(f"{'cassandra':<10} {cass_rate:>14,.0f} {cass_first:>12.2f} {cass_read:>9.2f}")
-    print(f"ratio cassandra/sqlite: increments/s {cass_rate / sqlite_rate:.2f}x, "
-          f"read time {cass_read / sqlite_read:.2f}x")
+    print(
+        f"ratio cassandra/sqlite: increments/s {cass_rate / sqlite_rate:.2f}x, "
+        f"read time {cass_read / sqlite_read:.2f}x"
+    )
 
 
 if __name__ == "__main__":

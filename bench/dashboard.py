@@ -40,10 +40,16 @@ from components.dashboard.card import card  # noqa: E402
 
 
 def runtime_at(root: Path) -> Runtime:
-    return Runtime(Settings.from_env({
-        "TALLY_VAR_DIR": str(root / "var"),
-        "TALLY_DATABASE_URL": f"sqlite:///{root / 'tally.sqlite3'}",
-        "TALLY_SECRET_KEY": "bench-secret-0123456789abcdef0123"}, env_file=None))
+    return Runtime(
+        Settings.from_env(
+            {
+                "TALLY_VAR_DIR": str(root / "var"),
+                "TALLY_DATABASE_URL": f"sqlite:///{root / 'tally.sqlite3'}",
+                "TALLY_SECRET_KEY": "bench-secret-0123456789abcdef0123",
+            },
+            env_file=None,
+        )
+    )
 
 
 def prepare(root: Path, events: int, days: int) -> tuple[Runtime, str]:
@@ -54,8 +60,9 @@ def prepare(root: Path, events: int, days: int) -> tuple[Runtime, str]:
     if marker.exists():
         return rt, marker.read_text().strip()
     with rt.db.session() as s:
-        acc = create_account(s, "Bench Store", email="bench@store.test",
-                             password="correct horse battery")
+        acc = create_account(
+            s, "Bench Store", email="bench@store.test", password="correct horse battery"
+        )
     t0 = time.perf_counter()
     seed(rt, acc.id, events=events, days=days, progress=True)
     print(f"seeded {events:,} events over {days} days in {time.perf_counter() - t0:.0f} s")
@@ -65,18 +72,20 @@ def prepare(root: Path, events: int, days: int) -> tuple[Runtime, str]:
 
 def render(rt: Runtime, account_id: str, definition: dict, filters: dict) -> int:
     """What the page's render callback does; returns the bytes it would send."""
-    data = dashboard_data(analytics.counter_store(rt), account_id, definition, filters,
-                          datetime.now(UTC).date())
+    data = dashboard_data(
+        analytics.counter_store(rt), account_id, definition, filters, datetime.now(UTC).date()
+    )
     children = [card(data[c["id"]]).to_plotly_json() for c in definition["cards"]]
     return len(pio.json.to_json_plotly(children))
 
 
 def _group_sql(by: str | None) -> str:
-    key = {"country": "country", None: "NULL"}.get(
-        by, f"json_extract(properties, '$.{by}')")
-    return (f"SELECT date(ts) AS d, {key} AS k, count(*), coalesce(sum(revenue), 0) "
-            "FROM events WHERE account_id = :a AND metric = :m AND ts >= :lo AND ts < :hi "
-            "GROUP BY d, k")
+    key = {"country": "country", None: "NULL"}.get(by, f"json_extract(properties, '$.{by}')")
+    return (
+        f"SELECT date(ts) AS d, {key} AS k, count(*), coalesce(sum(revenue), 0) "
+        "FROM events WHERE account_id = :a AND metric = :m AND ts >= :lo AND ts < :hi "
+        "GROUP BY d, k"
+    )
 
 
 def baseline(rt: Runtime, account_id: str, definition: dict, filters: dict) -> int:
@@ -87,13 +96,16 @@ def baseline(rt: Runtime, account_id: str, definition: dict, filters: dict) -> i
         for c in definition["cards"]:
             start, end = ranges.resolve(c["range"] or filters["range"], today)
             periods = [(start, end)] + ([ranges.previous(start, end)] if c["compare"] else [])
-            by = "country" if c["chart"] == "map" else (
-                None if c["chart"] == "number" else c["by"])
+            by = "country" if c["chart"] == "map" else (None if c["chart"] == "number" else c["by"])
             for s, e in periods:
                 lo = datetime.combine(s, datetime.min.time())
                 hi = datetime.combine(e + timedelta(days=1), datetime.min.time())
-                rows += len(conn.execute(text(_group_sql(by)), {
-                    "a": account_id, "m": c["metric"], "lo": lo, "hi": hi}).all())
+                rows += len(
+                    conn.execute(
+                        text(_group_sql(by)),
+                        {"a": account_id, "m": c["metric"], "lo": lo, "hi": hi},
+                    ).all()
+                )
     return rows
 
 
@@ -129,26 +141,54 @@ def main() -> None:
     by_country = {**filters, "country": "US"}
     first = timed(lambda: render(rt, account_id, definition, filters), 1)[0]
     size = render(rt, account_id, definition, filters)
-    print(f"\n{len(definition['cards'])}-card dashboard over {args.events:,} demo events "
-          f"({args.runs} runs; first render {first * 1000:.0f} ms, {size / 1024:.0f} KB "
-          "of JSON):")
-    dash = show("dashboard (queries + figures + JSON)",
-                timed(lambda: render(rt, account_id, definition, filters), args.runs))
-    show("dashboard, drilled down to US",
-         timed(lambda: render(rt, account_id, definition, by_country), args.runs))
-    q = show("  of which card queries", timed(lambda: dashboard_data(
-        analytics.counter_store(rt), account_id, definition, filters,
-        datetime.now(UTC).date()), args.runs))
-    base = show("baseline: GROUP BY over raw events",
-                timed(lambda: baseline(rt, account_id, definition, filters),
-                      max(3, args.runs // 4)))
-    print(f"\n  raw-event GROUP BY / counter queries: {base / q:.2f} "
-          f"({'counters faster' if base > q else 'GROUP BY faster'})")
-    print(f"  whole dashboard: {dash * 1000:.0f} ms "
-          f"({'under' if dash < 1 else 'OVER'} the 1 s budget)")
+    print(
+        f"\n{len(definition['cards'])}-card dashboard over {args.events:,} demo events "
+        f"({args.runs} runs; first render {first * 1000:.0f} ms, {size / 1024:.0f} KB "
+        "of JSON):"
+    )
+    dash = show(
+        "dashboard (queries + figures + JSON)",
+        timed(lambda: render(rt, account_id, definition, filters), args.runs),
+    )
+    show(
+        "dashboard, drilled down to US",
+        timed(lambda: render(rt, account_id, definition, by_country), args.runs),
+    )
+    q = show(
+        "  of which card queries",
+        timed(
+            lambda: dashboard_data(
+                analytics.counter_store(rt),
+                account_id,
+                definition,
+                filters,
+                datetime.now(UTC).date(),
+            ),
+            args.runs,
+        ),
+    )
+    base = show(
+        "baseline: GROUP BY over raw events",
+        timed(lambda: baseline(rt, account_id, definition, filters), max(3, args.runs // 4)),
+    )
+    print(
+        f"\n  raw-event GROUP BY / counter queries: {base / q:.2f} "
+        f"({'counters faster' if base > q else 'GROUP BY faster'})"
+    )
+    print(
+        f"  whole dashboard: {dash * 1000:.0f} ms "
+        f"({'under' if dash < 1 else 'OVER'} the 1 s budget)"
+    )
     rt.close()
-    print(json.dumps({"dashboard_p50_s": round(dash, 4), "queries_p50_s": round(q, 4),
-                      "baseline_p50_s": round(base, 4)}))
+    print(
+        json.dumps(
+            {
+                "dashboard_p50_s": round(dash, 4),
+                "queries_p50_s": round(q, 4),
+                "baseline_p50_s": round(base, 4),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

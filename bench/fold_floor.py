@@ -40,15 +40,24 @@ from backend.ingest.service import ingestor  # noqa: E402
 from backend.ingest.wire import parse  # noqa: E402
 from backend.store.db import Database  # noqa: E402
 
-_COLS = ("account_id, message_id, dedup_key, profile_id, metric, ts, received_at, country, "
-         "revenue, properties")
-_INDEXES = ("uq_events_dedup_key", "uq_events_collided", "ix_events_metric_ts",
-            "ix_events_profile_metric_ts")
+_COLS = (
+    "account_id, message_id, dedup_key, profile_id, metric, ts, received_at, country, "
+    "revenue, properties"
+)
+_INDEXES = (
+    "uq_events_dedup_key",
+    "uq_events_collided",
+    "ix_events_metric_ts",
+    "ix_events_profile_metric_ts",
+)
 
 
 def _settings(tmp: Path) -> Settings:
-    env = {"TALLY_VAR_DIR": str(tmp), "TALLY_SECRET_KEY": "bench" * 8,
-           "TALLY_DATABASE_URL": f"sqlite:///{tmp / 'tally.sqlite3'}"}
+    env = {
+        "TALLY_VAR_DIR": str(tmp),
+        "TALLY_SECRET_KEY": "bench" * 8,
+        "TALLY_DATABASE_URL": f"sqlite:///{tmp / 'tally.sqlite3'}",
+    }
     return Settings.from_env(env, env_file=None)
 
 
@@ -93,15 +102,29 @@ def main() -> None:
     decode_s = timed(lambda: [m for b in bodies for m in decoder.decode(b)["batch"]])
     now = datetime.now(UTC)
     msgs: list[dict] = []
-    parse_s = timed(lambda: msgs.extend(m for b in bodies for m in parse(b, "batch", None, now,
-                                                                          "r")))
+    parse_s = timed(
+        lambda: msgs.extend(m for b in bodies for m in parse(b, "batch", None, now, "r"))
+    )
     # Rows as the fold inserts them: by profile, then time (backend/ingest/fold.py).
     received = now.replace(tzinfo=None).isoformat(" ", "microseconds")
     rows = sorted(
-        (("a" * 32, m["id"], random.getrandbits(63), i % 5000 + 1, m["e"],
-          datetime.fromtimestamp(m["ts"] / 1000, UTC).replace(tzinfo=None)
-          .isoformat(" ", "microseconds"), received, "GB", None, orjson.dumps(m["p"]).decode())
-         for i, m in enumerate(msgs)),
+        (
+            (
+                "a" * 32,
+                m["id"],
+                random.getrandbits(63),
+                i % 5000 + 1,
+                m["e"],
+                datetime.fromtimestamp(m["ts"] / 1000, UTC)
+                .replace(tzinfo=None)
+                .isoformat(" ", "microseconds"),
+                received,
+                "GB",
+                None,
+                orjson.dumps(m["p"]).decode(),
+            )
+            for i, m in enumerate(msgs)
+        ),
         key=lambda r: (r[3], r[5]),
     )
     insert_all_s = insert_rows(rows, ())
@@ -128,8 +151,10 @@ def main() -> None:
         ("Tally's whole fold (empty store)", fold_s),
     ):
         per = secs / n * 1e6
-        print(f"  {name:40} {per:6.2f} us  {secs / floor:5.2f}x the floor"
-              f"  (at most {n / secs:>9,.0f} events/s)")
+        print(
+            f"  {name:40} {per:6.2f} us  {secs / floor:5.2f}x the floor"
+            f"  (at most {n / secs:>9,.0f} events/s)"
+        )
     print(f"  ({os.cpu_count()} cores; rates are for one process)")
 
 

@@ -44,18 +44,36 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=6)
     parser.add_argument("--step", type=int, default=500_000)
     parser.add_argument("--first", type=int, default=100_000)
-    parser.add_argument("--ids", choices=("uuid", "ordered"), default="uuid",
-                        help="messageIds: random UUIDs as SDKs send (default), or ordered")
-    parser.add_argument("--traffic", choices=("bench", "storefront"), default="bench",
-                        help="bench/ingest.py's 5,000 known users (default), or the demo's")
-    parser.add_argument("--database-url", default=None,
-                        help="an empty database to fold into (default: a temporary SQLite)")
-    parser.add_argument("--pass-size", type=int, default=None,
-                        help="messages per aggregator pass (default: the aggregator's)")
+    parser.add_argument(
+        "--ids",
+        choices=("uuid", "ordered"),
+        default="uuid",
+        help="messageIds: random UUIDs as SDKs send (default), or ordered",
+    )
+    parser.add_argument(
+        "--traffic",
+        choices=("bench", "storefront"),
+        default="bench",
+        help="bench/ingest.py's 5,000 known users (default), or the demo's",
+    )
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="an empty database to fold into (default: a temporary SQLite)",
+    )
+    parser.add_argument(
+        "--pass-size",
+        type=int,
+        default=None,
+        help="messages per aggregator pass (default: the aggregator's)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        env = {"TALLY_VAR_DIR": tmp, "TALLY_SECRET_KEY": "bench" * 8,
-               "TALLY_DATABASE_URL": args.database_url or f"sqlite:///{Path(tmp) / 'tally.sqlite3'}"}
+        env = {
+            "TALLY_VAR_DIR": tmp,
+            "TALLY_SECRET_KEY": "bench" * 8,
+            "TALLY_DATABASE_URL": args.database_url or f"sqlite:///{Path(tmp) / 'tally.sqlite3'}",
+        }
         settings = Settings.from_env(env, env_file=None)
         app = create_app(settings, ui=False)
         runtime = app.extensions["tally"]
@@ -79,8 +97,11 @@ def main() -> None:
             rate = done / (time.perf_counter() - started)
             cpu_us = (time.process_time() - cpu) / max(done, 1) * 1e6
             first_rate = first_rate or rate
-            print(f"{in_store:>22,} {done:>9,} {rate:>10,.0f}   {rate / first_rate:5.2f}x"
-                  f"   {cpu_us:16.1f} us", flush=True)
+            print(
+                f"{in_store:>22,} {done:>9,} {rate:>10,.0f}   {rate / first_rate:5.2f}x"
+                f"   {cpu_us:16.1f} us",
+                flush=True,
+            )
             in_store += done
         ing.close()
         runtime.close()

@@ -92,8 +92,7 @@ def _cpu_seconds(pid: int) -> float:
 def request_workers(master: int) -> list[int]:
     """The gunicorn workers of `master` (not Tally's background processes, which count and
     store events after they are acknowledged)."""
-    return [pid for pid, cmdline in children(master).items()
-            if b"multiprocessing" not in cmdline]
+    return [pid for pid, cmdline in children(master).items() if b"multiprocessing" not in cmdline]
 
 
 def cpu_of(pids: list[int]) -> float:
@@ -218,10 +217,18 @@ def main() -> None:
     p.add_argument("--batch", type=int, default=500)
     p.add_argument("--clients", type=int, default=2)
     p.add_argument("--workers", type=int, default=max(2, (os.cpu_count() or 1) + 1))
-    p.add_argument("--rounds", type=int, default=3,
-                   help="alternate Tally and baseline runs this many times; medians are shown")
-    p.add_argument("--ids", choices=("uuid", "ordered"), default="uuid",
-                   help="messageIds: random UUIDs as SDKs send (default), or ordered strings")
+    p.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="alternate Tally and baseline runs this many times; medians are shown",
+    )
+    p.add_argument(
+        "--ids",
+        choices=("uuid", "ordered"),
+        default="uuid",
+        help="messageIds: random UUIDs as SDKs send (default), or ordered strings",
+    )
     args = p.parse_args()
     acks, e2es, stores, naives, tally_cpu, naive_cpu = [], [], [], [], [], []
     n = args.events
@@ -237,9 +244,12 @@ def main() -> None:
         naives.append(n / naive_s)
         tally_cpu.append(ack_cpu / n * 1e6)
         naive_cpu.append(cpu / n * 1e6)
-        print(f"  round {r + 1}: tally ack {acks[-1]:,.0f}/s, end to end {e2es[-1]:,.0f}/s counted, "
-              f"{stores[-1]:,.0f}/s stored; "
-              f"baseline {naives[-1]:,.0f}/s", flush=True)
+        print(
+            f"  round {r + 1}: tally ack {acks[-1]:,.0f}/s, end to end {e2es[-1]:,.0f}/s counted, "
+            f"{stores[-1]:,.0f}/s stored; "
+            f"baseline {naives[-1]:,.0f}/s",
+            flush=True,
+        )
     rows = [
         ("tally: acknowledged (durable)", statistics.median(acks)),
         ("tally: end to end (counted)", statistics.median(e2es)),
@@ -257,8 +267,10 @@ def main() -> None:
     # CPU time barely moves with other load on the box, unlike rates: compare these when
     # the box is busy.
     t_cpu, n_cpu = statistics.median(tally_cpu), statistics.median(naive_cpu)
-    print(f"  request workers' CPU per acknowledged event: tally {t_cpu:.2f} us, "
-          f"baseline {n_cpu:.2f} us ({n_cpu / t_cpu:.2f}x less for tally)")
+    print(
+        f"  request workers' CPU per acknowledged event: tally {t_cpu:.2f} us, "
+        f"baseline {n_cpu:.2f} us ({n_cpu / t_cpu:.2f}x less for tally)"
+    )
 
 
 if __name__ == "__main__":

@@ -45,9 +45,16 @@ from backend.store.dedup import dedup_key  # noqa: E402
 from backend.store.models import Base  # noqa: E402
 
 ACCOUNT = "acc_bench"
-METRICS = {"Viewed Page": 0.48, "Viewed Product": 0.32, "Added to Cart": 0.07,
-           "Started Checkout": 0.035, "Submitted Form": 0.01, "Opened Email": 0.05,
-           "Clicked Email": 0.02, "Placed Order": 0.015}
+METRICS = {
+    "Viewed Page": 0.48,
+    "Viewed Product": 0.32,
+    "Added to Cart": 0.07,
+    "Started Checkout": 0.035,
+    "Submitted Form": 0.01,
+    "Opened Email": 0.05,
+    "Clicked Email": 0.02,
+    "Placed Order": 0.015,
+}
 CAMPAIGNS = [f"campaign_{i:02d}" for i in range(40)]
 NO_CAMPAIGN = 0.45  # direct and organic traffic
 CHUNK = 500_000
@@ -57,20 +64,33 @@ CASES = (
     [(m, None, "day", 30, "UTC") for m in M3]
     + [(m, "country", "day", 30, "UTC") for m in M3]
     + [(m, "utm_campaign", "day", 30, "UTC") for m in M3]
-    + [(m, by, "day", 90, "UTC") for by in ("country", "utm_campaign")
-       for m in ("Viewed Page", "Placed Order")]
-    + [("Viewed Page", "country", "week", 90, "UTC"), ("Viewed Page", "utm_campaign", "month", 90,
-                                                       "UTC"),
-       ("Viewed Page", "country", "hour", 7, "UTC"), ("Viewed Page", "country", "hour", 30, "UTC"),
-       ("Viewed Page", None, "day", 30, "America/New_York"),
-       ("Viewed Page", "country", "day", 30, "America/New_York"),
-       ("Viewed Page", "utm_campaign", "day", 90, "Asia/Kolkata"),
-       ("Viewed Page", "country", "week", 90, "America/New_York")]
+    + [
+        (m, by, "day", 90, "UTC")
+        for by in ("country", "utm_campaign")
+        for m in ("Viewed Page", "Placed Order")
+    ]
+    + [
+        ("Viewed Page", "country", "week", 90, "UTC"),
+        ("Viewed Page", "utm_campaign", "month", 90, "UTC"),
+        ("Viewed Page", "country", "hour", 7, "UTC"),
+        ("Viewed Page", "country", "hour", 30, "UTC"),
+        ("Viewed Page", None, "day", 30, "America/New_York"),
+        ("Viewed Page", "country", "day", 30, "America/New_York"),
+        ("Viewed Page", "utm_campaign", "day", 90, "Asia/Kolkata"),
+        ("Viewed Page", "country", "week", 90, "America/New_York"),
+    ]
 )
-BUCKET = {"hour": "substr(ts, 1, 13)", "day": "substr(ts, 1, 10)",
-          "week": "date(ts, '-6 days', 'weekday 1')", "month": "substr(ts, 1, 7)"}
-GROUP = {None: "", "country": ", country",
-         "utm_campaign": ", json_extract(properties, '$.utm_campaign')"}
+BUCKET = {
+    "hour": "substr(ts, 1, 13)",
+    "day": "substr(ts, 1, 10)",
+    "week": "date(ts, '-6 days', 'weekday 1')",
+    "month": "substr(ts, 1, 7)",
+}
+GROUP = {
+    None: "",
+    "country": ", country",
+    "utm_campaign": ", json_extract(properties, '$.utm_campaign')",
+}
 
 
 def synth(n: int, days: int, end: date, rng: np.random.Generator) -> pd.DataFrame:
@@ -82,8 +102,9 @@ def synth(n: int, days: int, end: date, rng: np.random.Generator) -> pd.DataFram
     base = int(datetime(first.year, first.month, first.day, tzinfo=UTC).timestamp())
     ts = base + day * 86400 + hour * 3600 + rng.integers(0, 3600, size=n)
     names = list(METRICS)
-    metric = rng.choice(len(names), size=n, p=np.array(list(METRICS.values())) /
-                        sum(METRICS.values()))
+    metric = rng.choice(
+        len(names), size=n, p=np.array(list(METRICS.values())) / sum(METRICS.values())
+    )
     cw = np.array([w for _, w, _ in COUNTRIES])
     country = rng.choice(len(COUNTRIES), size=n, p=cw / cw.sum())
     zipf = 1.0 / np.arange(1, len(CAMPAIGNS) + 1)
@@ -91,8 +112,9 @@ def synth(n: int, days: int, end: date, rng: np.random.Generator) -> pd.DataFram
     campaign[rng.random(n) < NO_CAMPAIGN] = -1
     is_order = metric == names.index("Placed Order")
     revenue = np.where(is_order, np.round(rng.lognormal(4.3, 0.6, size=n), 2), np.nan)
-    return pd.DataFrame({"metric": metric, "country": country, "campaign": campaign, "ts": ts,
-                         "revenue": revenue})
+    return pd.DataFrame(
+        {"metric": metric, "country": country, "campaign": campaign, "ts": ts, "revenue": revenue}
+    )
 
 
 def build_counters(ev: pd.DataFrame, store: SqliteCounterStore) -> int:
@@ -123,17 +145,26 @@ def build_events(ev: pd.DataFrame, path: Path) -> None:
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=OFF")
-    sql = ("INSERT INTO events (account_id, message_id, dedup_key, metric, ts, received_at, "
-           "country, revenue, properties) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    sql = (
+        "INSERT INTO events (account_id, message_id, dedup_key, metric, ts, received_at, "
+        "country, revenue, properties) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    )
     for lo in range(0, len(ev), CHUNK):
-        part = ev.iloc[lo:lo + CHUNK]
+        part = ev.iloc[lo : lo + CHUNK]
         stamps = pd.to_datetime(part["ts"], unit="s").dt.strftime("%Y-%m-%d %H:%M:%S.000000")
         ids = [f"m{lo + i}" for i in range(len(part))]
-        rows = zip([ACCOUNT] * len(part), ids, (dedup_key(ACCOUNT, m) for m in ids),
-                   (names[m] for m in part["metric"]), stamps, stamps,
-                   (codes[c] for c in part["country"]),
-                   (None if r != r else r for r in part["revenue"]),
-                   (props[c] for c in part["campaign"]), strict=True)
+        rows = zip(
+            [ACCOUNT] * len(part),
+            ids,
+            (dedup_key(ACCOUNT, m) for m in ids),
+            (names[m] for m in part["metric"]),
+            stamps,
+            stamps,
+            (codes[c] for c in part["country"]),
+            (None if r != r else r for r in part["revenue"]),
+            (props[c] for c in part["campaign"]),
+            strict=True,
+        )
         conn.executemany(sql, rows)
         conn.commit()
     conn.execute("ANALYZE")
@@ -146,8 +177,9 @@ def build(args, root: Path) -> date:
     want = {"events": args.events, "days": args.days, "raw": not args.no_raw}
     if manifest.exists():
         have = json.loads(manifest.read_text())
-        if {k: have[k] for k in ("events", "days")} == {k: want[k] for k in ("events", "days")} \
-                and (have["raw"] or not want["raw"]):
+        if {k: have[k] for k in ("events", "days")} == {
+            k: want[k] for k in ("events", "days")
+        } and (have["raw"] or not want["raw"]):
             print(f"reusing {root} (built {have['built']})")
             return date.fromisoformat(have["end"])
     for f in root.glob("*.sqlite3*"):
@@ -162,10 +194,19 @@ def build(args, root: Path) -> date:
     if not args.no_raw:
         build_events(ev, root / "events.sqlite3")
     t2 = time.perf_counter()
-    print(f"{args.events:,} events over {args.days} days: {cells:,} hour cells built in "
-          f"{t1 - t0:.0f} s, raw events table in {t2 - t1:.0f} s")
-    manifest.write_text(json.dumps({**want, "end": end.isoformat(),
-                                    "built": datetime.now(UTC).isoformat(timespec="seconds")}))
+    print(
+        f"{args.events:,} events over {args.days} days: {cells:,} hour cells built in "
+        f"{t1 - t0:.0f} s, raw events table in {t2 - t1:.0f} s"
+    )
+    manifest.write_text(
+        json.dumps(
+            {
+                **want,
+                "end": end.isoformat(),
+                "built": datetime.now(UTC).isoformat(timespec="seconds"),
+            }
+        )
+    )
     return end
 
 
@@ -187,25 +228,37 @@ def run(args, root: Path) -> None:
     end = build(args, root)
     store = SqliteCounterStore(root / "counters.sqlite3")
     raw = None if args.no_raw else sqlite3.connect(root / "events.sqlite3")
-    print(f"queries up to {end}, top 10 (+ $other, + no value); p50 / p95 in ms; "
-          "'ok': p95 < 20 ms and >= 100x the GROUP BY")
+    print(
+        f"queries up to {end}, top 10 (+ $other, + no value); p50 / p95 in ms; "
+        "'ok': p95 < 20 ms and >= 100x the GROUP BY"
+    )
     print(f"{'case':<50}{'counters':>17}{'raw GROUP BY':>19}{'ratio':>8}")
     for metric, by, interval, days, tz in CASES:
-        case = (f"{metric}{f' by {by}' if by else ''}, {days} d by {interval}"
-                f"{'' if tz == 'UTC' else ', ' + tz}")
+        case = (
+            f"{metric}{f' by {by}' if by else ''}, {days} d by {interval}"
+            f"{'' if tz == 'UTC' else ', ' + tz}"
+        )
         if args.cases and args.cases.lower() not in case.lower():
             continue
         start = end - timedelta(days=days - 1)
-        fast = timed(lambda m=metric, b=by, i=interval, s=start, z=tz: series(
-            store, ACCOUNT, m, s, end, i, z, by=b), args.runs)
+        fast = timed(
+            lambda m=metric, b=by, i=interval, s=start, z=tz: series(
+                store, ACCOUNT, m, s, end, i, z, by=b
+            ),
+            args.runs,
+        )
         line = f"{case:<50}{pct(fast, 50):>8.2f} /{pct(fast, 95):>7.2f}"
         if raw is not None and tz == "UTC":
-            sql = (f"SELECT {BUCKET[interval]} AS b{GROUP[by]}, count(*), sum(revenue) FROM "
-                   "events WHERE account_id = ? AND metric = ? AND ts >= ? AND ts < ? "
-                   f"GROUP BY b{GROUP[by]}")
+            sql = (
+                f"SELECT {BUCKET[interval]} AS b{GROUP[by]}, count(*), sum(revenue) FROM "
+                "events WHERE account_id = ? AND metric = ? AND ts >= ? AND ts < ? "
+                f"GROUP BY b{GROUP[by]}"
+            )
             lo, hi = f"{start} 00:00:00", f"{end + timedelta(days=1)} 00:00:00"
-            slow = timed(lambda q=sql, m=metric, a=lo, b=hi: raw.execute(
-                q, (ACCOUNT, m, a, b)).fetchall(), args.raw_runs)
+            slow = timed(
+                lambda q=sql, m=metric, a=lo, b=hi: raw.execute(q, (ACCOUNT, m, a, b)).fetchall(),
+                args.raw_runs,
+            )
             ratio = pct(slow, 50) / pct(fast, 50)
             ok = "ok" if pct(fast, 95) < 20 and ratio >= 100 else "MISS"
             line += f"{pct(slow, 50):>10.0f} /{pct(slow, 95):>7.0f}{ratio:>7.0f}x {ok}"
@@ -224,8 +277,11 @@ def main() -> None:
     ap.add_argument("--days", type=int, default=90)
     ap.add_argument("--runs", type=int, default=60, help="timed series queries per case")
     ap.add_argument("--raw-runs", type=int, default=5, help="timed GROUP BY queries per case")
-    ap.add_argument("--no-raw", action="store_true",
-                    help="time the counters only (the raw table takes ~10 min at 10M)")
+    ap.add_argument(
+        "--no-raw",
+        action="store_true",
+        help="time the counters only (the raw table takes ~10 min at 10M)",
+    )
     ap.add_argument("--data", type=Path, help="keep the built stores here and reuse them")
     ap.add_argument("--cases", help="only the cases whose name contains this text")
     args = ap.parse_args()

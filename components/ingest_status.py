@@ -32,11 +32,15 @@ def lag_text(uncounted_seconds: float, unstored_seconds: float = 0) -> str | Non
     """What to tell the user about a backlog: how long its oldest uncounted event waited,
     and its oldest event not yet on profiles (on SQLite counting runs ahead of storing)."""
     if uncounted_seconds >= LAG_SECONDS:
-        return (f"Counting is catching up: events from the last {_span(uncounted_seconds)} "
-                "are not in the numbers yet")
+        return (
+            f"Counting is catching up: events from the last {_span(uncounted_seconds)} "
+            "are not in the numbers yet"
+        )
     if unstored_seconds >= LAG_SECONDS:
-        return (f"Profiles are catching up: events from the last {_span(unstored_seconds)} "
-                "are counted but not on profiles yet")
+        return (
+            f"Profiles are catching up: events from the last {_span(unstored_seconds)} "
+            "are counted but not on profiles yet"
+        )
     return None
 
 
@@ -53,6 +57,14 @@ def _refresh(_n):
         return None
     # Dark amber text on the light yellow: Mantine's own yellow text there is ~2:1 contrast.
     # On a narrow header the badge ends in an ellipsis; the title keeps the whole sentence.
-    badge = dmc.Badge(text, color="yellow", variant="light", size="lg", tt="none", c="#5c3c00",
-                      maw="55vw", id="shell-ingest-lag")
+    badge = dmc.Badge(
+        text,
+        color="yellow",
+        variant="light",
+        size="lg",
+        tt="none",
+        c="#5c3c00",
+        maw="55vw",
+        id="shell-ingest-lag",
+    )
     return html.Span(badge, title=text)

@@ -56,8 +56,11 @@ def header() -> dmc.AppShellHeader:
                             opened=False,
                             hiddenFrom="sm",
                             size="sm",
-                            **{"aria-label": "Navigation", "aria-expanded": "false",
-                               "aria-controls": "shell-nav"},
+                            **{
+                                "aria-label": "Navigation",
+                                "aria-expanded": "false",
+                                "aria-controls": "shell-nav",
+                            },
                         ),
                         html.Span("▮▮▯", className="brand-mark", **{"aria-hidden": "true"}),
                         dmc.Text("Tally", fw=700, size="lg", c="indigo.7"),

@@ -33,16 +33,24 @@ from components.dashboard.problems import schedule_problem
 from components.dashboard.schedule_modal import schedule_modal, schedule_summary
 from components.dashboard.toolbar import toolbar
 
-dash.register_page(__name__, path_template="/dashboards/<dashboard_id>", name="Dashboard",
-                   title="Dashboard · Tally", nav=False)
+dash.register_page(
+    __name__,
+    path_template="/dashboards/<dashboard_id>",
+    name="Dashboard",
+    title="Dashboard · Tally",
+    nav=False,
+)
 
 
 def _missing():
-    return dmc.Stack([
-        html.H1("Dashboard not found", className="page-title"),
-        dmc.Text(["It may have been deleted. ", dcc.Link("Back to dashboards",
-                                                         href="/dashboards")]),
-    ])
+    return dmc.Stack(
+        [
+            html.H1("Dashboard not found", className="page-title"),
+            dmc.Text(
+                ["It may have been deleted. ", dcc.Link("Back to dashboards", href="/dashboards")]
+            ),
+        ]
+    )
 
 
 def layout(dashboard_id: str | None = None, **_):
@@ -54,37 +62,69 @@ def layout(dashboard_id: str | None = None, **_):
             tz = get_timezone(s, account_id())
     except (ValueError, DashboardNotFound):
         return _missing()
-    empty = [dmc.Alert(title="No events yet: the cards fill in as events arrive",
-                       color="indigo", children=first_steps(request.host_url.rstrip("/"),
-                                                            "dash"))] if no_events else []
-    return html.Div([
-        dcc.Store(id="dashboard-id", data=int(dashboard_id)),
-        dcc.Store(id="dashboard-version", data=0),
-        dcc.Store(id="dashboard-view", data={**filters, "trail": []}),
-        dmc.Group([
-            html.Div([
-                dmc.Anchor("Dashboards", href="/dashboards", size="sm", id="dash-back"),
-                html.H1(name, className="page-title", id="dashboard-name"),
-            ]),
-            dmc.Group([
-                export_menu(int(dashboard_id), filters),
-                dmc.Button("Add card", id="dash-add-card", leftSection=icon("plus", 16)),
-            ], gap="xs"),
-        ], justify="space-between", align="flex-end"),
-        *empty,
-        toolbar(filters, tz),
-        html.Nav(id="dashboard-crumbs", className="dash-crumbs",
-                 **{"aria-label": "Drill-down"}),
-        html.Div(id="dashboard-status", role="status", className="dash-status",
-                 **{"aria-live": "polite"}),
-        # Written by assets/export_progress.js while an export is made (no callback owns it).
-        html.Div(id="dash-export-status", role="status", className="dash-status",
-                 **{"aria-live": "polite"}),
-        html.Div(id="dashboard-empty"),
-        grid([], []),
-        editor(),
-        schedule_modal(_schedule(int(dashboard_id)), tz),
-    ], id="dashboard-root", className="dashboard-root")
+    empty = (
+        [
+            dmc.Alert(
+                title="No events yet: the cards fill in as events arrive",
+                color="indigo",
+                children=first_steps(request.host_url.rstrip("/"), "dash"),
+            )
+        ]
+        if no_events
+        else []
+    )
+    return html.Div(
+        [
+            dcc.Store(id="dashboard-id", data=int(dashboard_id)),
+            dcc.Store(id="dashboard-version", data=0),
+            dcc.Store(id="dashboard-view", data={**filters, "trail": []}),
+            dmc.Group(
+                [
+                    html.Div(
+                        [
+                            dmc.Anchor("Dashboards", href="/dashboards", size="sm", id="dash-back"),
+                            html.H1(name, className="page-title", id="dashboard-name"),
+                        ]
+                    ),
+                    dmc.Group(
+                        [
+                            export_menu(int(dashboard_id), filters),
+                            dmc.Button(
+                                "Add card", id="dash-add-card", leftSection=icon("plus", 16)
+                            ),
+                        ],
+                        gap="xs",
+                    ),
+                ],
+                justify="space-between",
+                align="flex-end",
+            ),
+            *empty,
+            toolbar(filters, tz),
+            html.Nav(
+                id="dashboard-crumbs", className="dash-crumbs", **{"aria-label": "Drill-down"}
+            ),
+            html.Div(
+                id="dashboard-status",
+                role="status",
+                className="dash-status",
+                **{"aria-live": "polite"},
+            ),
+            # Written by assets/export_progress.js while an export is made (no callback owns it).
+            html.Div(
+                id="dash-export-status",
+                role="status",
+                className="dash-status",
+                **{"aria-live": "polite"},
+            ),
+            html.Div(id="dashboard-empty"),
+            grid([], []),
+            editor(),
+            schedule_modal(_schedule(int(dashboard_id)), tz),
+        ],
+        id="dashboard-root",
+        className="dashboard-root",
+    )
 
 
 def view_label(view: dict) -> str:
@@ -95,19 +135,32 @@ def view_label(view: dict) -> str:
 def crumbs(view: dict) -> list:
     if not view.get("trail"):
         return []
-    items = [dmc.Button(view_label(step), id={"type": "dash-crumb", "index": i},
-                        variant="subtle", size="compact-sm")
-             for i, step in enumerate(view["trail"])]
-    items.append(dmc.Text(view_label(view), size="sm", fw=600, id="dash-crumb-current",
-                          **{"aria-current": "page"}))
+    items = [
+        dmc.Button(
+            view_label(step),
+            id={"type": "dash-crumb", "index": i},
+            variant="subtle",
+            size="compact-sm",
+        )
+        for i, step in enumerate(view["trail"])
+    ]
+    items.append(
+        dmc.Text(
+            view_label(view), size="sm", fw=600, id="dash-crumb-current", **{"aria-current": "page"}
+        )
+    )
     return [dmc.Breadcrumbs(items, separator="›")]
 
 
 @callback(
-    Output(GRID_ID, "children"), Output(GRID_ID, "layout"),
-    Output("dashboard-crumbs", "children"), Output("dashboard-empty", "children"),
-    Input("dashboard-version", "data"), Input("dashboard-view", "data"),
-    Input("dash-timer", "n_intervals"), State("dashboard-id", "data"),
+    Output(GRID_ID, "children"),
+    Output(GRID_ID, "layout"),
+    Output("dashboard-crumbs", "children"),
+    Output("dashboard-empty", "children"),
+    Input("dashboard-version", "data"),
+    Input("dashboard-view", "data"),
+    Input("dash-timer", "n_intervals"),
+    State("dashboard-id", "data"),
 )
 def render(_version, view, _tick, dashboard_id):
     try:
@@ -115,19 +168,43 @@ def render(_version, view, _tick, dashboard_id):
             definition = service.get(s, account_id(), dashboard_id).definition
             tz, today = local_clock(s, account_id())  # days and "today" in the account's zone
     except DashboardNotFound:  # deleted in another tab
-        return [], [], [], dmc.Text(["This dashboard was deleted. ",
-                                     dcc.Link("Back to dashboards", href="/dashboards")])
-    data = dashboard_data(analytics.counter_store(runtime()), account_id(), definition, view,
-                          today, tz)
-    empty = None if definition["cards"] else dmc.Paper(dmc.Text(
-        "This dashboard has no cards yet. Press Add card, pick a metric and a chart; "
-        "then drag cards by their title to arrange them."), p="lg", withBorder=True)
-    return ([card(data[c["id"]]) for c in definition["cards"]],
-            layout_of(definition["cards"]), crumbs(view), empty)
+        return (
+            [],
+            [],
+            [],
+            dmc.Text(
+                ["This dashboard was deleted. ", dcc.Link("Back to dashboards", href="/dashboards")]
+            ),
+        )
+    data = dashboard_data(
+        analytics.counter_store(runtime()), account_id(), definition, view, today, tz
+    )
+    empty = (
+        None
+        if definition["cards"]
+        else dmc.Paper(
+            dmc.Text(
+                "This dashboard has no cards yet. Press Add card, pick a metric and a chart; "
+                "then drag cards by their title to arrange them."
+            ),
+            p="lg",
+            withBorder=True,
+        )
+    )
+    return (
+        [card(data[c["id"]]) for c in definition["cards"]],
+        layout_of(definition["cards"]),
+        crumbs(view),
+        empty,
+    )
 
 
-@callback(Output("dashboard-status", "children", allow_duplicate=True),
-          Input(GRID_ID, "layout"), State("dashboard-id", "data"), prevent_initial_call=True)
+@callback(
+    Output("dashboard-status", "children", allow_duplicate=True),
+    Input(GRID_ID, "layout"),
+    State("dashboard-id", "data"),
+    prevent_initial_call=True,
+)
 def save_layout(layout, dashboard_id):
     with runtime().db.session() as s:
         moved = service.save_layout(s, account_id(), dashboard_id, positions(layout))
@@ -139,10 +216,13 @@ def announce(text: str) -> html.Span:
     return html.Span(text, key=str(time.monotonic_ns()))
 
 
-@callback(Output(GRID_ID, "layout", allow_duplicate=True),
-          Output("dashboard-status", "children", allow_duplicate=True),
-          Input({"type": "dcard-step", "card": ALL, "op": ALL}, "n_clicks"),
-          State("dashboard-id", "data"), prevent_initial_call=True)
+@callback(
+    Output(GRID_ID, "layout", allow_duplicate=True),
+    Output("dashboard-status", "children", allow_duplicate=True),
+    Input({"type": "dcard-step", "card": ALL, "op": ALL}, "n_clicks"),
+    State("dashboard-id", "data"),
+    prevent_initial_call=True,
+)
 def step_card(_clicks, dashboard_id):
     """A card's Move / Size menu item: one step, saved like a drag (service.save_layout), the
     new layout handed to the grid (the cards are not redrawn, so focus stays on the menu
@@ -164,10 +244,13 @@ def step_card(_clicks, dashboard_id):
     return layout_of(saved), announce(grid_steps.describe(cards, after, cid, titles, op))
 
 
-@callback(Output("dashboard-version", "data", allow_duplicate=True),
-          Input({"type": "dcard-remove", "card": ALL}, "n_clicks"),
-          State("dashboard-id", "data"), State("dashboard-version", "data"),
-          prevent_initial_call=True)
+@callback(
+    Output("dashboard-version", "data", allow_duplicate=True),
+    Input({"type": "dcard-remove", "card": ALL}, "n_clicks"),
+    State("dashboard-id", "data"),
+    State("dashboard-version", "data"),
+    prevent_initial_call=True,
+)
 def remove_card(_clicks, dashboard_id, version):
     if not ctx.triggered or not ctx.triggered[0]["value"]:
         return no_update
@@ -181,11 +264,14 @@ def _drilled(view: dict, **change) -> dict:
     return {**view, **change, "trail": [*view.get("trail", []), step]}
 
 
-@callback(Output("dashboard-view", "data", allow_duplicate=True),
-          Output("dashboard-status", "children", allow_duplicate=True),
-          Input({"type": "dcard-graph", "card": ALL}, "clickData"),
-          State("dashboard-view", "data"), State("dashboard-id", "data"),
-          prevent_initial_call=True)
+@callback(
+    Output("dashboard-view", "data", allow_duplicate=True),
+    Output("dashboard-status", "children", allow_duplicate=True),
+    Input({"type": "dcard-graph", "card": ALL}, "clickData"),
+    State("dashboard-view", "data"),
+    State("dashboard-id", "data"),
+    prevent_initial_call=True,
+)
 def drill(_clicks, view, dashboard_id):
     click = ctx.triggered[0]["value"] if ctx.triggered else None
     if not click or not click.get("points"):
@@ -200,14 +286,19 @@ def drill(_clicks, view, dashboard_id):
         rng = bucket_range(date.fromisoformat(value), c["interval"])
         return _drilled(view, range=rng), f"Filtered to {ranges.label(rng)}."
     if kind and kind != "prev":  # a bar of another dimension (e.g. a campaign)
-        return no_update, (f"Counters keep {kind} and country apart, so the dashboard "
-                           f"cannot be filtered by {kind}.")
+        return no_update, (
+            f"Counters keep {kind} and country apart, so the dashboard "
+            f"cannot be filtered by {kind}."
+        )
     return no_update, no_update
 
 
-@callback(Output("dashboard-view", "data", allow_duplicate=True),
-          Input({"type": "dash-crumb", "index": ALL}, "n_clicks"),
-          State("dashboard-view", "data"), prevent_initial_call=True)
+@callback(
+    Output("dashboard-view", "data", allow_duplicate=True),
+    Input({"type": "dash-crumb", "index": ALL}, "n_clicks"),
+    State("dashboard-view", "data"),
+    prevent_initial_call=True,
+)
 def back(_clicks, view):
     if not ctx.triggered or not ctx.triggered[0]["value"]:
         return no_update
@@ -216,10 +307,14 @@ def back(_clicks, view):
     return {**view, **step, "trail": view["trail"][:i]}
 
 
-@callback(Output("dashboard-view", "data", allow_duplicate=True),
-          Input("dash-range", "value"), Input("dash-custom-range", "value"),
-          Input("dash-country", "value"), State("dashboard-id", "data"),
-          prevent_initial_call=True)
+@callback(
+    Output("dashboard-view", "data", allow_duplicate=True),
+    Input("dash-range", "value"),
+    Input("dash-custom-range", "value"),
+    Input("dash-country", "value"),
+    State("dashboard-id", "data"),
+    prevent_initial_call=True,
+)
 def set_filters(preset, custom, country, dashboard_id):
     if preset == "custom":
         if not custom or len(custom) != 2 or not all(custom):
@@ -228,8 +323,9 @@ def set_filters(preset, custom, country, dashboard_id):
     else:
         rng = preset
     with runtime().db.session() as s:
-        d = service.set_filters(s, account_id(), dashboard_id,
-                                {"range": rng, "country": country or None})
+        d = service.set_filters(
+            s, account_id(), dashboard_id, {"range": rng, "country": country or None}
+        )
         filters = d.definition["filters"]
     return {**filters, "trail": []}
 
@@ -278,9 +374,17 @@ def save_schedule(_save, _stop, dashboard_id, frequency, hour, recipients):
             if ctx.triggered_id == "dash-schedule-stop":
                 schedules.delete(s, account_id(), dashboard_id)
                 return "E-mails stopped.", True
-            sc = schedules.put(s, account_id(), dashboard_id, {
-                "frequency": frequency, "hour": int(hour or 8), "recipients": recipients or []})
+            sc = schedules.put(
+                s,
+                account_id(),
+                dashboard_id,
+                {"frequency": frequency, "hour": int(hour or 8), "recipients": recipients or []},
+            )
             return schedule_summary(schedules.to_json(sc)), False
     except schedules.ScheduleInvalid as exc:
-        return dmc.Alert(schedule_problem(str(exc), recipients or []), color="red",
-                         title="Not saved", id="dash-schedule-error"), no_update
+        return dmc.Alert(
+            schedule_problem(str(exc), recipients or []),
+            color="red",
+            title="Not saved",
+            id="dash-schedule-error",
+        ), no_update

@@ -29,11 +29,13 @@ def layout(flow_id: str = "", **_):
             stats = service.stats(s, account_id(), fid)
             metrics, lists = metric_names(s, account_id()), list_names(s, account_id())
     except (ValueError, service.FlowNotFound):
-        return dmc.Stack([html.H1("Flow not found", className="page-title"),
-                          dmc.Anchor("Back to all flows", href="/flows")])
+        return dmc.Stack(
+            [
+                html.H1("Flow not found", className="page-title"),
+                dmc.Anchor("Back to all flows", href="/flows"),
+            ]
+        )
     return editor(data, versions, stats, metrics, lists)
-
-
 
 
 def _alert(title: str, lines: list[str] | None = None, color: str = "red") -> dmc.Alert:
@@ -48,14 +50,15 @@ def _problem_lines(problems, defn: dict | None = None) -> list[str]:
     lines = []
     for p in problems:
         node = by_id.get(p.node)
-        lines.append(f"{kind_of(node).label} ({summary(node)}): {p.message}" if node
-                     else str(p))
+        lines.append(f"{kind_of(node).label} ({summary(node)}): {p.message}" if node else str(p))
     return lines
 
 
 def _save(fid: int, draft, nodes, edges, name, saved=None) -> dict:
     """Save the canvas as a new version, unless it is what was saved last."""
-    defn = from_canvas({**draft, "name": name}, nodes or [], normalise_edges(nodes or [], edges or []))
+    defn = from_canvas(
+        {**draft, "name": name}, nodes or [], normalise_edges(nodes or [], edges or [])
+    )
     with runtime().db.session() as s:
         if defn == saved:
             return service.to_json(service.get(s, account_id(), fid))
@@ -102,17 +105,29 @@ def save_activate_pause(_s, _a, _p, fid, draft, nodes, edges, name, saved):
             if action == "flow-activate":
                 with runtime().db.session() as s:
                     flow = service.to_json(service.activate(s, account_id(), fid))
-                msg = _alert(f"Live: version {flow['version']} now runs on new events.",
-                             color="green")
+                msg = _alert(
+                    f"Live: version {flow['version']} now runs on new events.", color="green"
+                )
     except FlowInvalid as exc:
         what = "Not activated" if action == "flow-activate" else "Not saved"
-        shown = from_canvas({**draft, "name": name}, nodes or [],
-                            normalise_edges(nodes or [], edges or []))
-        return (_alert(f"{what}: fix these first", _problem_lines(exc.problems, shown)),
-                *[no_update] * 7)
+        shown = from_canvas(
+            {**draft, "name": name}, nodes or [], normalise_edges(nodes or [], edges or [])
+        )
+        return (
+            _alert(f"{what}: fix these first", _problem_lines(exc.problems, shown)),
+            *[no_update] * 7,
+        )
     st = flow["status"]
-    return (msg, definition(flow), _versions(fid), f"v{flow['version']}", st,
-            STATUS_COLORS[st], st != "live", definition(flow))
+    return (
+        msg,
+        definition(flow),
+        _versions(fid),
+        f"v{flow['version']}",
+        st,
+        STATUS_COLORS[st],
+        st != "live",
+        definition(flow),
+    )
 
 
 @callback(
@@ -132,18 +147,32 @@ def save_activate_pause(_s, _a, _p, fid, draft, nodes, edges, name, saved):
 )
 def restore(_n, version, fid, stats):
     if not version:
-        return *[no_update] * 3, _alert("Choose a version to restore first.", color="yellow"), \
-            *[no_update] * 4
+        return (
+            *[no_update] * 3,
+            _alert("Choose a version to restore first.", color="yellow"),
+            *[no_update] * 4,
+        )
     try:
         with runtime().db.session() as s:
             flow = service.to_json(service.restore(s, account_id(), fid, int(version)))
     except FlowInvalid as exc:
-        return *[no_update] * 3, _alert("Not restored", _problem_lines(exc.problems)), \
-            *[no_update] * 4
+        return (
+            *[no_update] * 3,
+            _alert("Not restored", _problem_lines(exc.problems)),
+            *[no_update] * 4,
+        )
     nodes, edges = to_canvas(flow, problems_by_node(flow), stats)
     msg = _alert(f"Version {version} restored as version {flow['version']}.", color="green")
-    return (nodes, edges, definition(flow), msg, _versions(fid), f"v{flow['version']}",
-            definition(flow), flow["name"])
+    return (
+        nodes,
+        edges,
+        definition(flow),
+        msg,
+        _versions(fid),
+        f"v{flow['version']}",
+        definition(flow),
+        flow["name"],
+    )
 
 
 @callback(

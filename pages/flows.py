@@ -29,44 +29,76 @@ def _table():
 
 
 def layout(**_):
-    return dmc.Stack([
-        dmc.Group([
-            html.H1("Flows", className="page-title"),
-            dmc.Button("New flow", id="flows-new", size="sm"),
-        ], justify="space-between", maw=1100),
-        dmc.Modal(
-            dmc.Stack([
-                dmc.TextInput(id="flows-new-name", label="Name", placeholder="Welcome series"),
-                dmc.RadioGroup(
-                    dmc.Stack([dmc.Radio(c["label"], value=c["value"],
-                                         id=f"flows-template-{c['value']}")
-                               for c in template_choices()]),
-                    id="flows-new-template", label="Start from", value="blank",
+    return dmc.Stack(
+        [
+            dmc.Group(
+                [
+                    html.H1("Flows", className="page-title"),
+                    dmc.Button("New flow", id="flows-new", size="sm"),
+                ],
+                justify="space-between",
+                maw=1100,
+            ),
+            dmc.Modal(
+                dmc.Stack(
+                    [
+                        dmc.TextInput(
+                            id="flows-new-name", label="Name", placeholder="Welcome series"
+                        ),
+                        dmc.RadioGroup(
+                            dmc.Stack(
+                                [
+                                    dmc.Radio(
+                                        c["label"],
+                                        value=c["value"],
+                                        id=f"flows-template-{c['value']}",
+                                    )
+                                    for c in template_choices()
+                                ]
+                            ),
+                            id="flows-new-template",
+                            label="Start from",
+                            value="blank",
+                        ),
+                        dmc.Button("Create and open", id="flows-create"),
+                    ]
                 ),
-                dmc.Button("Create and open", id="flows-create"),
-            ]),
-            id="flows-new-modal", title="New flow", size="lg", closeButtonProps=close_button(),
-        ),
-        dmc.Modal(
-            dmc.Stack([
-                html.P(id="flows-delete-text"),
-                dmc.Group([
-                    dmc.Button("Delete", id="flows-delete-confirm", color="red"),
-                    dmc.Button("Cancel", id="flows-delete-cancel", variant="default"),
-                ]),
-            ]),
-            id="flows-delete-modal", title="Delete flow", closeButtonProps=close_button(),
-        ),
-        dcc.Store(id="flows-delete-id"),
-        dcc.Location(id="flows-go", refresh="callback-nav"),
-        html.Div(id="flows-message", role="status", className="notice",
-                 **{"aria-live": "polite"}),
-        html.Div(_table(), id="flows-list", role="region", **{"aria-label": "Flows"}),
-    ], gap="md", maw=1100)
+                id="flows-new-modal",
+                title="New flow",
+                size="lg",
+                closeButtonProps=close_button(),
+            ),
+            dmc.Modal(
+                dmc.Stack(
+                    [
+                        html.P(id="flows-delete-text"),
+                        dmc.Group(
+                            [
+                                dmc.Button("Delete", id="flows-delete-confirm", color="red"),
+                                dmc.Button("Cancel", id="flows-delete-cancel", variant="default"),
+                            ]
+                        ),
+                    ]
+                ),
+                id="flows-delete-modal",
+                title="Delete flow",
+                closeButtonProps=close_button(),
+            ),
+            dcc.Store(id="flows-delete-id"),
+            dcc.Location(id="flows-go", refresh="callback-nav"),
+            html.Div(
+                id="flows-message", role="status", className="notice", **{"aria-live": "polite"}
+            ),
+            html.Div(_table(), id="flows-list", role="region", **{"aria-label": "Flows"}),
+        ],
+        gap="md",
+        maw=1100,
+    )
 
 
-@callback(Output("flows-new-modal", "opened"), Input("flows-new", "n_clicks"),
-          prevent_initial_call=True)
+@callback(
+    Output("flows-new-modal", "opened"), Input("flows-new", "n_clicks"), prevent_initial_call=True
+)
 def open_new(_n):
     return True
 
@@ -106,8 +138,9 @@ def duplicate(clicks):
         body = copy.deepcopy({k: src[k] for k in KEYS})
         body["name"] = f"{src['name']} (copy)"[:200]
         service.create(s, account_id(), {**body, "reentry": src["reentry"]})
-    return _table(), dmc.Alert(f"Duplicated {src['name']} as a draft.", color="green",
-                               variant="light")
+    return _table(), dmc.Alert(
+        f"Duplicated {src['name']} as a draft.", color="green", variant="light"
+    )
 
 
 @callback(

@@ -14,8 +14,9 @@ from components.forms.fields_editor import PROPS, fid, field_row, read_fields
 from components.forms.preview import preview_frames, srcdoc
 from components.forms.problems import readable
 
-dash.register_page(__name__, path_template="/forms/<form_id>", name="Form editor",
-                   title="Form · Tally", nav=False)
+dash.register_page(
+    __name__, path_template="/forms/<form_id>", name="Form editor", title="Form · Tally", nav=False
+)
 
 _FIELD_STATES = [State(fid(p, ALL), "checked" if p == "required" else "value") for p in PROPS]
 
@@ -25,28 +26,45 @@ def layout(form_id: str = "", **_):
         with runtime().db.session() as s:
             form = service.to_json(service.get(s, account_id(), int(form_id)))
     except (ValueError, service.FormNotFound):
-        return dmc.Alert("No such form in this account.", title="Not found", color="red",
-                         id="fe-missing")
-    return dmc.Stack([
-        dmc.Group([
-            html.H1(form["name"], className="page-title", id="fe-heading"),
-            dmc.Badge(form["status"], id="fe-status", variant="light",
-                      color="green" if form["status"] == "live" else "gray"),
-        ]),
-        dmc.Group([
-            dmc.Button("Save draft", id="fe-save"),
-            dmc.Button("Publish", id="fe-publish", color="green"),
-            dmc.Button("Unpublish", id="fe-unpublish", variant="subtle", color="gray"),
-            html.Div(id="fe-notice", role="status", **{"aria-live": "polite"}),
-        ]),
-        html.Div(form["id"], id="fe-form-id", hidden=True),
-        dmc.Grid([
-            dmc.GridCol(controls(form), span={"base": 12, "lg": 5}),
-            dmc.GridCol([html.Div(id="fe-problems-wrap"),
-                         html.Div(preview_frames(srcdoc(form["id"], form)), id="fe-preview")],
-                        span={"base": 12, "lg": 7}),
-        ]),
-    ])
+        return dmc.Alert(
+            "No such form in this account.", title="Not found", color="red", id="fe-missing"
+        )
+    return dmc.Stack(
+        [
+            dmc.Group(
+                [
+                    html.H1(form["name"], className="page-title", id="fe-heading"),
+                    dmc.Badge(
+                        form["status"],
+                        id="fe-status",
+                        variant="light",
+                        color="green" if form["status"] == "live" else "gray",
+                    ),
+                ]
+            ),
+            dmc.Group(
+                [
+                    dmc.Button("Save draft", id="fe-save"),
+                    dmc.Button("Publish", id="fe-publish", color="green"),
+                    dmc.Button("Unpublish", id="fe-unpublish", variant="subtle", color="gray"),
+                    html.Div(id="fe-notice", role="status", **{"aria-live": "polite"}),
+                ]
+            ),
+            html.Div(form["id"], id="fe-form-id", hidden=True),
+            dmc.Grid(
+                [
+                    dmc.GridCol(controls(form), span={"base": 12, "lg": 5}),
+                    dmc.GridCol(
+                        [
+                            html.Div(id="fe-problems-wrap"),
+                            html.Div(preview_frames(srcdoc(form["id"], form)), id="fe-preview"),
+                        ],
+                        span={"base": 12, "lg": 7},
+                    ),
+                ]
+            ),
+        ]
+    )
 
 
 def _definition(scalars: list, field_values: list, titles: str | None) -> dict:
@@ -59,8 +77,12 @@ def _definition(scalars: list, field_values: list, titles: str | None) -> dict:
 
 def _problems(exc: FormInvalid, definition: dict) -> dmc.Alert:
     lines = readable(exc.problems, definition.get("fields") or [])
-    return dmc.Alert(html.Ul([html.Li(line) for line in lines]),
-                     title="Not valid yet", color="red", id="fe-problems")
+    return dmc.Alert(
+        html.Ul([html.Li(line) for line in lines]),
+        title="Not valid yet",
+        color="red",
+        id="fe-problems",
+    )
 
 
 @callback(
@@ -74,8 +96,7 @@ def edit_rows(_add, _remove, row_ids):
     patch = Patch()
     if ctx.triggered_id == "fe-field-add":
         nxt = max([r["index"] for r in row_ids], default=-1) + 1
-        patch.append(field_row(nxt, {"name": f"field_{nxt}", "type": "text",
-                                     "label": "New field"}))
+        patch.append(field_row(nxt, {"name": f"field_{nxt}", "type": "text", "label": "New field"}))
         return patch
     if not (ctx.triggered and ctx.triggered[0]["value"]):
         return no_update
@@ -95,7 +116,7 @@ def edit_rows(_add, _remove, row_ids):
 )
 def refresh_preview(*args):
     *values, titles, form_id = args
-    scalars, fields = values[: len(SCALARS)], values[len(SCALARS):]
+    scalars, fields = values[: len(SCALARS)], values[len(SCALARS) :]
     draft = _definition(scalars, fields, titles)
     try:
         definition = validate(draft)
@@ -119,7 +140,7 @@ def refresh_preview(*args):
 )
 def save(_save, _publish, _unpublish, *args):
     *values, titles, form_id = args
-    body = _definition(values[: len(SCALARS)], values[len(SCALARS):], titles)
+    body = _definition(values[: len(SCALARS)], values[len(SCALARS) :], titles)
     try:
         with runtime().db.session() as s:
             form = service.update(s, account_id(), int(form_id), body)
@@ -130,7 +151,11 @@ def save(_save, _publish, _unpublish, *args):
             out = service.to_json(form)
     except FormInvalid as exc:
         return _problems(exc, body), no_update, no_update
-    what = {"fe-publish": "Published version", "fe-unpublish": "Taken off storefronts; draft"
-            }.get(ctx.triggered_id, "Saved version")
-    return (dmc.Text(f"{what} {out['version']}.", c="green", id="fe-saved"), out["status"],
-            out["name"])
+    what = {"fe-publish": "Published version", "fe-unpublish": "Taken off storefronts; draft"}.get(
+        ctx.triggered_id, "Saved version"
+    )
+    return (
+        dmc.Text(f"{what} {out['version']}.", c="green", id="fe-saved"),
+        out["status"],
+        out["name"],
+    )

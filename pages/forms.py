@@ -24,25 +24,43 @@ def _table():
 
 
 def layout(**_):
-    return dmc.Stack([
-        html.H1("Forms", className="page-title"),
-        dmc.Text("Signup forms for your storefront: popups, flyouts and inline embeds. "
-                 "Numbers count since each form was created.", size="sm", c="dimmed"),
-        template_buttons(),
-        html.Div(_table(), id="forms-list"),
-        dcc.Location(id="forms-nav", refresh="callback-nav"),
-        dmc.Modal(id="forms-delete-modal", title="Delete this form?",
-                  closeButtonProps=close_button(), children=[
-            dmc.Text(id="forms-delete-text", size="sm"),
-            dmc.Group([
-                # Focus starts on Cancel: Enter must not delete by accident.
-                dmc.Button("Cancel", id="forms-delete-cancel", variant="default",
-                           **{"data-autofocus": True}),
-                dmc.Button("Delete form", id="forms-delete-confirm", color="red"),
-            ], justify="flex-end", mt="md"),
-        ]),
-        dcc.Store(id="forms-delete-target"),
-    ])
+    return dmc.Stack(
+        [
+            html.H1("Forms", className="page-title"),
+            dmc.Text(
+                "Signup forms for your storefront: popups, flyouts and inline embeds. "
+                "Numbers count since each form was created.",
+                size="sm",
+                c="dimmed",
+            ),
+            template_buttons(),
+            html.Div(_table(), id="forms-list"),
+            dcc.Location(id="forms-nav", refresh="callback-nav"),
+            dmc.Modal(
+                id="forms-delete-modal",
+                title="Delete this form?",
+                closeButtonProps=close_button(),
+                children=[
+                    dmc.Text(id="forms-delete-text", size="sm"),
+                    dmc.Group(
+                        [
+                            # Focus starts on Cancel: Enter must not delete by accident.
+                            dmc.Button(
+                                "Cancel",
+                                id="forms-delete-cancel",
+                                variant="default",
+                                **{"data-autofocus": True},
+                            ),
+                            dmc.Button("Delete form", id="forms-delete-confirm", color="red"),
+                        ],
+                        justify="flex-end",
+                        mt="md",
+                    ),
+                ],
+            ),
+            dcc.Store(id="forms-delete-target"),
+        ]
+    )
 
 
 @callback(

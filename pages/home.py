@@ -19,12 +19,20 @@ def layout(**_):
     with runtime().db.session() as s:
         has_events = bool(analytics.list_metrics(s, account_id()))
     if has_events:
-        return dmc.Stack([
-            html.H1("Dashboards", className="page-title"),
-            dashboard_list(),
-        ], gap="sm", maw=1000)
-    return dmc.Stack([
-        html.H1("Welcome to Tally", className="page-title"),
-        dmc.Text("Three steps from an empty account to live numbers.", c="dimmed"),
-        first_steps(request.host_url.rstrip("/"), "home"),
-    ], gap="lg", maw=1000)
+        return dmc.Stack(
+            [
+                html.H1("Dashboards", className="page-title"),
+                dashboard_list(),
+            ],
+            gap="sm",
+            maw=1000,
+        )
+    return dmc.Stack(
+        [
+            html.H1("Welcome to Tally", className="page-title"),
+            dmc.Text("Three steps from an empty account to live numbers.", c="dimmed"),
+            first_steps(request.host_url.rstrip("/"), "home"),
+        ],
+        gap="lg",
+        maw=1000,
+    )

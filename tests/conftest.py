@@ -27,7 +27,9 @@ def throwaway_pg_database(prefix: str = "tally_test"):
     admin = _pg_admin_url()
     if not admin:
         if IN_CI:
-            pytest.fail("TALLY_TEST_POSTGRES_URL is unset: scripts/services.sh must start PostgreSQL")
+            pytest.fail(
+                "TALLY_TEST_POSTGRES_URL is unset: scripts/services.sh must start PostgreSQL"
+            )
         pytest.skip("PostgreSQL not started (run `make test`, or scripts/services.sh start)")
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin_engine = create_engine(
@@ -70,7 +72,9 @@ def _truncate_pg(url: str) -> None:
         ]
         if tables:
             conn.execute(
-                text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+                text(
+                    "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
+                )
             )
     engine.dispose()
 

@@ -120,24 +120,39 @@ def test_the_installed_tally_command(tmp_path):
 @pytest.mark.parametrize(
     ("setting", "says"),
     [
-        ({"TALLY_DATABASE_URL": "postgresql://tally:hunter2@127.0.0.1:1/tally"},
-         "Error: cannot connect to the database at postgresql+psycopg://tally:***@127.0.0.1:1/"
-         "tally (connection failed"),
-        ({"TALLY_DATABASE_URL": "mysql://u:p@db/tally"},
-         "Error: TALLY_DATABASE_URL must be sqlite:///PATH or postgresql://"),
-        ({"TALLY_DATABASE_URL": "sqlite:////proc/no-such-dir/tally.sqlite3"},
-         "Error: cannot create the folder of the SQLite database"),
+        (
+            {"TALLY_DATABASE_URL": "postgresql://tally:hunter2@127.0.0.1:1/tally"},
+            "Error: cannot connect to the database at postgresql+psycopg://tally:***@127.0.0.1:1/"
+            "tally (connection failed",
+        ),
+        (
+            {"TALLY_DATABASE_URL": "mysql://u:p@db/tally"},
+            "Error: TALLY_DATABASE_URL must be sqlite:///PATH or postgresql://",
+        ),
+        (
+            {"TALLY_DATABASE_URL": "sqlite:////proc/no-such-dir/tally.sqlite3"},
+            "Error: cannot create the folder of the SQLite database",
+        ),
         ({"TALLY_COUNTERS": "redis"}, "Error: TALLY_COUNTERS must be 'sqlite' or 'cassandra'"),
     ],
 )
 def test_a_setting_to_fix_is_one_line_saying_what_not_a_traceback(tmp_path, setting, says):
     """They were tracebacks of 40-140 lines, with what to fix at the bottom, if at all."""
-    env = {**os.environ, "TALLY_VAR_DIR": str(tmp_path / "var"), "TALLY_SECRET_KEY": SECRET,
-           **setting}
+    env = {
+        **os.environ,
+        "TALLY_VAR_DIR": str(tmp_path / "var"),
+        "TALLY_SECRET_KEY": SECRET,
+        **setting,
+    }
     if "TALLY_DATABASE_URL" not in setting:
         env.pop("TALLY_DATABASE_URL", None)
-    done = subprocess.run([sys.executable, str(ROOT / "app.py"), "migrate"], env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "app.py"), "migrate"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2
     errors = [line for line in done.stderr.splitlines() if " INFO " not in line]
     assert len(errors) == 1 and errors[0].startswith(says), done.stderr

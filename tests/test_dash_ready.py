@@ -14,8 +14,11 @@ def test_concurrent_first_requests_all_get_the_bundles(app):
     page = app.test_client().get("/login")
     assert page.status_code == 200
     dash_app = app.extensions["tally_dash"]
-    paths = [f"/_dash-component-suites/{pkg}/{path}" for pkg, files in dash_app.registered_paths.items()
-             for path in sorted(f for f in files if f.endswith(".js"))[:2]]
+    paths = [
+        f"/_dash-component-suites/{pkg}/{path}"
+        for pkg, files in dash_app.registered_paths.items()
+        for path in sorted(f for f in files if f.endswith(".js"))[:2]
+    ]
     results = []
 
     def fetch(path):

@@ -54,7 +54,9 @@ def test_form_login_lands_on_next_then_logout_closes_the_wall(client, account):
 
     page = client.get("/logout")  # a GET only asks: another site cannot log you out
     assert page.status_code == 200 and is_logged_in(client)
-    assert client.post("/logout", data={"csrf": "forged"}).status_code == 303 and is_logged_in(client)
+    assert client.post("/logout", data={"csrf": "forged"}).status_code == 303 and is_logged_in(
+        client
+    )
     resp = log_out(client)
     assert resp.status_code == 303 and resp.headers["Location"] == "/login"
     assert not is_logged_in(client)

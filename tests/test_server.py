@@ -15,8 +15,9 @@ def test_a_worker_loads_the_geolocation_data_before_its_first_request_where_it_s
     PostgreSQL the workers never look an address up, and do not load it."""
     monkeypatch.setattr(geo, "_geo", None)
     monkeypatch.setattr(server, "freeze_startup_objects", lambda: None)  # not the test process
-    app = server._Gunicorn(settings, lambda s, migrate: create_app(s, ui=False), {},
-                           lambda runtime: None).load()
+    app = server._Gunicorn(
+        settings, lambda s, migrate: create_app(s, ui=False), {}, lambda runtime: None
+    ).load()
     try:
         assert (geo._geo is not None) == settings.database_url.startswith("sqlite")
     finally:

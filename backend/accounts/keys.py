@@ -139,7 +139,9 @@ def key_account(engine: Engine, kind: str, raw: str | None) -> str | None:
     sql = _SQL_BY_DIALECT.get(dialect.name)
     if sql is None:
         sql = _SQL_BY_DIALECT[dialect.name] = (
-            _BY_HASH.compile(dialect=dialect).string, dialect.positional)
+            _BY_HASH.compile(dialect=dialect).string,
+            dialect.positional,
+        )
     text, positional = sql
     digest = hash_key(raw)
     conn = engine.raw_connection()

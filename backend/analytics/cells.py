@@ -26,8 +26,9 @@ class _Grid:
         """Add (sign=-1: take away) each cell at the bucket in `positions` (one per cell, in
         the cells' order); a position below 0 skips its cell."""
         slots = self.slots
-        remap = np.fromiter((slots.setdefault(v, len(slots)) for v in cells.distinct),
-                            np.int64, len(cells.distinct))
+        remap = np.fromiter(
+            (slots.setdefault(v, len(slots)) for v in cells.distinct), np.int64, len(cells.distinct)
+        )
         vi, counts, revenue = remap[cells.index], cells.counts, cells.revenue
         keep = positions >= 0
         if not keep.all():
@@ -53,8 +54,15 @@ class DayCells(Cells):
     __slots__ = ("first", "end")
 
     @classmethod
-    def read(cls, counters: CounterStore, account_id: str, metric: str, dimension: str,
-             first: datetime, end: datetime) -> DayCells:
+    def read(
+        cls,
+        counters: CounterStore,
+        account_id: str,
+        metric: str,
+        dimension: str,
+        first: datetime,
+        end: datetime,
+    ) -> DayCells:
         c = Cells.of(counters.read(account_id, metric, dimension, first, end, grain="day"))
         out = cls(c.distinct, c.index, c.epochs, c.counts, c.revenue)
         out.first, out.end = first, end
@@ -69,13 +77,24 @@ def _within(cells: Cells, lo: int, hi: int) -> Cells:
     keep = (cells.epochs >= lo) & (cells.epochs < hi)
     if keep.all():
         return cells
-    return Cells(cells.distinct, cells.index[keep], cells.epochs[keep], cells.counts[keep],
-                 cells.revenue[keep])
+    return Cells(
+        cells.distinct,
+        cells.index[keep],
+        cells.epochs[keep],
+        cells.counts[keep],
+        cells.revenue[keep],
+    )
 
 
-def grid(counters: CounterStore, account_id: str, metric: str, dimension: str,
-         bp: BucketPlan, values: list[str] | None = None, day_cells: DayCells | None = None,
-         ) -> tuple[list[str], np.ndarray, np.ndarray]:
+def grid(
+    counters: CounterStore,
+    account_id: str,
+    metric: str,
+    dimension: str,
+    bp: BucketPlan,
+    values: list[str] | None = None,
+    day_cells: DayCells | None = None,
+) -> tuple[list[str], np.ndarray, np.ndarray]:
     """(values, counts[value, bucket], revenue[value, bucket]) of one dimension over the plan,
     of every value or only of `values` (see CounterStore.read, ALL_VALUES included).
 
@@ -88,17 +107,18 @@ def grid(counters: CounterStore, account_id: str, metric: str, dimension: str,
     if bp.day_range is not None:
         lo, hi = bp.day_range
         if day_cells is not None and day_cells.covers(lo, hi):
-            cells = select_values(_within(day_cells, to_epoch(lo), to_epoch(hi)), dimension,
-                                  values)
+            cells = select_values(_within(day_cells, to_epoch(lo), to_epoch(hi)), dimension, values)
         else:  # Cells.of: a store wrapper may answer a plain dict
-            cells = Cells.of(counters.read(account_id, metric, dimension, lo, hi, grain="day",
-                                           values=values))
+            cells = Cells.of(
+                counters.read(account_id, metric, dimension, lo, hi, grain="day", values=values)
+            )
         g.add(cells, bp.day_buckets[(cells.epochs - to_epoch(lo)) // 86400])
     hours = Cells.empty()
     if bp.hour_ranges:
         # A range of hours per edge of a bucket (90 for 90 days in Kolkata), read in one call
-        hours = Cells.of(counters.read_ranges(account_id, metric, dimension, bp.hour_ranges,
-                                              values=values))
+        hours = Cells.of(
+            counters.read_ranges(account_id, metric, dimension, bp.hour_ranges, values=values)
+        )
     if len(hours):
         at = (hours.epochs - to_epoch(bp.hour_ranges[0][0])) // 3600
         g.add(hours, bp.hour_plus[at])

@@ -25,8 +25,12 @@ def list_metrics(session: Session, account_id: str) -> list[dict]:
         select(Metric).where(Metric.account_id == account_id).order_by(Metric.name)
     )
     return [
-        {"name": m.name, "count": int(m.count), "first_seen": iso_z(m.first_seen),
-         "last_seen": iso_z(m.last_seen)}
+        {
+            "name": m.name,
+            "count": int(m.count),
+            "first_seen": iso_z(m.first_seen),
+            "last_seen": iso_z(m.last_seen),
+        }
         for m in rows
         if not m.name.startswith("$")
     ]

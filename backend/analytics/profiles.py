@@ -36,7 +36,8 @@ def _full(session: Session, p: Profile, limit: int) -> dict:
     # (metric, ts) index (1.4 s for a profile page at 1M events) instead of the profile's.
     # A profile's events are its account's; the filter below keeps that a guarantee.
     events = [
-        e for e in session.scalars(
+        e
+        for e in session.scalars(
             select(Event)
             .where(Event.profile_id == p.id)
             .order_by(Event.ts.desc(), Event.id.desc())
@@ -48,15 +49,22 @@ def _full(session: Session, p: Profile, limit: int) -> dict:
         **_summary(p),
         "lists": list(lists),
         "events": [
-            {"id": e.message_id, "metric": e.metric, "ts": iso_z(e.ts), "country": e.country,
-             "revenue": e.revenue, "properties": e.properties or {}}
+            {
+                "id": e.message_id,
+                "metric": e.metric,
+                "ts": iso_z(e.ts),
+                "country": e.country,
+                "revenue": e.revenue,
+                "properties": e.properties or {},
+            }
             for e in events
         ],
     }
 
 
-def get_profile(session: Session, account_id: str, profile_id: int,
-                limit: int = RECENT_EVENTS) -> dict | None:
+def get_profile(
+    session: Session, account_id: str, profile_id: int, limit: int = RECENT_EVENTS
+) -> dict | None:
     """The profile (traits, country, lists, first/last seen, newest events first), or None
     when there is no such profile in this account."""
     p = session.get(Profile, profile_id)
@@ -65,20 +73,23 @@ def get_profile(session: Session, account_id: str, profile_id: int,
     return _full(session, p, limit)
 
 
-def find_profile(session: Session, account_id: str, email: str,
-                 limit: int = RECENT_EVENTS) -> dict | None:
+def find_profile(
+    session: Session, account_id: str, email: str, limit: int = RECENT_EVENTS
+) -> dict | None:
     """The profile with this e-mail address (case-insensitive), or None."""
     if not isinstance(email, str) or "@" not in email or len(email) > 320:
         raise InvalidQuery("email", "must be an e-mail address")
     p = session.scalars(
-        select(Profile).where(Profile.account_id == account_id,
-                              Profile.email == email.strip().lower())
+        select(Profile).where(
+            Profile.account_id == account_id, Profile.email == email.strip().lower()
+        )
     ).first()
     return None if p is None else _full(session, p, limit)
 
 
-def list_profiles(session: Session, account_id: str, search: str = "", offset: int = 0,
-                  limit: int = 50) -> dict:
+def list_profiles(
+    session: Session, account_id: str, search: str = "", offset: int = 0, limit: int = 50
+) -> dict:
     """A page of profiles, most recently seen first; `search` matches e-mail or user id."""
     if offset < 0:
         raise InvalidQuery("offset", "must be 0 or more")
@@ -88,13 +99,23 @@ def list_profiles(session: Session, account_id: str, search: str = "", offset: i
     text = (search or "").strip().lower()
     if text:
         like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        where.append(or_(Profile.email.like(like, escape="\\"),
-                         func.lower(Profile.external_id).like(like, escape="\\")))
+        where.append(
+            or_(
+                Profile.email.like(like, escape="\\"),
+                func.lower(Profile.external_id).like(like, escape="\\"),
+            )
+        )
     total = session.scalar(select(func.count()).select_from(Profile).where(*where)) or 0
     rows = session.scalars(
-        select(Profile).where(*where)
+        select(Profile)
+        .where(*where)
         .order_by(Profile.last_seen.desc(), Profile.id.desc())
-        .offset(offset).limit(limit)
+        .offset(offset)
+        .limit(limit)
     )
-    return {"profiles": [_summary(p) for p in rows], "total": int(total), "offset": offset,
-            "limit": limit}
+    return {
+        "profiles": [_summary(p) for p in rows],
+        "total": int(total),
+        "offset": offset,
+        "limit": limit,
+    }

@@ -45,20 +45,27 @@ class SeriesQuery:
 
     def __post_init__(self) -> None:
         if self.interval not in INTERVALS:
-            raise InvalidQuery("interval", f"must be one of {', '.join(INTERVALS)}, "
-                                           f"not {self.interval!r}")
+            raise InvalidQuery(
+                "interval", f"must be one of {', '.join(INTERVALS)}, not {self.interval!r}"
+            )
         zone(self.tz)
         if self.end < self.start:
             raise InvalidQuery("end", f"{self.end} is before start ({self.start})")
         days = (self.end - self.start).days + 1
         if days > MAX_DAYS[self.interval]:
-            raise InvalidQuery("start", f"the range from start to end is {days} days long; "
-                                        f"at most {MAX_DAYS[self.interval]} days with "
-                                        f"interval={self.interval}")
+            raise InvalidQuery(
+                "start",
+                f"the range from start to end is {days} days long; "
+                f"at most {MAX_DAYS[self.interval]} days with "
+                f"interval={self.interval}",
+            )
         if self.by is not None and (not isinstance(self.by, str) or not self.by):
             raise InvalidQuery("by", "must be a dimension name")
-        if isinstance(self.top, bool) or not isinstance(self.top, int) or \
-                not 1 <= self.top <= MAX_TOP:
+        if (
+            isinstance(self.top, bool)
+            or not isinstance(self.top, int)
+            or not 1 <= self.top <= MAX_TOP
+        ):
             raise InvalidQuery("top", f"must be an integer from 1 to {MAX_TOP}")
         if self.measure not in MEASURES:
             raise InvalidQuery("measure", f"must be one of {', '.join(MEASURES)}")
@@ -77,9 +84,15 @@ class SeriesQuery:
         top = params.get("top") or "10"
         if not top.isdigit():
             raise InvalidQuery("top", f"must be an integer from 1 to {MAX_TOP}, not {top!r}")
-        return cls(start=start, end=end, interval=params.get("interval") or "day", tz=tz,
-                   by=params.get("by") or None, top=int(top),
-                   measure=params.get("measure") or "count")
+        return cls(
+            start=start,
+            end=end,
+            interval=params.get("interval") or "day",
+            tz=tz,
+            by=params.get("by") or None,
+            top=int(top),
+            measure=params.get("measure") or "count",
+        )
 
 
 def _date(params: Mapping[str, str], name: str) -> date | None:
@@ -128,54 +141,63 @@ def run(counters: CounterStore, account_id: str, metric: str, q: SeriesQuery) ->
     key_column[:] = keys
     # Fresh arrays, in COLUMNS order: copy=False and no columns= (a reindex) keep the frame's
     # construction, a fixed cost of every query, small.
-    return pd.DataFrame({
-        "key": pd.Series(key_column.repeat(n), dtype=object, copy=False),  # keeps None
-        # from the labels' instants: no parsing of datetime objects
-        "t": pd.DatetimeIndex(np.tile(bp.label_us, len(keys)).astype("datetime64[us]"),
-                              tz="UTC").tz_convert(q.tz),
-        "count": counts.reshape(-1),
-        "revenue": revenue.reshape(-1),
-    }, copy=False)
+    return pd.DataFrame(
+        {
+            "key": pd.Series(key_column.repeat(n), dtype=object, copy=False),  # keeps None
+            # from the labels' instants: no parsing of datetime objects
+            "t": pd.DatetimeIndex(
+                np.tile(bp.label_us, len(keys)).astype("datetime64[us]"), tz="UTC"
+            ).tz_convert(q.tz),
+            "count": counts.reshape(-1),
+            "revenue": revenue.reshape(-1),
+        },
+        copy=False,
+    )
 
 
 # What both ways of splitting a metric by a dimension answer: the top values (ranked by the
 # measure over the whole range, ties by name) with their counts and revenue per bucket, the
 # other values' sums per bucket (None when there are no other values) and the sums over
 # every value per bucket.
-Split = tuple[list, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None, np.ndarray,
-              np.ndarray]
+Split = tuple[
+    list, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None, np.ndarray, np.ndarray
+]
 
 
-def _ranked(values: list[str], counts: np.ndarray, revenue: np.ndarray,
-            q: SeriesQuery) -> list[int]:
+def _ranked(
+    values: list[str], counts: np.ndarray, revenue: np.ndarray, q: SeriesQuery
+) -> list[int]:
     ranking = (counts if q.measure == "count" else revenue).sum(axis=1).tolist()
     return sorted(range(len(values)), key=lambda i: (-ranking[i], values[i]))
 
 
-def _by_every_value(counters: CounterStore, account_id: str, metric: str, q: SeriesQuery,
-                    bp: BucketPlan) -> Split:
+def _by_every_value(
+    counters: CounterStore, account_id: str, metric: str, q: SeriesQuery, bp: BucketPlan
+) -> Split:
     values, vc, vr = grid(counters, account_id, metric, q.by, bp)
     order = _ranked(values, vc, vr, q)
-    top, rest = order[: q.top], order[q.top:]
+    top, rest = order[: q.top], order[q.top :]
     other = (vc[rest].sum(axis=0), vr[rest].sum(axis=0)) if rest else None
     n = len(bp.labels)
-    sums = (vc.sum(axis=0), vr.sum(axis=0)) if len(vc) else (np.zeros(n, np.int64),
-                                                             np.zeros(n))
+    sums = (vc.sum(axis=0), vr.sum(axis=0)) if len(vc) else (np.zeros(n, np.int64), np.zeros(n))
     return [values[i] for i in top], vc[top], vr[top], other, *sums
 
 
-def _by_top_values(counters: CounterStore, account_id: str, metric: str, q: SeriesQuery,
-                   bp: BucketPlan) -> Split:
+def _by_top_values(
+    counters: CounterStore, account_id: str, metric: str, q: SeriesQuery, bp: BucketPlan
+) -> Split:
     # Every value's day cells, read once: they rank the values and give the top values' and
     # the sum's day cells (select_values adds the sum up from them).
     days = None
     if bp.day_range is not None:
         days = DayCells.read(counters, account_id, metric, q.by, *bp.day_range)
-    values, rc, rr = grid(counters, account_id, metric, q.by,
-                          plan(q.start, q.end, "range", q.tz), day_cells=days)
+    values, rc, rr = grid(
+        counters, account_id, metric, q.by, plan(q.start, q.end, "range", q.tz), day_cells=days
+    )
     top = [values[i] for i in _ranked(values, rc, rr, q)[: q.top]]
-    got, vc, vr = grid(counters, account_id, metric, q.by, bp, values=[*top, ALL_VALUES],
-                       day_cells=days)
+    got, vc, vr = grid(
+        counters, account_id, metric, q.by, bp, values=[*top, ALL_VALUES], day_cells=days
+    )
     row = {v: i for i, v in enumerate(got)}
     n = len(bp.labels)
     zeros_c, zeros_r = np.zeros(n, np.int64), np.zeros(n)
@@ -193,9 +215,18 @@ def _by_top_values(counters: CounterStore, account_id: str, metric: str, q: Seri
     return top, top_c, top_r, other, sum_c, sum_r
 
 
-def series(counters: CounterStore, account_id: str, metric: str, start: date, end: date,
-           interval: str = "day", tz: str = "UTC", by: str | None = None, top: int = 10,
-           measure: str = "count") -> pd.DataFrame:
+def series(
+    counters: CounterStore,
+    account_id: str,
+    metric: str,
+    start: date,
+    end: date,
+    interval: str = "day",
+    tz: str = "UTC",
+    by: str | None = None,
+    top: int = 10,
+    measure: str = "count",
+) -> pd.DataFrame:
     """Counts and revenue of `metric` per local `interval` bucket of [start, end] in `tz`.
 
     start and end are inclusive calendar dates in tz; buckets start at local midnight,
@@ -211,8 +242,9 @@ def series_json(metric: str, interval: str, df: pd.DataFrame) -> dict:
     out: list[dict] = []
     current: dict | None = None
     stamps = [ts.isoformat() for ts in df["t"]]
-    for key, t, c, r in zip(df["key"], stamps, df["count"].tolist(), df["revenue"].tolist(),
-                            strict=True):
+    for key, t, c, r in zip(
+        df["key"], stamps, df["count"].tolist(), df["revenue"].tolist(), strict=True
+    ):
         if current is None or current["key"] != key:
             current = {"key": key, "points": []}
             out.append(current)

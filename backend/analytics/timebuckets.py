@@ -40,8 +40,9 @@ def zone(tz: str) -> ZoneInfo:
     try:
         return ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise InvalidQuery("tz", f"unknown time zone {tz!r}; use an IANA name such as "
-                                 "'Europe/Paris' or 'UTC'") from None
+        raise InvalidQuery(
+            "tz", f"unknown time zone {tz!r}; use an IANA name such as 'Europe/Paris' or 'UTC'"
+        ) from None
 
 
 def _ceil_hour(ts: datetime) -> datetime:
@@ -176,8 +177,11 @@ def _cells(edges: list[datetime]):
             ranges[-1][2] += [bucket] * n
             ranges[-1][3] += [minus] * n
         day = nxt
-    return (days, tuple((lo, hi) for lo, hi, _, _ in ranges),
-            [(plus, minus) for _, _, plus, minus in ranges])
+    return (
+        days,
+        tuple((lo, hi) for lo, hi, _, _ in ranges),
+        [(plus, minus) for _, _, plus, minus in ranges],
+    )
 
 
 @lru_cache(maxsize=256)
@@ -208,16 +212,25 @@ def plan(start: date, end: date, interval: str, tz: str) -> BucketPlan:
     hour_plus, hour_minus = np.full(span, -1, np.int64), np.full(span, -1, np.int64)
     for (lo, _), (plus, minus) in zip(hour_ranges, hour_lists, strict=True):
         at = (lo - hour_ranges[0][0]) // HOUR
-        hour_plus[at:at + len(plus)] = plus
-        hour_minus[at:at + len(minus)] = minus
+        hour_plus[at : at + len(plus)] = plus
+        hour_minus[at : at + len(minus)] = minus
     if interval == "hour":  # a label is its UTC hour
         first = (edges[0].replace(tzinfo=UTC) - _EPOCH) // _US
         label_us = first + np.arange(len(labels), dtype=np.int64) * (HOUR // _US)
     else:
         label_us = np.array([(label - _EPOCH) // _US for label in labels], np.int64)
-    return BucketPlan(edges[0], edges[-1], tuple(labels), tuple(edges), days, hour_ranges,
-                      _frozen(day_buckets), _frozen(hour_plus), _frozen(hour_minus),
-                      _frozen(label_us))
+    return BucketPlan(
+        edges[0],
+        edges[-1],
+        tuple(labels),
+        tuple(edges),
+        days,
+        hour_ranges,
+        _frozen(day_buckets),
+        _frozen(hour_plus),
+        _frozen(hour_minus),
+        _frozen(label_us),
+    )
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:

@@ -24,6 +24,16 @@ def register(app: Flask) -> None:
     app.url_map.converters["int"] = StoreId  # before any rule is added: rules bind it then
     errors.register(app)
     app.register_blueprint(reports.web_bp)
-    for module in (admin, ingest, openapi, read, flows, forms, dashboards, client, reports,
-                   dimensions):
+    for module in (
+        admin,
+        ingest,
+        openapi,
+        read,
+        flows,
+        forms,
+        dashboards,
+        client,
+        reports,
+        dimensions,
+    ):
         app.register_blueprint(module.bp)

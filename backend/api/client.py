@@ -78,8 +78,14 @@ def live_forms():
 def submit_form(form_id: int):
     body = _payload()
     try:
-        out = submit(runtime(), account_id(), form_id, body, request.remote_addr,
-                     confirm_url=lambda token: f"{request.host_url}client/confirm/{token}")
+        out = submit(
+            runtime(),
+            account_id(),
+            form_id,
+            body,
+            request.remote_addr,
+            confirm_url=lambda token: f"{request.host_url}client/confirm/{token}",
+        )
     except RateLimited as exc:
         raise ApiError(429, str(exc)) from None
     except service.FormNotFound as exc:
@@ -90,8 +96,9 @@ def submit_form(form_id: int):
         raise ApiError(400, str(exc)) from None
     except ConfirmError as exc:
         raise ApiError(503, str(exc)) from None
-    return jsonify({"status": "pending" if out.status == "pending" else "subscribed",
-                    "message": out.message})
+    return jsonify(
+        {"status": "pending" if out.status == "pending" else "subscribed", "message": out.message}
+    )
 
 
 @bp.post("/client/forms/<int:form_id>/view")
@@ -99,8 +106,9 @@ def submit_form(form_id: int):
 def view_form(form_id: int):
     body = _payload()
     try:
-        counted = record_view(runtime(), account_id(), form_id, body.get("visitor"),
-                              request.remote_addr)
+        counted = record_view(
+            runtime(), account_id(), form_id, body.get("visitor"), request.remote_addr
+        )
     except service.FormNotFound as exc:
         raise ApiError(404, str(exc)) from None
     return jsonify({"ok": True, "counted": counted})
@@ -112,38 +120,70 @@ def confirm_subscription(token: str):
         list_name = confirm(runtime(), token)
     except ConfirmError as exc:
         return Response(_page("Link not valid", str(exc)), status=400, mimetype="text/html")
-    return Response(_page("Subscription confirmed", f"You have joined {list_name}. Thank you!"),
-                    mimetype="text/html")
+    return Response(
+        _page("Subscription confirmed", f"You have joined {list_name}. Thank you!"),
+        mimetype="text/html",
+    )
 
 
 def _page(title: str, text: str) -> str:
-    return (f"<!doctype html><meta charset=utf-8><title>{escape(title)}</title>"
-            f"<h1>{escape(title)}</h1><p>{escape(text)}</p>")
+    return (
+        f"<!doctype html><meta charset=utf-8><title>{escape(title)}</title>"
+        f"<h1>{escape(title)}</h1><p>{escape(text)}</p>"
+    )
 
 
 _PUBLIC = [{"publicKey": []}]
 
 
 def _op(summary: str, extra: dict | None = None) -> dict:
-    return {"summary": summary, "security": _PUBLIC,
-            "responses": {"200": {"description": "success"}, **(extra or {}),
-                          "401": {"description": "bad public key"}}}
+    return {
+        "summary": summary,
+        "security": _PUBLIC,
+        "responses": {
+            "200": {"description": "success"},
+            **(extra or {}),
+            "401": {"description": "bad public key"},
+        },
+    }
 
 
-register_paths({
-    "/embed.js": {"get": _op("The storefront script: redirects to its versioned, "
-                             "year-cached URL", {"302": {"description": "to /embed/<v>.js"}})},
-    "/embed/<version>.js": {"get": {"summary": "The storefront script, immutable",
-                                    "security": [], "responses": {"200": {"description": "JS"}}}},
-    "/client/forms": {"get": _op("The account's live forms and the visitor's country")},
-    "/client/forms/<int:form_id>/submit": {"post": _op(
-        "Submit a form: body {\"fields\": {name: value}, \"visitor\": anonymousId}; CORS",
-        {"400": {"description": "`fields` names each invalid field"},
-         "404": {"description": "no such live form"},
-         "429": {"description": "too many submissions from this address"}})},
-    "/client/forms/<int:form_id>/view": {"post": _op("Count a display: a Viewed Form event")},
-    "/client/confirm/<token>": {"get": {
-        "summary": "Double opt-in: the signed link of the confirmation e-mail (HTML page)",
-        "security": [], "responses": {"200": {"description": "confirmed"},
-                                      "400": {"description": "expired or invalid link"}}}},
-})
+register_paths(
+    {
+        "/embed.js": {
+            "get": _op(
+                "The storefront script: redirects to its versioned, year-cached URL",
+                {"302": {"description": "to /embed/<v>.js"}},
+            )
+        },
+        "/embed/<version>.js": {
+            "get": {
+                "summary": "The storefront script, immutable",
+                "security": [],
+                "responses": {"200": {"description": "JS"}},
+            }
+        },
+        "/client/forms": {"get": _op("The account's live forms and the visitor's country")},
+        "/client/forms/<int:form_id>/submit": {
+            "post": _op(
+                'Submit a form: body {"fields": {name: value}, "visitor": anonymousId}; CORS',
+                {
+                    "400": {"description": "`fields` names each invalid field"},
+                    "404": {"description": "no such live form"},
+                    "429": {"description": "too many submissions from this address"},
+                },
+            )
+        },
+        "/client/forms/<int:form_id>/view": {"post": _op("Count a display: a Viewed Form event")},
+        "/client/confirm/<token>": {
+            "get": {
+                "summary": "Double opt-in: the signed link of the confirmation e-mail (HTML page)",
+                "security": [],
+                "responses": {
+                    "200": {"description": "confirmed"},
+                    "400": {"description": "expired or invalid link"},
+                },
+            }
+        },
+    }
+)

@@ -28,8 +28,13 @@ def _call(fn):
 @bp.get("")
 @require("private")
 def list_dashboards():
-    return jsonify({"dashboards": _call(
-        lambda s, a: [service.to_json(d) for d in service.list_dashboards(s, a)])})
+    return jsonify(
+        {
+            "dashboards": _call(
+                lambda s, a: [service.to_json(d) for d in service.list_dashboards(s, a)]
+            )
+        }
+    )
 
 
 @bp.post("")
@@ -49,8 +54,7 @@ def get_dashboard(dashboard_id: int):
 @require("private")
 def put_dashboard(dashboard_id: int):
     body = json_body()
-    return jsonify(_call(
-        lambda s, a: service.to_json(service.update(s, a, dashboard_id, body))))
+    return jsonify(_call(lambda s, a: service.to_json(service.update(s, a, dashboard_id, body))))
 
 
 @bp.delete("/<int:dashboard_id>")
@@ -60,53 +64,89 @@ def delete_dashboard(dashboard_id: int):
     return "", 204
 
 
-_RANGE = {"oneOf": [{"type": "string", "enum": list(ranges.PRESETS)}, {
-    "type": "object", "properties": {"start": {"type": "string", "format": "date"},
-                                     "end": {"type": "string", "format": "date"}}}]}
+_RANGE = {
+    "oneOf": [
+        {"type": "string", "enum": list(ranges.PRESETS)},
+        {
+            "type": "object",
+            "properties": {
+                "start": {"type": "string", "format": "date"},
+                "end": {"type": "string", "format": "date"},
+            },
+        },
+    ]
+}
 DASHBOARD_SCHEMA = {
-    "type": "object", "required": ["name"],
+    "type": "object",
+    "required": ["name"],
     "properties": {
         "name": {"type": "string"},
-        "filters": {"type": "object", "properties": {
-            "range": _RANGE, "country": {"type": ["string", "null"]}}},
-        "cards": {"type": "array", "items": {"type": "object", "required": ["metric"],
-                  "properties": {
-            "id": {"type": "string"}, "title": {"type": "string"},
-            "metric": {"type": "string"},
-            "measure": {"type": "string", "enum": list(schema.MEASURES)},
-            "chart": {"type": "string", "enum": list(schema.CHARTS)},
-            "interval": {"type": "string", "enum": list(schema.INTERVALS)},
-            "range": {"oneOf": [_RANGE, {"type": "null"}]},
-            "compare": {"type": "boolean"}, "by": {"type": ["string", "null"]},
-            "top": {"type": "integer"}, "country": {"type": ["string", "null"]},
-            "x": {"type": "integer"}, "y": {"type": "integer"},
-            "w": {"type": "integer"}, "h": {"type": "integer"}}}},
+        "filters": {
+            "type": "object",
+            "properties": {"range": _RANGE, "country": {"type": ["string", "null"]}},
+        },
+        "cards": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["metric"],
+                "properties": {
+                    "id": {"type": "string"},
+                    "title": {"type": "string"},
+                    "metric": {"type": "string"},
+                    "measure": {"type": "string", "enum": list(schema.MEASURES)},
+                    "chart": {"type": "string", "enum": list(schema.CHARTS)},
+                    "interval": {"type": "string", "enum": list(schema.INTERVALS)},
+                    "range": {"oneOf": [_RANGE, {"type": "null"}]},
+                    "compare": {"type": "boolean"},
+                    "by": {"type": ["string", "null"]},
+                    "top": {"type": "integer"},
+                    "country": {"type": ["string", "null"]},
+                    "x": {"type": "integer"},
+                    "y": {"type": "integer"},
+                    "w": {"type": "integer"},
+                    "h": {"type": "integer"},
+                },
+            },
+        },
     },
 }
 
 
 def _op(summary: str, ok: str = "200", body: bool = False) -> dict:
-    err = {"description": "error", "content": {"application/json": {
-        "schema": {"$ref": "#/components/schemas/Error"}}}}
-    op = {"summary": summary, "security": [{"bearer": []}],
-          "responses": {ok: {"description": "success"}, "400": err, "401": err, "404": err}}
+    err = {
+        "description": "error",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    op = {
+        "summary": summary,
+        "security": [{"bearer": []}],
+        "responses": {ok: {"description": "success"}, "400": err, "401": err, "404": err},
+    }
     if body:
-        op["requestBody"] = {"required": True, "content": {"application/json": {
-            "schema": DASHBOARD_SCHEMA}}}
+        op["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": DASHBOARD_SCHEMA}},
+        }
     return op
 
 
-register_paths({
-    "/api/dashboards": {
-        "get": _op("The account's dashboards with their definitions"),
-        "post": _op("Create a dashboard from a JSON definition: {name, filters: {range, "
-                    "country}, cards: [{id, title, metric, measure, chart, interval, range, "
-                    "compare, by, top, country, x, y, w, h}]}; 400 names the bad field",
-                    "201", body=True),
-    },
-    "/api/dashboards/<int:dashboard_id>": {
-        "get": _op("A dashboard's definition"),
-        "put": _op("Replace a dashboard's definition (same shape as POST)", body=True),
-        "delete": _op("Delete a dashboard", "204"),
-    },
-})
+register_paths(
+    {
+        "/api/dashboards": {
+            "get": _op("The account's dashboards with their definitions"),
+            "post": _op(
+                "Create a dashboard from a JSON definition: {name, filters: {range, "
+                "country}, cards: [{id, title, metric, measure, chart, interval, range, "
+                "compare, by, top, country, x, y, w, h}]}; 400 names the bad field",
+                "201",
+                body=True,
+            ),
+        },
+        "/api/dashboards/<int:dashboard_id>": {
+            "get": _op("A dashboard's definition"),
+            "put": _op("Replace a dashboard's definition (same shape as POST)", body=True),
+            "delete": _op("Delete a dashboard", "204"),
+        },
+    }
+)

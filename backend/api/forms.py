@@ -29,8 +29,9 @@ def _call(fn):
 @bp.get("")
 @require("private")
 def list_forms():
-    return jsonify({"forms": _call(
-        lambda s, a: [service.to_json(f) for f in service.list_forms(s, a)])})
+    return jsonify(
+        {"forms": _call(lambda s, a: [service.to_json(f) for f in service.list_forms(s, a)])}
+    )
 
 
 @bp.post("")
@@ -94,25 +95,39 @@ def form_stats(form_id: int):
 
 
 def _op(summary: str, ok: str = "200") -> dict:
-    err = {"description": "error", "content": {"application/json": {
-        "schema": {"$ref": "#/components/schemas/Error"}}}}
-    return {"summary": summary, "security": [{"bearer": []}],
-            "responses": {ok: {"description": "success"},
-                          "400": {**err, "description": "invalid: `problems` name each field"},
-                          "401": err, "404": err}}
+    err = {
+        "description": "error",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    return {
+        "summary": summary,
+        "security": [{"bearer": []}],
+        "responses": {
+            ok: {"description": "success"},
+            "400": {**err, "description": "invalid: `problems` name each field"},
+            "401": err,
+            "404": err,
+        },
+    }
 
 
-register_paths({
-    "/api/forms": {"get": _op("List forms with status and versions"),
-                   "post": _op("Create a form (a draft) from a definition", "201")},
-    "/api/forms/<int:form_id>": {
-        "get": _op("A form: its draft definition, status, versions"),
-        "put": _op("Save the draft: a new version (the live version is unchanged)"),
-        "delete": _op("Delete a form", "204")},
-    "/api/forms/<int:form_id>/publish": {"post": _op("Make the current draft version live")},
-    "/api/forms/<int:form_id>/unpublish": {"post": _op("Take the form off storefronts")},
-    "/api/forms/<int:form_id>/duplicate": {"post": _op("Copy a form as a new draft", "201")},
-    "/api/forms/<int:form_id>/versions": {"get": _op("Saved versions, newest first")},
-    "/api/forms/<int:form_id>/stats": {"get": _op(
-        "Views, submissions and conversion rate from the counters")},
-})
+register_paths(
+    {
+        "/api/forms": {
+            "get": _op("List forms with status and versions"),
+            "post": _op("Create a form (a draft) from a definition", "201"),
+        },
+        "/api/forms/<int:form_id>": {
+            "get": _op("A form: its draft definition, status, versions"),
+            "put": _op("Save the draft: a new version (the live version is unchanged)"),
+            "delete": _op("Delete a form", "204"),
+        },
+        "/api/forms/<int:form_id>/publish": {"post": _op("Make the current draft version live")},
+        "/api/forms/<int:form_id>/unpublish": {"post": _op("Take the form off storefronts")},
+        "/api/forms/<int:form_id>/duplicate": {"post": _op("Copy a form as a new draft", "201")},
+        "/api/forms/<int:form_id>/versions": {"get": _op("Saved versions, newest first")},
+        "/api/forms/<int:form_id>/stats": {
+            "get": _op("Views, submissions and conversion rate from the counters")
+        },
+    }
+)

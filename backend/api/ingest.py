@@ -95,8 +95,10 @@ _OP = {
         "400": {"description": "malformed JSON or message; the error names it"},
         "401": {"description": "missing, unknown or revoked write key"},
         "413": {"description": "over 32 KB per message or 500 KB per request"},
-        "503": {"description": "the spool could not store it (e.g. disk full): nothing "
-                               "accepted; retry after Retry-After seconds"},
+        "503": {
+            "description": "the spool could not store it (e.g. disk full): nothing "
+            "accepted; retry after Retry-After seconds"
+        },
     },
 }
 register_paths(

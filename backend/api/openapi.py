@@ -6,7 +6,10 @@ from flask import Blueprint, jsonify
 
 bp = Blueprint("openapi", __name__)
 
-_ERR = {"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+_ERR = {
+    "description": "error",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
 _PRIVATE = [{"bearer": []}]
 
 

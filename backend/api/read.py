@@ -42,8 +42,9 @@ def metric_series(name: str):
             raise ApiError(404, f"no metric {name!r} in this account")
         dims = analytics.dimensions_of(s, acc)
     if q.by is not None and q.by not in dims:
-        raise ApiError(400, f"by: unknown dimension {q.by!r}; use one of {', '.join(dims)}",
-                       param="by")
+        raise ApiError(
+            400, f"by: unknown dimension {q.by!r}; use one of {', '.join(dims)}", param="by"
+        )
     df = run(analytics.counter_store(runtime()), acc, name, q)
     return jsonify(analytics.series_json(name, q.interval, df))
 
@@ -69,8 +70,12 @@ def profiles():
                     raise ApiError(404, "no profile with this email in this account")
                 return jsonify(found)
             page = analytics.list_profiles(
-                s, account_id(), search=request.args.get("q", ""),
-                offset=_int_arg("offset", 0), limit=_int_arg("limit", 50))
+                s,
+                account_id(),
+                search=request.args.get("q", ""),
+                offset=_int_arg("offset", 0),
+                limit=_int_arg("limit", 50),
+            )
             return jsonify(page)
     except analytics.InvalidQuery as exc:
         raise _bad(exc) from None
@@ -87,41 +92,75 @@ def profile(profile_id: int):
 
 
 def _q(name: str, description: str, **schema) -> dict:
-    return {"name": name, "in": "query", "required": False, "description": description,
-            "schema": {"type": "string", **schema}}
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": {"type": "string", **schema},
+    }
 
 
 def _op(summary: str, parameters: list | None = None) -> dict:
-    err = {"description": "error", "content": {"application/json": {
-        "schema": {"$ref": "#/components/schemas/Error"}}}}
-    return {"summary": summary, "security": [{"bearer": []}], "parameters": parameters or [],
-            "responses": {"200": {"description": "success"}, "400": err, "401": err,
-                          "404": err}}
+    err = {
+        "description": "error",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    return {
+        "summary": summary,
+        "security": [{"bearer": []}],
+        "parameters": parameters or [],
+        "responses": {"200": {"description": "success"}, "400": err, "401": err, "404": err},
+    }
 
 
-register_paths({
-    "/api/metrics": {"get": _op("The account's metrics: name, count, first_seen, last_seen")},
-    "/api/metrics/<name>/series": {"get": _op(
-        "Counts and revenue per hour|day|week|month bucket in a time zone; with `by`, the "
-        f"top values as series, the rest summed under key {analytics.OTHER_KEY!r}, and "
-        "events without a value under key null", [
-            _q("start", "first day, YYYY-MM-DD, inclusive (default: end - 29 days)",
-               format="date"),
-            _q("end", "last day, YYYY-MM-DD, inclusive (default: today in tz)", format="date"),
-            _q("interval", "bucket size (default day)", enum=["hour", "day", "week", "month"]),
-            _q("tz", "IANA time zone of the days and buckets (default UTC)"),
-            _q("by", "a dimension: country or one the account counts"),
-            _q("top", "how many values of `by` get their own series (1-100, default 10)"),
-            _q("measure", "ranks the top values (default count)", enum=["count", "revenue"]),
-        ])},
-    "/api/profiles": {"get": _op(
-        "With ?email=: that profile (traits, country, lists, recent events); without: a page "
-        "of profiles", [
-            _q("email", "the profile's e-mail address"),
-            _q("q", "search in e-mail addresses and user ids"),
-            _q("offset", "paging offset (default 0)"),
-            _q("limit", "page size, 1-200 (default 50)"),
-        ])},
-    "/api/profiles/<int:profile_id>": {"get": _op(
-        "A profile: traits, country, lists, first/last seen, its 50 newest events")},
-})
+register_paths(
+    {
+        "/api/metrics": {"get": _op("The account's metrics: name, count, first_seen, last_seen")},
+        "/api/metrics/<name>/series": {
+            "get": _op(
+                "Counts and revenue per hour|day|week|month bucket in a time zone; with `by`, the "
+                f"top values as series, the rest summed under key {analytics.OTHER_KEY!r}, and "
+                "events without a value under key null",
+                [
+                    _q(
+                        "start",
+                        "first day, YYYY-MM-DD, inclusive (default: end - 29 days)",
+                        format="date",
+                    ),
+                    _q(
+                        "end",
+                        "last day, YYYY-MM-DD, inclusive (default: today in tz)",
+                        format="date",
+                    ),
+                    _q(
+                        "interval",
+                        "bucket size (default day)",
+                        enum=["hour", "day", "week", "month"],
+                    ),
+                    _q("tz", "IANA time zone of the days and buckets (default UTC)"),
+                    _q("by", "a dimension: country or one the account counts"),
+                    _q("top", "how many values of `by` get their own series (1-100, default 10)"),
+                    _q(
+                        "measure", "ranks the top values (default count)", enum=["count", "revenue"]
+                    ),
+                ],
+            )
+        },
+        "/api/profiles": {
+            "get": _op(
+                "With ?email=: that profile (traits, country, lists, recent events); without: a page "
+                "of profiles",
+                [
+                    _q("email", "the profile's e-mail address"),
+                    _q("q", "search in e-mail addresses and user ids"),
+                    _q("offset", "paging offset (default 0)"),
+                    _q("limit", "page size, 1-200 (default 50)"),
+                ],
+            )
+        },
+        "/api/profiles/<int:profile_id>": {
+            "get": _op("A profile: traits, country, lists, first/last seen, its 50 newest events")
+        },
+    }
+)

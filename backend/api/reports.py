@@ -40,7 +40,9 @@ def _report(dashboard_id: int, account: str | None = None):
     overrides = _overrides()
     try:
         with rt.db.session() as s:
-            return build_report(s, counter_store(rt), account or account_id(), dashboard_id, overrides)
+            return build_report(
+                s, counter_store(rt), account or account_id(), dashboard_id, overrides
+            )
     except DashboardNotFound as exc:
         raise ApiError(404, str(exc)) from None
 

@@ -171,7 +171,9 @@ def _api_routing_error(app: Flask, path: str) -> HTTPException | None:
     if cached is None or cached[0] != len(rules):
         # The app's converters: werkzeug's default `int` would take ids the store cannot hold.
         cached = app.extensions["tally_api_map"] = (
-            len(rules), Map([r.empty() for r in rules], converters=app.url_map.converters))
+            len(rules),
+            Map([r.empty() for r in rules], converters=app.url_map.converters),
+        )
     try:
         cached[1].bind("tally").match(path, method=request.method)
     except HTTPException as exc:

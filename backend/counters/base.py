@@ -77,8 +77,14 @@ class Cells(Mapping[tuple[str, datetime], Totals]):
 
     __slots__ = ("distinct", "index", "epochs", "counts", "revenue", "_dict")
 
-    def __init__(self, distinct: list[str], index: np.ndarray, epochs: np.ndarray,
-                 counts: np.ndarray, revenue: np.ndarray):
+    def __init__(
+        self,
+        distinct: list[str],
+        index: np.ndarray,
+        epochs: np.ndarray,
+        counts: np.ndarray,
+        revenue: np.ndarray,
+    ):
         self.distinct = distinct
         self.index = index
         self.epochs = epochs
@@ -88,8 +94,13 @@ class Cells(Mapping[tuple[str, datetime], Totals]):
 
     @classmethod
     def empty(cls) -> Cells:
-        return cls([], np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64),
-                   np.zeros(0, np.float64))
+        return cls(
+            [],
+            np.zeros(0, np.int64),
+            np.zeros(0, np.int64),
+            np.zeros(0, np.int64),
+            np.zeros(0, np.float64),
+        )
 
     @classmethod
     def of(cls, rows: Mapping[tuple[str, datetime], Totals]) -> Cells:
@@ -100,19 +111,27 @@ class Cells(Mapping[tuple[str, datetime], Totals]):
         for value, _ in rows:
             slots.setdefault(value, len(slots))
         n = len(rows)
-        return cls(list(slots), np.fromiter((slots[v] for v, _ in rows), np.int64, n),
-                   np.fromiter((to_epoch(h) for _, h in rows), np.int64, n),
-                   np.fromiter((t[0] for t in rows.values()), np.int64, n),
-                   np.fromiter((t[1] for t in rows.values()), np.float64, n))
+        return cls(
+            list(slots),
+            np.fromiter((slots[v] for v, _ in rows), np.int64, n),
+            np.fromiter((to_epoch(h) for _, h in rows), np.int64, n),
+            np.fromiter((t[0] for t in rows.values()), np.int64, n),
+            np.fromiter((t[1] for t in rows.values()), np.float64, n),
+        )
 
     def _mapping(self) -> dict[tuple[str, datetime], Totals]:
         if self._dict is None:
             stamps = {e: from_epoch(e) for e in set(self.epochs.tolist())}
             distinct = self.distinct
             self._dict = {
-                (distinct[i], stamps[e]): Totals(c, r) for i, e, c, r in zip(
-                    self.index.tolist(), self.epochs.tolist(), self.counts.tolist(),
-                    self.revenue.tolist(), strict=True)
+                (distinct[i], stamps[e]): Totals(c, r)
+                for i, e, c, r in zip(
+                    self.index.tolist(),
+                    self.epochs.tolist(),
+                    self.counts.tolist(),
+                    self.revenue.tolist(),
+                    strict=True,
+                )
             }
         return self._dict
 
@@ -142,8 +161,7 @@ def check_grain(grain: str, start: datetime, end: datetime) -> None:
     if grain not in GRAINS:
         raise ValueError(f"grain must be one of {', '.join(GRAINS)}, not {grain!r}")
     if grain == "day" and (start != day_floor(start) or end != day_floor(end)):
-        raise ValueError(f"grain='day' reads whole UTC days: {start} and {end} must be "
-                         "midnights")
+        raise ValueError(f"grain='day' reads whole UTC days: {start} and {end} must be midnights")
 
 
 def check_ranges(ranges: Sequence[tuple[datetime, datetime]]) -> None:
@@ -154,8 +172,10 @@ def check_ranges(ranges: Sequence[tuple[datetime, datetime]]) -> None:
         if lo != hour_floor(lo) or hi != hour_floor(hi) or hi < lo:
             raise ValueError(f"read_ranges reads whole hours: [{lo}, {hi}) is not one")
         if previous is not None and lo < previous:
-            raise ValueError(f"read_ranges needs ascending, disjoint ranges: [{lo}, {hi}) "
-                             f"starts before {previous}")
+            raise ValueError(
+                f"read_ranges needs ascending, disjoint ranges: [{lo}, {hi}) "
+                f"starts before {previous}"
+            )
         previous = hi
 
 
@@ -172,8 +192,10 @@ def check_deltas(deltas: Mapping[CounterKey, Totals]) -> None:
     sum (ALL_VALUES), which only the store itself may write."""
     for k in deltas:
         if k.dimension and not k.value:
-            raise ValueError(f"value '' under dimension {k.dimension!r} ({k.metric}, {k.hour}) "
-                             "is reserved for the sum over the dimension's values")
+            raise ValueError(
+                f"value '' under dimension {k.dimension!r} ({k.metric}, {k.hour}) "
+                "is reserved for the sum over the dimension's values"
+            )
 
 
 def select_values(cells: Cells, dimension: str, values: Collection[str] | None) -> Cells:
@@ -195,8 +217,9 @@ def select_values(cells: Cells, dimension: str, values: Collection[str] | None) 
         distinct = [*keep, ALL_VALUES]
         index = np.concatenate([index, np.full(len(hours), len(keep), np.int64)])
         epochs = np.concatenate([epochs, hours])
-        counts = np.concatenate([counts, np.bincount(at, cells.counts, len(hours))
-                                 .astype(np.int64)])
+        counts = np.concatenate(
+            [counts, np.bincount(at, cells.counts, len(hours)).astype(np.int64)]
+        )
         revenue = np.concatenate([revenue, np.bincount(at, cells.revenue, len(hours))])
     if not len(counts):
         return Cells.empty()
@@ -210,8 +233,14 @@ class CounterStore(Protocol):
         move with it. ValueError (nothing written) for value "" under a dimension."""
 
     def read(
-        self, account_id: str, metric: str, dimension: str, start: datetime, end: datetime,
-        grain: str = "hour", values: Collection[str] | None = None,
+        self,
+        account_id: str,
+        metric: str,
+        dimension: str,
+        start: datetime,
+        end: datetime,
+        grain: str = "hour",
+        values: Collection[str] | None = None,
     ) -> Cells:
         """Sums per (value, hour) for hours in [start, end) (naive UTC), as Cells.
 
@@ -225,8 +254,12 @@ class CounterStore(Protocol):
         the sums of its 24 hours."""
 
     def read_ranges(
-        self, account_id: str, metric: str, dimension: str,
-        ranges: Sequence[tuple[datetime, datetime]], values: Collection[str] | None = None,
+        self,
+        account_id: str,
+        metric: str,
+        dimension: str,
+        ranges: Sequence[tuple[datetime, datetime]],
+        values: Collection[str] | None = None,
     ) -> Cells:
         """read() of the hour cells in several ranges [lo, hi) at once (whole hours, ascending,
         disjoint): a series in a zone whose days cut UTC days reads a few hours of every day

@@ -113,8 +113,17 @@ class CassandraCounterStore:
             day_revenues[(pk, k.value)].append(float(t.revenue))
         # The flush's day cells: the same on every retry (fsum does not depend on the order).
         for (pk, value), count in day_counts.items():
-            by_partition[pk].append((*pk, DAY_ROW, value, flush_id, count,
-                                     math.fsum(day_revenues[(pk, value)]), write_ts))
+            by_partition[pk].append(
+                (
+                    *pk,
+                    DAY_ROW,
+                    value,
+                    flush_id,
+                    count,
+                    math.fsum(day_revenues[(pk, value)]),
+                    write_ts,
+                )
+            )
         self._index_days(by_partition)
         batches = []
         for rows in by_partition.values():
@@ -135,7 +144,10 @@ class CassandraCounterStore:
         new = [pk for pk in partitions if pk not in self._indexed]
         if new:
             execute_concurrent_with_args(
-                self._session, self._st.put_day, new, concurrency=self.concurrency,
+                self._session,
+                self._st.put_day,
+                new,
+                concurrency=self.concurrency,
                 raise_on_first_error=True,
             )
             if len(self._indexed) > 100_000:  # only a cache of rows known to exist
@@ -150,8 +162,14 @@ class CassandraCounterStore:
         return [(r.day.date(), bool(r.rolled)) for r in rows]
 
     def read(
-        self, account_id: str, metric: str, dimension: str, start: datetime, end: datetime,
-        grain: str = "hour", values: Collection[str] | None = None,
+        self,
+        account_id: str,
+        metric: str,
+        dimension: str,
+        start: datetime,
+        end: datetime,
+        grain: str = "hour",
+        values: Collection[str] | None = None,
     ) -> Cells:
         """values (see base.py) filter what was read: CQL cannot restrict `value` under a
         range of hours, and a dimension's sum is added up from its every value, which the
@@ -162,24 +180,37 @@ class CassandraCounterStore:
         if not days:
             return Cells.empty()
         if grain == "day":
-            return select_values(self._read_days(account_id, metric, dimension, days),
-                                 dimension, values)
+            return select_values(
+                self._read_days(account_id, metric, dimension, days), dimension, values
+            )
         return self._read_hours(account_id, metric, dimension, [(start, end)], values)
 
     def read_ranges(
-        self, account_id: str, metric: str, dimension: str,
-        ranges: Sequence[tuple[datetime, datetime]], values: Collection[str] | None = None,
+        self,
+        account_id: str,
+        metric: str,
+        dimension: str,
+        ranges: Sequence[tuple[datetime, datetime]],
+        values: Collection[str] | None = None,
     ) -> Cells:
         """Every (range, day) is one partition read, all of them run concurrently."""
         check_ranges(ranges)
         check_values(values)
         return self._read_hours(account_id, metric, dimension, ranges, values)
 
-    def _read_hours(self, account_id: str, metric: str, dimension: str,
-                    ranges: Sequence[tuple[datetime, datetime]],
-                    values: Collection[str] | None) -> Cells:
-        parts = [(d, max(lo, _midnight(d)), min(hi, _midnight(d) + DAY))
-                 for lo, hi in ranges for d in _days(lo, hi)]
+    def _read_hours(
+        self,
+        account_id: str,
+        metric: str,
+        dimension: str,
+        ranges: Sequence[tuple[datetime, datetime]],
+        values: Collection[str] | None,
+    ) -> Cells:
+        parts = [
+            (d, max(lo, _midnight(d)), min(hi, _midnight(d) + DAY))
+            for lo, hi in ranges
+            for d in _days(lo, hi)
+        ]
         if not parts:
             return Cells.empty()
         days = sorted({p[0] for p in parts})
@@ -187,8 +218,9 @@ class CassandraCounterStore:
             held = {d for d, _ in self._index(account_id, metric, dimension, days)}
             parts = [p for p in parts if p[0] in held]
         # Each partition's bounds stay inside its own day, so its day cells never show here.
-        statements = [(self._st.select, (account_id, metric, dimension, d, lo, hi))
-                      for d, lo, hi in parts]
+        statements = [
+            (self._st.select, (account_id, metric, dimension, d, lo, hi)) for d, lo, hi in parts
+        ]
         sums = _Sums()
         flush_cells: dict[date, int] = defaultdict(int)
         for (day, _, _), rows in zip(parts, self._run(statements), strict=True):
@@ -206,8 +238,9 @@ class CassandraCounterStore:
         index = self._index(account_id, metric, dimension, days)
         pk = (account_id, metric, dimension)
         statements = [
-            (self._st.select_day, (*pk, d, DAY_ROW)) if rolled else
-            (self._st.select, (*pk, d, _midnight(d), _midnight(d) + DAY))
+            (self._st.select_day, (*pk, d, DAY_ROW))
+            if rolled
+            else (self._st.select, (*pk, d, _midnight(d), _midnight(d) + DAY))
             for d, rolled in index
         ]
         sums = _Sums()

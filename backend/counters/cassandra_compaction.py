@@ -47,9 +47,7 @@ def compact_partition(
         else:
             pending[(r.hour, r.value)].append(r)
     complete = _complete_flushes(session, st, {r.flush_id for rs in pending.values() for r in rs})
-    groups = {
-        cell: [r for r in rs if r.flush_id in complete] for cell, rs in pending.items()
-    }
+    groups = {cell: [r for r in rs if r.flush_id in complete] for cell, rs in pending.items()}
     groups = {cell: rs for cell, rs in groups.items() if rs}
     folded = 0
     cells = sorted(groups)
@@ -125,8 +123,7 @@ def roll_up_partition(
         new_version = (version or 0) + 1
         batch.add(st.bump, (new_version, *pk, version))
         for value in values[i : i + _DAY_CELLS_PER_BATCH]:
-            batch.add(st.put_base, (*pk, DAY_ROW, value, counts[value],
-                                    math.fsum(revenues[value])))
+            batch.add(st.put_base, (*pk, DAY_ROW, value, counts[value], math.fsum(revenues[value])))
         if not session.execute(batch).was_applied:
             return False
         version = new_version

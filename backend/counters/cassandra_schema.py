@@ -44,8 +44,9 @@ class FlushRetryPolicy(RetryPolicy):
     FallthroughRetryPolicy; we avoid them.
     """
 
-    def on_write_timeout(self, query, consistency, write_type, required_responses,
-                         received_responses, retry_num):
+    def on_write_timeout(
+        self, query, consistency, write_type, required_responses, received_responses, retry_num
+    ):
         if retry_num == 0 and write_type in (WriteType.SIMPLE, WriteType.UNLOGGED_BATCH):
             return self.RETRY, consistency
         return self.RETHROW, None
@@ -62,7 +63,9 @@ def connect(hosts: tuple[str, ...], port: int = 9042) -> tuple[Cluster, Session]
         request_timeout=30,
     )
     cluster = Cluster(
-        list(hosts), port=port, execution_profiles={EXEC_PROFILE_DEFAULT: profile},
+        list(hosts),
+        port=port,
+        execution_profiles={EXEC_PROFILE_DEFAULT: profile},
         protocol_version=5,
         # The driver leaves Nagle on: a request spanning two TCP segments then waits for a
         # delayed ACK (~40 ms), which made compaction batches 10x slower.
@@ -146,9 +149,7 @@ class Statements:
                 f"SELECT day, rolled FROM {ks}.counter_days WHERE account_id=? AND metric=? "
                 "AND dimension=? AND day >= ? AND day <= ?"
             ),
-            set_rolled=session.prepare(
-                f"UPDATE {ks}.counter_days SET rolled = true WHERE {pk}"
-            ),
+            set_rolled=session.prepare(f"UPDATE {ks}.counter_days SET rolled = true WHERE {pk}"),
             select=session.prepare(
                 f"SELECT hour, value, flush_id, count, revenue FROM {ks}.counter_cells "
                 f"WHERE {pk} AND hour >= ? AND hour < ?"
@@ -175,7 +176,15 @@ class Statements:
                 f"DELETE FROM {ks}.counter_cells WHERE {pk} AND hour=? AND value=? AND flush_id=?"
             ),
         )
-        for idempotent in (st.complete, st.insert, st.days, st.set_rolled, st.select,
-                           st.select_day, st.select_partition, st.ledger):
+        for idempotent in (
+            st.complete,
+            st.insert,
+            st.days,
+            st.set_rolled,
+            st.select,
+            st.select_day,
+            st.select_partition,
+            st.ledger,
+        ):
             idempotent.is_idempotent = True
         return st

@@ -90,20 +90,25 @@ DO UPDATE SET count = count + excluded.count, revenue = revenue + excluded.reven
 """
 
 # The sums over each dimension's values, per hour and per day, from the cells in store.
-_BACKFILL_SUMS = [f"""
+_BACKFILL_SUMS = [
+    f"""
 INSERT INTO {table} (account_id, metric, dimension, value, {col}, count, revenue)
 SELECT account_id, metric, dimension, '', {col}, sum(count), sum(revenue)
 FROM {table} WHERE dimension <> '' GROUP BY account_id, metric, dimension, {col}
-""" for table, col in (("counters", "hour"), ("day_counters", "day"))]
+"""
+    for table, col in (("counters", "hour"), ("day_counters", "day"))
+]
 
 _SELECT = {
     "hour": "SELECT value, hour, count, revenue FROM counters WHERE account_id=? AND "
-            "metric=? AND dimension=? AND hour>=? AND hour<?",
+    "metric=? AND dimension=? AND hour>=? AND hour<?",
     "day": "SELECT value, day, count, revenue FROM day_counters WHERE account_id=? AND "
-           "metric=? AND dimension=? AND day>=? AND day<?",
+    "metric=? AND dimension=? AND day>=? AND day<?",
 }
-_SELECT_HOURS = ("SELECT value, hour, count, revenue FROM counters WHERE account_id=? AND "
-                 "metric=? AND dimension=? AND hour IN (SELECT value FROM json_each(?))")
+_SELECT_HOURS = (
+    "SELECT value, hour, count, revenue FROM counters WHERE account_id=? AND "
+    "metric=? AND dimension=? AND hour IN (SELECT value FROM json_each(?))"
+)
 # values=None under a dimension: every value but the sum
 _NOT_SUM = " AND value <> ''"
 
@@ -182,10 +187,12 @@ class SqliteCounterStore:
 
     def increment(self, flush_id: str, deltas: Mapping[CounterKey, Totals]) -> None:
         check_deltas(deltas)
-        rows = _with_sums([
-            (k.account_id, k.metric, k.dimension, k.value, to_epoch(k.hour), t.count, t.revenue)
-            for k, t in deltas.items()
-        ])
+        rows = _with_sums(
+            [
+                (k.account_id, k.metric, k.dimension, k.value, to_epoch(k.hour), t.count, t.revenue)
+                for k, t in deltas.items()
+            ]
+        )
         days = _day_rows(rows)
         conn = self._conn()
         conn.execute("BEGIN IMMEDIATE")
@@ -203,27 +210,43 @@ class SqliteCounterStore:
             raise
 
     def read(
-        self, account_id: str, metric: str, dimension: str, start: datetime, end: datetime,
-        grain: str = "hour", values: Collection[str] | None = None,
+        self,
+        account_id: str,
+        metric: str,
+        dimension: str,
+        start: datetime,
+        end: datetime,
+        grain: str = "hour",
+        values: Collection[str] | None = None,
     ) -> Cells:
         check_grain(grain, start, end)
-        return self._select(_SELECT[grain], [account_id, metric, dimension, to_epoch(start),
-                                              to_epoch(end)], dimension, values)
+        return self._select(
+            _SELECT[grain],
+            [account_id, metric, dimension, to_epoch(start), to_epoch(end)],
+            dimension,
+            values,
+        )
 
     def read_ranges(
-        self, account_id: str, metric: str, dimension: str,
-        ranges: Sequence[tuple[datetime, datetime]], values: Collection[str] | None = None,
+        self,
+        account_id: str,
+        metric: str,
+        dimension: str,
+        ranges: Sequence[tuple[datetime, datetime]],
+        values: Collection[str] | None = None,
     ) -> Cells:
         check_ranges(ranges)
         if len(ranges) == 1:
             return self.read(account_id, metric, dimension, *ranges[0], values=values)
         hours = [h for lo, hi in ranges for h in range(to_epoch(lo), to_epoch(hi), 3600)]
         # One statement, a primary-key lookup per hour listed (json_each: one parameter)
-        return self._select(_SELECT_HOURS, [account_id, metric, dimension, json.dumps(hours)],
-                            dimension, values)
+        return self._select(
+            _SELECT_HOURS, [account_id, metric, dimension, json.dumps(hours)], dimension, values
+        )
 
-    def _select(self, sql: str, args: list, dimension: str,
-                values: Collection[str] | None) -> Cells:
+    def _select(
+        self, sql: str, args: list, dimension: str, values: Collection[str] | None
+    ) -> Cells:
         check_values(values)
         if values is not None:
             if not values:
@@ -247,8 +270,13 @@ class SqliteCounterStore:
             del rows
             slots = {v: i for i, v in enumerate(dict.fromkeys(found))}
             index = np.fromiter(map(slots.__getitem__, found), np.int64, len(found))
-            return Cells(list(slots), index, np.array(epochs, np.int64),
-                         np.array(counts, np.int64), np.array(revenue, np.float64))
+            return Cells(
+                list(slots),
+                index,
+                np.array(epochs, np.int64),
+                np.array(counts, np.int64),
+                np.array(revenue, np.float64),
+            )
         finally:
             if paused:
                 gc.enable()

@@ -24,25 +24,46 @@ class CountryView:
         self.inner = inner
         self.country = country
 
-    def read(self, account_id: str, metric: str, dimension: str, start: datetime,
-             end: datetime, grain: str = "hour",
-             values: Collection[str] | None = None) -> Cells:
+    def read(
+        self,
+        account_id: str,
+        metric: str,
+        dimension: str,
+        start: datetime,
+        end: datetime,
+        grain: str = "hour",
+        values: Collection[str] | None = None,
+    ) -> Cells:
         if dimension not in ("", "country"):
             raise NotByCountry(f"counts by {dimension} cannot be filtered by country")
-        return self._as_view(dimension, values, self.inner.read(
-            account_id, metric, "country", start, end, grain, values=[self.country]))
+        return self._as_view(
+            dimension,
+            values,
+            self.inner.read(
+                account_id, metric, "country", start, end, grain, values=[self.country]
+            ),
+        )
 
-    def read_ranges(self, account_id: str, metric: str, dimension: str,
-                    ranges: Sequence[tuple[datetime, datetime]],
-                    values: Collection[str] | None = None) -> Cells:
+    def read_ranges(
+        self,
+        account_id: str,
+        metric: str,
+        dimension: str,
+        ranges: Sequence[tuple[datetime, datetime]],
+        values: Collection[str] | None = None,
+    ) -> Cells:
         if dimension not in ("", "country"):
             raise NotByCountry(f"counts by {dimension} cannot be filtered by country")
-        return self._as_view(dimension, values, self.inner.read_ranges(
-            account_id, metric, "country", ranges, values=[self.country]))
+        return self._as_view(
+            dimension,
+            values,
+            self.inner.read_ranges(account_id, metric, "country", ranges, values=[self.country]),
+        )
 
     @staticmethod
     def _as_view(dimension: str, values: Collection[str] | None, cells: Cells) -> Cells:
         if not dimension:  # the country's cells are the metric's total in this view
-            cells = Cells([""] * len(cells.distinct), cells.index, cells.epochs, cells.counts,
-                          cells.revenue)
+            cells = Cells(
+                [""] * len(cells.distinct), cells.index, cells.epochs, cells.counts, cells.revenue
+            )
         return select_values(cells, dimension, values)

@@ -30,8 +30,13 @@ def _box(c: dict) -> dict:
 
 
 def collides(a: dict, b: dict) -> bool:
-    return (a["i"] != b["i"] and a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"]
-            and a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"])
+    return (
+        a["i"] != b["i"]
+        and a["x"] < b["x"] + b["w"]
+        and b["x"] < a["x"] + a["w"]
+        and a["y"] < b["y"] + b["h"]
+        and b["y"] < a["y"] + a["h"]
+    )
 
 
 def _first_hit(b: dict, placed: list[dict]) -> dict | None:
@@ -137,8 +142,9 @@ def step(cards: list[dict], card_id: str, op: str) -> list[dict]:
     return after
 
 
-def describe(before: list[dict], after: list[dict], card_id: str, titles: dict[str, str],
-             op: str) -> str:
+def describe(
+    before: list[dict], after: list[dict], card_id: str, titles: dict[str, str], op: str
+) -> str:
     """`before` the cards as step() got them, `after` its answer. What a screen reader hears: "Orders moved to column 4, row 2." (1-based), the size
     after a resize, and which other cards had to make room."""
     old = {b["i"]: b for b in compact([_box(c) for c in before])}
@@ -146,12 +152,19 @@ def describe(before: list[dict], after: list[dict], card_id: str, titles: dict[s
     where = f"column {me['x'] + 1}, row {me['y'] + 1}"
     name = titles.get(card_id, card_id)
     if op in SIZES:
-        text = (f"{name} resized to {me['w']} columns by {me['h']} "
-                f"row{'s' if me['h'] != 1 else ''}, at {where}.")
+        text = (
+            f"{name} resized to {me['w']} columns by {me['h']} "
+            f"row{'s' if me['h'] != 1 else ''}, at {where}."
+        )
     else:
         text = f"{name} moved to {where}."
-    others = [titles.get(b["i"], b["i"]) for b in after if b["i"] != card_id
-              and b["i"] in old and (old[b["i"]]["x"], old[b["i"]]["y"]) != (b["x"], b["y"])]
+    others = [
+        titles.get(b["i"], b["i"])
+        for b in after
+        if b["i"] != card_id
+        and b["i"] in old
+        and (old[b["i"]]["x"], old[b["i"]]["y"]) != (b["x"], b["y"])
+    ]
     if others:
         text += f" Also moved: {', '.join(others)}."
     return text

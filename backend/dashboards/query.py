@@ -54,8 +54,9 @@ def _by(card: dict) -> str | None:
     return card.get("by") or None
 
 
-def card_data(counters: CounterStore, account_id: str, card: dict, filters: dict,
-              today: date, tz: str = "UTC") -> CardData:
+def card_data(
+    counters: CounterStore, account_id: str, card: dict, filters: dict, today: date, tz: str = "UTC"
+) -> CardData:
     rng, country = effective(card, filters)
     start, end = ranges.resolve(rng, today)
     by = _by(card)
@@ -63,15 +64,18 @@ def card_data(counters: CounterStore, account_id: str, card: dict, filters: dict
     note = None
     source = counters
     if country and by not in COUNTRY_FILTERABLE:
-        note = (f"Shows every country: counts by {by} are not kept per country, so the "
-                f"{country} filter does not apply here.")
+        note = (
+            f"Shows every country: counts by {by} are not kept per country, so the "
+            f"{country} filter does not apply here."
+        )
         country = None
     elif country:
         source = CountryView(counters, country)
 
     def run(s: date, e: date) -> pd.DataFrame:
-        return series(source, account_id, card["metric"], s, e, card["interval"], tz, by,
-                      top, card["measure"])
+        return series(
+            source, account_id, card["metric"], s, e, card["interval"], tz, by, top, card["measure"]
+        )
 
     frame = run(start, end)
     total = float(frame[card["measure"]].sum())
@@ -95,8 +99,15 @@ def bucket_range(t: date, interval: str) -> dict:
     return {"start": t.isoformat(), "end": end.isoformat()}
 
 
-def dashboard_data(counters: CounterStore, account_id: str, definition: dict, filters: dict,
-                   today: date, tz: str = "UTC") -> dict[str, CardData]:
+def dashboard_data(
+    counters: CounterStore,
+    account_id: str,
+    definition: dict,
+    filters: dict,
+    today: date,
+    tz: str = "UTC",
+) -> dict[str, CardData]:
     """Every card of a dashboard under `filters` (the dashboard's, or a drill-down's)."""
-    return {c["id"]: card_data(counters, account_id, c, filters, today, tz)
-            for c in definition["cards"]}
+    return {
+        c["id"]: card_data(counters, account_id, c, filters, today, tz) for c in definition["cards"]
+    }

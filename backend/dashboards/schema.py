@@ -55,8 +55,10 @@ def _range(value: Any, field: str, allow_none: bool) -> str | dict | None:
         if (end - start).days > 3 * 366:
             raise DashboardInvalid(field, "at most 3 years")
         return {"start": start.isoformat(), "end": end.isoformat()}
-    raise DashboardInvalid(field, f"must be one of {', '.join(PRESETS)} or "
-                                  '{"start": "YYYY-MM-DD", "end": "YYYY-MM-DD"}')
+    raise DashboardInvalid(
+        field,
+        f'must be one of {", ".join(PRESETS)} or {{"start": "YYYY-MM-DD", "end": "YYYY-MM-DD"}}',
+    )
 
 
 def _country(value: Any, field: str) -> str | None:
@@ -105,16 +107,21 @@ def card(raw: Any, field: str = "card") -> dict:
         raise DashboardInvalid(f"{field}.compare", "must be true or false")
     w = _int(raw, "w", 4, 1, COLS, field)
     return {
-        "id": cid, "title": title.strip() or metric, "metric": metric,
+        "id": cid,
+        "title": title.strip() or metric,
+        "metric": metric,
         "measure": _choice(raw, "measure", MEASURES, "count", field),
         "chart": chart,
         "interval": _choice(raw, "interval", INTERVALS, "day", field),
         "range": _range(raw.get("range"), f"{field}.range", allow_none=True),
-        "compare": compare, "by": by,
+        "compare": compare,
+        "by": by,
         "top": _int(raw, "top", 5, 1, MAX_TOP, field),
         "country": _country(raw.get("country"), f"{field}.country"),
-        "x": _int(raw, "x", 0, 0, COLS - 1, field), "y": _int(raw, "y", 0, 0, 10_000, field),
-        "w": w, "h": _int(raw, "h", 2, 1, 12, field),
+        "x": _int(raw, "x", 0, 0, COLS - 1, field),
+        "y": _int(raw, "y", 0, 0, 10_000, field),
+        "w": w,
+        "h": _int(raw, "h", 2, 1, 12, field),
     }
 
 
@@ -126,8 +133,10 @@ def filters(raw: Any) -> dict:
     unknown = set(raw) - {"range", "country"}
     if unknown:
         raise DashboardInvalid(f"filters.{sorted(unknown)[0]}", "unknown filter")
-    return {"range": _range(raw.get("range", DEFAULT_RANGE), "filters.range", False),
-            "country": _country(raw.get("country"), "filters.country")}
+    return {
+        "range": _range(raw.get("range", DEFAULT_RANGE), "filters.range", False),
+        "country": _country(raw.get("country"), "filters.country"),
+    }
 
 
 def name(raw: Any) -> str:
@@ -156,5 +165,4 @@ def definition(raw: Any) -> dict:
         if c["id"] in seen:
             raise DashboardInvalid(f"cards[{i}].id", f"duplicate id {c['id']!r}")
         seen.add(c["id"])
-    return {"name": name(raw.get("name")), "filters": filters(raw.get("filters")),
-            "cards": cards}
+    return {"name": name(raw.get("name")), "filters": filters(raw.get("filters")), "cards": cards}

@@ -21,8 +21,12 @@ class DashboardNotFound(LookupError):
 
 
 def to_json(d: Dashboard) -> dict:
-    return {"id": d.id, **d.definition, "created_at": d.created_at.isoformat() + "Z",
-            "updated_at": d.updated_at.isoformat() + "Z"}
+    return {
+        "id": d.id,
+        **d.definition,
+        "created_at": d.created_at.isoformat() + "Z",
+        "updated_at": d.updated_at.isoformat() + "Z",
+    }
 
 
 def get(s: Session, account_id: str, dashboard_id: int) -> Dashboard:
@@ -33,8 +37,11 @@ def get(s: Session, account_id: str, dashboard_id: int) -> Dashboard:
 
 
 def list_dashboards(s: Session, account_id: str) -> list[Dashboard]:
-    return list(s.scalars(select(Dashboard).where(Dashboard.account_id == account_id)
-                          .order_by(Dashboard.id)))
+    return list(
+        s.scalars(
+            select(Dashboard).where(Dashboard.account_id == account_id).order_by(Dashboard.id)
+        )
+    )
 
 
 def _checked(s: Session, account_id: str, body: dict) -> dict:
@@ -43,8 +50,9 @@ def _checked(s: Session, account_id: str, body: dict) -> dict:
     dims = dimensions_of(s, account_id)
     for i, c in enumerate(defn["cards"]):
         if c["by"] is not None and c["by"] not in dims:
-            raise schema.DashboardInvalid(f"cards[{i}].by", f"unknown dimension {c['by']!r}; "
-                                                            f"use one of {', '.join(dims)}")
+            raise schema.DashboardInvalid(
+                f"cards[{i}].by", f"unknown dimension {c['by']!r}; use one of {', '.join(dims)}"
+            )
     return defn
 
 

@@ -1,7 +1,7 @@
 """Demo data: realistic storefront traffic fed through the real ingestion path.
 
-    from backend.demo import generate, seed
-    seed(runtime, account_id, events=1_000_000, days=90)
+from backend.demo import generate, seed
+seed(runtime, account_id, events=1_000_000, days=90)
 """
 
 from backend.demo.seed import seed

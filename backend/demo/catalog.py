@@ -4,8 +4,7 @@ from __future__ import annotations
 
 # (ISO country, share of visitors, IANA zones its visitors live in)
 COUNTRIES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
-    ("US", 30.0, ("America/New_York", "America/Chicago", "America/Denver",
-                  "America/Los_Angeles")),
+    ("US", 30.0, ("America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles")),
     ("GB", 9.0, ("Europe/London",)),
     ("DE", 7.0, ("Europe/Berlin",)),
     ("CA", 6.0, ("America/Toronto", "America/Vancouver")),
@@ -44,8 +43,32 @@ COUNTRIES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
 )
 
 # Share of a day's sessions starting in each local hour (people shop in the evening).
-HOURLY = (0.9, 0.6, 0.4, 0.3, 0.3, 0.4, 0.8, 1.6, 2.6, 3.4, 3.8, 4.0,
-          4.4, 4.4, 4.2, 4.1, 4.2, 4.6, 5.2, 6.0, 6.4, 6.0, 4.6, 2.2)
+HOURLY = (
+    0.9,
+    0.6,
+    0.4,
+    0.3,
+    0.3,
+    0.4,
+    0.8,
+    1.6,
+    2.6,
+    3.4,
+    3.8,
+    4.0,
+    4.4,
+    4.4,
+    4.2,
+    4.1,
+    4.2,
+    4.6,
+    5.2,
+    6.0,
+    6.4,
+    6.0,
+    4.6,
+    2.2,
+)
 # Monday..Sunday
 WEEKDAY = (1.06, 1.02, 1.0, 1.0, 0.96, 0.74, 0.82)
 
@@ -99,20 +122,99 @@ BLACK_FRIDAY_SOURCES: tuple[tuple[str | None, str | None, str | None, float], ..
 EMAIL_CAMPAIGNS = ("weekly_newsletter", "new_arrivals_drop", "winback_30d", "cart_reminder")
 BLACK_FRIDAY_EMAIL = "black_friday_early_access"
 
-FORMS = (("newsletter-popup", "Newsletter popup", 6.0), ("spin-to-win", "Spin to win", 2.0),
-         ("back-in-stock", "Back in stock", 1.0))
+FORMS = (
+    ("newsletter-popup", "Newsletter popup", 6.0),
+    ("spin-to-win", "Spin to win", 2.0),
+    ("back-in-stock", "Back in stock", 1.0),
+)
 
-FIRST_NAMES = ("Ada", "Alan", "Grace", "Linus", "Maya", "Noah", "Olivia", "Liam", "Emma",
-               "Lucas", "Sofia", "Mateo", "Amara", "Kenji", "Yuki", "Priya", "Arjun", "Chloe",
-               "Hugo", "Lea", "Finn", "Ines", "Omar", "Zara", "Elif", "Jonas", "Freya", "Sam",
-               "Nora", "Leo", "Isla", "Mia", "Ravi", "Ana", "Tomas", "Eva", "Kai", "Luca")
-LAST_NAMES = ("Lovelace", "Turing", "Hopper", "Torvalds", "Nguyen", "Smith", "Garcia", "Muller",
-              "Rossi", "Dubois", "Tanaka", "Patel", "Kim", "Silva", "Novak", "Jensen", "Berg",
-              "Costa", "Murphy", "Kowalski", "Ahmed", "Cohen", "Larsen", "Moreau", "Weber")
+FIRST_NAMES = (
+    "Ada",
+    "Alan",
+    "Grace",
+    "Linus",
+    "Maya",
+    "Noah",
+    "Olivia",
+    "Liam",
+    "Emma",
+    "Lucas",
+    "Sofia",
+    "Mateo",
+    "Amara",
+    "Kenji",
+    "Yuki",
+    "Priya",
+    "Arjun",
+    "Chloe",
+    "Hugo",
+    "Lea",
+    "Finn",
+    "Ines",
+    "Omar",
+    "Zara",
+    "Elif",
+    "Jonas",
+    "Freya",
+    "Sam",
+    "Nora",
+    "Leo",
+    "Isla",
+    "Mia",
+    "Ravi",
+    "Ana",
+    "Tomas",
+    "Eva",
+    "Kai",
+    "Luca",
+)
+LAST_NAMES = (
+    "Lovelace",
+    "Turing",
+    "Hopper",
+    "Torvalds",
+    "Nguyen",
+    "Smith",
+    "Garcia",
+    "Muller",
+    "Rossi",
+    "Dubois",
+    "Tanaka",
+    "Patel",
+    "Kim",
+    "Silva",
+    "Novak",
+    "Jensen",
+    "Berg",
+    "Costa",
+    "Murphy",
+    "Kowalski",
+    "Ahmed",
+    "Cohen",
+    "Larsen",
+    "Moreau",
+    "Weber",
+)
 # Reserved example domains (RFC 2606/6761): demo flows e-mail these people, and with a
 # real TALLY_SMTP_URL that mail must never reach a real inbox.
-EMAIL_DOMAINS = ("example.com", "example.net", "example.org", "mail.example", "shop.example",
-                 "inbox.test", "post.test", "mailbox.example", "letters.test", "web.example")
-PAGES = (("/", "Home"), ("/collections/new", "New Arrivals"), ("/collections/sale", "Sale"),
-         ("/collections/outerwear", "Outerwear"), ("/collections/knitwear", "Knitwear"),
-         ("/pages/about", "Our Story"), ("/blogs/journal", "Journal"))
+EMAIL_DOMAINS = (
+    "example.com",
+    "example.net",
+    "example.org",
+    "mail.example",
+    "shop.example",
+    "inbox.test",
+    "post.test",
+    "mailbox.example",
+    "letters.test",
+    "web.example",
+)
+PAGES = (
+    ("/", "Home"),
+    ("/collections/new", "New Arrivals"),
+    ("/collections/sale", "Sale"),
+    ("/collections/outerwear", "Outerwear"),
+    ("/collections/knitwear", "Knitwear"),
+    ("/pages/about", "Our Story"),
+    ("/blogs/journal", "Journal"),
+)

@@ -39,8 +39,14 @@ def _tables():
     from geoip2fast import geoip2fast as g
 
     try:
-        return (g.mainListFirstIP, g.mainListNetlength, g.mainListIDCountryCodes,
-                g.mainListNamesCountry, g.numIPsv4, g.numIPsv6)
+        return (
+            g.mainListFirstIP,
+            g.mainListNetlength,
+            g.mainListIDCountryCodes,
+            g.mainListNamesCountry,
+            g.numIPsv4,
+            g.numIPsv6,
+        )
     except AttributeError as exc:  # pragma: no cover - a geoip2fast layout we do not know
         raise RuntimeError(f"unsupported geoip2fast data layout: {exc}") from None
 

@@ -39,8 +39,14 @@ def _iso(ts: datetime) -> str:
 class Session:
     """Builds one visit's messages; `known` collects visitors who identify."""
 
-    def __init__(self, rng: random.Random, visitor: Visitor, start: datetime, promo: bool,
-                 known: list[Visitor]):
+    def __init__(
+        self,
+        rng: random.Random,
+        visitor: Visitor,
+        start: datetime,
+        promo: bool,
+        known: list[Visitor],
+    ):
         self.rng = rng
         self.v = visitor
         self.t = start
@@ -53,8 +59,13 @@ class Session:
     # -- message builders
 
     def _msg(self, kind: str, props: dict) -> dict:
-        m = {"type": kind, "anonymousId": self.v.anonymous_id, "properties": props,
-             "context": self.ctx, "timestamp": _iso(self.t)}
+        m = {
+            "type": kind,
+            "anonymousId": self.v.anonymous_id,
+            "properties": props,
+            "context": self.ctx,
+            "timestamp": _iso(self.t),
+        }
         if self.v.user_id:
             m["userId"] = self.v.user_id
         return m
@@ -79,15 +90,20 @@ class Session:
             v.user_id = f"cus_{rng.getrandbits(48):012x}"
             v.email = f"{v.first_name}.{v.last_name}.{v.user_id[-5:]}@{domain}".lower()
             self.known.append(v)
-        m = {"type": "identify", "userId": v.user_id, "anonymousId": v.anonymous_id,
-             "traits": {"email": v.email, "first_name": v.first_name,
-                        "last_name": v.last_name},
-             "context": self.ctx, "timestamp": _iso(self.t)}
+        m = {
+            "type": "identify",
+            "userId": v.user_id,
+            "anonymousId": v.anonymous_id,
+            "traits": {"email": v.email, "first_name": v.first_name, "last_name": v.last_name},
+            "context": self.ctx,
+            "timestamp": _iso(self.t),
+        }
         self.out.append(m)
 
     def wait(self, low: int, high: int) -> None:
-        self.t += timedelta(seconds=self.rng.randint(low, high),
-                            milliseconds=self.rng.randrange(1000))
+        self.t += timedelta(
+            seconds=self.rng.randint(low, high), milliseconds=self.rng.randrange(1000)
+        )
 
     # -- the visit
 
@@ -96,8 +112,10 @@ class Session:
         if v.email and rng.random() < 0.25 and self._email_visit():
             return self.out  # opened the e-mail and did not come to the shop
         if not self.utm:
-            src = rng.choices(_PROMO_SOURCES if self.promo else catalog.SOURCES,
-                              cum_weights=_PROMO_CUM if self.promo else _SOURCES_CUM)[0]
+            src = rng.choices(
+                _PROMO_SOURCES if self.promo else catalog.SOURCES,
+                cum_weights=_PROMO_CUM if self.promo else _SOURCES_CUM,
+            )[0]
             if src[0]:
                 self.utm = {"utm_source": src[0], "utm_medium": src[1]}
                 if src[2]:
@@ -116,8 +134,11 @@ class Session:
     def _email_visit(self) -> bool:
         """Opened (and maybe clicked) a campaign e-mail; True if the visit ends there."""
         rng = self.rng
-        campaign = catalog.BLACK_FRIDAY_EMAIL if self.promo and rng.random() < 0.6 else \
-            catalog.EMAIL_CAMPAIGNS[rng.randrange(len(catalog.EMAIL_CAMPAIGNS))]
+        campaign = (
+            catalog.BLACK_FRIDAY_EMAIL
+            if self.promo and rng.random() < 0.6
+            else catalog.EMAIL_CAMPAIGNS[rng.randrange(len(catalog.EMAIL_CAMPAIGNS))]
+        )
         props = {"campaign_name": campaign, "utm_source": "email", "utm_campaign": campaign}
         self.t -= timedelta(minutes=rng.randint(2, 180))
         self.track("Opened Email", dict(props))
@@ -141,13 +162,17 @@ class Session:
             product = rng.choices(catalog.PRODUCTS, cum_weights=_PRODUCT_CUM)[0]
             sku, name, category, price = product
             self.page(f"/products/{sku.lower()}", name)
-            self.track("Viewed Product", {"product_id": sku, "name": name,
-                                          "category": category, "price": price, **self.utm})
+            self.track(
+                "Viewed Product",
+                {"product_id": sku, "name": name, "category": category, "price": price, **self.utm},
+            )
             if rng.random() < add:
                 qty = 2 if rng.random() < 0.12 else 1
                 self.wait(5, 40)
-                self.track("Added to Cart", {"product_id": sku, "name": name, "price": price,
-                                             "quantity": qty, **self.utm})
+                self.track(
+                    "Added to Cart",
+                    {"product_id": sku, "name": name, "price": price, "quantity": qty, **self.utm},
+                )
                 cart.append((product, qty))
             if rng.random() > stay:
                 break
@@ -164,8 +189,10 @@ class Session:
         subtotal = round(sum(p[3] * q for p, q in cart), 2)
         self.wait(10, 60)
         checkout_id = f"chk_{rng.getrandbits(40):010x}"
-        self.track("Started Checkout", {"checkout_id": checkout_id, "items": len(cart),
-                                        "cart_total": subtotal, **self.utm})
+        self.track(
+            "Started Checkout",
+            {"checkout_id": checkout_id, "items": len(cart), "cart_total": subtotal, **self.utm},
+        )
         if self.v.user_id is None:
             self.wait(20, 90)
             self.identify()  # the checkout asks for an e-mail address
@@ -182,8 +209,9 @@ class Session:
             "discount": discount,
             "shipping": shipping,
             "currency": "USD",
-            "products": [{"product_id": p[0], "name": p[1], "price": p[3], "quantity": q}
-                         for p, q in cart],
+            "products": [
+                {"product_id": p[0], "name": p[1], "price": p[3], "quantity": q} for p, q in cart
+            ],
             **self.utm,
         }
         if discount:

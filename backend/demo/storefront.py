@@ -21,8 +21,12 @@ from backend.forms import service
 from backend.forms.templates import template
 
 PRODUCTS = [
-    ("Trail runner shoes", "129.00"), ("Merino hoodie", "89.00"), ("Rain shell", "159.00"),
-    ("Camp mug", "18.00"), ("Headlamp", "39.00"), ("Day pack 22 l", "79.00"),
+    ("Trail runner shoes", "129.00"),
+    ("Merino hoodie", "89.00"),
+    ("Rain shell", "159.00"),
+    ("Camp mug", "18.00"),
+    ("Headlamp", "39.00"),
+    ("Day pack 22 l", "79.00"),
 ]
 
 PAGE = """<!doctype html>
@@ -51,24 +55,37 @@ footer{{background:#eee;padding:32px;margin-top:600px}}
 def page(tally_url: str, public_key: str, nonce: str, embed_form_id: int | None) -> str:
     products = "".join(
         f'<div class="card"><h3>{html.escape(n)}</h3><div>${html.escape(p)}</div></div>'
-        for n, p in PRODUCTS)
-    embed = (f'<div data-tally-form="{int(embed_form_id)}"></div>'
-             if embed_form_id is not None else "")
-    return PAGE.format(nonce=nonce, products=products, embed=embed,
-                       tally=html.escape(tally_url.rstrip("/"), quote=True),
-                       key=html.escape(public_key, quote=True))
+        for n, p in PRODUCTS
+    )
+    embed = (
+        f'<div data-tally-form="{int(embed_form_id)}"></div>' if embed_form_id is not None else ""
+    )
+    return PAGE.format(
+        nonce=nonce,
+        products=products,
+        embed=embed,
+        tally=html.escape(tally_url.rstrip("/"), quote=True),
+        key=html.escape(public_key, quote=True),
+    )
 
 
 def csp(tally_url: str, nonce: str) -> str:
     """As strict as stores that fight form tools get: nonce scripts and styles only."""
     origin = "{0.scheme}://{0.netloc}".format(urlparse(tally_url))
-    return (f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; "
-            f"connect-src {origin}; img-src {origin} https: data:; base-uri 'none'; "
-            "form-action 'none'")
+    return (
+        f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; "
+        f"connect-src {origin}; img-src {origin} https: data:; base-uri 'none'; "
+        "form-action 'none'"
+    )
 
 
-def storefront_server(tally_url: str, public_key: str, host: str = "127.0.0.1",
-                      port: int = 0, embed_form_id: int | None = None) -> ThreadingHTTPServer:
+def storefront_server(
+    tally_url: str,
+    public_key: str,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    embed_form_id: int | None = None,
+) -> ThreadingHTTPServer:
     """An HTTP server for the demo page (port 0: any free port; see server.server_port)."""
 
     class Handler(BaseHTTPRequestHandler):
@@ -106,9 +123,13 @@ def create_demo_forms(session: Session, account_id: str) -> dict[str, int]:
     return ids
 
 
-def start_storefront(tally_url: str, public_key: str, port: int = 8051,
-                     host: str = "127.0.0.1",
-                     embed_form_id: int | None = None) -> ThreadingHTTPServer:
+def start_storefront(
+    tally_url: str,
+    public_key: str,
+    port: int = 8051,
+    host: str = "127.0.0.1",
+    embed_form_id: int | None = None,
+) -> ThreadingHTTPServer:
     """Serve the demo storefront from a daemon thread (for `tally demo`); returns the server
     (call .shutdown() to stop it)."""
     server = storefront_server(tally_url, public_key, host, port, embed_form_id)

@@ -37,8 +37,19 @@ def day_weights(first: date, days: int, rng: random.Random) -> list[float]:
         w = catalog.WEEKDAY[d.weekday()] * (1 + 0.25 * i / max(days, 1))
         w *= rng.uniform(0.93, 1.07)
         bf = black_friday(d)
-        w *= {-7: 1.15, -6: 1.2, -5: 1.25, -4: 1.3, -3: 1.4, -2: 1.5, -1: 1.6, 0: 3.6,
-              1: 2.4, 2: 2.0, 3: 2.5}.get((d - bf).days, 1.0)  # +3 is Cyber Monday
+        w *= {
+            -7: 1.15,
+            -6: 1.2,
+            -5: 1.25,
+            -4: 1.3,
+            -3: 1.4,
+            -2: 1.5,
+            -1: 1.6,
+            0: 3.6,
+            1: 2.4,
+            2: 2.0,
+            3: 2.5,
+        }.get((d - bf).days, 1.0)  # +3 is Cyber Monday
         out.append(w)
     return out
 
@@ -80,8 +91,15 @@ class _World:
         rng = self.rng
         for _ in range(4):
             hour = rng.choices(range(24), cum_weights=self.hour_cum)[0]
-            local = datetime(day.year, day.month, day.day, hour, rng.randrange(60),
-                             rng.randrange(60), tzinfo=v.zone)
+            local = datetime(
+                day.year,
+                day.month,
+                day.day,
+                hour,
+                rng.randrange(60),
+                rng.randrange(60),
+                tzinfo=v.zone,
+            )
             ts = local.astimezone(UTC).replace(tzinfo=None)
             if ts < latest:
                 return ts
@@ -105,8 +123,9 @@ def _day(world: _World, day: date, quota: int, latest: datetime) -> list[dict]:
     return msgs
 
 
-def generate(events: int, days: int, end: datetime, seed: int = 0,
-             batch_size: int = BATCH) -> Iterator[list[dict]]:
+def generate(
+    events: int, days: int, end: datetime, seed: int = 0, batch_size: int = BATCH
+) -> Iterator[list[dict]]:
     """Yield batches of Segment messages: exactly `events`, over `days` days ending `end`."""
     if events < 0 or days < 1:
         raise ValueError("events must be >= 0 and days >= 1")

@@ -143,10 +143,7 @@ def check_structure(defn: Any) -> dict:
                 )
                 continue
             target = node[branch]
-            if target is not None and (
-                not isinstance(target, str)
-                or target not in ids
-            ):
+            if target is not None and (not isinstance(target, str) or target not in ids):
                 problems.append(Problem(nid, f"{branch!r} points to unknown node {target!r}"))
         if node["type"] == "split":
             problems += [Problem(nid, m) for m in condition_problems(node.get("where"), "where")]

@@ -51,16 +51,18 @@ def send_mail(smtp_url: str | None, to: str, subject: str, text: str) -> None:
         smtp.send_message(msg)
 
 
-def send_confirmation(runtime, submission_id: int, email: str, list_name: str,
-                      confirm_url) -> None:
+def send_confirmation(runtime, submission_id: int, email: str, list_name: str, confirm_url) -> None:
     if confirm_url is None:
         raise ConfirmError("no confirmation URL to send")
     link = confirm_url(token_for(runtime, submission_id))
     try:
-        send_mail(runtime.settings.smtp_url, email,
-                  f"Please confirm your subscription to {list_name}",
-                  f"Hello,\n\nplease confirm that you want to join {list_name} by opening "
-                  f"this link:\n\n{link}\n\nIf you did not ask for this, ignore this e-mail.\n")
+        send_mail(
+            runtime.settings.smtp_url,
+            email,
+            f"Please confirm your subscription to {list_name}",
+            f"Hello,\n\nplease confirm that you want to join {list_name} by opening "
+            f"this link:\n\n{link}\n\nIf you did not ask for this, ignore this e-mail.\n",
+        )
     except (OSError, smtplib.SMTPException) as exc:
         # The submission stays pending; submitting again sends a new link.
         raise ConfirmError(f"could not send the confirmation e-mail ({exc})") from None
@@ -92,7 +94,15 @@ def confirm(runtime, token: str) -> str:
             # Confirming is the consent double opt-in asks for: stamp it now.
             join_list(s, sub.account_id, list_name, profile, now)
         account_id, visitor, email = sub.account_id, sub.visitor, sub.email
-        message = form_event(SUBSCRIBED, form, visitor, f"form-list-{sub.id}", now,
-                             {"email": email}, list=list_name, double_opt_in=True)
+        message = form_event(
+            SUBSCRIBED,
+            form,
+            visitor,
+            f"form-list-{sub.id}",
+            now,
+            {"email": email},
+            list=list_name,
+            double_opt_in=True,
+        )
     ingestor(runtime).accept(account_id, [message])
     return list_name

@@ -32,8 +32,12 @@ FONTS = (
     "Helvetica, Arial, sans-serif",
     "'Courier New', monospace",
 )
-DEFAULT_TEXTS = {"title": "Join our newsletter", "description": "", "button": "Subscribe",
-                 "close": "Close"}
+DEFAULT_TEXTS = {
+    "title": "Join our newsletter",
+    "description": "",
+    "button": "Subscribe",
+    "close": "Close",
+}
 
 
 @dataclass(frozen=True)
@@ -58,8 +62,15 @@ class _Check:
     def fail(self, path: str, message: str) -> None:
         self.problems.append(Problem(path, message))
 
-    def text(self, obj: dict, key: str, path: str, default: str = "", limit: int = 500,
-             required: bool = False) -> str:
+    def text(
+        self,
+        obj: dict,
+        key: str,
+        path: str,
+        default: str = "",
+        limit: int = 500,
+        required: bool = False,
+    ) -> str:
         value = obj.get(key, default)
         if value is None:
             value = default
@@ -163,8 +174,12 @@ def _steps(c: _Check, raw: Any, names: list[str]) -> list[dict]:
             elif f in placed:
                 c.fail(f"steps[{i}].fields", f"field {f!r} is already in an earlier step")
             placed.append(f)
-        steps.append({"title": c.text(step, "title", f"steps[{i}].", limit=200),
-                      "fields": [f for f in fields if isinstance(f, str)]})
+        steps.append(
+            {
+                "title": c.text(step, "title", f"steps[{i}].", limit=200),
+                "fields": [f for f in fields if isinstance(f, str)],
+            }
+        )
     missing = [n for n in names if n not in placed]
     if missing and not c.problems:
         c.fail("steps", f"fields in no step: {', '.join(missing)}")
@@ -198,7 +213,7 @@ def _targeting(c: _Check, raw: dict) -> dict:
     if not isinstance(countries, list) or not all(
         isinstance(x, str) and _COUNTRY.match(x.upper()) for x in countries
     ):
-        c.fail(f"{p}countries", "must be a list of two-letter country codes like \"US\"")
+        c.fail(f"{p}countries", 'must be a list of two-letter country codes like "US"')
         countries = []
     return {
         "delay_seconds": c.integer(raw, "delay_seconds", p, 0, 0, 3600),
@@ -234,8 +249,9 @@ def validate(raw: Any) -> dict:
         elif not emails[0]["required"]:
             c.fail("fields", "the email field must be required")
     texts_raw = c.obj(raw, "texts")
-    texts = {k: c.text(texts_raw, k, "texts.", default=v, limit=1000)
-             for k, v in DEFAULT_TEXTS.items()}
+    texts = {
+        k: c.text(texts_raw, k, "texts.", default=v, limit=1000) for k, v in DEFAULT_TEXTS.items()
+    }
     frequency_raw = c.obj(raw, "frequency")
     definition = {
         "name": name,
@@ -249,8 +265,9 @@ def validate(raw: Any) -> dict:
         "success_message": c.text(raw, "success_message", "", default="Thank you!", limit=1000),
         "targeting": _targeting(c, c.obj(raw, "targeting")),
         "frequency": {
-            "hide_days_after_close": c.integer(frequency_raw, "hide_days_after_close",
-                                               "frequency.", 7, 0, 365),
+            "hide_days_after_close": c.integer(
+                frequency_raw, "hide_days_after_close", "frequency.", 7, 0, 365
+            ),
             "hide_after_submit": c.boolean(frequency_raw, "hide_after_submit", "frequency.", True),
         },
     }

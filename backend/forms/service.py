@@ -42,8 +42,9 @@ def to_json(form: Form) -> dict:
 
 
 def list_forms(session: Session, account_id: str) -> list[Form]:
-    return list(session.scalars(
-        select(Form).where(Form.account_id == account_id).order_by(Form.id)))
+    return list(
+        session.scalars(select(Form).where(Form.account_id == account_id).order_by(Form.id))
+    )
 
 
 def get(session: Session, account_id: str, form_id: int) -> Form:
@@ -56,8 +57,13 @@ def get(session: Session, account_id: str, form_id: int) -> Form:
 def create(session: Session, account_id: str, body: dict) -> Form:
     definition = validate(body)
     _ensure_dimension(session, account_id)
-    form = Form(account_id=account_id, name=definition["name"], kind=definition["kind"],
-                definition=definition, version=1)
+    form = Form(
+        account_id=account_id,
+        name=definition["name"],
+        kind=definition["kind"],
+        definition=definition,
+        version=1,
+    )
     session.add(form)
     session.flush()
     session.add(FormVersion(form_id=form.id, version=1, definition=definition))
@@ -106,18 +112,29 @@ def delete(session: Session, account_id: str, form_id: int) -> None:
 
 def versions(session: Session, account_id: str, form_id: int) -> list[dict]:
     get(session, account_id, form_id)
-    rows = session.scalars(select(FormVersion).where(FormVersion.form_id == form_id)
-                           .order_by(FormVersion.version.desc()))
-    return [{"version": v.version, "created_at": v.created_at.isoformat() + "Z",
-             "definition": v.definition} for v in rows]
+    rows = session.scalars(
+        select(FormVersion)
+        .where(FormVersion.form_id == form_id)
+        .order_by(FormVersion.version.desc())
+    )
+    return [
+        {
+            "version": v.version,
+            "created_at": v.created_at.isoformat() + "Z",
+            "definition": v.definition,
+        }
+        for v in rows
+    ]
 
 
 def live_forms(session: Session, account_id: str) -> list[tuple[int, int, dict]]:
     """(id, published version, published definition) of the account's live forms."""
-    rows = session.scalars(select(Form).where(Form.account_id == account_id,
-                                              Form.published.is_not(None)).order_by(Form.id))
-    return [(f.id, f.published_version or 0, f.published) for f in rows
-            if f.published is not None]
+    rows = session.scalars(
+        select(Form)
+        .where(Form.account_id == account_id, Form.published.is_not(None))
+        .order_by(Form.id)
+    )
+    return [(f.id, f.published_version or 0, f.published) for f in rows if f.published is not None]
 
 
 def live_form(session: Session, account_id: str, form_id: int) -> Form:

@@ -17,8 +17,9 @@ SUBMITTED = "Submitted Form"
 
 def _per_form(store, account_id: str, metric: str, start, end) -> dict[str, int]:
     out: dict[str, int] = {}
-    for (value, _hour), totals in store.read(account_id, metric, FORM_DIMENSION, start,
-                                             end).items():
+    for (value, _hour), totals in store.read(
+        account_id, metric, FORM_DIMENSION, start, end
+    ).items():
         out[value] = out.get(value, 0) + totals.count
     return out
 

@@ -44,31 +44,40 @@ def _visitor(raw) -> str:
     return f"tally-v-{uuid.uuid4()}"
 
 
-def check_rate(session: Session, ip: str | None, now: datetime, kind: str = "",
-               limit: int = RATE_LIMIT) -> None:
+def check_rate(
+    session: Session, ip: str | None, now: datetime, kind: str = "", limit: int = RATE_LIMIT
+) -> None:
     """Record an attempt from `ip`; RateLimited when it is over the limit of the window."""
     subject = f"{kind}ip:{ip or '?'}"[:100]
     since = now - RATE_WINDOW
     session.execute(delete(FormAttempt).where(FormAttempt.at < since))
-    recent = session.scalar(select(func.count()).select_from(FormAttempt).where(
-        FormAttempt.subject == subject, FormAttempt.at >= since))
+    recent = session.scalar(
+        select(func.count())
+        .select_from(FormAttempt)
+        .where(FormAttempt.subject == subject, FormAttempt.at >= since)
+    )
     session.add(FormAttempt(subject=subject, at=now))
     if recent >= limit:
-        raise RateLimited(f"more than {limit} {kind.rstrip(':') or 'submission'}s from this address in "
-                          f"{int(RATE_WINDOW.total_seconds() // 60)} minutes; try again later")
+        raise RateLimited(
+            f"more than {limit} {kind.rstrip(':') or 'submission'}s from this address in "
+            f"{int(RATE_WINDOW.total_seconds() // 60)} minutes; try again later"
+        )
 
 
-def upsert_profile(session: Session, account_id: str, email: str, traits: dict,
-                   now: datetime) -> Profile:
+def upsert_profile(
+    session: Session, account_id: str, email: str, traits: dict, now: datetime
+) -> Profile:
     """The account's profile of this e-mail address, created if new, traits merged."""
     for _ in range(2):  # the aggregator may create the same profile at the same moment
-        p = session.scalar(select(Profile).where(Profile.account_id == account_id,
-                                                 Profile.email == email))
+        p = session.scalar(
+            select(Profile).where(Profile.account_id == account_id, Profile.email == email)
+        )
         if p is None:
             try:
                 with session.begin_nested():
-                    p = Profile(account_id=account_id, email=email, traits={},
-                                first_seen=now, last_seen=now)
+                    p = Profile(
+                        account_id=account_id, email=email, traits={}, first_seen=now, last_seen=now
+                    )
                     session.add(p)
             except IntegrityError:
                 continue
@@ -78,17 +87,18 @@ def upsert_profile(session: Session, account_id: str, email: str, traits: dict,
     raise RuntimeError("could not create or find the profile")
 
 
-def join_list(session: Session, account_id: str, list_name: str, profile: Profile,
-              consent_at: datetime | None) -> bool:
+def join_list(
+    session: Session, account_id: str, list_name: str, profile: Profile, consent_at: datetime | None
+) -> bool:
     """Add the profile to the list (created if new); True when it was not a member yet."""
-    lst = session.scalar(select(List).where(List.account_id == account_id,
-                                            List.name == list_name))
+    lst = session.scalar(select(List).where(List.account_id == account_id, List.name == list_name))
     if lst is None:
         lst = List(account_id=account_id, name=list_name)
         session.add(lst)
         session.flush()
-    member = session.scalar(select(ListMember).where(ListMember.list_id == lst.id,
-                                                     ListMember.profile_id == profile.id))
+    member = session.scalar(
+        select(ListMember).where(ListMember.list_id == lst.id, ListMember.profile_id == profile.id)
+    )
     if member is not None:
         if consent_at and not member.consent_at:
             member.consent_at = consent_at
@@ -99,20 +109,36 @@ def join_list(session: Session, account_id: str, list_name: str, profile: Profil
 
 def _traits(form: dict, values: dict) -> dict:
     # E-mail keys the profile; other answers become traits (consent as its timestamp below).
-    return {f["name"]: values[f["name"]] for f in form["fields"]
-            if f["type"] not in ("email",) and not f["consent"] and f["name"] in values}
+    return {
+        f["name"]: values[f["name"]]
+        for f in form["fields"]
+        if f["type"] not in ("email",) and not f["consent"] and f["name"] in values
+    }
 
 
-def form_event(metric: str, form: Form, visitor: str, message_id: str, ts: datetime,
-               traits: dict | None = None, **props) -> dict:
-    return {"type": "track", "event": metric, "anonymousId": visitor, "messageId": message_id,
-            "timestamp": ts.isoformat() + "Z",
-            "properties": {"$form": str(form.id), "form": form.name, **props},
-            "context": {"traits": traits or {}}}
+def form_event(
+    metric: str,
+    form: Form,
+    visitor: str,
+    message_id: str,
+    ts: datetime,
+    traits: dict | None = None,
+    **props,
+) -> dict:
+    return {
+        "type": "track",
+        "event": metric,
+        "anonymousId": visitor,
+        "messageId": message_id,
+        "timestamp": ts.isoformat() + "Z",
+        "properties": {"$form": str(form.id), "form": form.name, **props},
+        "context": {"traits": traits or {}},
+    }
 
 
-def submit(runtime, account_id: str, form_id: int, payload: dict, ip: str | None,
-           confirm_url=None) -> Outcome:
+def submit(
+    runtime, account_id: str, form_id: int, payload: dict, ip: str | None, confirm_url=None
+) -> Outcome:
     """Handle one storefront submission. Raises RateLimited, FormNotFound, SubmissionInvalid.
 
     confirm_url(token) -> absolute link, needed by double opt-in forms."""
@@ -141,19 +167,45 @@ def submit(runtime, account_id: str, form_id: int, payload: dict, ip: str | None
         joined = False
         if definition["list"] and not pending:
             joined = join_list(s, account_id, definition["list"], profile, consent_at)
-        sub = FormSubmission(account_id=account_id, form_id=form.id,
-                             form_version=form.published_version or 0, profile_id=profile.id,
-                             email=email, values=values, visitor=_visitor(payload.get("visitor")),
-                             consent_at=consent_at, status="pending" if pending else "subscribed")
+        sub = FormSubmission(
+            account_id=account_id,
+            form_id=form.id,
+            form_version=form.published_version or 0,
+            profile_id=profile.id,
+            email=email,
+            values=values,
+            visitor=_visitor(payload.get("visitor")),
+            consent_at=consent_at,
+            status="pending" if pending else "subscribed",
+        )
         s.add(sub)
         s.flush()
-        messages = [form_event(SUBMITTED, form, sub.visitor, f"form-submit-{sub.id}", now,
-                               {"email": email, **traits}, version=sub.form_version)]
+        messages = [
+            form_event(
+                SUBMITTED,
+                form,
+                sub.visitor,
+                f"form-submit-{sub.id}",
+                now,
+                {"email": email, **traits},
+                version=sub.form_version,
+            )
+        ]
         if joined:
-            messages.append(form_event(SUBSCRIBED, form, sub.visitor, f"form-list-{sub.id}",
-                                       now, {"email": email}, list=definition["list"]))
-        result = Outcome("pending" if pending else "subscribed", definition["success_message"],
-                         sub.id)
+            messages.append(
+                form_event(
+                    SUBSCRIBED,
+                    form,
+                    sub.visitor,
+                    f"form-list-{sub.id}",
+                    now,
+                    {"email": email},
+                    list=definition["list"],
+                )
+            )
+        result = Outcome(
+            "pending" if pending else "subscribed", definition["success_message"], sub.id
+        )
         list_name = definition["list"]
     # The profile and membership are committed before the events are spooled, so the
     # aggregator finds this profile by e-mail instead of creating a second one.

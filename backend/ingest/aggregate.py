@@ -64,8 +64,9 @@ def deltas_from_json(rows: list) -> dict[CounterKey, Totals]:
     }
 
 
-def exclusively(thread_lock: threading.Lock, lock_path: Path, blocking: bool,
-                pass_: Callable[[], int]) -> int:
+def exclusively(
+    thread_lock: threading.Lock, lock_path: Path, blocking: bool, pass_: Callable[[], int]
+) -> int:
     """Run one pass under a thread lock and an exclusive flock on `lock_path` (one pass at a
     time across processes); 0 if busy and not `blocking`.
 
@@ -156,8 +157,9 @@ class Aggregator:
     def _limits(self) -> dict[str, int] | None:
         return self.cap() if self.cap is not None else None
 
-    def _read(self, segs: list[Path], offsets: dict[str, int],
-              limits: dict[str, int] | None) -> tuple[list, dict, int]:
+    def _read(
+        self, segs: list[Path], offsets: dict[str, int], limits: dict[str, int] | None
+    ) -> tuple[list, dict, int]:
         """Up to max_messages of records from the committed offsets on (and no further than
         `limits`, when given), parsed."""
         records: list[dict] = []
@@ -220,8 +222,9 @@ class Aggregator:
             return {"a": "", "m": []}
         return {"a": account_id, "m": msgs}
 
-    def _commit(self, records: list[dict], ends: dict[str, int], offsets: dict[str, int],
-                segs: list[Path]) -> None:
+    def _commit(
+        self, records: list[dict], ends: dict[str, int], offsets: dict[str, int], segs: list[Path]
+    ) -> None:
         by_account: dict[str, list[dict]] = defaultdict(list)
         for rec in records:
             if rec["m"]:

@@ -35,8 +35,12 @@ def backlog(runtime) -> dict:
     segs = spool.segments(runtime.settings.spool_dir)
     uncounted, files, oldest = _behind(segs, counted)
     unstored, _files, oldest_unstored = _behind(segs, stored)
-    return {"bytes": uncounted, "segments": files, "oldest_seconds": oldest,
-            "unstored": {"bytes": unstored, "oldest_seconds": oldest_unstored}}
+    return {
+        "bytes": uncounted,
+        "segments": files,
+        "oldest_seconds": oldest,
+        "unstored": {"bytes": unstored, "oldest_seconds": oldest_unstored},
+    }
 
 
 def _behind(segs: list[Path], offsets: dict[str, int]) -> tuple[int, int, float]:

@@ -70,16 +70,21 @@ class CountState:
 
     def _db(self) -> sqlite3.Connection:
         if self._con is None or self._pid != os.getpid():
-            con = sqlite3.connect(self.path, timeout=30, isolation_level=None,
-                                  check_same_thread=False)
+            con = sqlite3.connect(
+                self.path, timeout=30, isolation_level=None, check_same_thread=False
+            )
             con.execute("PRAGMA journal_mode=WAL")
             # FULL: a pass acts on its commit (it applies the counts, the aggregator stores up
             # to these offsets), so the commit must survive a power cut (docs/ingestion.md).
             con.execute("PRAGMA synchronous=FULL")
-            con.execute("CREATE TABLE IF NOT EXISTS count_offsets "
-                        "(segment TEXT PRIMARY KEY, offset INTEGER NOT NULL)")
-            con.execute("CREATE TABLE IF NOT EXISTS count_ledger "
-                        "(id TEXT PRIMARY KEY, deltas BLOB NOT NULL, created REAL NOT NULL)")
+            con.execute(
+                "CREATE TABLE IF NOT EXISTS count_offsets "
+                "(segment TEXT PRIMARY KEY, offset INTEGER NOT NULL)"
+            )
+            con.execute(
+                "CREATE TABLE IF NOT EXISTS count_ledger "
+                "(id TEXT PRIMARY KEY, deltas BLOB NOT NULL, created REAL NOT NULL)"
+            )
             self._con, self._pid = con, os.getpid()
         return self._con
 
@@ -101,10 +106,13 @@ class CountState:
                 con.executemany(
                     "INSERT INTO count_offsets (segment, offset) VALUES (?, ?) "
                     "ON CONFLICT (segment) DO UPDATE SET offset = excluded.offset",
-                    list(ends.items()))
+                    list(ends.items()),
+                )
                 if deltas:
-                    con.execute("INSERT INTO count_ledger (id, deltas, created) VALUES (?, ?, ?)",
-                                (flush_id, orjson.dumps(deltas), time.time()))
+                    con.execute(
+                        "INSERT INTO count_ledger (id, deltas, created) VALUES (?, ?, ?)",
+                        (flush_id, orjson.dumps(deltas), time.time()),
+                    )
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
@@ -118,8 +126,9 @@ class CountState:
         """Drop the offsets of segments that are gone (stored, then deleted)."""
         if segments:
             with self._lock:
-                self._db().executemany("DELETE FROM count_offsets WHERE segment = ?",
-                                       [(name,) for name in segments])
+                self._db().executemany(
+                    "DELETE FROM count_offsets WHERE segment = ?", [(name,) for name in segments]
+                )
 
     def close(self) -> None:
         with self._lock:
@@ -251,8 +260,9 @@ class CountingStage:
         except FileNotFoundError:  # stored and deleted meanwhile
             return
 
-    def _read(self, segs: list[Path], start: dict[str, int],
-              budget: int) -> tuple[list[_Record], dict[str, int], int]:
+    def _read(
+        self, segs: list[Path], start: dict[str, int], budget: int
+    ) -> tuple[list[_Record], dict[str, int], int]:
         read: list[_Record] = []
         ends: dict[str, int] = {}
         n_msgs = 0
@@ -293,8 +303,9 @@ def _read_record(seg: str, end: int, payload: bytes) -> _Record:
     return _Record(seg, end, account_id, [m["id"] for m in msgs], None, msgs, payload)
 
 
-def _new_in(s, account_id: str, dims: list[str], recs: list[_Record], pending,
-            groups: Groups) -> None:
+def _new_in(
+    s, account_id: str, dims: list[str], recs: list[_Record], pending, groups: Groups
+) -> None:
     """Sum into `groups` the account's messages of `recs` that are new: neither pending,
     nor stored, nor earlier in the pass. A record whose messages are all new and whose
     summary was made with `dims` adds its summary; any other is read message by message."""
@@ -303,8 +314,12 @@ def _new_in(s, account_id: str, dims: list[str], recs: list[_Record], pending,
     claimed: set[str] = set()
     for rec in recs:
         ids, summary = rec.ids, rec.summary
-        if (summary is not None and summary["d"] == dims and len(set(ids)) == len(ids)
-                and not any(mid in pending or mid in stored or mid in claimed for mid in ids)):
+        if (
+            summary is not None
+            and summary["d"] == dims
+            and len(set(ids)) == len(ids)
+            and not any(mid in pending or mid in stored or mid in claimed for mid in ids)
+        ):
             merge(groups, summary)
             claimed.update(ids)
             continue

@@ -42,8 +42,9 @@ def stored_message_ids(s: Session, account_id: str, ids: list[str]) -> set[str]:
     """The ids among `ids` the account already has events for (the counting stage's check:
     it needs no keys to store under)."""
     seen, first, later, held = _look_up(s, account_id, ids)
-    collided = [mid for k in held.union(later) if k in first
-                for mid in (first[k], *later.get(k, ()))]
+    collided = [
+        mid for k in held.union(later) if k in first for mid in (first[k], *later.get(k, ()))
+    ]
     seen.update(_keyless_seen(s, account_id, ids, collided))
     return seen
 
@@ -76,14 +77,26 @@ def _look_up(
     chunks = [list(first)] if name == "postgresql" else _chunks(list(first))
     for chunk in chunks:
         if name == "sqlite":
-            found = _fetch(conn, "SELECT dedup_key, account_id, message_id FROM events WHERE "
-                           f"dedup_key IN ({', '.join('?' * len(chunk))})", chunk)
+            found = _fetch(
+                conn,
+                "SELECT dedup_key, account_id, message_id FROM events WHERE "
+                f"dedup_key IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            )
         elif name == "postgresql":
-            found = _fetch(conn, "SELECT dedup_key, account_id, message_id FROM events "
-                           "WHERE dedup_key = ANY(%s::bigint[])", (chunk,), prepare=False)
+            found = _fetch(
+                conn,
+                "SELECT dedup_key, account_id, message_id FROM events "
+                "WHERE dedup_key = ANY(%s::bigint[])",
+                (chunk,),
+                prepare=False,
+            )
         else:
-            found = s.execute(select(Event.dedup_key, Event.account_id, Event.message_id)
-                              .where(Event.dedup_key.in_(chunk))).all()
+            found = s.execute(
+                select(Event.dedup_key, Event.account_id, Event.message_id).where(
+                    Event.dedup_key.in_(chunk)
+                )
+            ).all()
         for k, acct, mid in found:
             held.add(k)
             if acct == account_id and (first[k] == mid or mid in later.get(k, ())):
@@ -96,7 +109,8 @@ def _keyless_seen(s: Session, account_id: str, ids: list[str], keyless_ids: list
     ids, and every id while the account has any keyless event (its key may have been freed
     by a deletion since)."""
     keyless = select(Event.message_id).where(
-        Event.account_id == account_id, Event.dedup_key.is_(None))
+        Event.account_id == account_id, Event.dedup_key.is_(None)
+    )
     check = ids if s.scalar(keyless.limit(1)) is not None else keyless_ids
     seen: set[str] = set()
     for chunk in _chunks(check):

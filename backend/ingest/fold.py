@@ -33,8 +33,18 @@ def revenue_of(props: dict) -> float | None:
     return None
 
 
-def count_into(deltas: dict, hours: dict, account_id: str, dims: list[str], metric: str,
-               ms: int, country: str | None, props: dict, rev: float, n: int = 1) -> None:
+def count_into(
+    deltas: dict,
+    hours: dict,
+    account_id: str,
+    dims: list[str],
+    metric: str,
+    ms: int,
+    country: str | None,
+    props: dict,
+    rev: float,
+    n: int = 1,
+) -> None:
     """Add `n` new messages alike (one, by default) to a pass's counter deltas ({(account, metric, dimension, value,
     hour): [count, revenue]}): the metric's total, its country and each dimension property.
     `hours` caches one bucket datetime per epoch hour across the pass."""

@@ -149,11 +149,21 @@ class ProfileResolver:
         if not profiles:
             return
         table = Profile.__table__
-        rows = [{"account_id": p.account_id, "external_id": p.external_id, "email": p.email,
-                 "traits": p.traits, "country": p.country, "first_seen": p.first_seen,
-                 "last_seen": p.last_seen} for p in profiles]
+        rows = [
+            {
+                "account_id": p.account_id,
+                "external_id": p.external_id,
+                "email": p.email,
+                "traits": p.traits,
+                "country": p.country,
+                "first_seen": p.first_seen,
+                "last_seen": p.last_seen,
+            }
+            for p in profiles
+        ]
         ids = self.s.scalars(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).all()
+            insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
+        ).all()
         for p, pid in zip(profiles, ids, strict=True):
             p.id = pid
             if track:
@@ -174,9 +184,13 @@ class ProfileResolver:
                 self._insert([dst], track=True)  # src's events and aliases move to its id
             self.s.flush()  # both need ids
             self.s.execute(
-                update(Event).where(Event.profile_id == src.id).values(profile_id=dst.id))
-            self.s.execute(update(ProfileAlias).where(ProfileAlias.profile_id == src.id)
-                           .values(profile_id=dst.id))
+                update(Event).where(Event.profile_id == src.id).values(profile_id=dst.id)
+            )
+            self.s.execute(
+                update(ProfileAlias)
+                .where(ProfileAlias.profile_id == src.id)
+                .values(profile_id=dst.id)
+            )
             have = set(
                 self.s.scalars(select(ListMember.list_id).where(ListMember.profile_id == dst.id))
             )

@@ -22,8 +22,15 @@ import orjson
 from backend.ingest import wire
 
 
-def of_body(account_id: str, kind: str, body: bytes, ip: str | None, now: datetime,
-            rid: str, summary: dict | None = None) -> bytes:
+def of_body(
+    account_id: str,
+    kind: str,
+    body: bytes,
+    ip: str | None,
+    now: datetime,
+    rid: str,
+    summary: dict | None = None,
+) -> bytes:
     """`summary`: what counting needs of the messages (backend/ingest/summary.py), if the
     caller made one."""
     header = {"a": account_id, "k": kind, "ip": ip, "now": now.isoformat(), "r": rid}
@@ -67,8 +74,7 @@ def decode_counted(payload: bytes) -> tuple[str, list[dict]]:
         h = orjson.loads(head)
         now = datetime.fromisoformat(h["now"])
         view = wire.counted_view(body, h["k"], h["ip"], now, h["r"])
-        return h["a"], view if view is not None else wire.parse(body, h["k"], h["ip"], now,
-                                                                h["r"])
+        return h["a"], view if view is not None else wire.parse(body, h["k"], h["ip"], now, h["r"])
     return decode(payload)
 
 

@@ -43,7 +43,10 @@ class Ingestor:
             self.counting = CountingStage(runtime.db, counters, self.settings.spool_dir)
             self._counted = CountState(self.settings.spool_dir)
         self.aggregator = Aggregator(
-            runtime.db, counters, self.settings.spool_dir, hooks=tuple(runtime.fold_hooks),
+            runtime.db,
+            counters,
+            self.settings.spool_dir,
+            hooks=tuple(runtime.fold_hooks),
             count=self.counting is None,
             cap=self._counted.offsets if self._counted is not None else None,
         )
@@ -77,8 +80,17 @@ class Ingestor:
         # they accept for it while they have it in hand (backend/ingest/summary.py).
         summary = Summary(self._dimensions(account_id)) if self.counting is not None else None
         n = wire.check(body, kind, ip, now, rid, summary)
-        self._append(records.of_body(account_id, kind, body, ip, now, rid,
-                                     summary.to_json() if summary is not None else None))
+        self._append(
+            records.of_body(
+                account_id,
+                kind,
+                body,
+                ip,
+                now,
+                rid,
+                summary.to_json() if summary is not None else None,
+            )
+        )
         return n
 
     def _dimensions(self, account_id: str) -> list[str]:
@@ -101,7 +113,8 @@ class Ingestor:
             log.error("spool write failed: %s", exc)
             raise SpoolUnavailable(
                 f"could not store the request durably ({exc.strerror or exc}); nothing of it "
-                "was accepted: retry later") from exc
+                "was accepted: retry later"
+            ) from exc
 
     def accept(self, account_id: str, messages: list[dict], ip: str | None = None) -> None:
         """Validate raw Segment messages (all or nothing), then spool them durably."""
@@ -144,9 +157,11 @@ class Ingestor:
         self._stop.clear()
         run = self.stages()
         self._threads = [
-            threading.Thread(target=self._loop, args=(run[name],),
-                             name=f"tally-{name}", daemon=True)
-            for name in stages if name in run
+            threading.Thread(
+                target=self._loop, args=(run[name],), name=f"tally-{name}", daemon=True
+            )
+            for name in stages
+            if name in run
         ]
         for t in self._threads:
             t.start()

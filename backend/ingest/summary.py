@@ -33,17 +33,27 @@ def add_alike(groups: Groups, dims: list[str], msgs: list[dict]) -> None:
         add_one(groups, dims, m["e"], m["ts"], m["ip"], m["p"])
 
 
-def add_one(groups: Groups, dims: list[str], metric: str, ms: int, ip: str | None,
-            props: dict) -> None:
+def add_one(
+    groups: Groups, dims: list[str], metric: str, ms: int, ip: str | None, props: dict
+) -> None:
     if props:
         rev = props.get("revenue")
         # A number, the usual, as revenue_of reads it (a bool is neither int nor float here).
-        rev = (float(rev) or 0.0) if rev.__class__ is float or rev.__class__ is int else (
-            revenue_of(props) or 0.0)
+        rev = (
+            (float(rev) or 0.0)
+            if rev.__class__ is float or rev.__class__ is int
+            else (revenue_of(props) or 0.0)
+        )
         # Each dimension as count_into would count it (a string, or None: not counted), so
         # 1, 1.0 and True stay apart as they do there. Short strings, the usual, as is.
-        values = tuple([v if v is None or (v.__class__ is str and 0 < len(v) <= _MAX)
-                        else _dimension_value(v) for v in map(props.get, dims)])
+        values = tuple(
+            [
+                v
+                if v is None or (v.__class__ is str and 0 < len(v) <= _MAX)
+                else _dimension_value(v)
+                for v in map(props.get, dims)
+            ]
+        )
     else:
         rev, values = 0.0, (None,) * len(dims)
     key = (metric, ms // 3_600_000, country_of(ip), values)
@@ -76,17 +86,33 @@ class Summary:
         finite number (JSON has none: counting then reads the messages themselves)."""
         if not all(isfinite(rev) for _n, rev in self.groups.values()):
             return None
-        return {"d": self.dims, "i": self.ids,
-                "g": [[metric, hour, country, values, n, rev]
-                      for (metric, hour, country, values), (n, rev) in self.groups.items()]}
+        return {
+            "d": self.dims,
+            "i": self.ids,
+            "g": [
+                [metric, hour, country, values, n, rev]
+                for (metric, hour, country, values), (n, rev) in self.groups.items()
+            ],
+        }
 
 
-def count_groups(deltas: dict, hours: dict, account_id: str, dims: list[str],
-                 groups: Groups) -> None:
+def count_groups(
+    deltas: dict, hours: dict, account_id: str, dims: list[str], groups: Groups
+) -> None:
     """Add summed groups to a pass's counter deltas (count_into's form)."""
     for (metric, hour, country, values), (n, rev) in groups.items():
-        count_into(deltas, hours, account_id, dims, metric, hour * 3_600_000, country,
-                   dict(zip(dims, values, strict=True)), rev, n)
+        count_into(
+            deltas,
+            hours,
+            account_id,
+            dims,
+            metric,
+            hour * 3_600_000,
+            country,
+            dict(zip(dims, values, strict=True)),
+            rev,
+            n,
+        )
 
 
 def summarise(dims: list[str], msgs: list[dict]) -> dict | None:

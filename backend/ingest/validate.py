@@ -91,8 +91,9 @@ def nested_ok(value, left: int = MAX_DEPTH) -> bool:
         return True
     if left <= 0:
         return False
-    return all(nested_ok(v, left - 1) for v in children
-               if v.__class__ is dict or v.__class__ is list)
+    return all(
+        nested_ok(v, left - 1) for v in children if v.__class__ is dict or v.__class__ is list
+    )
 
 
 def _check_nesting(obj: dict, where: str) -> None:
@@ -219,8 +220,9 @@ def parse_request(
         raise InvalidMessage("body", "must be a JSON object")
     now = now or datetime.now(UTC)
     if kind != "batch":
-        return [normalise(data, "message", now, kind, ip, False, rid and f"tally-{rid}-0",
-                          len(body))]
+        return [
+            normalise(data, "message", now, kind, ip, False, rid and f"tally-{rid}-0", len(body))
+        ]
     batch = data.get("batch")
     if not isinstance(batch, list) or not batch:
         raise InvalidMessage("batch", "must be a non-empty array of messages")
@@ -241,6 +243,7 @@ def parse_request(
                 msg = {**msg, "context": shared_ctx}
             if sent_at is not None and "sentAt" not in msg and "timestamp" in msg:
                 msg = {**msg, "sentAt": sent_at}  # SDKs stamp sentAt once per batch
-        out.append(normalise(msg, f"batch[{i}]", now, None, ip, False,
-                             rid and f"tally-{rid}-{i}", size))
+        out.append(
+            normalise(msg, f"batch[{i}]", now, None, ip, False, rid and f"tally-{rid}-{i}", size)
+        )
     return out

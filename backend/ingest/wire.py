@@ -140,8 +140,9 @@ def _event_time(m: Message, sent_at: str | None, now: datetime) -> datetime | No
     return ts if OLDEST <= ts <= now + MAX_FUTURE else None
 
 
-def _valid(m: Message, forced: str | None, shared_ctx: Context | None, sent_at: str | None,
-           now: datetime) -> datetime | None:
+def _valid(
+    m: Message, forced: str | None, shared_ctx: Context | None, sent_at: str | None, now: datetime
+) -> datetime | None:
     """_normalise's checks alone (the acknowledgement path builds nothing): the message's
     time if it is accepted, else None."""
     mtype = _type(m, forced)
@@ -177,8 +178,16 @@ def _ip(ctx: Context | None, ip: str | None) -> str | None:
     return (ctx.ip if ctx is not None else None) or ip or None
 
 
-def _normalise(m: Message, i: int, now: datetime, forced: str | None, ip: str | None,
-               shared_ctx: Context | None, sent_at: str | None, rid: str) -> dict:
+def _normalise(
+    m: Message,
+    i: int,
+    now: datetime,
+    forced: str | None,
+    ip: str | None,
+    shared_ctx: Context | None,
+    sent_at: str | None,
+    rid: str,
+) -> dict:
     mtype = _type(m, forced)
     if mtype is None:
         raise _Decline
@@ -210,8 +219,15 @@ def _normalise(m: Message, i: int, now: datetime, forced: str | None, ip: str | 
     }
 
 
-def fast_parse(body: bytes, kind: str, ip: str | None, now: datetime, rid: str,
-               build: bool = True, counted: Summary | None = None) -> list[dict] | int | None:
+def fast_parse(
+    body: bytes,
+    kind: str,
+    ip: str | None,
+    now: datetime,
+    rid: str,
+    build: bool = True,
+    counted: Summary | None = None,
+) -> list[dict] | int | None:
     """The spool form of every message (or, with build=False, just how many there are),
     or None when parse_request must decide. The body is at most MAX_REQUEST_BYTES.
     With build=False, `counted` (a Summary) receives what is counted of each message."""
@@ -256,7 +272,6 @@ def fast_parse(body: bytes, kind: str, ip: str | None, now: datetime, rid: str,
         return None
 
 
-
 # -- what counting reads: the counting stage (backend/ingest/counting.py) parses every record
 # before the store parses it again, and needs five fields of each message, not the whole.
 
@@ -286,8 +301,9 @@ _counted = msgspec.json.Decoder(_Counted)
 _counted_batch = msgspec.json.Decoder(_CountedBatch)
 
 
-def counted_view(body: bytes, kind: str, ip: str | None, now: datetime,
-                 rid: str) -> list[dict] | None:
+def counted_view(
+    body: bytes, kind: str, ip: str | None, now: datetime, rid: str
+) -> list[dict] | None:
     """Of each message of a body `check` accepted, what is counted: {"id", "e", "ts", "ip",
     "p"}, as `parse` gives them; or None when unsure (then use `parse`). It skips what
     counting does not read (identities, traits) and the size checks the body passed when it
@@ -296,14 +312,24 @@ def counted_view(body: bytes, kind: str, ip: str | None, now: datetime,
         if kind != "batch":
             return [_counted_one(_counted.decode(body), 0, now, kind, ip, None, None, rid)]
         data = _counted_batch.decode(body)
-        return [_counted_one(m, i, now, None, ip, data.context, data.sentAt, rid)
-                for i, m in enumerate(data.batch)]
+        return [
+            _counted_one(m, i, now, None, ip, data.context, data.sentAt, rid)
+            for i, m in enumerate(data.batch)
+        ]
     except (msgspec.DecodeError, RecursionError, _Decline):
         return None
 
 
-def _counted_one(m: _Counted, i: int, now: datetime, forced: str | None, ip: str | None,
-                 shared_ctx: _CountedContext | None, sent_at: str | None, rid: str) -> dict:
+def _counted_one(
+    m: _Counted,
+    i: int,
+    now: datetime,
+    forced: str | None,
+    ip: str | None,
+    shared_ctx: _CountedContext | None,
+    sent_at: str | None,
+    rid: str,
+) -> dict:
     mtype = _type(m, forced)
     if mtype is None:
         raise _Decline
@@ -314,22 +340,40 @@ def _counted_one(m: _Counted, i: int, now: datetime, forced: str | None, ip: str
     ts = _event_time(m, sent_at, now)
     if ts is None:
         raise _Decline
-    return {"id": m.messageId or f"tally-{rid}-{i}", "e": metric, "p": props,
-            "ts": int(ts.timestamp() * 1000),
-            "ip": _ip(shared_ctx if m.context is UNSET else m.context, ip)}
+    return {
+        "id": m.messageId or f"tally-{rid}-{i}",
+        "e": metric,
+        "p": props,
+        "ts": int(ts.timestamp() * 1000),
+        "ip": _ip(shared_ctx if m.context is UNSET else m.context, ip),
+    }
 
 
-def _add_counted(summary: Summary, m: Message, i: int, forced: str | None, ip: str | None,
-                 shared_ctx: Context | None, rid: str, ts: datetime) -> None:
+def _add_counted(
+    summary: Summary,
+    m: Message,
+    i: int,
+    forced: str | None,
+    ip: str | None,
+    shared_ctx: Context | None,
+    rid: str,
+    ts: datetime,
+) -> None:
     """Add what is counted of a message `_valid` accepted (at `ts`) to `summary`: what
     _counted_one gives, without a dict a message."""
     metric, props = _metric(m, _type(m, forced), m.properties or {})
-    summary.add(m.messageId or f"tally-{rid}-{i}", metric, int(ts.timestamp() * 1000),
-                _ip(shared_ctx if m.context is UNSET else m.context, ip), props)
+    summary.add(
+        m.messageId or f"tally-{rid}-{i}",
+        metric,
+        int(ts.timestamp() * 1000),
+        _ip(shared_ctx if m.context is UNSET else m.context, ip),
+        props,
+    )
 
 
-def check(body: bytes, kind: str, ip: str | None, now: datetime, rid: str,
-          counted: Summary | None = None) -> int:
+def check(
+    body: bytes, kind: str, ip: str | None, now: datetime, rid: str, counted: Summary | None = None
+) -> int:
     """Validate a whole /v1 body; returns how many messages it holds. Raises InvalidMessage
     or TooLarge naming what is wrong (from parse_request). `counted` (an empty Summary), if
     given, receives what is counted of each message, as `parse` has it."""

@@ -78,8 +78,13 @@ class DatabaseUnreachable(RuntimeError):
 
 
 # SQLite words for a store that cannot answer now; its OperationalError also means bad SQL.
-_SQLITE_UNAVAILABLE = ("database is locked", "unable to open", "disk i/o error",
-                       "database or disk is full", "readonly database")
+_SQLITE_UNAVAILABLE = (
+    "database is locked",
+    "unable to open",
+    "disk i/o error",
+    "database or disk is full",
+    "readonly database",
+)
 
 
 def is_unavailable(exc: BaseException) -> bool:

@@ -16,11 +16,28 @@ from components.dashboard.card import body
 from components.dashboard.problems import card_problem
 from components.dialogs import close_button
 
-CHART_LABELS = {"line": "Line", "bar": "Bar", "area": "Stacked area",
-                "number": "Big number with change", "table": "Table",
-                "map": "World map by country"}
-FIELDS = ["title", "metric", "measure", "chart", "interval", "range", "custom", "compare",
-          "by", "top", "w", "h"]
+CHART_LABELS = {
+    "line": "Line",
+    "bar": "Bar",
+    "area": "Stacked area",
+    "number": "Big number with change",
+    "table": "Table",
+    "map": "World map by country",
+}
+FIELDS = [
+    "title",
+    "metric",
+    "measure",
+    "chart",
+    "interval",
+    "range",
+    "custom",
+    "compare",
+    "by",
+    "top",
+    "w",
+    "h",
+]
 # Size from the keyboard too (dragging the corner needs a pointer).
 
 
@@ -37,64 +54,151 @@ def editor() -> html.Div:
 
 
 def _drawer() -> dmc.Drawer:
-    return dmc.Drawer(id="card-editor", position="right", size=520, padding="lg",
-                      closeButtonProps=close_button(),
-                      title=html.Span("Card", id="card-editor-heading"), children=[
-        dmc.Stack([
-            dmc.TextInput(id=_fid("title"), label="Title", placeholder="e.g. Revenue"),
-            dmc.Select(id=_fid("metric"), label="Metric", data=[], searchable=True,
-                       nothingFoundMessage="No metric with this name yet"),
-            dmc.SegmentedControl(id=_fid("measure"), value="count", data=[
-                {"value": "count", "label": "Count"}, {"value": "revenue", "label": "Revenue"}],
-                **{"aria-label": "Measure"}),
-            dmc.Select(id=_fid("chart"), label="Chart", allowDeselect=False, value="line",
-                       data=[{"value": k, "label": v} for k, v in CHART_LABELS.items()]),
-            dmc.Group([
-                dmc.Select(id=_fid("interval"), label="Interval", value="day", w=140,
-                           allowDeselect=False,
-                           data=[{"value": i, "label": i.capitalize()}
-                                 for i in schema.INTERVALS]),
-                dmc.Select(id=_fid("range"), label="Date range", value="", w=220,
-                           allowDeselect=False, data=[{"value": "", "label": "Dashboard's"}]
-                           + [{"value": k, "label": v} for k, v in PRESETS.items()]
-                           + [{"value": "custom", "label": "Custom…"}]),
-            ]),
-            dmc.DatePickerInput(id=_fid("custom"), label="Custom range", type="range",
-                                value=[None, None], allowSingleDateInRange=True),
-            dmc.Switch(id=_fid("compare"), label="Compare with the previous period"),
-            dmc.Group([
-                dmc.Select(id=_fid("by"), label="Group by", data=[], value="", w=220,
-                           allowDeselect=False),
-                dmc.NumberInput(id=_fid("top"), label="Top", value=5, min=1,
-                                max=schema.MAX_TOP, w=100),
-            ]),
-            dmc.Group([
-                dmc.NumberInput(id=_fid("w"), label="Width (of 12 columns)", value=6, min=1,
-                                max=schema.COLS, w=170),
-                dmc.NumberInput(id=_fid("h"), label="Height (rows)", value=2, min=1, max=6,
-                                w=130),
-            ]),
-            html.Div(id=_fid("error"), role="alert", className="form-error"),
-            html.Div([html.Div("Preview", className="section-label"),
-                      html.Div(id=_fid("preview"), className="card-editor-preview",
-                               **{"aria-live": "polite"})]),
-            dmc.Group([
-                dmc.Button("Save card", id=_fid("save")),
-                dmc.Button("Cancel", id=_fid("cancel"), variant="default"),
-            ]),
-        ], gap="sm"),
-    ])
+    return dmc.Drawer(
+        id="card-editor",
+        position="right",
+        size=520,
+        padding="lg",
+        closeButtonProps=close_button(),
+        title=html.Span("Card", id="card-editor-heading"),
+        children=[
+            dmc.Stack(
+                [
+                    dmc.TextInput(id=_fid("title"), label="Title", placeholder="e.g. Revenue"),
+                    dmc.Select(
+                        id=_fid("metric"),
+                        label="Metric",
+                        data=[],
+                        searchable=True,
+                        nothingFoundMessage="No metric with this name yet",
+                    ),
+                    dmc.SegmentedControl(
+                        id=_fid("measure"),
+                        value="count",
+                        data=[
+                            {"value": "count", "label": "Count"},
+                            {"value": "revenue", "label": "Revenue"},
+                        ],
+                        **{"aria-label": "Measure"},
+                    ),
+                    dmc.Select(
+                        id=_fid("chart"),
+                        label="Chart",
+                        allowDeselect=False,
+                        value="line",
+                        data=[{"value": k, "label": v} for k, v in CHART_LABELS.items()],
+                    ),
+                    dmc.Group(
+                        [
+                            dmc.Select(
+                                id=_fid("interval"),
+                                label="Interval",
+                                value="day",
+                                w=140,
+                                allowDeselect=False,
+                                data=[
+                                    {"value": i, "label": i.capitalize()} for i in schema.INTERVALS
+                                ],
+                            ),
+                            dmc.Select(
+                                id=_fid("range"),
+                                label="Date range",
+                                value="",
+                                w=220,
+                                allowDeselect=False,
+                                data=[{"value": "", "label": "Dashboard's"}]
+                                + [{"value": k, "label": v} for k, v in PRESETS.items()]
+                                + [{"value": "custom", "label": "Custom…"}],
+                            ),
+                        ]
+                    ),
+                    dmc.DatePickerInput(
+                        id=_fid("custom"),
+                        label="Custom range",
+                        type="range",
+                        value=[None, None],
+                        allowSingleDateInRange=True,
+                    ),
+                    dmc.Switch(id=_fid("compare"), label="Compare with the previous period"),
+                    dmc.Group(
+                        [
+                            dmc.Select(
+                                id=_fid("by"),
+                                label="Group by",
+                                data=[],
+                                value="",
+                                w=220,
+                                allowDeselect=False,
+                            ),
+                            dmc.NumberInput(
+                                id=_fid("top"),
+                                label="Top",
+                                value=5,
+                                min=1,
+                                max=schema.MAX_TOP,
+                                w=100,
+                            ),
+                        ]
+                    ),
+                    dmc.Group(
+                        [
+                            dmc.NumberInput(
+                                id=_fid("w"),
+                                label="Width (of 12 columns)",
+                                value=6,
+                                min=1,
+                                max=schema.COLS,
+                                w=170,
+                            ),
+                            dmc.NumberInput(
+                                id=_fid("h"), label="Height (rows)", value=2, min=1, max=6, w=130
+                            ),
+                        ]
+                    ),
+                    html.Div(id=_fid("error"), role="alert", className="form-error"),
+                    html.Div(
+                        [
+                            html.Div("Preview", className="section-label"),
+                            html.Div(
+                                id=_fid("preview"),
+                                className="card-editor-preview",
+                                **{"aria-live": "polite"},
+                            ),
+                        ]
+                    ),
+                    dmc.Group(
+                        [
+                            dmc.Button("Save card", id=_fid("save")),
+                            dmc.Button("Cancel", id=_fid("cancel"), variant="default"),
+                        ]
+                    ),
+                ],
+                gap="sm",
+            ),
+        ],
+    )
 
 
-def card_from_fields(title, metric, measure, chart, interval, rng, custom, compare, by,
-                     top, w=6, h=2) -> dict:
+def card_from_fields(
+    title, metric, measure, chart, interval, rng, custom, compare, by, top, w=6, h=2
+) -> dict:
     if rng == "custom":
         if not custom or len(custom) != 2 or not all(custom):
             raise DashboardInvalid("range", "pick the first and last day")
         rng = {"start": custom[0][:10], "end": custom[1][:10]}
-    return {"title": title or metric, "metric": metric, "measure": measure, "chart": chart,
-            "interval": interval, "range": rng or None, "compare": bool(compare),
-            "by": by or None, "top": int(top or 5), "w": int(w or 6), "h": int(h or 2)}
+    return {
+        "title": title or metric,
+        "metric": metric,
+        "measure": measure,
+        "chart": chart,
+        "interval": interval,
+        "range": rng or None,
+        "compare": bool(compare),
+        "by": by or None,
+        "top": int(top or 5),
+        "w": int(w or 6),
+        "h": int(h or 2),
+    }
 
 
 def _choices(dashboard_id: int, card_id: str | None):
@@ -112,7 +216,8 @@ def _choices(dashboard_id: int, card_id: str | None):
     Output("card-editor", "opened", allow_duplicate=True),
     Output("card-editor-card", "data"),
     Output("card-editor-heading", "children"),
-    Output(_fid("metric"), "data"), Output(_fid("by"), "data"),
+    Output(_fid("metric"), "data"),
+    Output(_fid("by"), "data"),
     *[Output(_fid(f), _prop(f)) for f in FIELDS],
     Input("dash-add-card", "n_clicks"),
     Input({"type": "dcard-edit", "card": ALL}, "n_clicks"),
@@ -127,22 +232,51 @@ def open_editor(_add, _edits, dashboard_id):
     by_data = [{"value": "", "label": "Nothing"}] + [{"value": d, "label": d} for d in dims]
     if c is None:
         first = "Placed Order" if "Placed Order" in metrics else (metrics[0] if metrics else None)
-        c = {"title": "", "metric": first, "measure": "count", "chart": "line",
-             "interval": "day", "range": None, "compare": False, "by": None, "top": 5,
-             "w": 6, "h": 2}
+        c = {
+            "title": "",
+            "metric": first,
+            "measure": "count",
+            "chart": "line",
+            "interval": "day",
+            "range": None,
+            "compare": False,
+            "by": None,
+            "top": 5,
+            "w": 6,
+            "h": 2,
+        }
     rng, custom = c["range"] or "", [None, None]
     if isinstance(rng, dict):
         rng, custom = "custom", [rng["start"], rng["end"]]
-    values = [c["title"], c["metric"], c["measure"], c["chart"], c["interval"], rng, custom,
-              c["compare"], c["by"] or "", c["top"], c["w"], c["h"]]
-    return (True, card_id, "Edit card" if card_id else "Add a card",
-            [{"value": m, "label": m} for m in metrics], by_data, *values)
+    values = [
+        c["title"],
+        c["metric"],
+        c["measure"],
+        c["chart"],
+        c["interval"],
+        rng,
+        custom,
+        c["compare"],
+        c["by"] or "",
+        c["top"],
+        c["w"],
+        c["h"],
+    ]
+    return (
+        True,
+        card_id,
+        "Edit card" if card_id else "Add a card",
+        [{"value": m, "label": m} for m in metrics],
+        by_data,
+        *values,
+    )
 
 
 @callback(
     Output(_fid("preview"), "children"),
     *[Input(_fid(f), _prop(f)) for f in FIELDS],
-    State("dashboard-id", "data"), State("dashboard-view", "data"),
+    State("dashboard-id", "data"),
+    State("dashboard-view", "data"),
     prevent_initial_call=True,
 )
 def preview(*args):
@@ -168,7 +302,8 @@ def preview(*args):
     Output(_fid("error"), "children"),
     Input(_fid("save"), "n_clicks"),
     *[State(_fid(f), _prop(f)) for f in FIELDS],
-    State("card-editor-card", "data"), State("dashboard-id", "data"),
+    State("card-editor-card", "data"),
+    State("dashboard-id", "data"),
     State("dashboard-version", "data"),
     prevent_initial_call=True,
 )
@@ -187,7 +322,10 @@ def save(_n, *args):
     return False, (version or 0) + 1, ""
 
 
-@callback(Output("card-editor", "opened", allow_duplicate=True),
-          Input(_fid("cancel"), "n_clicks"), prevent_initial_call=True)
+@callback(
+    Output("card-editor", "opened", allow_duplicate=True),
+    Input(_fid("cancel"), "n_clicks"),
+    prevent_initial_call=True,
+)
 def cancel(_n):
     return False

@@ -18,79 +18,152 @@ from components.dialogs import close_button
 
 def rows() -> list:
     with runtime().db.session() as s:
-        found = [(d.id, d.name, len(d.definition["cards"]), d.updated_at)
-                 for d in service.list_dashboards(s, account_id())]
+        found = [
+            (d.id, d.name, len(d.definition["cards"]), d.updated_at)
+            for d in service.list_dashboards(s, account_id())
+        ]
         zone = ZoneInfo(get_timezone(s, account_id()))
     if not found:
-        return [dmc.Text("No dashboards yet. Name one above and press Create.", c="dimmed",
-                         id="dlist-empty")]
+        return [
+            dmc.Text(
+                "No dashboards yet. Name one above and press Create.", c="dimmed", id="dlist-empty"
+            )
+        ]
     out = []
     for did, name, n, updated in found:
-        out.append(dmc.Paper(dmc.Group([
-            html.Div([
-                dcc.Link(name, href=f"/dashboards/{did}", className="dlist-name",
-                         id={"type": "dlist-open", "id": did}),
-                dmc.Text(f"{n} card{'s' if n != 1 else ''} · changed "
-                         f"{updated.replace(tzinfo=UTC).astimezone(zone):%b %d, %H:%M %Z}",
-                         size="xs", c="dimmed"),
-            ]),
-            dmc.Group([
-                dmc.Button("Rename", id={"type": "dlist-rename", "id": did}, variant="subtle",
-                           size="compact-sm", **{"aria-label": f"Rename {name}"}),
-                dmc.Button("Duplicate", id={"type": "dlist-dup", "id": did}, variant="subtle",
-                           size="compact-sm", **{"aria-label": f"Duplicate {name}"}),
-                dmc.Button("Delete", id={"type": "dlist-del", "id": did}, variant="subtle",
-                           color="red", size="compact-sm", **{"aria-label": f"Delete {name}"}),
-            ], gap=4),
-        ], justify="space-between"), p="sm", withBorder=True, radius="md",
-            className="dlist-row", id=f"dlist-row-{did}"))
+        out.append(
+            dmc.Paper(
+                dmc.Group(
+                    [
+                        html.Div(
+                            [
+                                dcc.Link(
+                                    name,
+                                    href=f"/dashboards/{did}",
+                                    className="dlist-name",
+                                    id={"type": "dlist-open", "id": did},
+                                ),
+                                dmc.Text(
+                                    f"{n} card{'s' if n != 1 else ''} · changed "
+                                    f"{updated.replace(tzinfo=UTC).astimezone(zone):%b %d, %H:%M %Z}",
+                                    size="xs",
+                                    c="dimmed",
+                                ),
+                            ]
+                        ),
+                        dmc.Group(
+                            [
+                                dmc.Button(
+                                    "Rename",
+                                    id={"type": "dlist-rename", "id": did},
+                                    variant="subtle",
+                                    size="compact-sm",
+                                    **{"aria-label": f"Rename {name}"},
+                                ),
+                                dmc.Button(
+                                    "Duplicate",
+                                    id={"type": "dlist-dup", "id": did},
+                                    variant="subtle",
+                                    size="compact-sm",
+                                    **{"aria-label": f"Duplicate {name}"},
+                                ),
+                                dmc.Button(
+                                    "Delete",
+                                    id={"type": "dlist-del", "id": did},
+                                    variant="subtle",
+                                    color="red",
+                                    size="compact-sm",
+                                    **{"aria-label": f"Delete {name}"},
+                                ),
+                            ],
+                            gap=4,
+                        ),
+                    ],
+                    justify="space-between",
+                ),
+                p="sm",
+                withBorder=True,
+                radius="md",
+                className="dlist-row",
+                id=f"dlist-row-{did}",
+            )
+        )
     return out
 
 
 def dashboard_list() -> html.Div:
-    return html.Div([
-        dcc.Store(id="dlist-target"),
-        dmc.Group([
-            dmc.TextInput(id="dlist-new-name", label="New dashboard",
-                          placeholder="e.g. Black Friday", w=280),
-            dmc.Button("Create", id="dlist-create", leftSection=icon("plus", 16)),
-        ], align="flex-end", mb="md"),
-        html.Div(id="dlist-status", role="status", **{"aria-live": "polite"}),
-        dmc.Stack(rows(), id="dlist-rows", gap="xs"),
-        dmc.Modal(id="dlist-rename-modal", title="Rename dashboard",
-                  closeButtonProps=close_button(), children=[
-            dmc.TextInput(id="dlist-rename-name", label="Name", **{"data-autofocus": True}),
-            dmc.Group([dmc.Button("Save", id="dlist-rename-save"),
-                       dmc.Button("Cancel", id="dlist-rename-cancel", variant="default")],
-                      mt="md"),
-        ]),
-        dmc.Modal(id="dlist-delete-modal", title="Delete this dashboard?",
-                  closeButtonProps=close_button(), children=[
-            dmc.Text("Its cards and layout are deleted; the data stays.", size="sm"),
-            dmc.Group([dmc.Button("Delete", id="dlist-delete-confirm", color="red"),
-                       dmc.Button("Cancel", id="dlist-delete-cancel", variant="default")],
-                      mt="md"),
-        ]),
-    ])
+    return html.Div(
+        [
+            dcc.Store(id="dlist-target"),
+            dmc.Group(
+                [
+                    dmc.TextInput(
+                        id="dlist-new-name",
+                        label="New dashboard",
+                        placeholder="e.g. Black Friday",
+                        w=280,
+                    ),
+                    dmc.Button("Create", id="dlist-create", leftSection=icon("plus", 16)),
+                ],
+                align="flex-end",
+                mb="md",
+            ),
+            html.Div(id="dlist-status", role="status", **{"aria-live": "polite"}),
+            dmc.Stack(rows(), id="dlist-rows", gap="xs"),
+            dmc.Modal(
+                id="dlist-rename-modal",
+                title="Rename dashboard",
+                closeButtonProps=close_button(),
+                children=[
+                    dmc.TextInput(id="dlist-rename-name", label="Name", **{"data-autofocus": True}),
+                    dmc.Group(
+                        [
+                            dmc.Button("Save", id="dlist-rename-save"),
+                            dmc.Button("Cancel", id="dlist-rename-cancel", variant="default"),
+                        ],
+                        mt="md",
+                    ),
+                ],
+            ),
+            dmc.Modal(
+                id="dlist-delete-modal",
+                title="Delete this dashboard?",
+                closeButtonProps=close_button(),
+                children=[
+                    dmc.Text("Its cards and layout are deleted; the data stays.", size="sm"),
+                    dmc.Group(
+                        [
+                            dmc.Button("Delete", id="dlist-delete-confirm", color="red"),
+                            dmc.Button("Cancel", id="dlist-delete-cancel", variant="default"),
+                        ],
+                        mt="md",
+                    ),
+                ],
+            ),
+        ]
+    )
 
 
 def _problem(what: str, exc: DashboardInvalid) -> html.Span:
     """ "Not created. Name: must not be empty." (it said "Could not create: must not be
     empty." without saying what)."""
     field = "Name" if exc.field == "name" else exc.field
-    return html.Span(f"{what}. {field}: {exc.problem}.", className="form-error",
-                     id="dlist-problem")
+    return html.Span(f"{what}. {field}: {exc.problem}.", className="form-error", id="dlist-problem")
 
 
 def _clicked() -> bool:
     return bool(ctx.triggered and ctx.triggered[0]["value"])
 
 
-@callback(Output("dlist-rows", "children", allow_duplicate=True),
-          Output("dlist-status", "children", allow_duplicate=True),
-          Output("dlist-new-name", "value"),
-          Input("dlist-create", "n_clicks"), Input("dlist-new-name", "n_submit"),
-          State("dlist-new-name", "value"), prevent_initial_call=True)
+@callback(
+    Output("dlist-rows", "children", allow_duplicate=True),
+    Output("dlist-status", "children", allow_duplicate=True),
+    Output("dlist-new-name", "value"),
+    Input("dlist-create", "n_clicks"),
+    Input("dlist-new-name", "n_submit"),
+    State("dlist-new-name", "value"),
+    prevent_initial_call=True,
+)
 def create(_n, _submit, name):
     try:
         with runtime().db.session() as s:
@@ -101,9 +174,12 @@ def create(_n, _submit, name):
     return rows(), f"Created {made}.", ""
 
 
-@callback(Output("dlist-rows", "children", allow_duplicate=True),
-          Output("dlist-status", "children", allow_duplicate=True),
-          Input({"type": "dlist-dup", "id": ALL}, "n_clicks"), prevent_initial_call=True)
+@callback(
+    Output("dlist-rows", "children", allow_duplicate=True),
+    Output("dlist-status", "children", allow_duplicate=True),
+    Input({"type": "dlist-dup", "id": ALL}, "n_clicks"),
+    prevent_initial_call=True,
+)
 def duplicate(_n):
     if not _clicked():
         return no_update, no_update
@@ -112,9 +188,13 @@ def duplicate(_n):
     return rows(), f"Created {made}."
 
 
-@callback(Output("dlist-rename-modal", "opened"), Output("dlist-rename-name", "value"),
-          Output("dlist-target", "data", allow_duplicate=True),
-          Input({"type": "dlist-rename", "id": ALL}, "n_clicks"), prevent_initial_call=True)
+@callback(
+    Output("dlist-rename-modal", "opened"),
+    Output("dlist-rename-name", "value"),
+    Output("dlist-target", "data", allow_duplicate=True),
+    Input({"type": "dlist-rename", "id": ALL}, "n_clicks"),
+    prevent_initial_call=True,
+)
 def ask_rename(_n):
     if not _clicked():
         return no_update, no_update, no_update
@@ -124,12 +204,16 @@ def ask_rename(_n):
     return True, name, did
 
 
-@callback(Output("dlist-rows", "children", allow_duplicate=True),
-          Output("dlist-status", "children", allow_duplicate=True),
-          Output("dlist-rename-modal", "opened", allow_duplicate=True),
-          Input("dlist-rename-save", "n_clicks"), Input("dlist-rename-cancel", "n_clicks"),
-          State("dlist-rename-name", "value"), State("dlist-target", "data"),
-          prevent_initial_call=True)
+@callback(
+    Output("dlist-rows", "children", allow_duplicate=True),
+    Output("dlist-status", "children", allow_duplicate=True),
+    Output("dlist-rename-modal", "opened", allow_duplicate=True),
+    Input("dlist-rename-save", "n_clicks"),
+    Input("dlist-rename-cancel", "n_clicks"),
+    State("dlist-rename-name", "value"),
+    State("dlist-target", "data"),
+    prevent_initial_call=True,
+)
 def rename(_save, _cancel, name, did):
     if ctx.triggered_id == "dlist-rename-cancel":
         return no_update, no_update, False
@@ -141,20 +225,27 @@ def rename(_save, _cancel, name, did):
     return rows(), "Renamed.", False
 
 
-@callback(Output("dlist-delete-modal", "opened"),
-          Output("dlist-target", "data", allow_duplicate=True),
-          Input({"type": "dlist-del", "id": ALL}, "n_clicks"), prevent_initial_call=True)
+@callback(
+    Output("dlist-delete-modal", "opened"),
+    Output("dlist-target", "data", allow_duplicate=True),
+    Input({"type": "dlist-del", "id": ALL}, "n_clicks"),
+    prevent_initial_call=True,
+)
 def ask_delete(_n):
     if not _clicked():
         return no_update, no_update
     return True, ctx.triggered_id["id"]
 
 
-@callback(Output("dlist-rows", "children", allow_duplicate=True),
-          Output("dlist-status", "children", allow_duplicate=True),
-          Output("dlist-delete-modal", "opened", allow_duplicate=True),
-          Input("dlist-delete-confirm", "n_clicks"), Input("dlist-delete-cancel", "n_clicks"),
-          State("dlist-target", "data"), prevent_initial_call=True)
+@callback(
+    Output("dlist-rows", "children", allow_duplicate=True),
+    Output("dlist-status", "children", allow_duplicate=True),
+    Output("dlist-delete-modal", "opened", allow_duplicate=True),
+    Input("dlist-delete-confirm", "n_clicks"),
+    Input("dlist-delete-cancel", "n_clicks"),
+    State("dlist-target", "data"),
+    prevent_initial_call=True,
+)
 def delete(_confirm, _cancel, did):
     if ctx.triggered_id == "dlist-delete-cancel":
         return no_update, no_update, False

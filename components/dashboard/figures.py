@@ -15,25 +15,34 @@ from backend.dashboards import CardData
 from backend.dashboards.countries import map_name, name
 from components.dashboard.numbers import full
 
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000",
-           "#999999"]
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#999999"]
 PREVIOUS = "#9aa0a6"
 SEQUENTIAL = [[0, "#e8f1f8"], [1, "#0072B2"]]
 
-pio.templates["tally"] = go.layout.Template(layout=go.Layout(
-    colorway=PALETTE,
-    font={"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 12,
-          "color": "#343a40"},
-    paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
-    margin={"l": 8, "r": 8, "t": 8, "b": 8},
-    xaxis={"showgrid": False, "linecolor": "#ced4da", "ticks": "outside",
-           "tickcolor": "#ced4da", "automargin": True},
-    yaxis={"gridcolor": "#eef0f2", "zeroline": False, "automargin": True,
-           "tickformat": "~s"},
-    legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
-    hoverlabel={"bgcolor": "#fff", "bordercolor": "#ced4da"},
-    hovermode="closest",
-))
+pio.templates["tally"] = go.layout.Template(
+    layout=go.Layout(
+        colorway=PALETTE,
+        font={
+            "family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif",
+            "size": 12,
+            "color": "#343a40",
+        },
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        margin={"l": 8, "r": 8, "t": 8, "b": 8},
+        xaxis={
+            "showgrid": False,
+            "linecolor": "#ced4da",
+            "ticks": "outside",
+            "tickcolor": "#ced4da",
+            "automargin": True,
+        },
+        yaxis={"gridcolor": "#eef0f2", "zeroline": False, "automargin": True, "tickformat": "~s"},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
+        hoverlabel={"bgcolor": "#fff", "bordercolor": "#ced4da"},
+        hovermode="closest",
+    )
+)
 
 
 def key_label(key: str | None, by: str | None) -> str:
@@ -49,15 +58,20 @@ def _money(data: CardData) -> bool:
 
 
 def _base(fig: go.Figure, data: CardData) -> go.Figure:
-    fig.update_layout(template="tally", autosize=True,
-                      showlegend=len(fig.data) > 1, clickmode="event")
+    fig.update_layout(
+        template="tally", autosize=True, showlegend=len(fig.data) > 1, clickmode="event"
+    )
     if _money(data):
         fig.update_yaxes(tickprefix="$")
     return fig
 
 
-WHEN = {"hour": "%{x|%b %d, %H:00}", "day": "%{x|%a %b %d, %Y}", "week": "week of %{x|%b %d}",
-        "month": "%{x|%B %Y}"}
+WHEN = {
+    "hour": "%{x|%b %d, %H:00}",
+    "day": "%{x|%a %b %d, %Y}",
+    "week": "week of %{x|%b %d}",
+    "month": "%{x|%B %Y}",
+}
 
 
 def _hover(data: CardData) -> str:
@@ -75,28 +89,42 @@ def time_series(data: CardData, kind: str) -> go.Figure:
         key = None if key != key else key  # NaN -> None
         x = list(part["t"])
         custom = [["t", t.date().isoformat()] for t in x]
-        common = {"x": x, "y": part[m], "name": key_label(key, by), "customdata": custom,
-                  "hovertemplate": _hover(data)}
+        common = {
+            "x": x,
+            "y": part[m],
+            "name": key_label(key, by),
+            "customdata": custom,
+            "hovertemplate": _hover(data),
+        }
         colour = PALETTE[i % len(PALETTE)]
         if kind == "bar":
             fig.add_bar(marker_color=colour, **common)
         elif kind == "area":
-            fig.add_scatter(mode="lines", stackgroup="one", line={"width": 1.5,
-                            "color": colour}, **common)
+            fig.add_scatter(
+                mode="lines", stackgroup="one", line={"width": 1.5, "color": colour}, **common
+            )
         else:
-            fig.add_scatter(mode="lines+markers" if len(x) < 40 else "lines",
-                            line={"width": 2, "color": colour}, marker={"size": 5},
-                            **common)
+            fig.add_scatter(
+                mode="lines+markers" if len(x) < 40 else "lines",
+                line={"width": 2, "color": colour},
+                marker={"size": 5},
+                **common,
+            )
     if data.previous is not None and by is None:
         cur = list(data.frame["t"])
         prev = data.previous
         n = min(len(cur), len(prev))
-        fig.add_scatter(x=cur[:n], y=prev[m][:n], name="Previous period", mode="lines",
-                        line={"width": 1.5, "dash": "dot", "color": PREVIOUS},
-                        customdata=[["prev", t.date().isoformat()] for t in prev["t"][:n]],
-                        hovertemplate="Previous period<br>%{customdata[1]}<br><b>"
-                        + ("$%{y:,.2f}" if _money(data) else "%{y:,.0f}")
-                        + "</b><extra></extra>")
+        fig.add_scatter(
+            x=cur[:n],
+            y=prev[m][:n],
+            name="Previous period",
+            mode="lines",
+            line={"width": 1.5, "dash": "dot", "color": PREVIOUS},
+            customdata=[["prev", t.date().isoformat()] for t in prev["t"][:n]],
+            hovertemplate="Previous period<br>%{customdata[1]}<br><b>"
+            + ("$%{y:,.2f}" if _money(data) else "%{y:,.0f}")
+            + "</b><extra></extra>",
+        )
     if kind == "bar":
         fig.update_layout(barmode="stack", bargap=0.15)
     return _base(fig, data)
@@ -117,13 +145,20 @@ def ranked_bars(data: CardData) -> go.Figure:
     values = [v for _, v in rows]
     kind = "country" if by == "country" else by
     muted = [k is None or k == OTHER_KEY for k, _ in rows]
-    fig = go.Figure(go.Bar(
-        x=values, y=labels, orientation="h",
-        marker_color=[PREVIOUS if m else PALETTE[0] for m in muted],
-        text=[full(v, _money(data)) for v in values], textposition="outside",
-        textangle=0, cliponaxis=False,
-        customdata=[[kind, k] for k, _ in rows],
-        hovertemplate="%{y}<br><b>%{text}</b><extra></extra>"))
+    fig = go.Figure(
+        go.Bar(
+            x=values,
+            y=labels,
+            orientation="h",
+            marker_color=[PREVIOUS if m else PALETTE[0] for m in muted],
+            text=[full(v, _money(data)) for v in values],
+            textposition="outside",
+            textangle=0,
+            cliponaxis=False,
+            customdata=[[kind, k] for k, _ in rows],
+            hovertemplate="%{y}<br><b>%{text}</b><extra></extra>",
+        )
+    )
     fig.update_yaxes(type="category", automargin=True)
     fig.update_xaxes(showticklabels=False)
     fig = _base(fig, data)
@@ -136,16 +171,32 @@ def ranked_bars(data: CardData) -> go.Figure:
 
 def world_map(data: CardData) -> go.Figure:
     rows = [(k, v) for k, v in totals(data) if k not in (None, OTHER_KEY) and v > 0]
-    fig = go.Figure(go.Choropleth(
-        locations=[map_name(k) for k, _ in rows], locationmode="country names",
-        z=[v for _, v in rows], text=[name(k) for k, _ in rows],
-        customdata=[["country", k] for k, _ in rows], colorscale=SEQUENTIAL,
-        marker_line_color="#fff", marker_line_width=0.5, showscale=False,
-        hovertemplate="%{text}<br><b>" + ("$%{z:,.2f}" if _money(data) else "%{z:,.0f}")
-        + "</b><extra></extra>"))
-    fig.update_geos(showframe=False, showcoastlines=False, showcountries=True,
-                    countrycolor="#dee2e6", showland=True, landcolor="#f1f3f5",
-                    projection_type="natural earth", lataxis_range=[-58, 85])
+    fig = go.Figure(
+        go.Choropleth(
+            locations=[map_name(k) for k, _ in rows],
+            locationmode="country names",
+            z=[v for _, v in rows],
+            text=[name(k) for k, _ in rows],
+            customdata=[["country", k] for k, _ in rows],
+            colorscale=SEQUENTIAL,
+            marker_line_color="#fff",
+            marker_line_width=0.5,
+            showscale=False,
+            hovertemplate="%{text}<br><b>"
+            + ("$%{z:,.2f}" if _money(data) else "%{z:,.0f}")
+            + "</b><extra></extra>",
+        )
+    )
+    fig.update_geos(
+        showframe=False,
+        showcoastlines=False,
+        showcountries=True,
+        countrycolor="#dee2e6",
+        showland=True,
+        landcolor="#f1f3f5",
+        projection_type="natural earth",
+        lataxis_range=[-58, 85],
+    )
     return _base(fig, data)
 
 

@@ -20,8 +20,13 @@ def icon(name: str, size: int = 18) -> html.Span:
     path = _PATHS.get(name)
     if path is None:
         return shared_icon(name, size)
-    svg = (f"<svg xmlns='http://www.w3.org/2000/svg' width='{size}' height='{size}' "
-           "viewBox='0 0 24 24' fill='none' stroke='%23495057' stroke-width='2' "
-           f"stroke-linecap='round' stroke-linejoin='round'><path d='{path}'/></svg>")
-    return html.Span(html.Img(src="data:image/svg+xml;utf8," + svg, alt="", width=size,
-                              height=size), className="icon", **{"aria-hidden": "true"})
+    svg = (
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='{size}' height='{size}' "
+        "viewBox='0 0 24 24' fill='none' stroke='%23495057' stroke-width='2' "
+        f"stroke-linecap='round' stroke-linejoin='round'><path d='{path}'/></svg>"
+    )
+    return html.Span(
+        html.Img(src="data:image/svg+xml;utf8," + svg, alt="", width=size, height=size),
+        className="icon",
+        **{"aria-hidden": "true"},
+    )

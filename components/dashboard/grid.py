@@ -15,20 +15,43 @@ ROW_HEIGHT = 150
 
 
 def layout_of(cards: list[dict]) -> list[dict]:
-    return [{"i": item_id(c["id"]), "x": c["x"], "y": c["y"], "w": c["w"], "h": c["h"],
-             "minW": 2, "minH": 1} for c in cards]
+    return [
+        {
+            "i": item_id(c["id"]),
+            "x": c["x"],
+            "y": c["y"],
+            "w": c["w"],
+            "h": c["h"],
+            "minW": 2,
+            "minH": 1,
+        }
+        for c in cards
+    ]
 
 
 def positions(layout: list[dict]) -> list[dict]:
     """Grid layout -> [{"i": card id, x, y, w, h}] for service.save_layout()."""
     prefix = item_id("")
-    return [{"i": item["i"][len(prefix):], **{k: item[k] for k in ("x", "y", "w", "h")}}
-            for item in layout or [] if str(item.get("i", "")).startswith(prefix)]
+    return [
+        {"i": item["i"][len(prefix) :], **{k: item[k] for k in ("x", "y", "w", "h")}}
+        for item in layout or []
+        if str(item.get("i", "")).startswith(prefix)
+    ]
 
 
 def grid(children: list, layout: list[dict]) -> html.Div:
-    return html.Div(Grid(
-        id=GRID_ID, cols=COLS, rowHeight=ROW_HEIGHT, compactType="vertical",
-        draggableHandle=".dcard-handle", draggableCancel=".dcard-actions",
-        margin=[12, 12], containerPadding=[0, 0], layout=layout, children=children,
-    ), className="dashboard-grid-wrap")
+    return html.Div(
+        Grid(
+            id=GRID_ID,
+            cols=COLS,
+            rowHeight=ROW_HEIGHT,
+            compactType="vertical",
+            draggableHandle=".dcard-handle",
+            draggableCancel=".dcard-actions",
+            margin=[12, 12],
+            containerPadding=[0, 0],
+            layout=layout,
+            children=children,
+        ),
+        className="dashboard-grid-wrap",
+    )

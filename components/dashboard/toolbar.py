@@ -13,13 +13,15 @@ from components.dashboard.glyphs import icon
 
 REFRESH = {"off": 0, "10s": 10_000, "30s": 30_000, "1m": 60_000}
 RANGE_CHOICES = [{"value": k, "label": v} for k, v in PRESETS.items()] + [
-    {"value": "custom", "label": "Custom…"}]
+    {"value": "custom", "label": "Custom…"}
+]
 
 
 def country_choices() -> list[dict]:
     return [{"value": "", "label": "All countries"}] + [
         {"value": code, "label": f"{label} ({code})"}
-        for code, label in sorted(names().items(), key=lambda kv: kv[1])]
+        for code, label in sorted(names().items(), key=lambda kv: kv[1])
+    ]
 
 
 def range_value(rng: str | dict) -> tuple[str, list[str] | None]:
@@ -31,39 +33,83 @@ def range_value(rng: str | dict) -> tuple[str, list[str] | None]:
 def timezone_note(tz: str) -> dcc.Link:
     """ "Times in Europe/Paris": small muted text; a link to Settings, where the zone is set
     (screen readers hear where it leads)."""
-    return dcc.Link([f"Times in {tz}", html.Span(". Change the time zone in Settings",
-                                                 className="visually-hidden")],
-                    href="/settings", id="dash-timezone", className="dash-timezone",
-                    title="Change the account's time zone in Settings",
-                    style={"fontSize": "12px", "color": "#5c636a", "paddingBottom": "9px"})
+    return dcc.Link(
+        [
+            f"Times in {tz}",
+            html.Span(". Change the time zone in Settings", className="visually-hidden"),
+        ],
+        href="/settings",
+        id="dash-timezone",
+        className="dash-timezone",
+        title="Change the account's time zone in Settings",
+        style={"fontSize": "12px", "color": "#5c636a", "paddingBottom": "9px"},
+    )
 
 
 def toolbar(filters: dict, tz: str = "UTC") -> html.Div:
     preset, custom = range_value(filters["range"])
-    return html.Div([
-        dmc.Select(id="dash-range", label="Date range", data=RANGE_CHOICES, value=preset,
-                   allowDeselect=False, w=170),
-        dmc.DatePickerInput(id="dash-custom-range", label="From – to", type="range",
-                            value=custom or [None, None], w=230, style={"display": "block" if custom else "none"},
-                            allowSingleDateInRange=True, clearable=False),
-        timezone_note(tz),
-        dmc.Select(id="dash-country", label="Country", data=country_choices(),
-                   value=filters.get("country") or "", searchable=True, allowDeselect=False,
-                   w=210),
-        html.Div([
-            dmc.Text("Auto refresh", size="sm", fw=500, id="dash-refresh-label"),
-            dmc.SegmentedControl(id="dash-refresh", value="off", size="xs",
-                                 data=[{"value": "off", "label": "Off"},
-                                       {"value": "10s", "label": "10 s"},
-                                       {"value": "30s", "label": "30 s"},
-                                       {"value": "1m", "label": "1 min"}],
-                                 **{"aria-labelledby": "dash-refresh-label"}),
-        ], className="dash-refresh-group"),
-        dmc.Button("Full screen", id="dash-fullscreen", variant="default",
-                   leftSection=icon("expand", 16), **{"aria-label": "Show full screen"}),
-        dcc.Interval(id="dash-timer", interval=10_000, disabled=True),
-        dcc.Store(id="dash-fullscreen-sink"),
-    ], className="dash-toolbar", role="toolbar", **{"aria-label": "Dashboard filters"})
+    return html.Div(
+        [
+            dmc.Select(
+                id="dash-range",
+                label="Date range",
+                data=RANGE_CHOICES,
+                value=preset,
+                allowDeselect=False,
+                w=170,
+            ),
+            dmc.DatePickerInput(
+                id="dash-custom-range",
+                label="From – to",
+                type="range",
+                value=custom or [None, None],
+                w=230,
+                style={"display": "block" if custom else "none"},
+                allowSingleDateInRange=True,
+                clearable=False,
+            ),
+            timezone_note(tz),
+            dmc.Select(
+                id="dash-country",
+                label="Country",
+                data=country_choices(),
+                value=filters.get("country") or "",
+                searchable=True,
+                allowDeselect=False,
+                w=210,
+            ),
+            html.Div(
+                [
+                    dmc.Text("Auto refresh", size="sm", fw=500, id="dash-refresh-label"),
+                    dmc.SegmentedControl(
+                        id="dash-refresh",
+                        value="off",
+                        size="xs",
+                        data=[
+                            {"value": "off", "label": "Off"},
+                            {"value": "10s", "label": "10 s"},
+                            {"value": "30s", "label": "30 s"},
+                            {"value": "1m", "label": "1 min"},
+                        ],
+                        **{"aria-labelledby": "dash-refresh-label"},
+                    ),
+                ],
+                className="dash-refresh-group",
+            ),
+            dmc.Button(
+                "Full screen",
+                id="dash-fullscreen",
+                variant="default",
+                leftSection=icon("expand", 16),
+                **{"aria-label": "Show full screen"},
+            ),
+            dcc.Interval(id="dash-timer", interval=10_000, disabled=True),
+            dcc.Store(id="dash-fullscreen-sink"),
+        ],
+        className="dash-toolbar",
+        role="toolbar",
+        **{"aria-label": "Dashboard filters"},
+    )
 
 
 clientside_callback(
@@ -71,7 +117,8 @@ clientside_callback(
         const ms = {"off": 0, "10s": 10000, "30s": 30000, "1m": 60000}[value] || 0;
         return [ms || 10000, !ms];
     }""",
-    Output("dash-timer", "interval"), Output("dash-timer", "disabled"),
+    Output("dash-timer", "interval"),
+    Output("dash-timer", "disabled"),
     Input("dash-refresh", "value"),
 )
 
@@ -79,7 +126,8 @@ clientside_callback(
     """function (preset) {
         return {display: preset === "custom" ? "block" : "none"};
     }""",
-    Output("dash-custom-range", "style"), Input("dash-range", "value"),
+    Output("dash-custom-range", "style"),
+    Input("dash-range", "value"),
     prevent_initial_call=True,
 )
 
@@ -92,6 +140,7 @@ clientside_callback(
         }
         return window.dash_clientside.no_update;
     }""",
-    Output("dash-fullscreen-sink", "data"), Input("dash-fullscreen", "n_clicks"),
+    Output("dash-fullscreen-sink", "data"),
+    Input("dash-fullscreen", "n_clicks"),
     prevent_initial_call=True,
 )

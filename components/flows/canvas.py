@@ -26,25 +26,43 @@ def _handles(node_type: str | None) -> list[dict]:
     out = [] if node_type is None else [{"id": "in", "type": "target", "position": "top"}]
     branches = ("next",) if node_type is None else BRANCHES[node_type]
     for branch, left in zip(branches, HANDLE_SPOTS[len(branches)], strict=True):
-        out.append(
-            {"id": branch, "type": "source", "position": "bottom", "style": {"left": left}}
-        )
+        out.append({"id": branch, "type": "source", "position": "bottom", "style": {"left": left}})
     return out
 
 
 def _stats_line(stats: dict | None) -> str:
     if not stats:
         return ""
-    order = ("entered", "waiting", "yes", "no", "a", "b", "sent", "delivered", "added",
-             "updated", "skipped", "failed", "exited")
+    order = (
+        "entered",
+        "waiting",
+        "yes",
+        "no",
+        "a",
+        "b",
+        "sent",
+        "delivered",
+        "added",
+        "updated",
+        "skipped",
+        "failed",
+        "exited",
+    )
     return " · ".join(f"{k} {stats[k]}" for k in order if stats.get(k))
 
 
-def _label(glyph: str, title: str, text: str, problems: list[str], stats: str,
-           branches: tuple[str, ...]) -> dict:
+def _label(
+    glyph: str, title: str, text: str, problems: list[str], stats: str, branches: tuple[str, ...]
+) -> dict:
     parts = [
-        _el("div", [_el("span", glyph, "fn-glyph", **{"aria-hidden": "true"}),
-                    _el("span", title, "fn-title")], "fn-head"),
+        _el(
+            "div",
+            [
+                _el("span", glyph, "fn-glyph", **{"aria-hidden": "true"}),
+                _el("span", title, "fn-title"),
+            ],
+            "fn-head",
+        ),
         _el("div", text, "fn-summary"),
     ]
     if stats:
@@ -53,13 +71,17 @@ def _label(glyph: str, title: str, text: str, problems: list[str], stats: str,
         note = "⚠ " + "; ".join(problems)
         parts.append(_el("div", note, "fn-problem", role="note", title=note))
     if len(branches) > 1:
-        parts.append(_el("div", [_el("span", BRANCH_LABELS[b], "fn-branch") for b in branches],
-                         "fn-branches"))
+        parts.append(
+            _el(
+                "div", [_el("span", BRANCH_LABELS[b], "fn-branch") for b in branches], "fn-branches"
+            )
+        )
     return _el("div", parts, "fn-node-body")
 
 
-def canvas_node(nid: str, node: dict | None, trigger: dict, problems: list[str],
-                stats: dict | None, pos: dict) -> dict:
+def canvas_node(
+    nid: str, node: dict | None, trigger: dict, problems: list[str], stats: dict | None, pos: dict
+) -> dict:
     """One canvas node: the trigger (node None) or a step."""
     if node is None:
         title, text, glyph, ntype = "Trigger", trigger_summary(trigger), "▶", None
@@ -115,16 +137,33 @@ def edge(source: str, branch: str, target: str) -> dict:
     return out
 
 
-def to_canvas(defn: dict, problems: dict | None = None, stats: dict | None = None
-              ) -> tuple[list[dict], list[dict]]:
+def to_canvas(
+    defn: dict, problems: dict | None = None, stats: dict | None = None
+) -> tuple[list[dict], list[dict]]:
     problems, stats = problems or {}, stats or {}
     trigger = defn.get("trigger") or {}
-    nodes = [canvas_node(TRIGGER, None, trigger, problems.get(TRIGGER, []),
-                         {"entered": stats.get("entered")}, trigger.get("ui") or {})]
+    nodes = [
+        canvas_node(
+            TRIGGER,
+            None,
+            trigger,
+            problems.get(TRIGGER, []),
+            {"entered": stats.get("entered")},
+            trigger.get("ui") or {},
+        )
+    ]
     edges = [edge(TRIGGER, "next", defn["start"])] if defn.get("start") else []
     for n in defn.get("nodes") or []:
-        nodes.append(canvas_node(n["id"], n, trigger, problems.get(n["id"], []),
-                                 (stats.get("nodes") or {}).get(n["id"]), n.get("ui") or {}))
+        nodes.append(
+            canvas_node(
+                n["id"],
+                n,
+                trigger,
+                problems.get(n["id"], []),
+                (stats.get("nodes") or {}).get(n["id"]),
+                n.get("ui") or {},
+            )
+        )
         edges += [edge(n["id"], b, n[b]) for b in BRANCHES[n["type"]] if n.get(b)]
     return nodes, edges
 

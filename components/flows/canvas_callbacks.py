@@ -21,10 +21,15 @@ from components.flows.history import record, redo, undo
 def _problems_panel(by_node: dict[str, list[str]]) -> list:
     if not by_node:
         return [html.P("No problems: this flow can go live.", className="muted")]
-    items = [html.Li(f"{'Trigger' if nid == TRIGGER else nid}: {m}")
-             for nid, msgs in by_node.items() for m in msgs]
-    return [html.H2("To fix before going live", className="subsection-title"),
-            html.Ul(items, className="fn-problems")]
+    items = [
+        html.Li(f"{'Trigger' if nid == TRIGGER else nid}: {m}")
+        for nid, msgs in by_node.items()
+        for m in msgs
+    ]
+    return [
+        html.H2("To fix before going live", className="subsection-title"),
+        html.Ul(items, className="fn-problems"),
+    ]
 
 
 @callback(
@@ -90,13 +95,18 @@ def sync(draft, edges, _deleted, stats, dragged, nodes, history):
             changed = True
         out.append(n)
     same_edges = [(e["id"], e["target"]) for e in edges or []] == [
-        (e["id"], e["target"]) for e in clean]
+        (e["id"], e["target"]) for e in clean
+    ]
     if (dragged or {}).get("isDragging"):
         step = None  # the drag's end is the step
     else:
         step = record(history, defn)
-    return (out if changed else no_update), (no_update if same_edges else clean), \
-        _problems_panel(by_node), (no_update if step is None else step)
+    return (
+        (out if changed else no_update),
+        (no_update if same_edges else clean),
+        _problems_panel(by_node),
+        (no_update if step is None else step),
+    )
 
 
 @callback(

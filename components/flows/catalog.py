@@ -64,8 +64,15 @@ def _plural(n: float, word: str) -> str:
 
 
 OPS = {
-    "eq": "is", "ne": "is not", "gt": ">", "gte": "≥", "lt": "<", "lte": "≤",
-    "contains": "contains", "in": "is one of", "exists": "is set",
+    "eq": "is",
+    "ne": "is not",
+    "gt": ">",
+    "gte": "≥",
+    "lt": "<",
+    "lte": "≤",
+    "contains": "contains",
+    "in": "is one of",
+    "exists": "is set",
 }
 
 

@@ -38,51 +38,103 @@ def _row(scope: str, i: int, c: dict, metrics: list[str], event_only: bool) -> h
     n = i + 1
     if kind == "metric":
         inputs = [
-            dmc.Select(id=_id(scope, i, "metric"), label=f"Metric (condition {n})",
-                       data=sorted(set(metrics) | ({c["metric"]} if c.get("metric") else set())),
-                       value=c.get("metric") or None, searchable=True, w=170),
-            dmc.Select(id=_id(scope, i, "op"), label="How often", data=METRIC_OPS,
-                       value=c.get("op", "gte"), w=110, allowDeselect=False),
-            dmc.NumberInput(id=_id(scope, i, "count"), label="Times", value=c.get("count", 1),
-                            min=0, w=80),
-            dmc.NumberInput(id=_id(scope, i, "days"), label="In days", value=c.get("days", 7),
-                            min=1, w=80),
+            dmc.Select(
+                id=_id(scope, i, "metric"),
+                label=f"Metric (condition {n})",
+                data=sorted(set(metrics) | ({c["metric"]} if c.get("metric") else set())),
+                value=c.get("metric") or None,
+                searchable=True,
+                w=170,
+            ),
+            dmc.Select(
+                id=_id(scope, i, "op"),
+                label="How often",
+                data=METRIC_OPS,
+                value=c.get("op", "gte"),
+                w=110,
+                allowDeselect=False,
+            ),
+            dmc.NumberInput(
+                id=_id(scope, i, "count"), label="Times", value=c.get("count", 1), min=0, w=80
+            ),
+            dmc.NumberInput(
+                id=_id(scope, i, "days"), label="In days", value=c.get("days", 7), min=1, w=80
+            ),
         ]
     else:
         name = str(c.get("field", "")).partition(".")[2]
         inputs = [
-            dmc.TextInput(id=_id(scope, i, "name"), label=f"Name (condition {n})", value=name,
-                          placeholder="revenue" if kind == "event" else "first_name", w=130,
-                          disabled=kind == "country", debounce=300),
-            dmc.Select(id=_id(scope, i, "op"), label="Test",
-                       data=[{"value": k, "label": v} for k, v in OPS.items()],
-                       value=c.get("op", "eq"), w=110, allowDeselect=False),
-            dmc.TextInput(id=_id(scope, i, "value"), label="Value", w=130, debounce=300,
-                          value=_value_text(c.get("value")), placeholder="a, b for 'is one of'"),
+            dmc.TextInput(
+                id=_id(scope, i, "name"),
+                label=f"Name (condition {n})",
+                value=name,
+                placeholder="revenue" if kind == "event" else "first_name",
+                w=130,
+                disabled=kind == "country",
+                debounce=300,
+            ),
+            dmc.Select(
+                id=_id(scope, i, "op"),
+                label="Test",
+                data=[{"value": k, "label": v} for k, v in OPS.items()],
+                value=c.get("op", "eq"),
+                w=110,
+                allowDeselect=False,
+            ),
+            dmc.TextInput(
+                id=_id(scope, i, "value"),
+                label="Value",
+                w=130,
+                debounce=300,
+                value=_value_text(c.get("value")),
+                placeholder="a, b for 'is one of'",
+            ),
         ]
     kinds = [k for k in FIELD_KINDS if not event_only or k["value"] == "event"]
     return html.Div(
         dmc.Group(
-            [dmc.Select(id=_id(scope, i, "kind"), label=f"Condition {n} on", data=kinds,
-                        value=kind, w=140, allowDeselect=False), *inputs,
-             dmc.Button("Remove", id={"type": "flow-cond-remove", "scope": scope, "i": i},
-                        variant="subtle", color="red", size="xs",
-                        **{"aria-label": f"Remove condition {n}"})],
-            gap=6, align="flex-end", wrap="wrap",
+            [
+                dmc.Select(
+                    id=_id(scope, i, "kind"),
+                    label=f"Condition {n} on",
+                    data=kinds,
+                    value=kind,
+                    w=140,
+                    allowDeselect=False,
+                ),
+                *inputs,
+                dmc.Button(
+                    "Remove",
+                    id={"type": "flow-cond-remove", "scope": scope, "i": i},
+                    variant="subtle",
+                    color="red",
+                    size="xs",
+                    **{"aria-label": f"Remove condition {n}"},
+                ),
+            ],
+            gap=6,
+            align="flex-end",
+            wrap="wrap",
         ),
         className="fn-cond-row",
     )
 
 
-def builder(scope: str, title: str, conds: list[dict], metrics: list[str],
-            event_only: bool = False) -> html.Fieldset:
+def builder(
+    scope: str, title: str, conds: list[dict], metrics: list[str], event_only: bool = False
+) -> html.Fieldset:
     rows = [_row(scope, i, c, metrics, event_only) for i, c in enumerate(conds)]
     return html.Fieldset(
         [
             html.Legend(title),
             *(rows or [html.P("No conditions yet: add one.", className="muted")]),
-            dmc.Button("Add condition", id={"type": "flow-cond-add", "scope": scope},
-                       variant="light", size="xs", mt=6),
+            dmc.Button(
+                "Add condition",
+                id={"type": "flow-cond-add", "scope": scope},
+                variant="light",
+                size="xs",
+                mt=6,
+            ),
         ],
         className="fn-conds",
     )
@@ -122,8 +174,14 @@ def read_conditions(parts: dict[int, dict[str, Any]]) -> list[dict]:
             if "metric" not in p:  # the kind was just switched: start a fresh row
                 out.append(default_condition(kind))
                 continue
-            out.append({"metric": p.get("metric") or "", "op": p.get("op") or "gte",
-                        "count": int(p.get("count") or 0), "days": int(p.get("days") or 1)})
+            out.append(
+                {
+                    "metric": p.get("metric") or "",
+                    "op": p.get("op") or "gte",
+                    "count": int(p.get("count") or 0),
+                    "days": int(p.get("days") or 1),
+                }
+            )
             continue
         if "name" not in p:
             out.append(default_condition(kind))

@@ -16,14 +16,23 @@ STATUS_COLORS = {"draft": "gray", "live": "green", "paused": "yellow"}
 
 
 def status_badge(status: str) -> dmc.Badge:
-    return dmc.Badge(status, color=STATUS_COLORS.get(status, "gray"), id="flow-status",
-                     variant="light", size="lg")
+    return dmc.Badge(
+        status,
+        color=STATUS_COLORS.get(status, "gray"),
+        id="flow-status",
+        variant="light",
+        size="lg",
+    )
 
 
 def version_options(versions: list[dict]) -> list[dict]:
-    return [{"value": str(v["version"]),
-             "label": f"v{v['version']} · {when(v['created_at'])} · {v['nodes']} steps"}
-            for v in versions]
+    return [
+        {
+            "value": str(v["version"]),
+            "label": f"v{v['version']} · {when(v['created_at'])} · {v['nodes']} steps",
+        }
+        for v in versions
+    ]
 
 
 def definition(flow: dict) -> dict:
@@ -35,58 +44,108 @@ def _button(label: str, bid: str, **kw) -> dmc.Button:
     return dmc.Button(label, id=bid, size="xs", variant=kw.pop("variant", "default"), **kw)
 
 
-def editor(flow: dict, versions: list[dict], stats: dict | None, metrics: list[str],
-           lists: list[str]) -> dmc.Stack:
+def editor(
+    flow: dict, versions: list[dict], stats: dict | None, metrics: list[str], lists: list[str]
+) -> dmc.Stack:
     nodes, edges = to_canvas(flow, problems_by_node(flow), stats)
     live = flow["status"] in ("live", "paused")
-    return dmc.Stack([
-        # The name is an input, so the page's heading is for screen readers only.
-        html.H1(f"Flow: {flow['name']}", className="visually-hidden", id="flow-heading"),
-        dmc.Group([
-            dmc.Anchor("← All flows", href="/flows", id="flow-back", size="sm"),
-            dmc.TextInput(id="flow-name", value=flow["name"], w=280, size="sm",
-                          **{"aria-label": "Flow name"}),
-            status_badge(flow["status"]),
-            dmc.Text(f"v{flow['version']}", id="flow-version", size="sm", c="dimmed"),
-            _button("Save", "flow-save", variant="filled"),
-            _button("Activate", "flow-activate", color="green", variant="light"),
-            _button("Pause", "flow-pause", color="yellow", variant="light",
-                    disabled=flow["status"] != "live"),
-            dmc.Select(id="flow-versions", data=version_options(versions), w=260, size="xs",
-                       placeholder="Versions", **{"aria-label": "Versions"}),
-            _button("Restore", "flow-restore"),
-        ], gap="xs"),
-        dmc.Group([
-            _button("Auto-layout", "flow-layout"),
-            _button("Undo", "flow-undo"),
-            _button("Redo", "flow-redo"),
-            _button("Fit", "flow-fit"),
-            _button("Delete selected", "flow-delete-selected", color="red"),
-            html.Span("Drag from a step's bottom dot to another step's top dot to connect.",
-                      className="muted"),
-        ], gap="xs"),
-        html.Div(id="flow-message", role="status", className="notice",
-                 **{"aria-live": "polite"}),
-        html.Div([
-            palette(),
-            html.Div(DashFlows(
-                id="flow-canvas", nodes=nodes, edges=edges, fitView=True,
-                showMiniMap=False, showControls=True,
-                controlsShowInteractive=False, themePreset="solid", colorMode="light",
-                minZoom=0.2, maxZoom=1.5, connectionRadius=30, trackViewport=True,
-                deleteKeyCode="Backspace", style={"width": "100%", "height": "100%"},
-                ariaLabelConfig={"nodes": "Flow steps", "edges": "Connections"},
-            ), className="fn-canvas", role="region",
-                **{"aria-label": "Flow canvas"}),
-            html.Aside(empty(), id="flow-panel", className="fn-panel",
-                       **{"aria-label": "Selected step"}),
-        ], className="fn-editor"),
-        html.Div(id="flow-problems", role="region", **{"aria-label": "Problems"}),
-        dcc.Store(id="flow-id", data=flow["id"]),
-        dcc.Store(id="flow-draft", data=definition(flow)),
-        dcc.Store(id="flow-saved", data=definition(flow)),
-        dcc.Store(id="flow-history"),
-        dcc.Store(id="flow-stats", data=stats if live else None),
-        dcc.Interval(id="flow-stats-tick", interval=STATS_EVERY_MS),
-        dcc.Store(id="flow-options", data={"metrics": metrics, "lists": lists}),
-    ], gap="xs")
+    return dmc.Stack(
+        [
+            # The name is an input, so the page's heading is for screen readers only.
+            html.H1(f"Flow: {flow['name']}", className="visually-hidden", id="flow-heading"),
+            dmc.Group(
+                [
+                    dmc.Anchor("← All flows", href="/flows", id="flow-back", size="sm"),
+                    dmc.TextInput(
+                        id="flow-name",
+                        value=flow["name"],
+                        w=280,
+                        size="sm",
+                        **{"aria-label": "Flow name"},
+                    ),
+                    status_badge(flow["status"]),
+                    dmc.Text(f"v{flow['version']}", id="flow-version", size="sm", c="dimmed"),
+                    _button("Save", "flow-save", variant="filled"),
+                    _button("Activate", "flow-activate", color="green", variant="light"),
+                    _button(
+                        "Pause",
+                        "flow-pause",
+                        color="yellow",
+                        variant="light",
+                        disabled=flow["status"] != "live",
+                    ),
+                    dmc.Select(
+                        id="flow-versions",
+                        data=version_options(versions),
+                        w=260,
+                        size="xs",
+                        placeholder="Versions",
+                        **{"aria-label": "Versions"},
+                    ),
+                    _button("Restore", "flow-restore"),
+                ],
+                gap="xs",
+            ),
+            dmc.Group(
+                [
+                    _button("Auto-layout", "flow-layout"),
+                    _button("Undo", "flow-undo"),
+                    _button("Redo", "flow-redo"),
+                    _button("Fit", "flow-fit"),
+                    _button("Delete selected", "flow-delete-selected", color="red"),
+                    html.Span(
+                        "Drag from a step's bottom dot to another step's top dot to connect.",
+                        className="muted",
+                    ),
+                ],
+                gap="xs",
+            ),
+            html.Div(
+                id="flow-message", role="status", className="notice", **{"aria-live": "polite"}
+            ),
+            html.Div(
+                [
+                    palette(),
+                    html.Div(
+                        DashFlows(
+                            id="flow-canvas",
+                            nodes=nodes,
+                            edges=edges,
+                            fitView=True,
+                            showMiniMap=False,
+                            showControls=True,
+                            controlsShowInteractive=False,
+                            themePreset="solid",
+                            colorMode="light",
+                            minZoom=0.2,
+                            maxZoom=1.5,
+                            connectionRadius=30,
+                            trackViewport=True,
+                            deleteKeyCode="Backspace",
+                            style={"width": "100%", "height": "100%"},
+                            ariaLabelConfig={"nodes": "Flow steps", "edges": "Connections"},
+                        ),
+                        className="fn-canvas",
+                        role="region",
+                        **{"aria-label": "Flow canvas"},
+                    ),
+                    html.Aside(
+                        empty(),
+                        id="flow-panel",
+                        className="fn-panel",
+                        **{"aria-label": "Selected step"},
+                    ),
+                ],
+                className="fn-editor",
+            ),
+            html.Div(id="flow-problems", role="region", **{"aria-label": "Problems"}),
+            dcc.Store(id="flow-id", data=flow["id"]),
+            dcc.Store(id="flow-draft", data=definition(flow)),
+            dcc.Store(id="flow-saved", data=definition(flow)),
+            dcc.Store(id="flow-history"),
+            dcc.Store(id="flow-stats", data=stats if live else None),
+            dcc.Interval(id="flow-stats-tick", interval=STATS_EVERY_MS),
+            dcc.Store(id="flow-options", data={"metrics": metrics, "lists": lists}),
+        ],
+        gap="xs",
+    )

@@ -23,12 +23,18 @@ def record(history: dict | None, defn: dict) -> dict | None:
 def undo(history: dict) -> dict | None:
     if not history or not history["past"]:
         return None
-    return {"past": history["past"][:-1], "present": history["past"][-1],
-            "future": [history["present"], *history["future"]]}
+    return {
+        "past": history["past"][:-1],
+        "present": history["past"][-1],
+        "future": [history["present"], *history["future"]],
+    }
 
 
 def redo(history: dict) -> dict | None:
     if not history or not history["future"]:
         return None
-    return {"past": [*history["past"], history["present"]], "present": history["future"][0],
-            "future": history["future"][1:]}
+    return {
+        "past": [*history["past"], history["present"]],
+        "present": history["future"][0],
+        "future": history["future"][1:],
+    }

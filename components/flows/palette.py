@@ -14,8 +14,7 @@ def palette() -> html.Nav:
             html.H2("Add a step", className="section-title"),
             *[
                 html.Button(
-                    [html.Span(k.glyph, className="fn-glyph", **{"aria-hidden": "true"}),
-                     k.label],
+                    [html.Span(k.glyph, className="fn-glyph", **{"aria-hidden": "true"}), k.label],
                     id={"type": "flow-palette", "kind": k.key},
                     className="fn-palette-item",
                     draggable="true",

@@ -22,8 +22,11 @@ def _f(field: str) -> dict:
 def _frame(node_id: str | None, title: str, body: list, deletable: bool = False) -> list:
     actions = []
     if deletable:
-        actions.append(dmc.Button("Delete step", id="flow-delete-step", color="red",
-                                  variant="light", size="xs"))
+        actions.append(
+            dmc.Button(
+                "Delete step", id="flow-delete-step", color="red", variant="light", size="xs"
+            )
+        )
     return [
         dcc.Store(id="flow-panel-node", data=node_id),
         html.H2(title, className="section-title", id="flow-panel-title"),
@@ -32,98 +35,195 @@ def _frame(node_id: str | None, title: str, body: list, deletable: bool = False)
     ]
 
 
-LINK_LABELS = {"next": "Then go to", "yes": "Yes goes to", "no": "No goes to",
-               "a": "A goes to", "b": "B goes to"}
+LINK_LABELS = {
+    "next": "Then go to",
+    "yes": "Yes goes to",
+    "no": "No goes to",
+    "a": "A goes to",
+    "b": "B goes to",
+}
 
 
 def links(node_id: str, branches: tuple[str, ...], draft: dict, edges: list[dict]) -> html.Div:
     """Connections as selects: the keyboard way to wire what the canvas wires by dragging."""
-    current = {e.get("sourceHandle") or "next": e["target"] for e in edges
-               if e.get("source") == node_id}
-    choices = [{"value": n["id"], "label": f"{kind_of(n).label} ({n['id']})"}
-               for n in draft.get("nodes") or [] if n["id"] != node_id]
+    current = {
+        e.get("sourceHandle") or "next": e["target"] for e in edges if e.get("source") == node_id
+    }
+    choices = [
+        {"value": n["id"], "label": f"{kind_of(n).label} ({n['id']})"}
+        for n in draft.get("nodes") or []
+        if n["id"] != node_id
+    ]
     label = {"next": "First step"} if node_id == TRIGGER else LINK_LABELS
-    return html.Div([
-        dmc.Select(id={"type": "flow-link", "branch": b}, label=label[b], data=choices,
-                   value=current.get(b), clearable=True, placeholder="End of the path",
-                   size="sm")
-        for b in branches
-    ], className="fn-links")
+    return html.Div(
+        [
+            dmc.Select(
+                id={"type": "flow-link", "branch": b},
+                label=label[b],
+                data=choices,
+                value=current.get(b),
+                clearable=True,
+                placeholder="End of the path",
+                size="sm",
+            )
+            for b in branches
+        ],
+        className="fn-links",
+    )
 
 
 def empty() -> list:
-    return _frame(None, "Nothing selected", [
-        html.P("Select a step on the canvas to edit it, or the trigger to choose who "
-               "enters the flow. Add steps from the palette on the left.", className="muted"),
-    ])
+    return _frame(
+        None,
+        "Nothing selected",
+        [
+            html.P(
+                "Select a step on the canvas to edit it, or the trigger to choose who "
+                "enters the flow. Add steps from the palette on the left.",
+                className="muted",
+            ),
+        ],
+    )
 
 
-def trigger_panel(draft: dict, metrics: list[str], lists: list[str],
-                  edges: list[dict]) -> list:
+def trigger_panel(draft: dict, metrics: list[str], lists: list[str], edges: list[dict]) -> list:
     trig = draft.get("trigger") or {}
     kind = trig.get("type", "metric")
     chooser = (
-        dmc.Select(id=_f("metric"), label="Metric that starts the flow", searchable=True,
-                   data=sorted(set(metrics) | ({trig["metric"]} if trig.get("metric") else set())),
-                   value=trig.get("metric"), allowDeselect=False)
+        dmc.Select(
+            id=_f("metric"),
+            label="Metric that starts the flow",
+            searchable=True,
+            data=sorted(set(metrics) | ({trig["metric"]} if trig.get("metric") else set())),
+            value=trig.get("metric"),
+            allowDeselect=False,
+        )
         if kind == "metric"
-        else dmc.Autocomplete(id=_f("list"), label="List that starts the flow", data=lists,
-                              value=trig.get("list") or "", debounce=300)
+        else dmc.Autocomplete(
+            id=_f("list"),
+            label="List that starts the flow",
+            data=lists,
+            value=trig.get("list") or "",
+            debounce=300,
+        )
     )
     body = [
         dmc.RadioGroup(
-            dmc.Group([dmc.Radio("Someone does a metric", value="metric"),
-                       dmc.Radio("Someone joins a list", value="list")]),
-            id=_f("trigger_type"), label="Trigger", value=kind,
+            dmc.Group(
+                [
+                    dmc.Radio("Someone does a metric", value="metric"),
+                    dmc.Radio("Someone joins a list", value="list"),
+                ]
+            ),
+            id=_f("trigger_type"),
+            label="Trigger",
+            value=kind,
         ),
         chooser,
         links(TRIGGER, ("next",), draft, edges),
     ]
     if kind == "metric":
-        body.append(builder("trigger", "Only events where", trig.get("where") or [], metrics,
-                            event_only=True))
-    body.append(builder("filters", "Flow filters (checked at every step)",
-                        draft.get("filters") or [], metrics))
+        body.append(
+            builder(
+                "trigger", "Only events where", trig.get("where") or [], metrics, event_only=True
+            )
+        )
+    body.append(
+        builder(
+            "filters", "Flow filters (checked at every step)", draft.get("filters") or [], metrics
+        )
+    )
     return _frame(TRIGGER, "Trigger", body)
 
 
-def node_panel(node: dict, draft: dict, metrics: list[str], lists: list[str],
-               edges: list[dict]) -> list:
+def node_panel(
+    node: dict, draft: dict, metrics: list[str], lists: list[str], edges: list[dict]
+) -> list:
     kind = kind_of(node)
     t = node["type"]
     body: list = []
     if t == "delay":
         amount, unit = split_minutes(node.get("minutes"))
-        body = [dmc.Group([
-            dmc.NumberInput(id=_f("amount"), label="Wait", value=amount, min=1, w=110),
-            dmc.Select(id=_f("unit"), label="Unit", data=list(UNITS), value=unit, w=120,
-                       allowDeselect=False),
-        ])]
+        body = [
+            dmc.Group(
+                [
+                    dmc.NumberInput(id=_f("amount"), label="Wait", value=amount, min=1, w=110),
+                    dmc.Select(
+                        id=_f("unit"),
+                        label="Unit",
+                        data=list(UNITS),
+                        value=unit,
+                        w=120,
+                        allowDeselect=False,
+                    ),
+                ]
+            )
+        ]
     elif t == "split":
-        body = [builder("node", "Go down Yes when all of these hold", node.get("where") or [],
-                        metrics, event_only=kind.key == "trigger_split")]
+        body = [
+            builder(
+                "node",
+                "Go down Yes when all of these hold",
+                node.get("where") or [],
+                metrics,
+                event_only=kind.key == "trigger_split",
+            )
+        ]
     elif t == "ab_split":
-        body = [dmc.NumberInput(id=_f("percent"), label="Share going down A (%)",
-                                value=node.get("percent"), min=1, max=99, w=200)]
+        body = [
+            dmc.NumberInput(
+                id=_f("percent"),
+                label="Share going down A (%)",
+                value=node.get("percent"),
+                min=1,
+                max=99,
+                w=200,
+            )
+        ]
     elif t == "email":
         body = [
-            dmc.TextInput(id=_f("subject"), label="Subject", value=node.get("subject") or "",
-                          debounce=300),
-            dmc.Textarea(id=_f("body"), label="Body", value=node.get("body") or "",
-                         autosize=True, minRows=5, debounce=300),
+            dmc.TextInput(
+                id=_f("subject"), label="Subject", value=node.get("subject") or "", debounce=300
+            ),
+            dmc.Textarea(
+                id=_f("body"),
+                label="Body",
+                value=node.get("body") or "",
+                autosize=True,
+                minRows=5,
+                debounce=300,
+            ),
             html.P(f"Placeholders: {PLACEHOLDERS}", className="muted"),
             preview(node.get("subject") or "", node.get("body") or ""),
         ]
     elif t == "webhook":
-        body = [dmc.TextInput(id=_f("url"), label="URL (POSTed the profile and event)",
-                              value=node.get("url") or "", placeholder="https://", debounce=300)]
+        body = [
+            dmc.TextInput(
+                id=_f("url"),
+                label="URL (POSTed the profile and event)",
+                value=node.get("url") or "",
+                placeholder="https://",
+                debounce=300,
+            )
+        ]
     elif t == "update_profile":
         lines = "\n".join(f"{k} = {v}" for k, v in (node.get("traits") or {}).items())
-        body = [dmc.Textarea(id=_f("traits"), label="Traits to set, one 'name = value' a line",
-                             value=lines, autosize=True, minRows=3, debounce=300)]
+        body = [
+            dmc.Textarea(
+                id=_f("traits"),
+                label="Traits to set, one 'name = value' a line",
+                value=lines,
+                autosize=True,
+                minRows=3,
+                debounce=300,
+            )
+        ]
     elif t == "add_to_list":
-        body = [dmc.Autocomplete(id=_f("list"), label="List", data=lists,
-                                 value=node.get("list") or "", debounce=300)]
+        body = [
+            dmc.Autocomplete(
+                id=_f("list"), label="List", data=lists, value=node.get("list") or "", debounce=300
+            )
+        ]
     body.append(links(node["id"], BRANCHES[t], draft, edges))
     return _frame(node["id"], f"{kind.label} ({node['id']})", body, deletable=True)
 

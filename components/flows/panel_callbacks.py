@@ -111,8 +111,11 @@ def edit_conditions(_values, _adds, _removes, node_id, draft, options, edges):
         if item["id"]["scope"] == scope:
             parts.setdefault(item["id"]["i"], {})[item["id"]["part"]] = item.get("value")
     old = _get_conditions(draft, node_id, scope)
-    switched = trig["part"] == "kind" and trig["i"] < len(old) and (
-        _kind(old[trig["i"]]) != parts[trig["i"]].get("kind"))
+    switched = (
+        trig["part"] == "kind"
+        and trig["i"] < len(old)
+        and (_kind(old[trig["i"]]) != parts[trig["i"]].get("kind"))
+    )
     if switched:  # a new kind of condition: fresh inputs for that row
         for key in ("metric", "name"):
             parts[trig["i"]].pop(key, None)
@@ -169,8 +172,11 @@ def link(_values, node_id, edges):
     branch = trig["branch"]
     target = next(i.get("value") for i in ctx.inputs_list[0] if i["id"]["branch"] == branch)
     edges = edges or []
-    mine = [e for e in edges if e.get("source") == node_id
-            and (e.get("sourceHandle") or "next") == branch]
+    mine = [
+        e
+        for e in edges
+        if e.get("source") == node_id and (e.get("sourceHandle") or "next") == branch
+    ]
     if [e["target"] for e in mine] == ([target] if target else []):
         return no_update
     rest = [e for e in edges if e not in mine]

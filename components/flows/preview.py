@@ -31,8 +31,12 @@ def preview(subject: str, body: str) -> html.Div:
         else:
             out.append(html.Pre(text or "(empty body)", className="fn-preview-body"))
     return html.Div(
-        [html.Div(f"Preview for {SAMPLE_TRAITS['first_name']} <{SAMPLE_EMAIL}>",
-                  className="muted"), *out],
+        [
+            html.Div(
+                f"Preview for {SAMPLE_TRAITS['first_name']} <{SAMPLE_EMAIL}>", className="muted"
+            ),
+            *out,
+        ],
         className="fn-preview",
         id="flow-email-preview",
         role="region",

@@ -36,8 +36,15 @@ LABELS = {
     "fields": "Fields",
     "steps": "Fields › Step",
 }
-FIELD_LABELS = {"name": "Name", "type": "Type", "label": "Label", "options": "Options (select)",
-                "required": "Required", "placeholder": "Placeholder", "consent": "Consent"}
+FIELD_LABELS = {
+    "name": "Name",
+    "type": "Type",
+    "label": "Label",
+    "options": "Options (select)",
+    "required": "Required",
+    "placeholder": "Placeholder",
+    "consent": "Consent",
+}
 _FIELD = re.compile(r"fields\[(\d+)\](?:\.(\w+))?")
 _STEP = re.compile(r"steps\[(\d+)\](?:\.(\w+))?")
 

@@ -57,9 +57,16 @@ def test_authenticate_checks_kind_and_revocation(db, acc):
 
 def test_the_request_path_key_check_agrees_with_authenticate(db, acc):
     # key_account runs the same query on a raw pooled connection (every /v1 request).
-    cases = [("private", acc.private_key), ("write", acc.private_key), ("write", acc.write_key),
-             ("public", acc.write_key), ("write", "tw_unknown"), ("write", ""), ("write", None),
-             ("write", acc.write_key + "x" * 300)]
+    cases = [
+        ("private", acc.private_key),
+        ("write", acc.private_key),
+        ("write", acc.write_key),
+        ("public", acc.write_key),
+        ("write", "tw_unknown"),
+        ("write", ""),
+        ("write", None),
+        ("write", acc.write_key + "x" * 300),
+    ]
     with db.session() as s:
         expected = [keys.authenticate(s, kind, raw) for kind, raw in cases]
     assert [keys.key_account(db.engine, kind, raw) for kind, raw in cases] == expected

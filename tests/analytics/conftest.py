@@ -14,8 +14,15 @@ from backend.counters.sqlite import SqliteCounterStore
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
-def _put(counters, account_id: str, metric: str, hour: datetime, count: int = 1,
-        revenue: float = 0.0, **dims: str) -> None:
+def _put(
+    counters,
+    account_id: str,
+    metric: str,
+    hour: datetime,
+    count: int = 1,
+    revenue: float = 0.0,
+    **dims: str,
+) -> None:
     """Count `count` events at `hour` (naive UTC) in the total and in each dimension given."""
     hour = hour.replace(minute=0, second=0, microsecond=0)
     deltas = {CounterKey(account_id, metric, "", "", hour): Totals(count, revenue)}

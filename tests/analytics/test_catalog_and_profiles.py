@@ -25,36 +25,93 @@ def shop(runtime, make_account):
     """Two accounts; the first has a known shopper with events and lists."""
     mine, theirs = make_account("Mine"), make_account("Theirs")
     with runtime.db.session() as s:
-        s.add_all([
-            Metric(account_id=mine.id, name="Placed Order", count=3, revenue=120.5,
-                   first_seen=T0, last_seen=T0 + timedelta(days=2)),
-            Metric(account_id=mine.id, name="$identify", count=1, revenue=0,
-                   first_seen=T0, last_seen=T0),
-            Metric(account_id=mine.id, name="Added to Cart", count=7, revenue=0,
-                   first_seen=T0, last_seen=T0 + timedelta(hours=5)),
-            Metric(account_id=theirs.id, name="Secret Metric", count=1, revenue=0,
-                   first_seen=T0, last_seen=T0),
-        ])
-        ada = Profile(account_id=mine.id, external_id="u1", email="ada@example.com",
-                      traits={"first_name": "Ada"}, country="GB", first_seen=T0,
-                      last_seen=T0 + timedelta(days=3))
-        bob = Profile(account_id=mine.id, email="bob@example.com", traits={}, country="US",
-                      first_seen=T0, last_seen=T0 + timedelta(days=1))
-        eve = Profile(account_id=theirs.id, email="eve@example.com", traits={"x": 1},
-                      first_seen=T0, last_seen=T0)
+        s.add_all(
+            [
+                Metric(
+                    account_id=mine.id,
+                    name="Placed Order",
+                    count=3,
+                    revenue=120.5,
+                    first_seen=T0,
+                    last_seen=T0 + timedelta(days=2),
+                ),
+                Metric(
+                    account_id=mine.id,
+                    name="$identify",
+                    count=1,
+                    revenue=0,
+                    first_seen=T0,
+                    last_seen=T0,
+                ),
+                Metric(
+                    account_id=mine.id,
+                    name="Added to Cart",
+                    count=7,
+                    revenue=0,
+                    first_seen=T0,
+                    last_seen=T0 + timedelta(hours=5),
+                ),
+                Metric(
+                    account_id=theirs.id,
+                    name="Secret Metric",
+                    count=1,
+                    revenue=0,
+                    first_seen=T0,
+                    last_seen=T0,
+                ),
+            ]
+        )
+        ada = Profile(
+            account_id=mine.id,
+            external_id="u1",
+            email="ada@example.com",
+            traits={"first_name": "Ada"},
+            country="GB",
+            first_seen=T0,
+            last_seen=T0 + timedelta(days=3),
+        )
+        bob = Profile(
+            account_id=mine.id,
+            email="bob@example.com",
+            traits={},
+            country="US",
+            first_seen=T0,
+            last_seen=T0 + timedelta(days=1),
+        )
+        eve = Profile(
+            account_id=theirs.id,
+            email="eve@example.com",
+            traits={"x": 1},
+            first_seen=T0,
+            last_seen=T0,
+        )
         s.add_all([ada, bob, eve])
         s.flush()
         for i in range(60):
-            s.add(Event(account_id=mine.id, message_id=f"m{i}", profile_id=ada.id,
-                        metric="Viewed Product" if i % 2 else "Placed Order",
-                        ts=T0 + timedelta(minutes=i), country="GB",
-                        revenue=None if i % 2 else 10.0 + i, properties={"i": i}))
-        news, vip = List(account_id=mine.id, name="Newsletter"), List(account_id=mine.id,
-                                                                      name="VIP")
+            s.add(
+                Event(
+                    account_id=mine.id,
+                    message_id=f"m{i}",
+                    profile_id=ada.id,
+                    metric="Viewed Product" if i % 2 else "Placed Order",
+                    ts=T0 + timedelta(minutes=i),
+                    country="GB",
+                    revenue=None if i % 2 else 10.0 + i,
+                    properties={"i": i},
+                )
+            )
+        news, vip = (
+            List(account_id=mine.id, name="Newsletter"),
+            List(account_id=mine.id, name="VIP"),
+        )
         s.add_all([news, vip])
         s.flush()
-        s.add_all([ListMember(list_id=vip.id, profile_id=ada.id),
-                   ListMember(list_id=news.id, profile_id=ada.id)])
+        s.add_all(
+            [
+                ListMember(list_id=vip.id, profile_id=ada.id),
+                ListMember(list_id=news.id, profile_id=ada.id),
+            ]
+        )
         s.get(Account, mine.id).dimensions = ["utm_campaign", "country"]
         ids = {"ada": ada.id, "bob": bob.id, "eve": eve.id}
     return mine, theirs, ids
@@ -65,10 +122,18 @@ def test_list_metrics_hides_internal_names_and_other_accounts(runtime, shop):
     with runtime.db.session() as s:
         listed = list_metrics(s, mine.id)
         assert listed == [
-            {"name": "Added to Cart", "count": 7, "first_seen": "2026-11-01T12:00:00Z",
-             "last_seen": "2026-11-01T17:00:00Z"},
-            {"name": "Placed Order", "count": 3, "first_seen": "2026-11-01T12:00:00Z",
-             "last_seen": "2026-11-03T12:00:00Z"},
+            {
+                "name": "Added to Cart",
+                "count": 7,
+                "first_seen": "2026-11-01T12:00:00Z",
+                "last_seen": "2026-11-01T17:00:00Z",
+            },
+            {
+                "name": "Placed Order",
+                "count": 3,
+                "first_seen": "2026-11-01T12:00:00Z",
+                "last_seen": "2026-11-03T12:00:00Z",
+            },
         ]
         assert [m["name"] for m in list_metrics(s, theirs.id)] == ["Secret Metric"]
         assert metric_exists(s, mine.id, "Placed Order")
@@ -90,9 +155,14 @@ def test_get_profile_has_traits_lists_and_newest_50_events(runtime, shop):
     events = p["events"]
     assert len(events) == 50
     assert [e["properties"]["i"] for e in events] == list(range(59, 9, -1))
-    assert events[0] == {"id": "m59", "metric": "Viewed Product",
-                         "ts": "2026-11-01T12:59:00Z", "country": "GB", "revenue": None,
-                         "properties": {"i": 59}}
+    assert events[0] == {
+        "id": "m59",
+        "metric": "Viewed Product",
+        "ts": "2026-11-01T12:59:00Z",
+        "country": "GB",
+        "revenue": None,
+        "properties": {"i": 59},
+    }
     assert events[1]["revenue"] == 68.0
 
 
@@ -146,7 +216,8 @@ def test_recent_events_are_read_through_the_profiles_index(runtime, shop):
     # in a store migrated from an older version (the demo's), where it was chosen.
     with engine.begin() as conn:
         [ddl] = conn.exec_driver_sql(
-            "SELECT sql FROM sqlite_master WHERE name = 'ix_events_metric_ts'").one()
+            "SELECT sql FROM sqlite_master WHERE name = 'ix_events_metric_ts'"
+        ).one()
         conn.exec_driver_sql("DROP INDEX ix_events_metric_ts")
         conn.exec_driver_sql(ddl)
     seen: list[tuple[str, object]] = []
@@ -163,6 +234,7 @@ def test_recent_events_are_read_through_the_profiles_index(runtime, shop):
         event.remove(engine, "before_cursor_execute", remember)
     [(statement, parameters)] = seen
     with engine.connect() as conn:
-        plan = " ".join(row[-1] for row in conn.exec_driver_sql(
-            "EXPLAIN QUERY PLAN " + statement, parameters))
+        plan = " ".join(
+            row[-1] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+        )
     assert "ix_events_profile" in plan, plan

@@ -25,8 +25,16 @@ from backend.counters.base import CounterKey, Totals
 FIRST = datetime(2026, 2, 20)  # data over 60 days: US, EU, Chile and Lord Howe DST changes
 HOURS = 60 * 24
 COUNTRIES = ["US", "DE", "FR", "GB", "JP", "IN", "BR", "CA", "AU", "ES", "IT", "NL"]
-ZONES = ["UTC", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "Pacific/Chatham",
-         "America/Santiago", "Asia/Tokyo", "Europe/London"]
+ZONES = [
+    "UTC",
+    "America/New_York",
+    "Asia/Kolkata",
+    "Australia/Lord_Howe",
+    "Pacific/Chatham",
+    "America/Santiago",
+    "Asia/Tokyo",
+    "Europe/London",
+]
 DAY = timedelta(days=1)
 
 
@@ -97,14 +105,17 @@ def check(counters, acc, deltas, start, end, interval, tz, by, top=100, measure=
         assert got == {None: {lab: total.get(lab, [0, 0.0]) for lab in labels}}
         return
     ref = reference(deltas, start, end, interval, tz, by)
-    ranked = sorted(ref, key=lambda v: (-sum(p[0 if measure == "count" else 1]
-                                             for p in ref[v].values()), v))
-    assert list(dict.fromkeys(df["key"]))[:min(top, len(ranked))] == ranked[:top]
+    ranked = sorted(
+        ref, key=lambda v: (-sum(p[0 if measure == "count" else 1] for p in ref[v].values()), v)
+    )
+    assert list(dict.fromkeys(df["key"]))[: min(top, len(ranked))] == ranked[:top]
     for value in ranked[:top]:
         assert got[value] == {lab: ref[value].get(lab, [0, 0.0]) for lab in labels}
     if len(ranked) > top:
-        other = {lab: [sum(ref[v].get(lab, [0, 0.0])[i] for v in ranked[top:])
-                       for i in (0, 1)] for lab in labels}
+        other = {
+            lab: [sum(ref[v].get(lab, [0, 0.0])[i] for v in ranked[top:]) for i in (0, 1)]
+            for lab in labels
+        }
         assert got[OTHER_KEY] == other
     # the series add up to the total in every bucket
     for lab in labels:
@@ -126,12 +137,14 @@ def loaded(counters):
 def test_every_interval_matches_the_hour_by_hour_sums(loaded, tz):
     counters, acc, deltas = loaded
     # whole range, DST weeks, a range starting before and ending after the data
-    cases = [(date(2026, 2, 20), date(2026, 4, 20), "day"),
-             (date(2026, 3, 5), date(2026, 4, 8), "week"),
-             (date(2026, 2, 1), date(2026, 5, 31), "month"),
-             (date(2026, 3, 7), date(2026, 3, 9), "hour"),
-             (date(2026, 4, 4), date(2026, 4, 6), "hour"),
-             (date(2026, 3, 28), date(2026, 3, 30), "day")]
+    cases = [
+        (date(2026, 2, 20), date(2026, 4, 20), "day"),
+        (date(2026, 3, 5), date(2026, 4, 8), "week"),
+        (date(2026, 2, 1), date(2026, 5, 31), "month"),
+        (date(2026, 3, 7), date(2026, 3, 9), "hour"),
+        (date(2026, 4, 4), date(2026, 4, 6), "hour"),
+        (date(2026, 3, 28), date(2026, 3, 30), "day"),
+    ]
     for start, end, interval in cases:
         check(counters, acc, deltas, start, end, interval, tz, None)
         check(counters, acc, deltas, start, end, interval, tz, "country")
@@ -145,8 +158,18 @@ def test_random_ranges_top_n_and_measures(loaded, tz):
         start = date(2026, 2, 15) + timedelta(days=rng.randrange(60))
         end = start + timedelta(days=rng.randrange(40))
         interval = rng.choice(["day", "day", "week", "month"])
-        check(counters, acc, deltas, start, end, interval, tz, "country",
-              top=rng.choice([1, 3, 10]), measure=rng.choice(["count", "revenue"]))
+        check(
+            counters,
+            acc,
+            deltas,
+            start,
+            end,
+            interval,
+            tz,
+            "country",
+            top=rng.choice([1, 3, 10]),
+            measure=rng.choice(["count", "revenue"]),
+        )
 
 
 @pytest.mark.parametrize("tz", ["UTC", "Asia/Kolkata"])
@@ -155,8 +178,18 @@ def test_hourly_series_by_a_dimension_with_few_top_values(loaded, tz):
     counters, acc, deltas = loaded
     for top in (1, 3):
         for measure in ("count", "revenue"):
-            check(counters, acc, deltas, date(2026, 3, 6), date(2026, 3, 9), "hour", tz,
-                  "country", top=top, measure=measure)
+            check(
+                counters,
+                acc,
+                deltas,
+                date(2026, 3, 6),
+                date(2026, 3, 9),
+                "hour",
+                tz,
+                "country",
+                top=top,
+                measure=measure,
+            )
 
 
 def test_a_value_only_outside_the_range_is_not_a_series(counters, acc, put):
@@ -164,20 +197,28 @@ def test_a_value_only_outside_the_range_is_not_a_series(counters, acc, put):
     # belongs to Mar 1, outside the range
     put(counters, acc, "m", datetime(2026, 3, 2, 3), 4, 4.0, country="FR")
     put(counters, acc, "m", datetime(2026, 3, 2, 12), 1, 1.0, country="DE")
-    df = series(counters, acc, "m", date(2026, 3, 2), date(2026, 3, 2), tz="America/New_York",
-                by="country")
+    df = series(
+        counters, acc, "m", date(2026, 3, 2), date(2026, 3, 2), tz="America/New_York", by="country"
+    )
     assert list(df["key"]) == ["DE"]
     assert df["count"].tolist() == [1]
 
 
 def test_a_cell_at_each_edge_of_a_new_york_day(counters, acc, put):
     # Mar 8 2026 in New York (spring forward, 23 hours) is 05:00 UTC Mar 8 to 04:00 UTC Mar 9
-    for hour, n in ((datetime(2026, 3, 8, 4), 1), (datetime(2026, 3, 8, 5), 10),
-                    (datetime(2026, 3, 9, 3), 100), (datetime(2026, 3, 9, 4), 1000)):
+    for hour, n in (
+        (datetime(2026, 3, 8, 4), 1),
+        (datetime(2026, 3, 8, 5), 10),
+        (datetime(2026, 3, 9, 3), 100),
+        (datetime(2026, 3, 9, 4), 1000),
+    ):
         put(counters, acc, "m", hour, n, 0.0, country="US")
-    df = series(counters, acc, "m", date(2026, 3, 7), date(2026, 3, 9), tz="America/New_York",
-                by="country")
+    df = series(
+        counters, acc, "m", date(2026, 3, 7), date(2026, 3, 9), tz="America/New_York", by="country"
+    )
     assert df["count"].tolist() == [1, 110, 1000]
-    assert [t.isoformat() for t in df["t"]] == ["2026-03-07T00:00:00-05:00",
-                                                "2026-03-08T00:00:00-05:00",
-                                                "2026-03-09T00:00:00-04:00"]
+    assert [t.isoformat() for t in df["t"]] == [
+        "2026-03-07T00:00:00-05:00",
+        "2026-03-08T00:00:00-05:00",
+        "2026-03-09T00:00:00-04:00",
+    ]

@@ -14,10 +14,24 @@ BODY = {
     "name": "Sales",
     "filters": {"range": "last_7_days", "country": "us"},
     "cards": [
-        {"id": "orders", "metric": "Placed Order", "chart": "bar", "by": "country", "top": 3,
-         "x": 0, "y": 0, "w": 6, "h": 2},
-        {"metric": "Placed Order", "measure": "revenue", "chart": "number", "compare": True,
-         "range": {"start": "2026-11-01", "end": "2026-11-07"}},
+        {
+            "id": "orders",
+            "metric": "Placed Order",
+            "chart": "bar",
+            "by": "country",
+            "top": 3,
+            "x": 0,
+            "y": 0,
+            "w": 6,
+            "h": 2,
+        },
+        {
+            "metric": "Placed Order",
+            "measure": "revenue",
+            "chart": "number",
+            "compare": True,
+            "range": {"start": "2026-11-01", "end": "2026-11-07"},
+        },
     ],
 }
 
@@ -63,23 +77,28 @@ def test_create_read_update_delete(client, account):
     assert names == ["Overview"]
 
 
-@pytest.mark.parametrize("patch, field", [
-    ({"name": " "}, "name"),
-    ({"cards": "x"}, "cards"),
-    ({"cards": [{"chart": "line"}]}, "cards[0].metric"),
-    ({"cards": [{"metric": "A", "chart": "pie"}]}, "cards[0].chart"),
-    ({"cards": [{"metric": "A", "interval": "minute"}]}, "cards[0].interval"),
-    ({"cards": [{"metric": "A", "w": 13}]}, "cards[0].w"),
-    ({"cards": [{"metric": "A", "top": 0}]}, "cards[0].top"),
-    ({"cards": [{"metric": "A", "by": "shoe_size"}]}, "cards[0].by"),
-    ({"cards": [{"metric": "A", "range": "last_week"}]}, "cards[0].range"),
-    ({"cards": [{"metric": "A", "range": {"start": "2026-11-09", "end": "2026-11-01"}}]},
-     "cards[0].range"),
-    ({"cards": [{"id": "a", "metric": "A"}, {"id": "a", "metric": "B"}]}, "cards[1].id"),
-    ({"filters": {"country": "USA"}}, "filters.country"),
-    ({"filters": {"city": "Paris"}}, "filters.city"),
-    ({"colour": "red"}, "colour"),
-])
+@pytest.mark.parametrize(
+    "patch, field",
+    [
+        ({"name": " "}, "name"),
+        ({"cards": "x"}, "cards"),
+        ({"cards": [{"chart": "line"}]}, "cards[0].metric"),
+        ({"cards": [{"metric": "A", "chart": "pie"}]}, "cards[0].chart"),
+        ({"cards": [{"metric": "A", "interval": "minute"}]}, "cards[0].interval"),
+        ({"cards": [{"metric": "A", "w": 13}]}, "cards[0].w"),
+        ({"cards": [{"metric": "A", "top": 0}]}, "cards[0].top"),
+        ({"cards": [{"metric": "A", "by": "shoe_size"}]}, "cards[0].by"),
+        ({"cards": [{"metric": "A", "range": "last_week"}]}, "cards[0].range"),
+        (
+            {"cards": [{"metric": "A", "range": {"start": "2026-11-09", "end": "2026-11-01"}}]},
+            "cards[0].range",
+        ),
+        ({"cards": [{"id": "a", "metric": "A"}, {"id": "a", "metric": "B"}]}, "cards[1].id"),
+        ({"filters": {"country": "USA"}}, "filters.country"),
+        ({"filters": {"city": "Paris"}}, "filters.city"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
 def test_bad_definitions_are_400_naming_the_field(client, account, patch, field):
     r = client.post("/api/dashboards", json={**BODY, **patch}, headers=auth(account.private_key))
     assert r.status_code == 400
@@ -103,8 +122,9 @@ def test_other_accounts_dashboards_are_404(client, account, make_account):
     assert client.delete(f"/api/dashboards/{did}", headers=h).status_code == 404
     theirs = client.get("/api/dashboards", headers=h).get_json()["dashboards"]
     assert [d["name"] for d in theirs] == ["Overview"]
-    assert client.get(f"/api/dashboards/{did}",
-                      headers=auth(account.private_key)).status_code == 200
+    assert (
+        client.get(f"/api/dashboards/{did}", headers=auth(account.private_key)).status_code == 200
+    )
 
 
 def test_routes_are_documented(client):

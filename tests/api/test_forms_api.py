@@ -63,24 +63,41 @@ def test_validation_names_the_fields(client, account):
             {"name": "x", "type": "radio"},
         ],
         "style": {"background": "red", "radius": 99},
-        "targeting": {"device": "tv", "countries": ["usa"], "delay_seconds": -1,
-                      "scroll_percent": 101},
+        "targeting": {
+            "device": "tv",
+            "countries": ["usa"],
+            "delay_seconds": -1,
+            "scroll_percent": 101,
+        },
         "frequency": {"hide_days_after_close": "never"},
     }
     r = client.post("/api/forms", json=body, headers=h)
     assert r.status_code == 400
     paths = {p["path"] for p in r.json["problems"]}
-    assert paths >= {"name", "kind", "fields[1].name", "fields[2].options", "fields[3].type",
-                     "style.background", "style.radius", "targeting.device",
-                     "targeting.countries", "targeting.delay_seconds",
-                     "targeting.scroll_percent", "frequency.hide_days_after_close"}
+    assert paths >= {
+        "name",
+        "kind",
+        "fields[1].name",
+        "fields[2].options",
+        "fields[3].type",
+        "style.background",
+        "style.radius",
+        "targeting.device",
+        "targeting.countries",
+        "targeting.delay_seconds",
+        "targeting.scroll_percent",
+        "frequency.hide_days_after_close",
+    }
     assert "targeting.device" in r.json["error"]
 
 
 def test_a_form_needs_one_required_email_field(client, account):
     h = bearer(account.private_key)
-    r = client.post("/api/forms", headers=h, json={
-        "name": "No email", "fields": [{"name": "name", "type": "text"}]})
+    r = client.post(
+        "/api/forms",
+        headers=h,
+        json={"name": "No email", "fields": [{"name": "name", "type": "text"}]},
+    )
     assert r.status_code == 400 and "exactly one field of type email" in r.json["error"]
     r = client.post("/api/forms", headers=h, data="nope", content_type="application/json")
     assert r.status_code == 400
@@ -93,20 +110,25 @@ def test_steps_must_place_every_field_once(client, account):
     r = client.post("/api/forms", json=body, headers=h)
     assert r.status_code == 400
     assert "steps[1].fields" in {p["path"] for p in r.json["problems"]}
-    body["steps"] = [{"title": "Who", "fields": ["email"]},
-                     {"title": "More", "fields": ["first_name", "consent"]}]
+    body["steps"] = [
+        {"title": "Who", "fields": ["email"]},
+        {"title": "More", "fields": ["first_name", "consent"]},
+    ]
     r = client.post("/api/forms", json=body, headers=h)
     assert r.status_code == 201 and len(r.json["steps"]) == 2
 
 
 def test_keys_and_accounts(client, account, make_account):
     other = make_account("Other")
-    fid = client.post("/api/forms", json=template("footer_embed"),
-                      headers=bearer(account.private_key)).json["id"]
+    fid = client.post(
+        "/api/forms", json=template("footer_embed"), headers=bearer(account.private_key)
+    ).json["id"]
     oh = bearer(other.private_key)
     assert client.get(f"/api/forms/{fid}", headers=oh).status_code == 404
-    assert client.put(f"/api/forms/{fid}", json=template("footer_embed"),
-                      headers=oh).status_code == 404
+    assert (
+        client.put(f"/api/forms/{fid}", json=template("footer_embed"), headers=oh).status_code
+        == 404
+    )
     assert client.delete(f"/api/forms/{fid}", headers=oh).status_code == 404
     assert client.get("/api/forms", headers=oh).json == {"forms": []}
     assert client.get("/api/forms").status_code == 401

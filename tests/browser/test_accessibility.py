@@ -45,10 +45,21 @@ def a11y_shop(live_app):
     return acc, pages
 
 
-@pytest.mark.parametrize("page", [
-    "/", "/dashboards", "dashboard", "/flows", "flow", "/forms", "form", "/profiles",
-    "profile", "/settings",
-])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "/",
+        "/dashboards",
+        "dashboard",
+        "/flows",
+        "flow",
+        "/forms",
+        "form",
+        "/profiles",
+        "profile",
+        "/settings",
+    ],
+)
 def test_page_reads_well(dash_duo, live_app, a11y_shop, page):
     acc, pages = a11y_shop
     log_in(dash_duo, live_app, acc.login["email"])
@@ -63,12 +74,15 @@ def test_page_reads_well(dash_duo, live_app, a11y_shop, page):
     assert dash_duo.get_logs() == []
 
 
-@pytest.mark.parametrize("page, opener, dialog", [
-    ("/flows", "#flows-new", "#flows-new-name"),
-    ("dashboard", "#dash-add-card", "#cedit-title"),
-    ("/dashboards", ".dlist-row button", "#dlist-rename-name"),
-    ("/forms", "[id*='forms-delete']", "#forms-delete-confirm"),
-])
+@pytest.mark.parametrize(
+    "page, opener, dialog",
+    [
+        ("/flows", "#flows-new", "#flows-new-name"),
+        ("dashboard", "#dash-add-card", "#cedit-title"),
+        ("/dashboards", ".dlist-row button", "#dlist-rename-name"),
+        ("/forms", "[id*='forms-delete']", "#forms-delete-confirm"),
+    ],
+)
 def test_dialog_reads_well(dash_duo, live_app, a11y_shop, page, opener, dialog):
     """Modals and drawers too: their close (X) button must say what it is."""
     acc, pages = a11y_shop
@@ -78,6 +92,7 @@ def test_dialog_reads_well(dash_duo, live_app, a11y_shop, page, opener, dialog):
         dash_duo.wait_for_element(".dcard-number")
     dash_duo.find_element(opener).click()
     WebDriverWait(dash_duo.driver, 10).until(
-        lambda d: d.find_element(By.CSS_SELECTOR, dialog).is_displayed())
+        lambda d: d.find_element(By.CSS_SELECTOR, dialog).is_displayed()
+    )
     assert page_problems(dash_duo.driver) == []
     assert dash_duo.get_logs() == []

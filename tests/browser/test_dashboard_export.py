@@ -28,7 +28,9 @@ def test_export_menu_downloads_the_page_as_shown(dash_duo, live_app, shop):
     import io
 
     h = {"Authorization": f"Bearer {shop.private_key}"}
-    [overview] = requests.get(f"{live_app.url}/api/dashboards", headers=h, timeout=10).json()["dashboards"]
+    [overview] = requests.get(f"{live_app.url}/api/dashboards", headers=h, timeout=10).json()[
+        "dashboards"
+    ]
     log_in(dash_duo, live_app, "export@shop.test")
     dash_duo.driver.get(f"{live_app.url}/dashboards/{overview['id']}")
     dash_duo.wait_for_element("#dash-export").click()
@@ -60,7 +62,9 @@ def test_email_this_dashboard_sets_its_schedule(dash_duo, live_app, shop):
     from selenium.webdriver.common.keys import Keys
 
     h = {"Authorization": f"Bearer {shop.private_key}"}
-    [overview] = requests.get(f"{live_app.url}/api/dashboards", headers=h, timeout=10).json()["dashboards"]
+    [overview] = requests.get(f"{live_app.url}/api/dashboards", headers=h, timeout=10).json()[
+        "dashboards"
+    ]
     log_in(dash_duo, live_app, "export@shop.test")
     dash_duo.driver.get(f"{live_app.url}/dashboards/{overview['id']}")
     dash_duo.wait_for_element("#dash-export").click()
@@ -70,17 +74,26 @@ def test_email_this_dashboard_sets_its_schedule(dash_duo, live_app, shop):
     dash_duo.find_element("#dash-schedule-save").click()
     # The address as typed, not the service's "recipients[0]"; and nothing is saved.
     dash_duo.wait_for_contains_text(
-        "#dash-schedule-summary", "Recipients: “not-an-address” is not an e-mail address")
+        "#dash-schedule-summary", "Recipients: “not-an-address” is not an e-mail address"
+    )
     assert "recipients[" not in dash_duo.find_element("#dash-schedule-summary").text
-    assert requests.get(f"{live_app.url}/api/dashboards/{overview['id']}/schedule", headers=h,
-                        timeout=10).status_code == 404
+    assert (
+        requests.get(
+            f"{live_app.url}/api/dashboards/{overview['id']}/schedule", headers=h, timeout=10
+        ).status_code
+        == 404
+    )
     for _ in range(20):  # clear the bad tag
         box.send_keys(Keys.BACKSPACE)
     box.send_keys("boss@shop.test" + Keys.ENTER)
     dash_duo.find_element("#dash-schedule-save").click()
     dash_duo.wait_for_contains_text("#dash-schedule-summary", "every monday")
-    sched = requests.get(f"{live_app.url}/api/dashboards/{overview['id']}/schedule", headers=h, timeout=10)
-    assert sched.json()["recipients"] == ["boss@shop.test"] and sched.json()["frequency"] == "weekly"
+    sched = requests.get(
+        f"{live_app.url}/api/dashboards/{overview['id']}/schedule", headers=h, timeout=10
+    )
+    assert (
+        sched.json()["recipients"] == ["boss@shop.test"] and sched.json()["frequency"] == "weekly"
+    )
     dash_duo.find_element("#dash-schedule-stop").click()
     dash_duo.wait_for_contains_text("#dash-schedule-summary", "E-mails stopped")
     settle(dash_duo)

@@ -49,14 +49,17 @@ return !s.isLoading && !busy;
 
 def until(dash_duo, condition, timeout: float = 10):
     """WebDriverWait that also retries when a redraw replaced the element being read."""
-    return WebDriverWait(dash_duo.driver, timeout, poll_frequency=0.3,
-                         ignored_exceptions=(StaleElementReferenceException,)).until(condition)
+    return WebDriverWait(
+        dash_duo.driver,
+        timeout,
+        poll_frequency=0.3,
+        ignored_exceptions=(StaleElementReferenceException,),
+    ).until(condition)
 
 
 def settle(dash_duo) -> None:
     """Wait until Dash has no callback in flight."""
-    WebDriverWait(dash_duo.driver, 15, poll_frequency=0.2).until(
-        lambda d: d.execute_script(IDLE))
+    WebDriverWait(dash_duo.driver, 15, poll_frequency=0.2).until(lambda d: d.execute_script(IDLE))
 
 
 def open_page(dash_duo, url: str) -> None:
@@ -67,8 +70,13 @@ def open_page(dash_duo, url: str) -> None:
 
 
 def api(live_app, shop, method: str, path: str, **kw):
-    r = requests.request(method, live_app.url + path, timeout=10,
-                         headers={"Authorization": f"Bearer {shop.private_key}"}, **kw)
+    r = requests.request(
+        method,
+        live_app.url + path,
+        timeout=10,
+        headers={"Authorization": f"Bearer {shop.private_key}"},
+        **kw,
+    )
     r.raise_for_status()
     return r.json() if r.content else None
 
@@ -77,21 +85,27 @@ def pick(dash_duo, select_id: str, label: str) -> None:
     """Choose an option of a Mantine Select by its visible label."""
     box = dash_duo.find_element(f"#{select_id}")
     box.click()
-    WebDriverWait(dash_duo.driver, 10).until(lambda d: any(
-        o.text == label for o in d.find_elements(By.CSS_SELECTOR, "[role=option]")))
-    next(o for o in dash_duo.driver.find_elements(By.CSS_SELECTOR, "[role=option]")
-         if o.text == label).click()
+    WebDriverWait(dash_duo.driver, 10).until(
+        lambda d: any(o.text == label for o in d.find_elements(By.CSS_SELECTOR, "[role=option]"))
+    )
+    next(
+        o
+        for o in dash_duo.driver.find_elements(By.CSS_SELECTOR, "[role=option]")
+        if o.text == label
+    ).click()
 
 
 def ready(dash_duo, selector: str):
     """The element once it is visible and usable (drawers slide in)."""
     return WebDriverWait(dash_duo.driver, 10).until(
-        EC.element_to_be_clickable((By.CSS_SELECTOR, selector)))
+        EC.element_to_be_clickable((By.CSS_SELECTOR, selector))
+    )
 
 
 def grid_item(dash_duo, card_id: str):
     return dash_duo.find_element(f"#dcard-{card_id}").find_element(
-        By.XPATH, "./ancestor::div[contains(@class,'react-grid-item')][1]")
+        By.XPATH, "./ancestor::div[contains(@class,'react-grid-item')][1]"
+    )
 
 
 def still(dash_duo, element) -> None:
@@ -103,6 +117,7 @@ def still(dash_duo, element) -> None:
         rect, before = element.rect, dict(last)
         last.update(rect)
         return rect == before
+
     WebDriverWait(dash_duo.driver, 10, poll_frequency=0.3).until(unmoved)
 
 
@@ -113,6 +128,7 @@ def wait_saved(live_app, shop, did: int, card_id: str, **want) -> dict:
         cards = api(live_app, shop, "GET", f"/api/dashboards/{did}")["cards"]
         seen["card"] = c = next(c for c in cards if c["id"] == card_id)
         return c if all(c[k] == v for k, v in want.items()) else False
+
     try:
         return WebDriverWait(None, 10, poll_frequency=0.3).until(ok)
     except TimeoutException:
@@ -124,12 +140,16 @@ def test_create_add_card_change_chart_move_resize_reload(dash_duo, live_app, sho
     open_page(dash_duo, f"{live_app.url}/dashboards")
     dash_duo.wait_for_contains_text("#dlist-rows", "Overview")
     dash_duo.find_element("#dlist-new-name").send_keys("Launch week")
-    WebDriverWait(dash_duo.driver, 5).until(lambda _: dash_duo.find_element(
-        "#dlist-new-name").get_attribute("value") == "Launch week")
+    WebDriverWait(dash_duo.driver, 5).until(
+        lambda _: dash_duo.find_element("#dlist-new-name").get_attribute("value") == "Launch week"
+    )
     dash_duo.find_element("#dlist-create").click()
     dash_duo.wait_for_contains_text("#dlist-status", "Created Launch week")
-    did = next(d["id"] for d in api(live_app, shop, "GET", "/api/dashboards")["dashboards"]
-               if d["name"] == "Launch week")
+    did = next(
+        d["id"]
+        for d in api(live_app, shop, "GET", "/api/dashboards")["dashboards"]
+        if d["name"] == "Launch week"
+    )
     dash_duo.find_element(f"#dlist-row-{did} a").click()
     dash_duo.wait_for_text_to_equal("#dashboard-name", "Launch week")
 
@@ -166,15 +186,17 @@ def test_create_add_card_change_chart_move_resize_reload(dash_duo, live_app, sho
     handle = dash_duo.find_element(f"{card_sel} .dcard-handle")
     grid = dash_duo.find_element(".dashboard-grid-wrap .react-grid-layout")
     col = (grid.size["width"] + 12) / 12  # one column and its 12 px margin
-    ActionChains(dash_duo.driver).click_and_hold(handle).pause(0.2).move_by_offset(
-        20, 0).pause(0.2).move_by_offset(int(col * 3), 5).pause(0.2).release().perform()
+    ActionChains(dash_duo.driver).click_and_hold(handle).pause(0.2).move_by_offset(20, 0).pause(
+        0.2
+    ).move_by_offset(int(col * 3), 5).pause(0.2).release().perform()
     moved = wait_saved(live_app, shop, did, c["id"], x=before["x"] + 3)
     settle(dash_duo)
     item = grid_item(dash_duo, c["id"])
     still(dash_duo, item)
     resize = item.find_element(By.CSS_SELECTOR, ".react-resizable-handle")
-    ActionChains(dash_duo.driver).click_and_hold(resize).pause(0.2).move_by_offset(
-        10, 10).pause(0.2).move_by_offset(int(col * 2), 160).pause(0.2).release().perform()
+    ActionChains(dash_duo.driver).click_and_hold(resize).pause(0.2).move_by_offset(10, 10).pause(
+        0.2
+    ).move_by_offset(int(col * 2), 160).pause(0.2).release().perform()
     resized = wait_saved(live_app, shop, did, c["id"], w=moved["w"] + 2)
     assert resized["h"] > before["h"] and resized["x"] == moved["x"]
     dash_duo.wait_for_contains_text("#dashboard-status", "Layout saved")
@@ -186,22 +208,56 @@ def test_create_add_card_change_chart_move_resize_reload(dash_duo, live_app, sho
     grid = dash_duo.find_element(".dashboard-grid-wrap .react-grid-layout")
     col = grid.size["width"] / 12
     assert abs(item.size["width"] - resized["w"] * col) < col  # w columns wide
-    assert item.location["x"] - grid.location["x"] == pytest.approx(resized["x"] * col,
-                                                                     abs=col / 2)
+    assert item.location["x"] - grid.location["x"] == pytest.approx(resized["x"] * col, abs=col / 2)
     assert dash_duo.get_logs() == []
 
 
 def test_drill_down_on_a_bar_and_back(dash_duo, live_app, shop):
-    did = api(live_app, shop, "POST", "/api/dashboards", json={
-        "name": "By country", "filters": {"range": "last_30_days"},
-        "cards": [
-            {"id": "bycountry", "title": "Orders by country", "metric": "Placed Order",
-             "chart": "bar", "by": "country", "top": 5, "x": 0, "y": 0, "w": 6, "h": 2},
-            {"id": "orders", "title": "Orders", "metric": "Placed Order", "chart": "number",
-             "x": 6, "y": 0, "w": 3, "h": 1},
-            {"id": "campaigns", "title": "Campaigns", "metric": "Placed Order",
-             "chart": "table", "by": "utm_campaign", "x": 9, "y": 0, "w": 3, "h": 2},
-        ]})["id"]
+    did = api(
+        live_app,
+        shop,
+        "POST",
+        "/api/dashboards",
+        json={
+            "name": "By country",
+            "filters": {"range": "last_30_days"},
+            "cards": [
+                {
+                    "id": "bycountry",
+                    "title": "Orders by country",
+                    "metric": "Placed Order",
+                    "chart": "bar",
+                    "by": "country",
+                    "top": 5,
+                    "x": 0,
+                    "y": 0,
+                    "w": 6,
+                    "h": 2,
+                },
+                {
+                    "id": "orders",
+                    "title": "Orders",
+                    "metric": "Placed Order",
+                    "chart": "number",
+                    "x": 6,
+                    "y": 0,
+                    "w": 3,
+                    "h": 1,
+                },
+                {
+                    "id": "campaigns",
+                    "title": "Campaigns",
+                    "metric": "Placed Order",
+                    "chart": "table",
+                    "by": "utm_campaign",
+                    "x": 9,
+                    "y": 0,
+                    "w": 3,
+                    "h": 2,
+                },
+            ],
+        },
+    )["id"]
     log_in(dash_duo, live_app, shop.login["email"])
     open_page(dash_duo, f"{live_app.url}/dashboards/{did}")
     total_text = dash_duo.wait_for_element("#dcard-orders .dcard-number").text
@@ -214,8 +270,10 @@ def test_drill_down_on_a_bar_and_back(dash_duo, live_app, shop):
 
     dash_duo.wait_for_contains_text("#dashboard-status", f"Filtered to {label}")
     dash_duo.wait_for_contains_text("#dash-crumb-current", label)
-    until(dash_duo, lambda d: d.find_element(By.CSS_SELECTOR, "#dcard-orders .dcard-number")
-          .text != total_text)
+    until(
+        dash_duo,
+        lambda d: d.find_element(By.CSS_SELECTOR, "#dcard-orders .dcard-number").text != total_text,
+    )
     # The campaign table cannot be split by country: it says so instead of lying.
     dash_duo.wait_for_contains_text("#dcard-campaigns .dcard-note", "not kept per country")
     bars = dash_duo.find_elements("#dcard-bycountry .js-plotly-plot .bars .point path")
@@ -256,17 +314,36 @@ def test_toolbar_filter_is_saved_and_auto_refresh_shows_new_events(dash_duo, liv
 
     from backend.ingest import ingestor
 
-    did = api(live_app, shop, "POST", "/api/dashboards", json={
-        "name": "Live", "filters": {"range": "today"},
-        "cards": [{"id": "live", "title": "Orders today", "metric": "Placed Order",
-                   "chart": "number", "x": 0, "y": 0, "w": 4, "h": 1}]})["id"]
+    did = api(
+        live_app,
+        shop,
+        "POST",
+        "/api/dashboards",
+        json={
+            "name": "Live",
+            "filters": {"range": "today"},
+            "cards": [
+                {
+                    "id": "live",
+                    "title": "Orders today",
+                    "metric": "Placed Order",
+                    "chart": "number",
+                    "x": 0,
+                    "y": 0,
+                    "w": 4,
+                    "h": 1,
+                }
+            ],
+        },
+    )["id"]
     log_in(dash_duo, live_app, shop.login["email"])
     open_page(dash_duo, f"{live_app.url}/dashboards/{did}")
     dash_duo.wait_for_element("#dcard-live .dcard-body")
 
     pick(dash_duo, "dash-country", "Germany (DE)")
-    WebDriverWait(None, 10, poll_frequency=0.3).until(lambda _: api(
-        live_app, shop, "GET", f"/api/dashboards/{did}")["filters"]["country"] == "DE")
+    WebDriverWait(None, 10, poll_frequency=0.3).until(
+        lambda _: api(live_app, shop, "GET", f"/api/dashboards/{did}")["filters"]["country"] == "DE"
+    )
     dash_duo.wait_for_contains_text("#dcard-live .dcard-sub", "DE")
     pick(dash_duo, "dash-country", "All countries")
     dash_duo.wait_for_element("#dcard-live .dcard-body")
@@ -280,9 +357,20 @@ def test_toolbar_filter_is_saved_and_auto_refresh_shows_new_events(dash_duo, liv
     dash_duo.find_element("#dash-refresh").find_element(By.XPATH, ".//*[text()='10 s']").click()
     ing = ingestor(live_app.app.extensions["tally"])
     now = datetime.now(UTC).isoformat()
-    ing.accept(shop.id, [{"type": "track", "event": "Placed Order", "userId": "live-buyer",
-                          "messageId": str(uuid.uuid4()), "timestamp": now,
-                          "properties": {"revenue": 20}} for _ in range(3)])
+    ing.accept(
+        shop.id,
+        [
+            {
+                "type": "track",
+                "event": "Placed Order",
+                "userId": "live-buyer",
+                "messageId": str(uuid.uuid4()),
+                "timestamp": now,
+                "properties": {"revenue": 20},
+            }
+            for _ in range(3)
+        ],
+    )
     ing.drain()
     until(dash_duo, lambda _: shown() == before + 3, timeout=25)
     assert dash_duo.get_logs() == []
@@ -308,33 +396,62 @@ def choose(dash_duo, card_id: str, label: str) -> None:
 
 
 def test_move_and_resize_a_card_by_keyboard(dash_duo, live_app, shop):
-    did = api(live_app, shop, "POST", "/api/dashboards", json={
-        "name": "Keyboard", "cards": [
-            {"id": "orders", "title": "Orders", "metric": "Placed Order", "chart": "number",
-             "x": 0, "y": 0, "w": 3, "h": 1},
-            {"id": "revenue", "title": "Revenue", "metric": "Placed Order", "chart": "number",
-             "measure": "revenue", "x": 3, "y": 0, "w": 3, "h": 1}]})["id"]
+    did = api(
+        live_app,
+        shop,
+        "POST",
+        "/api/dashboards",
+        json={
+            "name": "Keyboard",
+            "cards": [
+                {
+                    "id": "orders",
+                    "title": "Orders",
+                    "metric": "Placed Order",
+                    "chart": "number",
+                    "x": 0,
+                    "y": 0,
+                    "w": 3,
+                    "h": 1,
+                },
+                {
+                    "id": "revenue",
+                    "title": "Revenue",
+                    "metric": "Placed Order",
+                    "chart": "number",
+                    "measure": "revenue",
+                    "x": 3,
+                    "y": 0,
+                    "w": 3,
+                    "h": 1,
+                },
+            ],
+        },
+    )["id"]
     log_in(dash_duo, live_app, shop.login["email"])
     open_page(dash_duo, f"{live_app.url}/dashboards/{did}")
     dash_duo.wait_for_element("#dcard-orders .dcard-number")
     status = dash_duo.find_element("#dashboard-status")
-    assert (status.get_attribute("aria-live"), status.get_attribute("role")) == (
-        "polite", "status")
+    assert (status.get_attribute("aria-live"), status.get_attribute("role")) == ("polite", "status")
 
     # One column right: Revenue was in the way, so it makes room below.
     choose(dash_duo, "orders", "Move right")
     dash_duo.wait_for_text_to_equal(
-        "#dashboard-status", "Orders moved to column 2, row 1. Also moved: Revenue.")
+        "#dashboard-status", "Orders moved to column 2, row 1. Also moved: Revenue."
+    )
     wait_saved(live_app, shop, did, "orders", x=1, y=0, w=3, h=1)
     wait_saved(live_app, shop, did, "revenue", x=3, y=1)
     # Focus is back on the menu button (the cards were not redrawn), ready for the next step.
-    assert dash_duo.driver.execute_script(
-        "return document.activeElement.getAttribute('aria-label');") == "Move or resize Orders"
+    assert (
+        dash_duo.driver.execute_script("return document.activeElement.getAttribute('aria-label');")
+        == "Move or resize Orders"
+    )
     settle(dash_duo)
 
     choose(dash_duo, "orders", "Wider")
-    dash_duo.wait_for_text_to_equal("#dashboard-status",
-                                    "Orders resized to 4 columns by 1 row, at column 2, row 1.")
+    dash_duo.wait_for_text_to_equal(
+        "#dashboard-status", "Orders resized to 4 columns by 1 row, at column 2, row 1."
+    )
     settle(dash_duo)
     choose(dash_duo, "orders", "Taller")
     dash_duo.wait_for_contains_text("#dashboard-status", "4 columns by 2 rows")
@@ -356,19 +473,22 @@ def test_move_and_resize_a_card_by_keyboard(dash_duo, live_app, shop):
 
 
 def test_card_editor_names_the_field_to_fix(dash_duo, live_app, shop):
-    did = api(live_app, shop, "POST", "/api/dashboards",
-              json={"name": "Typos", "cards": []})["id"]
+    did = api(live_app, shop, "POST", "/api/dashboards", json={"name": "Typos", "cards": []})["id"]
     log_in(dash_duo, live_app, shop.login["email"])
     open_page(dash_duo, f"{live_app.url}/dashboards/{did}")
     dash_duo.find_element("#dash-add-card").click()
     title = ready(dash_duo, "#cedit-title")
     dash_duo.driver.execute_script(
         "arguments[0].value = arguments[1]; arguments[0].dispatchEvent("
-        "new Event('input', {bubbles: true}))", title, "x" * 200)
+        "new Event('input', {bubbles: true}))",
+        title,
+        "x" * 200,
+    )
     title.send_keys("y")  # one past the limit, typed
     dash_duo.find_element("#cedit-save").click()
     dash_duo.wait_for_text_to_equal(
-        "#cedit-error", "Title: must be text of at most 200 characters.")
+        "#cedit-error", "Title: must be text of at most 200 characters."
+    )
     assert api(live_app, shop, "GET", f"/api/dashboards/{did}")["cards"] == []
     assert dash_duo.get_logs() == []
 
@@ -392,14 +512,43 @@ return [...document.querySelectorAll(arguments[0] + ' .bartext')]
 
 def test_ranked_bars_show_every_number_whole(dash_duo, live_app, shop):
     """The largest bar reaches the edge; its number is drawn past it and was cut off."""
-    did = api(live_app, shop, "POST", "/api/dashboards", json={
-        "name": "Campaign bars", "filters": {"range": "last_30_days"},
-        "cards": [{"id": "camp", "title": "Top campaigns", "metric": "Placed Order",
-                   "chart": "bar", "by": "utm_campaign", "top": 8, "x": 0, "y": 0, "w": 6,
-                   "h": 2},
-                  {"id": "rev", "title": "Revenue by country", "metric": "Placed Order",
-                   "measure": "revenue", "chart": "bar", "by": "country", "top": 5, "x": 6,
-                   "y": 0, "w": 4, "h": 2}]})["id"]
+    did = api(
+        live_app,
+        shop,
+        "POST",
+        "/api/dashboards",
+        json={
+            "name": "Campaign bars",
+            "filters": {"range": "last_30_days"},
+            "cards": [
+                {
+                    "id": "camp",
+                    "title": "Top campaigns",
+                    "metric": "Placed Order",
+                    "chart": "bar",
+                    "by": "utm_campaign",
+                    "top": 8,
+                    "x": 0,
+                    "y": 0,
+                    "w": 6,
+                    "h": 2,
+                },
+                {
+                    "id": "rev",
+                    "title": "Revenue by country",
+                    "metric": "Placed Order",
+                    "measure": "revenue",
+                    "chart": "bar",
+                    "by": "country",
+                    "top": 5,
+                    "x": 6,
+                    "y": 0,
+                    "w": 4,
+                    "h": 2,
+                },
+            ],
+        },
+    )["id"]
     log_in(dash_duo, live_app, shop.login["email"])
     open_page(dash_duo, f"{live_app.url}/dashboards/{did}")
     for card in ("#dcard-camp", "#dcard-rev"):

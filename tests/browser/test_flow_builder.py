@@ -103,7 +103,8 @@ def test_build_save_reload_a_four_step_flow(dash_duo, live_app):
     _wait_nodes(dash_duo, 5)
     box = dash_duo.driver.execute_script(  # on screen, zoom included
         "const r = arguments[0].getBoundingClientRect(); return [r.x, r.y, r.width, r.height]",
-        _node(dash_duo, "webhook_1"))
+        _node(dash_duo, "webhook_1"),
+    )
     centre = (box[0] + box[2] / 2, box[1] + box[3] / 2)  # centred where it was dropped
     assert abs(centre[0] - drop[0]) < 3 and abs(centre[1] - drop[1]) < 3, (centre, drop)
     _wait_invalid(dash_duo, "email_1")  # unreachable and unconfigured: marked
@@ -129,7 +130,8 @@ def test_build_save_reload_a_four_step_flow(dash_duo, live_app):
 
     # move a step, save, and reload
     ActionChains(dash_duo.driver).drag_and_drop_by_offset(
-        _node(dash_duo, "webhook_1"), 60, 40).perform()
+        _node(dash_duo, "webhook_1"), 60, 40
+    ).perform()
     before = _positions(dash_duo)
     dash_duo.find_element("#flow-save").click()
     dash_duo.wait_for_contains_text("#flow-message", "Saved as version")
@@ -148,7 +150,8 @@ def test_build_save_reload_a_four_step_flow(dash_duo, live_app):
     assert nodes["split_1"]["yes"] == "webhook_1" and nodes["split_1"]["no"] is None
     assert nodes["email_1"]["subject"] == "Hello {{ first_name }}"
     assert {k: round(v) for k, v in nodes["webhook_1"]["ui"].items()} == dict(
-        zip(("x", "y"), before["webhook_1"], strict=True))
+        zip(("x", "y"), before["webhook_1"], strict=True)
+    )
 
     # the split has no condition and the webhook no URL: activation is refused, named
     dash_duo.find_element("#flow-activate").click()
@@ -182,11 +185,19 @@ def test_template_goes_live_shows_numbers_pauses_restores_and_list_actions(dash_
 
     rt = live_app.app.extensions["tally"]
     ing = ingestor(rt)
-    ing.accept(live_app.account_id, [
-        {"type": "track", "userId": f"cart-{i}", "event": "Added to Cart",
-         "messageId": f"cart-{i}", "properties": {"name": "Linen shirt"}}
-        for i in range(2)
-    ])
+    ing.accept(
+        live_app.account_id,
+        [
+            {
+                "type": "track",
+                "userId": f"cart-{i}",
+                "event": "Added to Cart",
+                "messageId": f"cart-{i}",
+                "properties": {"name": "Linen shirt"},
+            }
+            for i in range(2)
+        ],
+    )
     ing.drain()
     flow_engine(rt).run_until_idle()
 
@@ -230,7 +241,8 @@ def test_template_goes_live_shows_numbers_pauses_restores_and_list_actions(dash_
         copy_id = max(f.id for f in service.list_flows(s, live_app.account_id))
     assert "draft" in dash_duo.find_element(f"#flow-row-{copy_id}").text.lower()
     dash_duo.find_element(
-        f"#flow-row-{copy_id} button[aria-label='Delete Cart rescue (copy)']").click()
+        f"#flow-row-{copy_id} button[aria-label='Delete Cart rescue (copy)']"
+    ).click()
     dash_duo.wait_for_element("#flows-delete-confirm").click()
     dash_duo.wait_for_no_elements(f"#flow-row-{copy_id}")
     assert dash_duo.find_elements(f"#flow-row-{flow_id}")
@@ -260,7 +272,8 @@ def test_wire_from_the_panel_delete_undo_redo(dash_duo, live_app):
     dash_duo.wait_for_element('[role="option"][value="webhook_1"]').click()
     WebDriverWait(dash_duo.driver, 10).until(lambda d: _edge_ids(d) == {"trigger:next"})
     WebDriverWait(dash_duo.driver, 10).until(
-        lambda d: "not connected" not in _node(dash_duo, "webhook_1").text)
+        lambda d: "not connected" not in _node(dash_duo, "webhook_1").text
+    )
 
     # delete the step with the toolbar, then undo and redo
     _node(dash_duo, "webhook_1").click()

@@ -83,23 +83,38 @@ def test_create_edit_preview_publish_duplicate_delete(dash_duo, live_app):
     assert form["status"] == "live" and form["texts"]["title"] == "<b>Win</b> a tent"
     assert [f["label"] for f in form["fields"]][-1] == "New field"
     assert [(st["title"], st["fields"]) for st in form["steps"]] == [
-        ("Who are you?", ["email", "consent", "field_3"]), ("Almost there", ["first_name"])]
+        ("Who are you?", ["email", "consent", "field_3"]),
+        ("Almost there", ["first_name"]),
+    ]
     unpublish = dash_duo.find_element("#fe-unpublish")
     unpublish.click()
     wait.until(lambda d: d.find_element(By.ID, "fe-status").text.lower() == "draft")
-    assert requests.get(f"{live_app.url}/api/forms/{form_id}", headers=headers,
-                        timeout=10).json()["status"] == "draft"
+    assert (
+        requests.get(f"{live_app.url}/api/forms/{form_id}", headers=headers, timeout=10).json()[
+            "status"
+        ]
+        == "draft"
+    )
     publish.click()
     wait.until(lambda d: d.find_element(By.ID, "fe-status").text.lower() == "live")
 
     # A storefront view and a submission, then the list shows the numbers.
     runtime = live_app.app.extensions["tally"]
-    requests.post(f"{live_app.url}/client/forms/{form_id}/view?key={_public_key(live_app)}",
-                  data='{"visitor": "v1"}', timeout=10)
-    requests.post(f"{live_app.url}/client/forms/{form_id}/view?key={_public_key(live_app)}",
-                  data='{"visitor": "v2"}', timeout=10)
-    r = requests.post(f"{live_app.url}/client/forms/{form_id}/submit?key={_public_key(live_app)}",
-                      json={"fields": {"email": "tent@example.com", "consent": True}}, timeout=10)
+    requests.post(
+        f"{live_app.url}/client/forms/{form_id}/view?key={_public_key(live_app)}",
+        data='{"visitor": "v1"}',
+        timeout=10,
+    )
+    requests.post(
+        f"{live_app.url}/client/forms/{form_id}/view?key={_public_key(live_app)}",
+        data='{"visitor": "v2"}',
+        timeout=10,
+    )
+    r = requests.post(
+        f"{live_app.url}/client/forms/{form_id}/submit?key={_public_key(live_app)}",
+        json={"fields": {"email": "tent@example.com", "consent": True}},
+        timeout=10,
+    )
     assert r.status_code == 200, r.text
     ingestor(runtime).drain()
     # A form name holding markup is shown as text in the console too.
@@ -126,7 +141,8 @@ def test_create_edit_preview_publish_duplicate_delete(dash_duo, live_app):
     assert "(copy)" in driver.find_elements(By.CSS_SELECTOR, ".form-row")[-1].text
     # Delete asks first (a live form leaves every storefront at once); Cancel keeps it.
     live_delete = dash_duo.find_element(f"#form-row-{form_id}").find_element(
-        By.XPATH, ".//button[contains(., 'Delete')]")
+        By.XPATH, ".//button[contains(., 'Delete')]"
+    )
     assert live_delete.get_attribute("aria-label") == f"Delete {form['name']}"
     live_delete.click()
     dash_duo.wait_for_contains_text("#forms-delete-text", "It is live")
@@ -134,7 +150,8 @@ def test_create_edit_preview_publish_duplicate_delete(dash_duo, live_app):
     wait.until(lambda d: not d.find_elements(By.ID, "forms-delete-text"))
     assert driver.find_elements(By.ID, f"form-row-{form_id}")
     dash_duo.find_element(f"#form-row-{evil_id}").find_element(
-        By.XPATH, ".//button[contains(., 'Delete')]").click()
+        By.XPATH, ".//button[contains(., 'Delete')]"
+    ).click()
     dash_duo.wait_for_contains_text("#forms-delete-text", "This cannot be undone")
     assert dash_duo.find_elements(f"#form-row-{evil_id}")  # nothing gone before confirming
     dash_duo.find_element("#forms-delete-confirm").click()
@@ -170,8 +187,7 @@ def test_bad_input_says_where_to_fix_it_and_saves_nothing(dash_duo, live_app):
     save.click()
     dash_duo.wait_for_contains_text("#fe-notice", "Field 2 (First Name) › Name")
     headers = {"Authorization": f"Bearer {live_app.private_key}"}
-    stored = requests.get(f"{live_app.url}/api/forms/{form_id}", headers=headers,
-                          timeout=10).json()
+    stored = requests.get(f"{live_app.url}/api/forms/{form_id}", headers=headers, timeout=10).json()
     assert stored["version"] == version
     assert [f["name"] for f in stored["fields"]][1] == "first_name"
     assert dash_duo.get_logs() == []

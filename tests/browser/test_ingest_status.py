@@ -21,12 +21,22 @@ pytestmark = pytest.mark.browser
         (0, 0, None),
         (59, 59, None),
         (60, 60, "Counting is catching up: events from the last 1 min are not in the numbers yet"),
-        (1_500, 1_500,
-         "Counting is catching up: events from the last 25 min are not in the numbers yet"),
-        (5_400, 6_000,
-         "Counting is catching up: events from the last 1.5 h are not in the numbers yet"),
-        (0, 300, "Profiles are catching up: events from the last 5 min are counted but not on "
-                 "profiles yet"),
+        (
+            1_500,
+            1_500,
+            "Counting is catching up: events from the last 25 min are not in the numbers yet",
+        ),
+        (
+            5_400,
+            6_000,
+            "Counting is catching up: events from the last 1.5 h are not in the numbers yet",
+        ),
+        (
+            0,
+            300,
+            "Profiles are catching up: events from the last 5 min are counted but not on "
+            "profiles yet",
+        ),
     ],
 )
 def test_the_lag_in_words(uncounted, unstored, text):
@@ -37,9 +47,10 @@ def test_the_header_shows_the_lag_until_the_events_are_counted(dash_duo, live_ap
     rt = live_app.app.extensions["tally"]
     ing = ingestor(rt)
     ing.drain()  # nothing left over from other tests
-    ing.accept(live_app.account_id, [
-        {"type": "track", "userId": "lagging", "event": "Placed Order", "messageId": "lag-1"}
-    ])  # spooled, not yet counted
+    ing.accept(
+        live_app.account_id,
+        [{"type": "track", "userId": "lagging", "event": "Placed Order", "messageId": "lag-1"}],
+    )  # spooled, not yet counted
     # The request was accepted five minutes ago, as far as the backlog can tell (its clock
     # only: the time module itself is shared by the whole process).
     later = SimpleNamespace(time=lambda: time.time() + 300)

@@ -61,7 +61,8 @@ def test_dashboard_cards_show_their_titles_and_numbers(dash_duo, live_app, narro
     # The four 3-column big numbers: their short titles are shown whole.
     assert not any(c["titleCut"] for c in cards if c["title"] in SHORT), cards
     width = dash_duo.driver.execute_script(
-        "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
     assert width[0] <= width[1]  # no sideways scrolling
     assert dash_duo.get_logs() == []
 
@@ -78,15 +79,18 @@ def test_flow_editor_keeps_its_canvas(dash_duo, live_app, narrow_shop):
     assert canvas.size["width"] > 300 and canvas.size["height"] > 300
     # The side panel is still there to edit a step (below the canvas).
     WebDriverWait(dash_duo.driver, 5).until(
-        lambda _: dash_duo.find_element("#flow-panel").size["width"] > 300)
+        lambda _: dash_duo.find_element("#flow-panel").size["width"] > 300
+    )
     width = dash_duo.driver.execute_script(
-        "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
     assert width[0] <= width[1]
     assert dash_duo.get_logs() == []  # React Flow complains of a canvas without width
 
 
 def test_below_768px_the_page_shows_and_a_button_opens_the_navigation(
-        dash_duo, live_app, narrow_shop):
+    dash_duo, live_app, narrow_shop
+):
     """Half of a 1366 px laptop screen: the navbar must not cover the page."""
     dash_duo.driver.set_window_size(680, 900)
     log_in(dash_duo, live_app, narrow_shop.login["email"])
@@ -105,19 +109,23 @@ def test_below_768px_the_page_shows_and_a_button_opens_the_navigation(
     dash_duo.wait_for_element("#settings-keys")
     # Following a link closes the navigation: the page asked for is what shows.
     WebDriverWait(dash_duo.driver, 5).until(
-        lambda _: _on_top(dash_duo, dash_duo.find_element("#main h1")))
+        lambda _: _on_top(dash_duo, dash_duo.find_element("#main h1"))
+    )
     assert burger.get_attribute("aria-expanded") == "false"
     assert dash_duo.get_logs() == []
 
 
 def _on_top(dash_duo, element) -> bool:
     """Whether a user sees (and would click) this element: nothing covers its middle."""
-    return dash_duo.driver.execute_script("""
+    return dash_duo.driver.execute_script(
+        """
         const e = arguments[0], r = e.getBoundingClientRect();
         if (r.width < 1 || r.height < 1) return false;
         const top = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
         return !!top && (e === top || e.contains(top));
-    """, element)
+    """,
+        element,
+    )
 
 
 @pytest.mark.parametrize("width", [800, 1250])
@@ -138,10 +146,13 @@ def test_form_editor_previews_fit(dash_duo, live_app, narrow_shop, width):
     # The whole 1280 px page is in the frame: the flyout sits in its corner.
     inner = dash_duo.driver.execute_script(
         "const f = arguments[0].querySelector('iframe').getBoundingClientRect();"
-        "return [f.width, arguments[0].getBoundingClientRect().width];", frame)
+        "return [f.width, arguments[0].getBoundingClientRect().width];",
+        frame,
+    )
     assert inner[0] <= inner[1] + 1
     width = dash_duo.driver.execute_script(
-        "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
     assert width[0] <= width[1]
     assert dash_duo.get_logs() == []
 

@@ -34,20 +34,43 @@ def zone_shop(live_app):
     day = datetime.now(UTC).date() - timedelta(days=1)
     at = datetime.combine(day, time(2), tzinfo=UTC)
     ing = ingestor(rt)
-    ing.accept(acc.id, [{"type": "track", "event": "Placed Order", "userId": "night-owl",
-                         "messageId": str(uuid.uuid4()), "timestamp": at.isoformat(),
-                         "properties": {"revenue": 30}}])
+    ing.accept(
+        acc.id,
+        [
+            {
+                "type": "track",
+                "event": "Placed Order",
+                "userId": "night-owl",
+                "messageId": str(uuid.uuid4()),
+                "timestamp": at.isoformat(),
+                "properties": {"revenue": 30},
+            }
+        ],
+    )
     ing.drain()
 
     def one_day(cid, d, x):
-        return {"id": cid, "title": f"Orders {d}", "metric": "Placed Order", "chart": "number",
-                "range": {"start": d.isoformat(), "end": d.isoformat()},
-                "x": x, "y": 0, "w": 4, "h": 1}
+        return {
+            "id": cid,
+            "title": f"Orders {d}",
+            "metric": "Placed Order",
+            "chart": "number",
+            "range": {"start": d.isoformat(), "end": d.isoformat()},
+            "x": x,
+            "y": 0,
+            "w": 4,
+            "h": 1,
+        }
 
-    r = requests.post(f"{live_app.url}/api/dashboards", timeout=10,
-                      headers={"Authorization": f"Bearer {acc.private_key}"},
-                      json={"name": "Nights", "cards": [one_day("before", day - timedelta(1), 0),
-                                                        one_day("utc-day", day, 4)]})
+    r = requests.post(
+        f"{live_app.url}/api/dashboards",
+        timeout=10,
+        headers={"Authorization": f"Bearer {acc.private_key}"},
+        json={
+            "name": "Nights",
+            "cards": [one_day("before", day - timedelta(1), 0), one_day("utc-day", day, 4)],
+        },
+    )
     r.raise_for_status()
     return acc, r.json()["id"]
 
@@ -81,8 +104,11 @@ def test_a_zone_set_on_settings_moves_the_dashboard_days(dash_duo, live_app, zon
     box.click()
     box.send_keys(Keys.CONTROL, "a")
     box.send_keys("New_York")
-    WebDriverWait(dash_duo.driver, 10).until(lambda d: any(
-        o.text == "America/New_York" for o in d.find_elements(By.CSS_SELECTOR, "[role=option]")))
+    WebDriverWait(dash_duo.driver, 10).until(
+        lambda d: any(
+            o.text == "America/New_York" for o in d.find_elements(By.CSS_SELECTOR, "[role=option]")
+        )
+    )
     box.send_keys(Keys.ARROW_DOWN, Keys.ENTER)  # keyboard only
     until(dash_duo, lambda _: box.get_attribute("value") == "America/New_York")
     dash_duo.find_element("#settings-timezone-save").click()

@@ -42,8 +42,11 @@ class Shop:
             return form.id
 
     def api(self, path: str) -> requests.Response:
-        return requests.get(self.live_app.url + path, timeout=10,
-                            headers={"Authorization": f"Bearer {self.private_key}"})
+        return requests.get(
+            self.live_app.url + path,
+            timeout=10,
+            headers={"Authorization": f"Bearer {self.private_key}"},
+        )
 
 
 @pytest.fixture
@@ -60,8 +63,9 @@ def storefront(shop):
     servers = []
 
     def start(embed_form_id: int | None = None, tally_url: str | None = None) -> str:
-        server = storefront_server(tally_url or shop.live_app.url, shop.public_key,
-                                   embed_form_id=embed_form_id)
+        server = storefront_server(
+            tally_url or shop.live_app.url, shop.public_key, embed_form_id=embed_form_id
+        )
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
         return f"http://127.0.0.1:{server.server_port}/"
@@ -100,8 +104,10 @@ def test_popup_appears_after_its_delay_and_not_before(dash_duo, shop, storefront
     fid = shop.publish(popup(delay=3))
     driver = dash_duo.driver
     driver.get(storefront())
-    probe = ("return [performance.now(), "
-             f"document.querySelector('[data-tally-host=\"{fid}\"]') !== null]")
+    probe = (
+        "return [performance.now(), "
+        f"document.querySelector('[data-tally-host=\"{fid}\"]') !== null]"
+    )
     # Sampled in the page: until 2.8 s after navigation started the popup is not there...
     samples = []
     while not samples or samples[-1][0] < 2800:
@@ -177,7 +183,8 @@ def test_a_form_for_the_visitors_country_is_shown(dash_duo, shop, storefront, ta
 
 
 def test_embed_renders_inside_its_div_and_submitting_creates_the_profile(
-        dash_duo, shop, storefront):
+    dash_duo, shop, storefront
+):
     embed = shop.publish(template("footer_embed"))
     dash_duo.driver.get(storefront(embed_form_id=embed))
     root = wait_host(dash_duo.driver, embed)
@@ -197,7 +204,8 @@ def test_embed_renders_inside_its_div_and_submitting_creates_the_profile(
     email.send_keys("Shopper@Example.com")
     root.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     WebDriverWait(dash_duo.driver, 10).until(
-        lambda d: "You're in!" in shadow(d, embed).find_element(By.CSS_SELECTOR, ".bx").text)
+        lambda d: "You're in!" in shadow(d, embed).find_element(By.CSS_SELECTOR, ".bx").text
+    )
     ingestor(shop.runtime).drain()
     profile = shop.api("/api/profiles?email=shopper@example.com")
     assert profile.status_code == 200, profile.text
@@ -221,7 +229,8 @@ def test_closed_popup_stays_hidden_on_reload_for_its_days(dash_duo, shop, storef
         active = driver.switch_to.active_element
         active.send_keys(Keys.TAB)
         assert driver.execute_script(
-            "return document.activeElement.getAttribute('data-tally-host')") == str(fid)
+            "return document.activeElement.getAttribute('data-tally-host')"
+        ) == str(fid)
     root.find_element(By.CSS_SELECTOR, "input[type=email]").send_keys(Keys.ESCAPE)
     WebDriverWait(driver, 5).until(lambda d: not hosts(d, fid))
 
@@ -231,7 +240,9 @@ def test_closed_popup_stays_hidden_on_reload_for_its_days(dash_duo, shop, storef
     # Eight days later (the stored close time moved back), it is shown again.
     driver.execute_script(
         "var k='tally:form:' + arguments[0], s=JSON.parse(localStorage.getItem(k));"
-        "s.closed -= 8 * 864e5; localStorage.setItem(k, JSON.stringify(s));", fid)
+        "s.closed -= 8 * 864e5; localStorage.setItem(k, JSON.stringify(s));",
+        fid,
+    )
     driver.get(url)
     wait_host(driver, fid)
     no_csp_errors(dash_duo)
@@ -255,8 +266,7 @@ def test_markup_in_labels_and_values_shows_as_text(dash_duo, shop, storefront):
     root.find_element(By.CSS_SELECTOR, "input[name=first_name]").send_keys(evil)
     root.find_element(By.CSS_SELECTOR, "input[type=checkbox]").click()
     root.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    WebDriverWait(driver, 10).until(
-        lambda d: shadow(d, fid).find_elements(By.CSS_SELECTOR, ".ok"))
+    WebDriverWait(driver, 10).until(lambda d: shadow(d, fid).find_elements(By.CSS_SELECTOR, ".ok"))
     assert shadow(driver, fid).find_element(By.CSS_SELECTOR, ".ok").text == "<i>thanks</i>"
     assert driver.title != "1" and driver.find_elements(By.ID, "pwned") == []
     ingestor(shop.runtime).drain()

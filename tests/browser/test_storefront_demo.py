@@ -51,19 +51,26 @@ def test_demo_popup_signup_counts_without_any_manual_step(dash_duo, served):
     driver = dash_duo.driver
     driver.get(shop_url)
     embed = WebDriverWait(driver, 10).until(
-        lambda d: d.find_elements(By.CSS_SELECTOR,
-                                  f'[data-tally-form="{forms["embed"]}"] [data-tally-host]'))
+        lambda d: d.find_elements(
+            By.CSS_SELECTOR, f'[data-tally-form="{forms["embed"]}"] [data-tally-host]'
+        )
+    )
     assert embed
     host = WebDriverWait(driver, 10).until(
-        lambda d: d.find_elements(By.CSS_SELECTOR, f'[data-tally-host="{forms["popup"]}"]'))
+        lambda d: d.find_elements(By.CSS_SELECTOR, f'[data-tally-host="{forms["popup"]}"]')
+    )
     root = host[0].shadow_root
     root.find_element(By.CSS_SELECTOR, "input[type=email]").send_keys("visitor@fair.example")
     root.find_element(By.CSS_SELECTOR, "input[type=checkbox]").click()
     root.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     WebDriverWait(driver, 10).until(
-        lambda d: "Thanks for subscribing!" in d.find_element(
-            By.CSS_SELECTOR, f'[data-tally-host="{forms["popup"]}"]').shadow_root
-        .find_element(By.CSS_SELECTOR, ".bx").text)
+        lambda d: (
+            "Thanks for subscribing!"
+            in d.find_element(By.CSS_SELECTOR, f'[data-tally-host="{forms["popup"]}"]')
+            .shadow_root.find_element(By.CSS_SELECTOR, ".bx")
+            .text
+        )
+    )
 
     h = {"Authorization": f"Bearer {acc.private_key}"}
 
@@ -75,8 +82,9 @@ def test_demo_popup_signup_counts_without_any_manual_step(dash_duo, served):
     assert numbers["views"] == 1
 
     def stored():  # on SQLite the event reaches the profile after it is counted
-        p = requests.get(f"{server.url}/api/profiles?email=visitor@fair.example", headers=h,
-                         timeout=5).json()
+        p = requests.get(
+            f"{server.url}/api/profiles?email=visitor@fair.example", headers=h, timeout=5
+        ).json()
         return p if any(e["metric"] == "Submitted Form" for e in p.get("events", [])) else None
 
     profile = _until(stored)

@@ -35,7 +35,8 @@ def test_scroll_and_exit_intent_triggers(dash_duo, shop, storefront):
     wait_host(driver, by_scroll)
     assert hosts(driver, by_exit) == []
     driver.execute_script(
-        "document.dispatchEvent(new MouseEvent('mouseout', {clientX: 300, clientY: -2}))")
+        "document.dispatchEvent(new MouseEvent('mouseout', {clientX: 300, clientY: -2}))"
+    )
     wait_host(driver, by_exit)
     no_csp_errors(dash_duo)
 
@@ -58,10 +59,20 @@ def test_url_and_device_targeting(dash_duo, shop, storefront):
 
 def test_multi_step_flyout_then_hidden_after_submit(dash_duo, shop, storefront):
     body = template("discount_flyout")
-    body["fields"].insert(1, {"name": "size", "type": "select", "label": "Your size",
-                              "options": ["S", "M", "L"], "required": True})
-    body["steps"] = [{"title": "Step 1", "fields": ["email"]},
-                     {"title": "Step 2", "fields": ["size", "consent"]}]
+    body["fields"].insert(
+        1,
+        {
+            "name": "size",
+            "type": "select",
+            "label": "Your size",
+            "options": ["S", "M", "L"],
+            "required": True,
+        },
+    )
+    body["steps"] = [
+        {"title": "Step 1", "fields": ["email"]},
+        {"title": "Step 2", "fields": ["size", "consent"]},
+    ]
     body["targeting"] = {"delay_seconds": 0}
     body["frequency"] = {"hide_days_after_close": 0, "hide_after_submit": True}
     fid = shop.publish(body)
@@ -79,13 +90,17 @@ def test_multi_step_flyout_then_hidden_after_submit(dash_duo, shop, storefront):
     assert not root.find_element(By.CSS_SELECTOR, "input[type=email]").is_displayed()
     root.find_element(By.CSS_SELECTOR, "button[type=submit]").click()  # size missing
     WebDriverWait(driver, 5).until(
-        lambda d: "must" in root.find_element(By.ID, size.get_attribute("id") + "-e").text
-        or "select" in root.find_element(By.ID, size.get_attribute("id") + "-e").text.lower())
+        lambda d: (
+            "must" in root.find_element(By.ID, size.get_attribute("id") + "-e").text
+            or "select" in root.find_element(By.ID, size.get_attribute("id") + "-e").text.lower()
+        )
+    )
     size.send_keys("M")
     root.find_element(By.CSS_SELECTOR, "input[type=checkbox]").click()
     root.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     WebDriverWait(driver, 10).until(
-        lambda d: "Check your inbox" in root.find_element(By.CSS_SELECTOR, ".bx").text)
+        lambda d: "Check your inbox" in root.find_element(By.CSS_SELECTOR, ".bx").text
+    )
     ingestor(shop.runtime).drain()
     p = shop.api("/api/profiles?email=steps@example.com").json()
     assert p["traits"]["size"] == "M" and p["lists"] == ["Discount"]

@@ -26,8 +26,9 @@ H = datetime(2026, 7, 1, 12)
 
 def node(action: str, n: int) -> None:
     env = {**os.environ, "TALLY_TEST_CASSANDRA_ADDR": SEED}
-    subprocess.run([f"{ROOT}/scripts/cassandra.sh", action, str(n)], env=env, check=True,
-                   timeout=240)
+    subprocess.run(
+        [f"{ROOT}/scripts/cassandra.sh", action, str(n)], env=env, check=True, timeout=240
+    )
 
 
 @pytest.fixture
@@ -44,8 +45,9 @@ def two_nodes(cassandra_hosts):
 
 def rows_on(host: str, keyspace: str, acc: str) -> int:
     """Cells of `acc` that `host` holds itself (CL ONE, only that coordinator and replica)."""
-    cluster = Cluster([host], load_balancing_policy=WhiteListRoundRobinPolicy([host]),
-                      protocol_version=5)
+    cluster = Cluster(
+        [host], load_balancing_policy=WhiteListRoundRobinPolicy([host]), protocol_version=5
+    )
     try:
         session = cluster.connect()
         query = SimpleStatement(
@@ -74,9 +76,7 @@ def test_second_node_joins_and_holds_replicas(two_nodes, new_id):
         # LOCAL_QUORUM of 2 replicas needs both: with one down the store refuses rather than
         # answering from half the replicas (docs/setup.md: use RF=3 to survive one node).
         with pytest.raises((Unavailable, NoHostAvailable)) as refused:
-            store.session.execute(
-                store._st.select, (acc, "Placed Order", "", H.date(), *window)
-            )
+            store.session.execute(store._st.select, (acc, "Placed Order", "", H.date(), *window))
         assert "Cannot achieve consistency level LOCAL_QUORUM" in str(refused.value)
     finally:
         store.close()

@@ -35,8 +35,9 @@ store.increment(flush, big_flush(acc))
 
 def big_flush(acc: str, n: int = 30_000) -> dict[CounterKey, Totals]:
     return {
-        CounterKey(acc, "Placed Order", "product", f"sku-{i % 97}", H + timedelta(hours=i % 4800)):
-        Totals(i % 5 + 1, (i % 13) / 4)
+        CounterKey(
+            acc, "Placed Order", "product", f"sku-{i % 97}", H + timedelta(hours=i % 4800)
+        ): Totals(i % 5 + 1, (i % 13) / 4)
         for i in range(n)
     }
 
@@ -45,8 +46,9 @@ def expected_sum(deltas) -> tuple[int, float]:
     return sum(t.count for t in deltas.values()), sum(t.revenue for t in deltas.values())
 
 
-def read_sum(store, acc: str, dim: str = "product", days: int = 200,
-             complete: bool = True) -> tuple[int, float]:
+def read_sum(
+    store, acc: str, dim: str = "product", days: int = 200, complete: bool = True
+) -> tuple[int, float]:
     """Sums of the hour cells. When every flush is complete, the day cells hold the same (H is
     a midnight); a flush cut short shows whichever of its cells were written."""
     got = store.read(acc, "Placed Order", dim, H, H + timedelta(days=days))
@@ -126,11 +128,15 @@ def test_timeout_before_acknowledgement_then_retry(
 
 def test_crash_before_completion_is_not_compacted(cassandra_store, new_id):
     acc, flush = new_id("acc"), new_id("f")
-    deltas = {CounterKey(acc, "Placed Order", "", "", H + timedelta(hours=h)): Totals(2, 1.5)
-              for h in range(5)}
+    deltas = {
+        CounterKey(acc, "Placed Order", "", "", H + timedelta(hours=h)): Totals(2, 1.5)
+        for h in range(5)
+    }
     ts, _ = cassandra_store._claim(flush)
     cassandra_store._write_cells(flush, ts, deltas)  # then the process dies: never completed
-    cassandra_store.increment(new_id("f"), {CounterKey(acc, "Placed Order", "", "", H): Totals(1, 1)})
+    cassandra_store.increment(
+        new_id("f"), {CounterKey(acc, "Placed Order", "", "", H): Totals(1, 1)}
+    )
     # only the other flush: its hour cell and its day cell
     assert cassandra_store.compact(acc, "Placed Order", "", H.date()) == 2
     assert read_sum(cassandra_store, acc, "") == (11, 8.5)
@@ -156,9 +162,14 @@ def test_read_compacts_and_concurrent_compactors_agree(cassandra_hosts, cassandr
     try:
         acc = new_id("acc")
         for i in range(40):
-            store.increment(new_id("f"), {
-                CounterKey(acc, "Placed Order", "", "", H + timedelta(hours=i % 3)): Totals(1, 0.5)
-            })
+            store.increment(
+                new_id("f"),
+                {
+                    CounterKey(acc, "Placed Order", "", "", H + timedelta(hours=i % 3)): Totals(
+                        1, 0.5
+                    )
+                },
+            )
         threads = [
             threading.Thread(target=store.compact, args=(acc, "Placed Order", "", H.date()))
             for _ in range(3)
@@ -171,9 +182,14 @@ def test_read_compacts_and_concurrent_compactors_agree(cassandra_hosts, cassandr
         for _ in range(10):
             store.increment(new_id("f"), {CounterKey(acc, "Placed Order", "", "", H): Totals(1, 0)})
         assert read_sum(store, acc, "") == (50, 20.0)  # this read compacts (20 > 5 cells)
-        flush_ids = [r.flush_id for r in store.session.execute(
-            f"SELECT flush_id FROM {cassandra_keyspace}.counter_cells WHERE account_id=%s "
-            "AND metric='Placed Order' AND dimension='' AND day=%s", (acc, H.date()))]
+        flush_ids = [
+            r.flush_id
+            for r in store.session.execute(
+                f"SELECT flush_id FROM {cassandra_keyspace}.counter_cells WHERE account_id=%s "
+                "AND metric='Placed Order' AND dimension='' AND day=%s",
+                (acc, H.date()),
+            )
+        ]
         assert flush_ids == ["", "", "", ""]  # one base cell per hour and the day's, no more
         assert read_sum(store, acc, "") == (50, 20.0)
     finally:

@@ -18,10 +18,19 @@ def start_with(tmp_path: Path, wrapper: str) -> subprocess.CompletedProcess:
     java = tmp_path / "java"
     java.write_text(f"#!/bin/sh\n{wrapper}\n")
     java.chmod(0o755)
-    env = {**os.environ, "TALLY_TEST_CASSANDRA_ADDR": "127.0.0.41",
-           "TALLY_CASSANDRA_JAVA": str(java), "TALLY_CASSANDRA_START_TIMEOUT": "5"}
-    return subprocess.run([f"{ROOT}/scripts/cassandra.sh", "start"], env=env,
-                          capture_output=True, text=True, timeout=120)
+    env = {
+        **os.environ,
+        "TALLY_TEST_CASSANDRA_ADDR": "127.0.0.41",
+        "TALLY_CASSANDRA_JAVA": str(java),
+        "TALLY_CASSANDRA_START_TIMEOUT": "5",
+    }
+    return subprocess.run(
+        [f"{ROOT}/scripts/cassandra.sh", "start"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_a_jvm_slow_to_exec_is_waited_for_and_its_exit_reported(cassandra_hosts, tmp_path):
@@ -32,9 +41,7 @@ def test_a_jvm_slow_to_exec_is_waited_for_and_its_exit_reported(cassandra_hosts,
     assert "openjdk version" in done.stderr  # its output, from stdout.log
 
 
-def test_a_node_that_never_starts_is_reported_as_timed_out_and_stopped(
-    cassandra_hosts, tmp_path
-):
+def test_a_node_that_never_starts_is_reported_as_timed_out_and_stopped(cassandra_hosts, tmp_path):
     done = start_with(tmp_path, f"echo $$ >{tmp_path}/pid; exec sleep 600")
     assert done.returncode == 1
     assert "node 1 is running but did not start within 5s" in done.stderr, done.stderr

@@ -32,8 +32,12 @@ def from_columns(cells: Cells) -> dict:
 def assert_columns_match(cells) -> None:
     assert isinstance(cells, Cells)
     n = len(cells)
-    for column, dtype in ((cells.index, np.int64), (cells.epochs, np.int64),
-                          (cells.counts, np.int64), (cells.revenue, np.float64)):
+    for column, dtype in (
+        (cells.index, np.int64),
+        (cells.epochs, np.int64),
+        (cells.counts, np.int64),
+        (cells.revenue, np.float64),
+    ):
         assert column.dtype == dtype and column.shape == (n,)
     assert len(set(cells.distinct)) == len(cells.distinct)
     assert all(isinstance(v, str) for v in cells.distinct)
@@ -62,11 +66,15 @@ def test_hour_cells_as_columns(loaded):
         lo, hi = D - timedelta(hours=7), D + timedelta(hours=41)
         cells = store.read(acc, "Placed Order", dim, lo, hi)
         assert_columns_match(cells)
-        assert from_columns(cells) == {(k.value, k.hour): t for k, t in deltas.items()
-                                       if k.dimension == dim and lo <= k.hour < hi}
+        assert from_columns(cells) == {
+            (k.value, k.hour): t
+            for k, t in deltas.items()
+            if k.dimension == dim and lo <= k.hour < hi
+        }
         assert set(cells.distinct) == {v for v, _ in cells}
-        assert all(to_epoch(lo) <= e < to_epoch(hi) and e % 3600 == 0
-                   for e in cells.epochs.tolist())
+        assert all(
+            to_epoch(lo) <= e < to_epoch(hi) and e % 3600 == 0 for e in cells.epochs.tolist()
+        )
 
 
 def test_day_cells_as_columns(loaded):
@@ -88,18 +96,22 @@ def test_day_cells_as_columns(loaded):
 
 def test_empty_reads_have_empty_columns(loaded):
     store, acc, _ = loaded
-    for cells in (store.read(acc, "Placed Order", "utm_source", D - DAY, D + DAY),
-                  store.read(acc, "Placed Order", "", D + 9 * DAY, D + 10 * DAY),
-                  store.read(acc, "Placed Order", "", D + DAY, D),
-                  store.read(acc, "Placed Order", "country", D + 9 * DAY, D + 12 * DAY,
-                             grain="day")):
+    for cells in (
+        store.read(acc, "Placed Order", "utm_source", D - DAY, D + DAY),
+        store.read(acc, "Placed Order", "", D + 9 * DAY, D + 10 * DAY),
+        store.read(acc, "Placed Order", "", D + DAY, D),
+        store.read(acc, "Placed Order", "country", D + 9 * DAY, D + 12 * DAY, grain="day"),
+    ):
         assert_columns_match(cells)
         assert len(cells) == 0 and cells.distinct == [] and cells == {}
 
 
 def test_cells_of_a_plain_mapping():
-    rows = {("FR", D): Totals(2, 1.5), ("DE", D): Totals(1, 0.0),
-            ("FR", D + timedelta(hours=1)): Totals(3, 0.25)}
+    rows = {
+        ("FR", D): Totals(2, 1.5),
+        ("DE", D): Totals(1, 0.0),
+        ("FR", D + timedelta(hours=1)): Totals(3, 0.25),
+    }
     cells = Cells.of(rows)
     assert_columns_match(cells)
     assert cells == rows and dict(cells) == rows and Cells.of(cells) is cells

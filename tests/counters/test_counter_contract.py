@@ -19,12 +19,15 @@ def key(acc: str, hour: datetime, metric: str = "Placed Order", dim: str = "", v
 
 def test_round_trip_totals_and_dimensions(store, new_id):
     acc = new_id("acc")
-    store.increment(new_id("f"), {
-        key(acc, H): Totals(3, 30.5),
-        key(acc, H, dim="country", value="FR"): Totals(2, 20.5),
-        key(acc, H, dim="country", value="DE"): Totals(1, 10.0),
-        key(acc, H + timedelta(hours=1)): Totals(1, 0.0),
-    })
+    store.increment(
+        new_id("f"),
+        {
+            key(acc, H): Totals(3, 30.5),
+            key(acc, H, dim="country", value="FR"): Totals(2, 20.5),
+            key(acc, H, dim="country", value="DE"): Totals(1, 10.0),
+            key(acc, H + timedelta(hours=1)): Totals(1, 0.0),
+        },
+    )
     day = (H - timedelta(hours=22), H + timedelta(hours=26))
     assert store.read(acc, "Placed Order", "", *day) == {
         ("", H): Totals(3, 30.5),
@@ -98,11 +101,14 @@ def test_revenue_floats(store, new_id):
 
 def test_accounts_and_metrics_are_isolated(store, new_id):
     a, b = new_id("acc"), new_id("acc")
-    store.increment(new_id("f"), {
-        key(a, H): Totals(1, 1.0),
-        key(a, H, metric="Viewed Page"): Totals(10, 0.0),
-        key(b, H): Totals(100, 100.0),
-    })
+    store.increment(
+        new_id("f"),
+        {
+            key(a, H): Totals(1, 1.0),
+            key(a, H, metric="Viewed Page"): Totals(10, 0.0),
+            key(b, H): Totals(100, 100.0),
+        },
+    )
     window = (H, H + timedelta(hours=1))
     assert store.read(a, "Placed Order", "", *window) == {("", H): Totals(1, 1.0)}
     assert store.read(a, "Viewed Page", "", *window) == {("", H): Totals(10, 0.0)}
@@ -113,8 +119,9 @@ def test_accounts_and_metrics_are_isolated(store, new_id):
 def test_large_flush(store, new_id):
     acc = new_id("acc")
     deltas = {
-        key(acc, H + timedelta(hours=i % 48), dim="product", value=f"sku-{i}"):
-        Totals(i % 7 + 1, i / 4)
+        key(acc, H + timedelta(hours=i % 48), dim="product", value=f"sku-{i}"): Totals(
+            i % 7 + 1, i / 4
+        )
         for i in range(20_000)
     }
     flush = new_id("f")
@@ -128,8 +135,12 @@ def test_large_flush(store, new_id):
 
 def test_long_ranges_find_sparse_days(store, new_id):
     acc = new_id("acc")
-    hours = [datetime(2024, 2, 29, 23), datetime(2025, 7, 4, 0), datetime(2025, 7, 14, 5),
-             datetime(2026, 12, 31, 23)]
+    hours = [
+        datetime(2024, 2, 29, 23),
+        datetime(2025, 7, 4, 0),
+        datetime(2025, 7, 14, 5),
+        datetime(2026, 12, 31, 23),
+    ]
     store.increment(new_id("f"), {key(acc, h): Totals(i + 1, 0.5) for i, h in enumerate(hours)})
     everything = store.read(acc, "Placed Order", "", datetime(2000, 1, 1), datetime(2031, 1, 1))
     assert sorted(h for _, h in everything) == hours

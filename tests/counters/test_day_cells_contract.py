@@ -33,8 +33,9 @@ def day_sums(hour_rows: dict) -> dict:
     return {k: (c, revenues[k]) for k, c in counts.items()}
 
 
-def assert_days_match_hours(store, acc: str, dim: str, start: datetime, end: datetime,
-                            metric: str = "Placed Order") -> dict:
+def assert_days_match_hours(
+    store, acc: str, dim: str, start: datetime, end: datetime, metric: str = "Placed Order"
+) -> dict:
     days = store.read(acc, metric, dim, start, end, grain="day")
     expected = day_sums(store.read(acc, metric, dim, start, end))
     assert set(days) == set(expected)
@@ -65,15 +66,17 @@ def test_day_cells_sum_the_hours_of_each_utc_day(store, new_id):
     assert store.read(acc, "Placed Order", "", D + 5 * DAY, D + 9 * DAY, grain="day") == {}
     assert store.read(acc, "Placed Order", "", D, D, grain="day") == {}
     assert store.read(acc, "Placed Order", "", D + DAY, D, grain="day") == {}
-    assert store.read(acc, "Placed Order", "utm_source", D - DAY, D + 3 * DAY,
-                      grain="day") == {}
+    assert store.read(acc, "Placed Order", "utm_source", D - DAY, D + 3 * DAY, grain="day") == {}
 
 
 def test_day_grain_reads_whole_days_only(store, new_id):
     acc = new_id("acc")
     store.increment(new_id("f"), {key(acc, D + timedelta(hours=5)): Totals(1, 1.0)})
-    for start, end in ((D + timedelta(hours=1), D + DAY), (D, D + timedelta(hours=23)),
-                       (D + timedelta(minutes=30), D + DAY)):
+    for start, end in (
+        (D + timedelta(hours=1), D + DAY),
+        (D, D + timedelta(hours=23)),
+        (D + timedelta(minutes=30), D + DAY),
+    ):
         with pytest.raises(ValueError, match="midnight"):
             store.read(acc, "Placed Order", "", start, end, grain="day")
     with pytest.raises(ValueError, match="grain"):
@@ -106,8 +109,9 @@ def test_many_flushes_day_cells_match_hours(store, new_id):
         for _ in range(rng.randint(1, 10)):
             h = D + timedelta(hours=rng.randint(-40, 70))
             v = rng.choice(["FR", "DE", "US", "JP", "IN"])
-            deltas[key(acc, h, "country", v)] = Totals(rng.randint(1, 5),
-                                                         round(rng.uniform(0, 100), 2))
+            deltas[key(acc, h, "country", v)] = Totals(
+                rng.randint(1, 5), round(rng.uniform(0, 100), 2)
+            )
         flushes.append((new_id("f"), deltas))
     for flush_id, deltas in flushes:
         store.increment(flush_id, deltas)
@@ -127,27 +131,41 @@ def test_many_flushes_day_cells_match_hours(store, new_id):
 
 def test_day_cells_over_long_sparse_ranges(store, new_id):
     acc = new_id("acc")
-    hours = [datetime(2024, 2, 29, 23), datetime(2025, 7, 4, 0), datetime(2025, 7, 4, 5),
-             datetime(2026, 12, 31, 23)]
+    hours = [
+        datetime(2024, 2, 29, 23),
+        datetime(2025, 7, 4, 0),
+        datetime(2025, 7, 4, 5),
+        datetime(2026, 12, 31, 23),
+    ]
     store.increment(new_id("f"), {key(acc, h): Totals(i + 1, 0.5) for i, h in enumerate(hours)})
-    everything = store.read(acc, "Placed Order", "", datetime(2000, 1, 1), datetime(2031, 1, 1),
-                            grain="day")
+    everything = store.read(
+        acc, "Placed Order", "", datetime(2000, 1, 1), datetime(2031, 1, 1), grain="day"
+    )
     assert everything == {
         ("", datetime(2024, 2, 29)): Totals(1, 0.5),
         ("", datetime(2025, 7, 4)): Totals(5, 1.0),
         ("", datetime(2026, 12, 31)): Totals(4, 0.5),
     }
-    assert store.read(acc, "Placed Order", "", datetime(2025, 7, 5), datetime(2026, 12, 31),
-                      grain="day") == {}
+    assert (
+        store.read(
+            acc, "Placed Order", "", datetime(2025, 7, 5), datetime(2026, 12, 31), grain="day"
+        )
+        == {}
+    )
 
 
 def test_day_cells_are_isolated_and_keep_float_revenue(store, new_id):
     a, b = new_id("acc"), new_id("acc")
     for _ in range(10):
         store.increment(new_id("f"), {key(a, D + timedelta(hours=3)): Totals(1, 0.1)})
-    store.increment(new_id("f"), {key(a, D + timedelta(hours=4)): Totals(1, 1e9 + 0.01),
-                                  key(a, D, metric="Viewed Page"): Totals(7, 0.0),
-                                  key(b, D): Totals(100, 100.0)})
+    store.increment(
+        new_id("f"),
+        {
+            key(a, D + timedelta(hours=4)): Totals(1, 1e9 + 0.01),
+            key(a, D, metric="Viewed Page"): Totals(7, 0.0),
+            key(b, D): Totals(100, 100.0),
+        },
+    )
     (totals,) = store.read(a, "Placed Order", "", D, D + DAY, grain="day").values()
     assert totals.count == 11 and isinstance(totals.revenue, float)
     assert totals.revenue == pytest.approx(1e9 + 1.01, abs=1e-6)

@@ -36,13 +36,16 @@ def test_sqlite_store_from_before_day_cells_is_filled_on_first_open(tmp_path):
     path = tmp_path / "counters.sqlite3"
     conn = sqlite3.connect(path)
     conn.executescript(OLD_SQLITE)
-    conn.executemany("INSERT INTO counters VALUES (?, ?, ?, ?, ?, ?, ?)", [
-        ("a", "m", "", "", epoch(D + timedelta(hours=2)), 3, 1.5),
-        ("a", "m", "", "", epoch(D + timedelta(hours=23)), 4, 2.0),
-        ("a", "m", "", "", epoch(D + timedelta(hours=24)), 5, 0.25),
-        ("a", "m", "country", "FR", epoch(D + timedelta(hours=2)), 3, 1.5),
-        ("b", "m", "", "", epoch(D), 9, 9.0),
-    ])
+    conn.executemany(
+        "INSERT INTO counters VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            ("a", "m", "", "", epoch(D + timedelta(hours=2)), 3, 1.5),
+            ("a", "m", "", "", epoch(D + timedelta(hours=23)), 4, 2.0),
+            ("a", "m", "", "", epoch(D + timedelta(hours=24)), 5, 0.25),
+            ("a", "m", "country", "FR", epoch(D + timedelta(hours=2)), 3, 1.5),
+            ("b", "m", "", "", epoch(D), 9, 9.0),
+        ],
+    )
     conn.execute("INSERT INTO applied_flushes VALUES ('old-flush', 0)")
     conn.commit()
     conn.close()
@@ -50,9 +53,12 @@ def test_sqlite_store_from_before_day_cells_is_filled_on_first_open(tmp_path):
     store = SqliteCounterStore(path)
     try:
         assert store.read("a", "m", "", D, D + 2 * DAY, grain="day") == {
-            ("", D): Totals(7, 3.5), ("", D + DAY): Totals(5, 0.25)}
+            ("", D): Totals(7, 3.5),
+            ("", D + DAY): Totals(5, 0.25),
+        }
         assert store.read("a", "m", "country", D, D + 2 * DAY, grain="day") == {
-            ("FR", D): Totals(3, 1.5)}
+            ("FR", D): Totals(3, 1.5)
+        }
         assert store.read("b", "m", "", D, D + DAY, grain="day") == {("", D): Totals(9, 9.0)}
         store.increment("old-flush", {CounterKey("a", "m", "", "", D): Totals(100, 0)})  # seen
         store.increment("new-flush", {CounterKey("a", "m", "", "", D): Totals(1, 1.0)})
@@ -61,7 +67,9 @@ def test_sqlite_store_from_before_day_cells_is_filled_on_first_open(tmp_path):
     again = SqliteCounterStore(path)  # a second open fills nothing twice
     try:
         assert again.read("a", "m", "", D, D + 2 * DAY, grain="day") == {
-            ("", D): Totals(8, 4.5), ("", D + DAY): Totals(5, 0.25)}
+            ("", D): Totals(8, 4.5),
+            ("", D + DAY): Totals(5, 0.25),
+        }
     finally:
         again.close()
 
@@ -74,24 +82,42 @@ def legacy_flush(store, flush_id: str, deltas: dict, complete: bool = True) -> N
     for k in deltas:
         store.session.execute(
             f"INSERT INTO {ks}.counter_days (account_id, metric, dimension, day) "
-            "VALUES (%s, %s, %s, %s)", (k.account_id, k.metric, k.dimension, k.hour.date()))
+            "VALUES (%s, %s, %s, %s)",
+            (k.account_id, k.metric, k.dimension, k.hour.date()),
+        )
     for k, t in deltas.items():
-        store.session.execute(st.insert, (k.account_id, k.metric, k.dimension, k.hour.date(),
-                                          k.hour, k.value, flush_id, t.count, t.revenue,
-                                          write_ts))
+        store.session.execute(
+            st.insert,
+            (
+                k.account_id,
+                k.metric,
+                k.dimension,
+                k.hour.date(),
+                k.hour,
+                k.value,
+                flush_id,
+                t.count,
+                t.revenue,
+                write_ts,
+            ),
+        )
     if complete:
         store.session.execute(st.complete, (flush_id,))
 
 
 def rolled(store, acc: str, dim: str) -> list[bool]:
-    return [bool(r.rolled) for r in store.session.execute(
-        f"SELECT rolled FROM {store.keyspace}.counter_days WHERE account_id=%s AND metric='m' "
-        "AND dimension=%s", (acc, dim))]
+    return [
+        bool(r.rolled)
+        for r in store.session.execute(
+            f"SELECT rolled FROM {store.keyspace}.counter_days WHERE account_id=%s AND metric='m' "
+            "AND dimension=%s",
+            (acc, dim),
+        )
+    ]
 
 
 def day_cells(store, acc: str, dim: str, day: datetime) -> list:
-    return list(store.session.execute(store._st.select_day, (acc, "m", dim, day.date(),
-                                                             DAY_ROW)))
+    return list(store.session.execute(store._st.select_day, (acc, "m", dim, day.date(), DAY_ROW)))
 
 
 def k(acc: str, hour: datetime, value: str) -> CounterKey:
@@ -99,17 +125,22 @@ def k(acc: str, hour: datetime, value: str) -> CounterKey:
 
 
 @pytest.mark.parametrize("compact_first", [False, True])
-def test_cassandra_days_from_before_day_cells_read_right_and_roll_up(cassandra_store, new_id,
-                                                                    compact_first):
+def test_cassandra_days_from_before_day_cells_read_right_and_roll_up(
+    cassandra_store, new_id, compact_first
+):
     store, acc = cassandra_store, new_id("acc")
-    old = {k(acc, D + timedelta(hours=1), "FR"): Totals(3, 1.5),
-           k(acc, D + timedelta(hours=20), "FR"): Totals(2, 0.5),
-           k(acc, D + timedelta(hours=5), "DE"): Totals(4, 4.0),
-           k(acc, D + DAY, "DE"): Totals(1, 0.25)}
+    old = {
+        k(acc, D + timedelta(hours=1), "FR"): Totals(3, 1.5),
+        k(acc, D + timedelta(hours=20), "FR"): Totals(2, 0.5),
+        k(acc, D + timedelta(hours=5), "DE"): Totals(4, 4.0),
+        k(acc, D + DAY, "DE"): Totals(1, 0.25),
+    }
     legacy_flush(store, new_id("f"), old)
     crashed_id = new_id("f")
-    crashed = {k(acc, D + timedelta(hours=7), "FR"): Totals(10, 10.0),
-               k(acc, D + timedelta(hours=8), "JP"): Totals(6, 6.0)}
+    crashed = {
+        k(acc, D + timedelta(hours=7), "FR"): Totals(10, 10.0),
+        k(acc, D + timedelta(hours=8), "JP"): Totals(6, 6.0),
+    }
     legacy_flush(store, crashed_id, dict(list(crashed.items())[:1]), complete=False)
     # the new code writes into a day that is not rolled up yet
     store.increment(new_id("f"), {k(acc, D + timedelta(hours=9), "DE"): Totals(7, 7.0)})
@@ -124,15 +155,25 @@ def test_cassandra_days_from_before_day_cells_read_right_and_roll_up(cassandra_s
     # not rolled up: read from the hour cells (the crashed flush's written cell shows, as in
     # any hour read), then rolled up
     first = store.read(acc, "m", "country", D, D + 2 * DAY, grain="day")
-    assert first == {("FR", D): Totals(15, 12.0), ("DE", D): Totals(11, 11.0),
-                     ("DE", D + DAY): Totals(1, 0.25)}
+    assert first == {
+        ("FR", D): Totals(15, 12.0),
+        ("DE", D): Totals(11, 11.0),
+        ("DE", D + DAY): Totals(1, 0.25),
+    }
     assert rolled(store, acc, "country") == [True, True]
     # rolled up: day cells, without the crashed flush until its retry
     assert store.read(acc, "m", "country", D, D + 2 * DAY, grain="day") == {
-        ("FR", D): Totals(5, 2.0), ("DE", D): Totals(11, 11.0), ("DE", D + DAY): Totals(1, 0.25)}
+        ("FR", D): Totals(5, 2.0),
+        ("DE", D): Totals(11, 11.0),
+        ("DE", D + DAY): Totals(1, 0.25),
+    }
     store.increment(crashed_id, crashed)  # the pipeline's retry, same id, by the new code
-    expected = {("FR", D): Totals(15, 12.0), ("DE", D): Totals(11, 11.0),
-                ("JP", D): Totals(6, 6.0), ("DE", D + DAY): Totals(1, 0.25)}
+    expected = {
+        ("FR", D): Totals(15, 12.0),
+        ("DE", D): Totals(11, 11.0),
+        ("JP", D): Totals(6, 6.0),
+        ("DE", D + DAY): Totals(1, 0.25),
+    }
     assert store.read(acc, "m", "country", D, D + 2 * DAY, grain="day") == expected
     store.compact(acc, "m", "country", D.date())
     assert store.read(acc, "m", "country", D, D + 2 * DAY, grain="day") == expected
@@ -183,9 +224,10 @@ def test_sqlite_store_from_before_dimension_sums_gets_them_on_first_open(tmp_pat
         store.close()
     again = SqliteCounterStore(path)  # opened again: nothing added twice
     try:
-        assert dict(again.read("a", "m", "country", D, D + 2 * DAY, grain="day",
-                               values=[""])) == {("", D): Totals(9, 1.5),
-                                                 ("", D + DAY): Totals(90, 0.75)}
+        assert dict(again.read("a", "m", "country", D, D + 2 * DAY, grain="day", values=[""])) == {
+            ("", D): Totals(9, 1.5),
+            ("", D + DAY): Totals(90, 0.75),
+        }
     finally:
         again.close()
 
@@ -197,9 +239,14 @@ def test_sqlite_stores_opened_at_once_add_the_sums_once(tmp_path):
 
     path = tmp_path / "counters.sqlite3"
     store = SqliteCounterStore(path)
-    store.increment("f1", {CounterKey("a", "m", "", "", D): Totals(5, 0.0),
-                           CounterKey("a", "m", "country", "FR", D): Totals(2, 0.0),
-                           CounterKey("a", "m", "country", "DE", D): Totals(3, 0.0)})
+    store.increment(
+        "f1",
+        {
+            CounterKey("a", "m", "", "", D): Totals(5, 0.0),
+            CounterKey("a", "m", "country", "FR", D): Totals(2, 0.0),
+            CounterKey("a", "m", "country", "DE", D): Totals(3, 0.0),
+        },
+    )
     store.close()
     conn = sqlite3.connect(path)
     conn.execute("DELETE FROM counters WHERE dimension <> '' AND value = ''")
@@ -213,9 +260,11 @@ def test_sqlite_stores_opened_at_once_add_the_sums_once(tmp_path):
     try:
         for s in stores:
             assert dict(s.read("a", "m", "country", D, D + DAY, values=[""])) == {
-                ("", D): Totals(5, 0.0)}
-            assert dict(s.read("a", "m", "country", D, D + DAY, grain="day",
-                               values=[""])) == {("", D): Totals(5, 0.0)}
+                ("", D): Totals(5, 0.0)
+            }
+            assert dict(s.read("a", "m", "country", D, D + DAY, grain="day", values=[""])) == {
+                ("", D): Totals(5, 0.0)
+            }
     finally:
         for s in stores:
             s.close()

@@ -27,8 +27,10 @@ def messages(n: int) -> list[dict]:
             "event": rng.choice(["Placed Order", "Added to Cart"]),
             "messageId": f"m-{i}",
             "timestamp": (START + timedelta(minutes=rng.randint(0, 60 * 30))).isoformat() + "Z",
-            "properties": {"revenue": round(rng.uniform(1, 90), 2),
-                           "plan": rng.choice(["free", "pro"])},
+            "properties": {
+                "revenue": round(rng.uniform(1, 90), 2),
+                "plan": rng.choice(["free", "pro"]),
+            },
         }
         ip = rng.choice(IPS)
         if ip:
@@ -73,12 +75,17 @@ def test_cassandra_counts_what_sqlite_counts(tmp_path, cassandra_hosts, cassandr
     batch = messages(600)
     sqlite = ingest_and_read(tmp_path, "sqlite", batch)
     cassandra = ingest_and_read(
-        tmp_path, "cassandra", batch, TALLY_COUNTERS="cassandra",
-        TALLY_CASSANDRA_HOSTS=",".join(cassandra_hosts), TALLY_CASSANDRA_KEYSPACE=cassandra_keyspace,
+        tmp_path,
+        "cassandra",
+        batch,
+        TALLY_COUNTERS="cassandra",
+        TALLY_CASSANDRA_HOSTS=",".join(cassandra_hosts),
+        TALLY_CASSANDRA_KEYSPACE=cassandra_keyspace,
     )
     assert cassandra == sqlite
-    total = sum(c for metric in ("Placed Order", "Added to Cart")
-                for c, _ in sqlite[(metric, "")].values())
+    total = sum(
+        c for metric in ("Placed Order", "Added to Cart") for c, _ in sqlite[(metric, "")].values()
+    )
     assert total == len(batch)
     assert len(sqlite[("Placed Order", "country")]) > 1
     assert {v for v, _ in sqlite[("Placed Order", "plan")]} == {"free", "pro"}

@@ -28,8 +28,10 @@ def loaded(store, new_id):
     for _ in range(400):
         hour = D - DAY + rng.randrange(96) * HOUR
         count, revenue = rng.randint(1, 9), rng.randint(0, 400) * 0.25
-        for key in (CounterKey(acc, "Placed Order", "country", rng.choice(VALUES), hour),
-                    CounterKey(acc, "Placed Order", "", "", hour)):
+        for key in (
+            CounterKey(acc, "Placed Order", "country", rng.choice(VALUES), hour),
+            CounterKey(acc, "Placed Order", "", "", hour),
+        ):
             deltas[key][0] += count
             deltas[key][1] += revenue
     store.increment(new_id("f"), {k: Totals(c, r) for k, (c, r) in deltas.items()})
@@ -53,10 +55,13 @@ def test_values_answer_those_values_cells_and_the_sum(loaded, grain):
     some = ["DE", "a,b", "XX"]  # XX: no cells, nothing answered
     got = store.read(acc, "Placed Order", "country", lo, hi, grain=grain, values=some)
     assert dict(got) == {k: t for k, t in every.items() if k[0] in some}
-    with_sum = store.read(acc, "Placed Order", "country", lo, hi, grain=grain,
-                          values=["US", ALL_VALUES])
-    assert dict(with_sum) == {**{k: t for k, t in every.items() if k[0] == "US"},
-                              **sums_over_values(every)}
+    with_sum = store.read(
+        acc, "Placed Order", "country", lo, hi, grain=grain, values=["US", ALL_VALUES]
+    )
+    assert dict(with_sum) == {
+        **{k: t for k, t in every.items() if k[0] == "US"},
+        **sums_over_values(every),
+    }
     assert store.read(acc, "Placed Order", "country", lo, hi, grain=grain, values=[]) == {}
 
 
@@ -72,12 +77,15 @@ def test_the_sum_of_the_total_is_the_total(loaded):
 
 def test_the_sum_follows_later_flushes_and_is_exactly_once(store, new_id):
     acc, flush = new_id("acc"), new_id("f")
-    deltas = {CounterKey(acc, "m", "utm_campaign", "spring", D): Totals(2, 5.0),
-              CounterKey(acc, "m", "utm_campaign", "fall", D): Totals(3, 1.5)}
+    deltas = {
+        CounterKey(acc, "m", "utm_campaign", "spring", D): Totals(2, 5.0),
+        CounterKey(acc, "m", "utm_campaign", "fall", D): Totals(3, 1.5),
+    }
     store.increment(flush, deltas)
     store.increment(flush, deltas)  # a replay changes nothing
-    store.increment(new_id("f"), {CounterKey(acc, "m", "utm_campaign", "spring", D + HOUR):
-                                  Totals(1, 0.25)})
+    store.increment(
+        new_id("f"), {CounterKey(acc, "m", "utm_campaign", "spring", D + HOUR): Totals(1, 0.25)}
+    )
     hours = store.read(acc, "m", "utm_campaign", D, D + DAY, values=[ALL_VALUES])
     assert dict(hours) == {("", D): Totals(5, 6.5), ("", D + HOUR): Totals(1, 0.25)}
     days = store.read(acc, "m", "utm_campaign", D, D + DAY, grain="day", values=[ALL_VALUES])
@@ -86,8 +94,10 @@ def test_the_sum_follows_later_flushes_and_is_exactly_once(store, new_id):
 
 def test_value_empty_under_a_dimension_is_refused_and_nothing_is_written(store, new_id):
     acc, flush = new_id("acc"), new_id("f")
-    bad = {CounterKey(acc, "m", "", "", D): Totals(1, 0.0),
-           CounterKey(acc, "m", "country", "", D): Totals(1, 0.0)}
+    bad = {
+        CounterKey(acc, "m", "", "", D): Totals(1, 0.0),
+        CounterKey(acc, "m", "country", "", D): Totals(1, 0.0),
+    }
     with pytest.raises(ValueError, match="reserved for the sum"):
         store.increment(flush, bad)
     assert store.read(acc, "m", "", D, D + DAY) == {}
@@ -105,9 +115,12 @@ def test_values_must_be_a_list_of_strings(loaded):
 
 def test_read_ranges_is_read_over_each_range(loaded):
     store, acc = loaded
-    ranges = [(D - DAY + 19 * HOUR, D), (D + 19 * HOUR, D + DAY),  # Kolkata's edges, say
-              (D + DAY + 2 * HOUR, D + DAY + 2 * HOUR),  # empty
-              (D + 2 * DAY, D + 3 * DAY + 5 * HOUR)]  # past the data
+    ranges = [
+        (D - DAY + 19 * HOUR, D),
+        (D + 19 * HOUR, D + DAY),  # Kolkata's edges, say
+        (D + DAY + 2 * HOUR, D + DAY + 2 * HOUR),  # empty
+        (D + 2 * DAY, D + 3 * DAY + 5 * HOUR),
+    ]  # past the data
     for values in (None, ["FR", ALL_VALUES], ["XX"]):
         expected = {}
         for lo, hi in ranges:
@@ -119,12 +132,15 @@ def test_read_ranges_is_read_over_each_range(loaded):
     assert dict(one) == dict(store.read(acc, "Placed Order", "", *ranges[0]))
 
 
-@pytest.mark.parametrize("ranges", [
-    [(D + 2 * HOUR, D + 4 * HOUR), (D + 3 * HOUR, D + 5 * HOUR)],  # overlapping
-    [(D + 5 * HOUR, D + 6 * HOUR), (D, D + HOUR)],  # not ascending
-    [(D + timedelta(minutes=30), D + 2 * HOUR)],  # not whole hours
-    [(D + 2 * HOUR, D)],  # backwards
-])
+@pytest.mark.parametrize(
+    "ranges",
+    [
+        [(D + 2 * HOUR, D + 4 * HOUR), (D + 3 * HOUR, D + 5 * HOUR)],  # overlapping
+        [(D + 5 * HOUR, D + 6 * HOUR), (D, D + HOUR)],  # not ascending
+        [(D + timedelta(minutes=30), D + 2 * HOUR)],  # not whole hours
+        [(D + 2 * HOUR, D)],  # backwards
+    ],
+)
 def test_read_ranges_refuses_ranges_that_would_count_a_cell_twice_or_miss_one(loaded, ranges):
     store, acc = loaded
     with pytest.raises(ValueError, match="read_ranges"):

@@ -22,8 +22,9 @@ def at(result, i):
 
 
 def is_compact(result) -> bool:
-    return all(b["y"] == 0 or any(collides({**b, "y": b["y"] - 1}, o) for o in result)
-               for b in result)
+    return all(
+        b["y"] == 0 or any(collides({**b, "y": b["y"] - 1}, o) for o in result) for b in result
+    )
 
 
 # Two cards side by side over a full-width one:  A A B B
@@ -88,19 +89,25 @@ def test_cards_as_stored_and_unknown_ones():
 
 def test_compact_floats_up_and_puts_overlaps_below():
     assert compact([box("a", 0, 4, 3, 1), box("b", 0, 9, 3, 1)]) == [
-        box("a", 0, 0, 3, 1), box("b", 0, 1, 3, 1)]
+        box("a", 0, 0, 3, 1),
+        box("b", 0, 1, 3, 1),
+    ]
     assert compact([box("a", 0, 0, 6, 2), box("b", 3, 1, 6, 1)]) == [
-        box("a", 0, 0, 6, 2), box("b", 3, 2, 6, 1)]
+        box("a", 0, 0, 6, 2),
+        box("b", 3, 2, 6, 1),
+    ]
 
 
 def test_describe_says_where_the_card_went_and_who_made_room():
     titles = {"a": "Orders", "b": "Revenue", "c": "Sessions"}
     after = step(ROW, "b", "left")
     assert layout.describe(ROW, after, "b", titles, "left") == (
-        "Revenue moved to column 6, row 1. Also moved: Orders, Sessions.")
+        "Revenue moved to column 6, row 1. Also moved: Orders, Sessions."
+    )
     after = step(ROW, "a", "narrower")
     assert layout.describe(ROW, after, "a", titles, "narrower") == (
-        "Orders resized to 5 columns by 2 rows, at column 1, row 1.")
+        "Orders resized to 5 columns by 2 rows, at column 1, row 1."
+    )
 
 
 @st.composite
@@ -109,8 +116,15 @@ def layouts(draw):
     items = []
     for k in range(n):
         w = draw(st.integers(layout.MIN_W, COLS))
-        items.append(box(f"c{k}", draw(st.integers(0, COLS - w)), draw(st.integers(0, 10)),
-                         w, draw(st.integers(1, 4))))
+        items.append(
+            box(
+                f"c{k}",
+                draw(st.integers(0, COLS - w)),
+                draw(st.integers(0, 10)),
+                w,
+                draw(st.integers(1, 4)),
+            )
+        )
     return compact(items)
 
 
@@ -130,8 +144,10 @@ def test_any_step_leaves_a_compact_layout_without_overlaps(before, data):
     assert compact(after) == after  # the grid would draw it as it is
     sizes = {b["i"]: (b["w"], b["h"]) for b in before}
     assert all((b["w"], b["h"]) == sizes[b["i"]] for b in after if b["i"] != target)
-    me, was = dict(zip("xywh", at(after, target), strict=True)), dict(
-        zip("xywh", at(before, target), strict=True))
+    me, was = (
+        dict(zip("xywh", at(after, target), strict=True)),
+        dict(zip("xywh", at(before, target), strict=True)),
+    )
     if op in ("left", "right"):
         assert me["x"] == was["x"] + (1 if op == "right" else -1)
     if op == "up":

@@ -14,29 +14,36 @@ from backend.dashboards.defaults import overview
 TODAY = date(2026, 11, 26)  # a Thursday
 
 
-@pytest.mark.parametrize("preset, start, end", [
-    ("today", date(2026, 11, 26), date(2026, 11, 26)),
-    ("yesterday", date(2026, 11, 25), date(2026, 11, 25)),
-    ("last_7_days", date(2026, 11, 20), date(2026, 11, 26)),
-    ("last_30_days", date(2026, 10, 28), date(2026, 11, 26)),
-    ("last_90_days", date(2026, 8, 29), date(2026, 11, 26)),
-    ("week_to_date", date(2026, 11, 23), date(2026, 11, 26)),
-    ("month_to_date", date(2026, 11, 1), date(2026, 11, 26)),
-])
+@pytest.mark.parametrize(
+    "preset, start, end",
+    [
+        ("today", date(2026, 11, 26), date(2026, 11, 26)),
+        ("yesterday", date(2026, 11, 25), date(2026, 11, 25)),
+        ("last_7_days", date(2026, 11, 20), date(2026, 11, 26)),
+        ("last_30_days", date(2026, 10, 28), date(2026, 11, 26)),
+        ("last_90_days", date(2026, 8, 29), date(2026, 11, 26)),
+        ("week_to_date", date(2026, 11, 23), date(2026, 11, 26)),
+        ("month_to_date", date(2026, 11, 1), date(2026, 11, 26)),
+    ],
+)
 def test_presets(preset, start, end):
     assert ranges.resolve(preset, TODAY) == (start, end)
 
 
 def test_custom_range_and_every_preset_is_handled():
     assert ranges.resolve({"start": "2026-01-02", "end": "2026-01-09"}, TODAY) == (
-        date(2026, 1, 2), date(2026, 1, 9))
+        date(2026, 1, 2),
+        date(2026, 1, 9),
+    )
     for preset in ranges.PRESETS:
         start, end = ranges.resolve(preset, TODAY)
         assert start <= end <= TODAY
 
 
-@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1)),
-       st.integers(min_value=0, max_value=400))
+@given(
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1)),
+    st.integers(min_value=0, max_value=400),
+)
 def test_previous_period_has_the_same_length_and_ends_the_day_before(start, days):
     end = date.fromordinal(start.toordinal() + days)
     ps, pe = ranges.previous(start, end)
@@ -47,8 +54,16 @@ def test_previous_period_has_the_same_length_and_ends_the_day_before(start, days
 def test_a_card_gets_every_field_with_defaults():
     c = schema.card({"metric": "Placed Order"})
     assert c["id"] and c["title"] == "Placed Order"
-    assert (c["measure"], c["chart"], c["interval"], c["range"], c["compare"], c["by"],
-            c["top"], c["country"]) == ("count", "line", "day", None, False, None, 5, None)
+    assert (
+        c["measure"],
+        c["chart"],
+        c["interval"],
+        c["range"],
+        c["compare"],
+        c["by"],
+        c["top"],
+        c["country"],
+    ) == ("count", "line", "day", None, False, None, 5, None)
     assert (c["x"], c["y"], c["w"], c["h"]) == (0, 0, 4, 2)
 
 
@@ -63,14 +78,17 @@ def test_countries_are_upper_cased_and_checked():
     assert e.value.field == "filters.country"
 
 
-@pytest.mark.parametrize("raw, field", [
-    ({"metric": "A", "compare": "yes"}, "card.compare"),
-    ({"metric": "A", "h": True}, "card.h"),
-    ({"metric": "A", "id": "has space"}, "card.id"),
-    ({"metric": "A", "measure": "sum"}, "card.measure"),
-    ({"metric": ""}, "card.metric"),
-    ([], "card"),
-])
+@pytest.mark.parametrize(
+    "raw, field",
+    [
+        ({"metric": "A", "compare": "yes"}, "card.compare"),
+        ({"metric": "A", "h": True}, "card.h"),
+        ({"metric": "A", "id": "has space"}, "card.id"),
+        ({"metric": "A", "measure": "sum"}, "card.measure"),
+        ({"metric": ""}, "card.metric"),
+        ([], "card"),
+    ],
+)
 def test_bad_cards_name_the_field(raw, field):
     with pytest.raises(DashboardInvalid) as e:
         schema.card(raw)

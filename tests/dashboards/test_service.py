@@ -11,9 +11,17 @@ from backend.dashboards import DashboardInvalid, DashboardNotFound, service
 @pytest.fixture
 def dash(runtime, account):
     with runtime.db.session() as s:
-        return service.create(s, account.id, {"name": "Ops", "cards": [
-            {"id": "a", "metric": "Placed Order", "x": 0, "y": 0, "w": 6, "h": 2},
-            {"id": "b", "metric": "Opened Email", "x": 6, "y": 0, "w": 6, "h": 3}]}).id
+        return service.create(
+            s,
+            account.id,
+            {
+                "name": "Ops",
+                "cards": [
+                    {"id": "a", "metric": "Placed Order", "x": 0, "y": 0, "w": 6, "h": 2},
+                    {"id": "b", "metric": "Opened Email", "x": 6, "y": 0, "w": 6, "h": 3},
+                ],
+            },
+        ).id
 
 
 def cards(runtime, account, did) -> dict:
@@ -23,10 +31,12 @@ def cards(runtime, account, did) -> dict:
 
 def test_editing_a_card_keeps_its_place_and_new_cards_go_below(runtime, account, dash):
     with runtime.db.session() as s:
-        service.upsert_card(s, account.id, dash, {"id": "a", "metric": "Placed Order",
-                                                  "chart": "bar", "x": 9})
-        service.upsert_card(s, account.id, dash, {"id": "b", "metric": "Opened Email",
-                                                  "w": 12, "h": 1})
+        service.upsert_card(
+            s, account.id, dash, {"id": "a", "metric": "Placed Order", "chart": "bar", "x": 9}
+        )
+        service.upsert_card(
+            s, account.id, dash, {"id": "b", "metric": "Opened Email", "w": 12, "h": 1}
+        )
         new = service.upsert_card(s, account.id, dash, {"metric": "Submitted Form"})
     got = cards(runtime, account, dash)
     assert got["a"]["chart"] == "bar" and (got["a"]["x"], got["a"]["w"]) == (0, 6)
@@ -67,10 +77,12 @@ def test_duplicate_rename_remove_delete(runtime, account, dash):
 def test_another_account_cannot_touch_it(runtime, account, make_account, dash):
     other = make_account("Other", email="o@other.test")
     with runtime.db.session() as s:
-        for call in (lambda: service.get(s, other.id, dash),
-                     lambda: service.rename(s, other.id, dash, "x"),
-                     lambda: service.save_layout(s, other.id, dash, []),
-                     lambda: service.delete(s, other.id, dash)):
+        for call in (
+            lambda: service.get(s, other.id, dash),
+            lambda: service.rename(s, other.id, dash, "x"),
+            lambda: service.save_layout(s, other.id, dash, []),
+            lambda: service.delete(s, other.id, dash),
+        ):
             with pytest.raises(DashboardNotFound):
                 call()
         assert [d.name for d in service.list_dashboards(s, other.id)] == ["Overview"]

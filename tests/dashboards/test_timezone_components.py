@@ -20,17 +20,23 @@ def _find(node, wanted_id):
 
 
 def test_the_toolbar_says_the_zone_and_links_to_settings():
-    note = _find(toolbar({"range": "last_7_days", "country": None}, "Europe/Paris"),
-                 "dash-timezone")
+    note = _find(
+        toolbar({"range": "last_7_days", "country": None}, "Europe/Paris"), "dash-timezone"
+    )
     text, hidden = note.children
     assert text == "Times in Europe/Paris" and note.href == "/settings"
     assert hidden.className == "visually-hidden" and "Settings" in hidden.children
 
 
 def test_the_schedule_summary_gives_local_hours():
-    schedule = {"frequency": "daily", "hour": 8, "recipients": ["a@b.co"],
-                "next_run_at": "2026-12-01T13:00:00Z", "timezone": "America/New_York",
-                "last_error": None}
+    schedule = {
+        "frequency": "daily",
+        "hour": 8,
+        "recipients": ["a@b.co"],
+        "next_run_at": "2026-12-01T13:00:00Z",
+        "timezone": "America/New_York",
+        "last_error": None,
+    }
     text = schedule_summary(schedule)
     assert "at 08:00 (America/New_York)" in text
     assert "Next: 2026-12-01 08:00 (America/New_York)." in text

@@ -64,11 +64,25 @@ def test_every_message_is_valid_segment_and_in_the_range(traffic):
 
 def test_funnel_metrics_and_revenue_only_on_orders(traffic):
     names = Counter(m.get("event") or m["type"] for m in traffic)
-    assert set(names) == {"page", "identify", "Viewed Product", "Added to Cart",
-                          "Started Checkout", "Placed Order", "Opened Email",
-                          "Clicked Email", "Submitted Form"}
-    assert names["page"] > names["Viewed Product"] > names["Added to Cart"] > \
-        names["Started Checkout"] > names["Placed Order"] > 0
+    assert set(names) == {
+        "page",
+        "identify",
+        "Viewed Product",
+        "Added to Cart",
+        "Started Checkout",
+        "Placed Order",
+        "Opened Email",
+        "Clicked Email",
+        "Submitted Form",
+    }
+    assert (
+        names["page"]
+        > names["Viewed Product"]
+        > names["Added to Cart"]
+        > names["Started Checkout"]
+        > names["Placed Order"]
+        > 0
+    )
     assert names["Opened Email"] > names["Clicked Email"] > 0
     for m in traffic:
         props = m.get("properties", {})
@@ -77,7 +91,8 @@ def test_funnel_metrics_and_revenue_only_on_orders(traffic):
             items = sum(p["price"] * p["quantity"] for p in props["products"])
             assert props["subtotal"] == pytest.approx(items)
             assert props["revenue"] == pytest.approx(
-                props["subtotal"] - props["discount"] + props["shipping"])
+                props["subtotal"] - props["discount"] + props["shipping"]
+            )
             assert 10 < props["revenue"] < 3000
         else:
             assert "revenue" not in props and "value" not in props
@@ -112,18 +127,24 @@ def _day_counts(traffic) -> dict[date, int]:
 def test_weekends_are_quieter_and_black_friday_spikes(traffic):
     days = _day_counts(traffic)
     bf = date(2026, 11, 27)
-    calm = {d: n for d, n in days.items()
-            if not -8 <= (d - bf).days <= 4 and date(2026, 10, 23) <= d <= date(2026, 12, 19)}
+    calm = {
+        d: n
+        for d, n in days.items()
+        if not -8 <= (d - bf).days <= 4 and date(2026, 10, 23) <= d <= date(2026, 12, 19)
+    }
     weekend = statistics.mean(n for d, n in calm.items() if d.weekday() >= 5)
     weekday = statistics.mean(n for d, n in calm.items() if d.weekday() < 5)
     assert weekend < 0.9 * weekday
     assert days[bf] > 2.5 * statistics.median(calm.values())
     orders_by_day = Counter(
         datetime.fromisoformat(m["timestamp"][:10]).date()
-        for m in traffic if m.get("event") == "Placed Order")
+        for m in traffic
+        if m.get("event") == "Placed Order"
+    )
     assert orders_by_day[bf] > 3 * statistics.median(orders_by_day.values())
-    campaigns = Counter(m["properties"].get("utm_campaign") for m in traffic
-                        if m.get("event") == "Placed Order")
+    campaigns = Counter(
+        m["properties"].get("utm_campaign") for m in traffic if m.get("event") == "Placed Order"
+    )
     assert campaigns["black_friday"] > 0 and len(campaigns) >= 6
 
 

@@ -24,7 +24,11 @@ def test_canvas_nodes_have_named_handles_and_the_trigger_cannot_be_deleted():
     assert [h["id"] for h in by_id["big_spender"]["data"]["handles"]] == ["in", "yes", "no"]
     assert [h["id"] for h in by_id["trigger"]["data"]["handles"]] == ["next"]
     assert {e["id"] for e in edges} == {
-        "trigger:next", "big_spender:yes", "big_spender:no", "vip_thanks:next"}
+        "trigger:next",
+        "big_spender:yes",
+        "big_spender:no",
+        "vip_thanks:next",
+    }
 
 
 def test_positions_come_from_the_canvas_and_land_in_ui():
@@ -50,7 +54,9 @@ def test_normalise_edges_keeps_the_latest_per_handle_and_drops_bad_ones():
     clean = normalise_edges(nodes, drawn)
     assert [(e["id"], e["target"]) for e in clean] == [("trigger:next", "a"), ("a:next", "b")]
     out = from_canvas(defn, nodes, clean)
-    assert out["start"] == "a" and out["nodes"][0]["next"] == "b" and out["nodes"][1]["next"] is None
+    assert (
+        out["start"] == "a" and out["nodes"][0]["next"] == "b" and out["nodes"][1]["next"] is None
+    )
 
 
 def test_problems_are_keyed_by_node_and_an_unwired_trigger_is_named():
@@ -66,7 +72,8 @@ def test_problems_are_keyed_by_node_and_an_unwired_trigger_is_named():
     defn["nodes"][0]["body"] = "{{ oops"
     assert problems_by_node(defn)["mail"][0].startswith("body: template error")
     assert problems_by_node(blank())["trigger"] == [
-        "add a step from the palette and connect the trigger to it"]
+        "add a step from the palette and connect the trigger to it"
+    ]
 
 
 def test_delay_amount_and_unit_become_minutes():

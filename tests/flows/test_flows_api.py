@@ -99,11 +99,18 @@ def test_lists_and_objects_where_names_belong_are_400_naming_them(client, accoun
     h = bearer(account)
     node = THANKS["nodes"][0]
     cases = {
-        "filters[0].op": {**THANKS, "filters": [{"metric": "Placed Order", "op": ["gte"],
-                                                 "count": 1, "days": 7}]},
-        "trigger.where[0].op": {**THANKS, "trigger": {
-            "type": "metric", "metric": "Placed Order",
-            "where": [{"field": "country", "op": {"eq": 1}, "value": "US"}]}},
+        "filters[0].op": {
+            **THANKS,
+            "filters": [{"metric": "Placed Order", "op": ["gte"], "count": 1, "days": 7}],
+        },
+        "trigger.where[0].op": {
+            **THANKS,
+            "trigger": {
+                "type": "metric",
+                "metric": "Placed Order",
+                "where": [{"field": "country", "op": {"eq": 1}, "value": "US"}],
+            },
+        },
         "unknown node type": {**THANKS, "nodes": [{**node, "type": ["email"]}]},
         "points to unknown node": {**THANKS, "nodes": [{**node, "next": "x"}, {"id": ["x"]}]},
         "start must be the id of a node": {**THANKS, "start": ["thanks"]},

@@ -33,8 +33,10 @@ def _link(inbox, to: str) -> str:
 
 def test_joins_the_list_only_after_confirming(client, account, form_id, inbox, runtime):
     h = bearer(account.private_key)
-    r = client.post(f"/client/forms/{form_id}/submit?key={account.public_key}",
-                    json={"fields": {"email": "vip@example.com", "consent": True}})
+    r = client.post(
+        f"/client/forms/{form_id}/submit?key={account.public_key}",
+        json={"fields": {"email": "vip@example.com", "consent": True}},
+    )
     assert r.status_code == 200 and r.json["status"] == "pending"
     ingestor(runtime).drain()
     p = client.get("/api/profiles?email=vip@example.com", headers=h).json
@@ -53,8 +55,10 @@ def test_joins_the_list_only_after_confirming(client, account, form_id, inbox, r
 
 
 def test_forged_or_altered_links_are_refused(client, account, form_id, inbox):
-    client.post(f"/client/forms/{form_id}/submit?key={account.public_key}",
-                json={"fields": {"email": "eve@example.com", "consent": True}})
+    client.post(
+        f"/client/forms/{form_id}/submit?key={account.public_key}",
+        json={"fields": {"email": "eve@example.com", "consent": True}},
+    )
     link = _link(inbox, "eve@example.com")
     path = "/" + link.split("://", 1)[1].partition("/")[2]
     assert client.get(path[:-2] + ("AA" if not path.endswith("AA") else "BB")).status_code == 400
@@ -65,10 +69,14 @@ def test_forged_or_altered_links_are_refused(client, account, form_id, inbox):
 
 def test_mail_server_down_is_a_clear_503(client, account, form_id, inbox, runtime):
     runtime.settings = runtime.settings.with_(smtp_url="smtp://127.0.0.1:9")
-    r = client.post(f"/client/forms/{form_id}/submit?key={account.public_key}",
-                    json={"fields": {"email": "late@example.com", "consent": True}})
+    r = client.post(
+        f"/client/forms/{form_id}/submit?key={account.public_key}",
+        json={"fields": {"email": "late@example.com", "consent": True}},
+    )
     assert r.status_code == 503 and "confirmation e-mail" in r.json["error"]
     runtime.settings = runtime.settings.with_(smtp_url=None)
-    r = client.post(f"/client/forms/{form_id}/submit?key={account.public_key}",
-                    json={"fields": {"email": "late@example.com", "consent": True}})
+    r = client.post(
+        f"/client/forms/{form_id}/submit?key={account.public_key}",
+        json={"fields": {"email": "late@example.com", "consent": True}},
+    )
     assert r.status_code == 503 and "TALLY_SMTP_URL" in r.json["error"]

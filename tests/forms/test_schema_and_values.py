@@ -21,8 +21,14 @@ def test_templates_are_valid_and_normalise_idempotently(name):
 def test_defaults_fill_in():
     d = validate({"name": "x", "fields": [{"name": "email", "type": "email"}]})
     assert d["kind"] == "popup" and d["fields"][0]["required"] is True
-    assert d["targeting"] == {"delay_seconds": 0, "scroll_percent": 0, "exit_intent": False,
-                              "url_contains": "", "device": "all", "countries": []}
+    assert d["targeting"] == {
+        "delay_seconds": 0,
+        "scroll_percent": 0,
+        "exit_intent": False,
+        "url_contains": "",
+        "device": "all",
+        "countries": [],
+    }
     assert d["steps"] == [{"title": "", "fields": ["email"]}]
     assert d["frequency"] == {"hide_days_after_close": 7, "hide_after_submit": True}
 
@@ -46,15 +52,34 @@ def test_double_opt_in_needs_a_list():
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner,
-                                                               max_size=4),
-    max_leaves=20)
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.dictionaries(st.sampled_from(["name", "kind", "list", "fields", "steps", "style",
-                                        "texts", "targeting", "frequency", "double_opt_in",
-                                        "success_message"]), json_values))
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "name",
+                "kind",
+                "list",
+                "fields",
+                "steps",
+                "style",
+                "texts",
+                "targeting",
+                "frequency",
+                "double_opt_in",
+                "success_message",
+            ]
+        ),
+        json_values,
+    )
+)
 def test_any_json_is_either_valid_or_refused_with_named_problems(raw):
     try:
         d = validate(raw)
@@ -75,10 +100,16 @@ def test_clean_values():
 
 
 def test_select_and_phone():
-    d = validate({"name": "x", "fields": [
-        {"name": "email", "type": "email"},
-        {"name": "size", "type": "select", "options": ["S", "M"], "required": True},
-        {"name": "tel", "type": "phone"}]})
+    d = validate(
+        {
+            "name": "x",
+            "fields": [
+                {"name": "email", "type": "email"},
+                {"name": "size", "type": "select", "options": ["S", "M"], "required": True},
+                {"name": "tel", "type": "phone"},
+            ],
+        }
+    )
     assert clean(d, {"email": "a@b.co", "size": "M", "tel": "+33 1 23 45 67 89"})["size"] == "M"
     with pytest.raises(SubmissionInvalid) as err:
         clean(d, {"email": "a@b.co", "size": "XL", "tel": "call me"})

@@ -48,8 +48,9 @@ def send(request, runtime, account):
     ing = ingestor(runtime)
     if request.param == "normalised":
         return lambda ids: ing.accept(account.id, orders(ids))
-    return lambda ids: ing.accept_body(account.id, "batch", orjson.dumps({"batch": orders(ids)}),
-                                       None)
+    return lambda ids: ing.accept_body(
+        account.id, "batch", orjson.dumps({"batch": orders(ids)}), None
+    )
 
 
 def restarted(runtime) -> CountingStage:
@@ -135,13 +136,20 @@ def body(msgs: list[dict]) -> bytes:
     return orjson.dumps({"batch": msgs})
 
 
-def test_a_summarised_record_is_counted_without_parsing_its_body(runtime, account, totals,
-                                                                monkeypatch):
+def test_a_summarised_record_is_counted_without_parsing_its_body(
+    runtime, account, totals, monkeypatch
+):
     from backend.ingest import wire
 
     ing = ingestor(runtime)
-    msgs = orders(range(6)) + [{"type": "page", "anonymousId": "a1", "name": "Home",
-                                "context": {"ip": "2001:4860:4860::8888"}}]
+    msgs = orders(range(6)) + [
+        {
+            "type": "page",
+            "anonymousId": "a1",
+            "name": "Home",
+            "context": {"ip": "2001:4860:4860::8888"},
+        }
+    ]
     ing.accept_body(account.id, "batch", body(msgs), "81.2.69.160")
 
     def parsed(*_args):
@@ -159,8 +167,7 @@ def test_a_summary_made_with_other_dimensions_is_not_used(runtime, account, tota
     """A request worker reads an account's dimensions every few seconds; a record summed by
     older ones is counted from its body, by the dimensions counting finds."""
     ing = ingestor(runtime)
-    msgs = [{**m, "properties": {"revenue": 2, "utm_campaign": "spring"}}
-            for m in orders(range(4))]
+    msgs = [{**m, "properties": {"revenue": 2, "utm_campaign": "spring"}} for m in orders(range(4))]
     ing.accept_body(account.id, "batch", body(msgs), None)  # summed by no dimension
     with runtime.db.session() as s:
         s.get(Account, account.id).dimensions = ["utm_campaign"]
@@ -169,8 +176,7 @@ def test_a_summary_made_with_other_dimensions_is_not_used(runtime, account, tota
     assert totals(account.id, "Placed Order") == {"": (4, 8.0)}
 
 
-def test_retried_and_repeated_ids_in_a_summarised_record_count_once(runtime, account,
-                                                                     totals):
+def test_retried_and_repeated_ids_in_a_summarised_record_count_once(runtime, account, totals):
     ing = ingestor(runtime)
     ing.accept_body(account.id, "batch", body(orders([1, 2, 3])), None)
     ing.counting.run_pass()
@@ -193,8 +199,9 @@ def test_a_body_spooled_without_a_summary_is_counted_from_the_body(runtime, acco
     from backend.ingest import records
 
     ing = ingestor(runtime)
-    payload = records.of_body(account.id, "batch", body(orders(range(5))), "81.2.69.160",
-                              datetime.now(UTC), "r1")
+    payload = records.of_body(
+        account.id, "batch", body(orders(range(5))), "81.2.69.160", datetime.now(UTC), "r1"
+    )
     ing._append(payload)
     ing.accept_body(account.id, "batch", body(orders(range(3, 8))), None)
     ing.counting.run_pass()
@@ -234,21 +241,33 @@ def test_any_interleaving_counts_and_stores_each_message_once(runtime, account, 
 
 
 # Few values, alike as Python sees them (1 == 1.0 == True) but counted apart (str()).
-_values = st.sampled_from([None, "", 1, 1.0, True, 0, False, "1", "x" * 201, "x" * 202, [1],
-                           {"a": 1}])
-_messages = st.lists(st.fixed_dictionaries({
-    "e": st.sampled_from(["Placed Order", "Viewed Product", "$identify"]),
-    "ts": st.integers(1_700_000_000_000, 1_700_000_000_000 + 2 * 3_600_000),
-    "ip": st.sampled_from([None, "81.2.69.160", "2001:4860:4860::8888", "10.0.0.1"]),
-    "p": st.fixed_dictionaries({}, optional={
-        "utm_campaign": _values, "sku": _values,
-        "revenue": st.sampled_from([2, 2.5, 0, -0.0, True, "1,000.5", None, "x"]),
-        "value": st.sampled_from([3, "4"])}),
-}), max_size=40)
+_values = st.sampled_from(
+    [None, "", 1, 1.0, True, 0, False, "1", "x" * 201, "x" * 202, [1], {"a": 1}]
+)
+_messages = st.lists(
+    st.fixed_dictionaries(
+        {
+            "e": st.sampled_from(["Placed Order", "Viewed Product", "$identify"]),
+            "ts": st.integers(1_700_000_000_000, 1_700_000_000_000 + 2 * 3_600_000),
+            "ip": st.sampled_from([None, "81.2.69.160", "2001:4860:4860::8888", "10.0.0.1"]),
+            "p": st.fixed_dictionaries(
+                {},
+                optional={
+                    "utm_campaign": _values,
+                    "sku": _values,
+                    "revenue": st.sampled_from([2, 2.5, 0, -0.0, True, "1,000.5", None, "x"]),
+                    "value": st.sampled_from([3, "4"]),
+                },
+            ),
+        }
+    ),
+    max_size=40,
+)
 
 
-@settings(max_examples=150, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])  # db_url: unused here
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)  # db_url: unused here
 @given(msgs=_messages)
 def test_counting_in_groups_counts_as_one_message_at_a_time_does(msgs, db_url):
     """The counting stage sums messages alike before counting them; the storing pass of

@@ -17,20 +17,29 @@ from tests.ingest.conftest import basic
 
 
 def order(mid: str) -> dict:
-    return {"type": "track", "userId": "u1", "event": "Placed Order", "messageId": mid,
-            "properties": {"revenue": 2.0}}
+    return {
+        "type": "track",
+        "userId": "u1",
+        "event": "Placed Order",
+        "messageId": mid,
+        "properties": {"revenue": 2.0},
+    }
 
 
 @pytest.fixture
 def colliding(monkeypatch):
     """Every messageId gets one of three keys (the account still counts)."""
-    monkeypatch.setattr(dedup, "dedup_keys", lambda account, mids: [
-        hash(account) % 7 + int(mid[1:]) % 3 for mid in mids])
+    monkeypatch.setattr(
+        dedup,
+        "dedup_keys",
+        lambda account, mids: [hash(account) % 7 + int(mid[1:]) % 3 for mid in mids],
+    )
 
 
 def send(client, account, ids: list[str], runtime) -> None:
-    r = client.post("/v1/batch", json={"batch": [order(i) for i in ids]},
-                    headers=basic(account.write_key))
+    r = client.post(
+        "/v1/batch", json={"batch": [order(i) for i in ids]}, headers=basic(account.write_key)
+    )
     assert r.status_code == 200
     ingestor(runtime).drain()
 
@@ -48,8 +57,7 @@ def test_events_are_stored_under_their_key(client, account, runtime):
 
 
 @settings(max_examples=200, deadline=None)
-@given(account=st.text(min_size=1, max_size=30),
-       ids=st.lists(st.text(max_size=80), max_size=20))
+@given(account=st.text(min_size=1, max_size=30), ids=st.lists(st.text(max_size=80), max_size=20))
 def test_the_keys_of_many_ids_are_each_id_s_key(account, ids):
     """A pass hashes its ids together (the account's part once); a stored key never changes."""
     assert dedup_keys(account, ids) == [dedup_key(account, mid) for mid in ids]
@@ -97,8 +105,16 @@ def test_the_database_refuses_a_second_copy_of_a_message(runtime, account, key):
 
     def store() -> None:
         with runtime.db.session() as s:
-            s.add(Event(account_id=account.id, message_id="once", metric="M", ts=utcnow(),
-                        properties={}, **extra))
+            s.add(
+                Event(
+                    account_id=account.id,
+                    message_id="once",
+                    metric="M",
+                    ts=utcnow(),
+                    properties={},
+                    **extra,
+                )
+            )
 
     store()
     with pytest.raises(IntegrityError):
@@ -117,8 +133,12 @@ def test_a_pass_of_many_ids_is_looked_up_whole_and_never_prepared(client, accoun
         assert seen == {i for i in ids if int(i[1:]) < 700}
         assert all(keys[i] == dedup_key(account.id, i) for i in ids if i not in seen)
         if s.get_bind().dialect.name == "postgresql":
-            prepared = s.execute(text("SELECT count(*) FROM pg_prepared_statements "
-                                      "WHERE statement LIKE '%dedup_key = ANY%'")).scalar()
+            prepared = s.execute(
+                text(
+                    "SELECT count(*) FROM pg_prepared_statements "
+                    "WHERE statement LIKE '%dedup_key = ANY%'"
+                )
+            ).scalar()
             assert prepared == 0
 
 

@@ -140,8 +140,9 @@ def body_of(n: int, start: int = 0) -> bytes:
     """A /v1 batch as an SDK sends it; no messageIds, so ids come from the request's id."""
     import orjson
 
-    return orjson.dumps({"batch": [
-        {k: v for k, v in m.items() if k != "messageId"} for m in orders(n, start)]})
+    return orjson.dumps(
+        {"batch": [{k: v for k, v in m.items() if k != "messageId"} for m in orders(n, start)]}
+    )
 
 
 def test_spooled_bodies_without_message_ids_are_counted_once_when_reread(
@@ -177,8 +178,11 @@ def test_a_record_that_no_longer_validates_is_kept_aside_not_dropped(
 
     monkeypatch.setattr(wire, "parse", stricter)
     real_view = wire.counted_view
-    monkeypatch.setattr(wire, "counted_view", lambda body, *args: (
-        stricter(body, *args) if body == rejected else real_view(body, *args)))
+    monkeypatch.setattr(
+        wire,
+        "counted_view",
+        lambda body, *args: stricter(body, *args) if body == rejected else real_view(body, *args),
+    )
     ing.drain()
     kept = list((runtime.settings.spool_dir / "quarantine").glob("*.rec"))
     assert len(kept) == 1 and kept[0].read_bytes().startswith(b"B")
@@ -228,8 +232,15 @@ def test_passes_read_ahead_and_count_every_message_once(runtime, account, totals
     assert ing.drain() == 50
     # Only the first pass read for itself; each later one used what the pass before read
     # while it committed. The last read ahead found nothing, so the sixth pass looked again.
-    assert reads == [(10, False), (10, True), (10, True), (10, True), (10, True), (0, True),
-                     (0, False)]
+    assert reads == [
+        (10, False),
+        (10, True),
+        (10, True),
+        (10, True),
+        (10, True),
+        (0, True),
+        (0, False),
+    ]
     assert totals(account.id, "Placed Order") == {"": (50, 75.0)}
 
 

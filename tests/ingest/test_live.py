@@ -138,8 +138,9 @@ def test_segment_python_sdk_against_tally_serve(live_env):
 
 def background_processes(master: int) -> list[int]:
     """The master's spawned children: the jobs process and, on SQLite, the counting one."""
-    return [pid for pid, cmdline in children(master).items()
-            if b"spawn_main" in cmdline]  # not the resource tracker
+    return [
+        pid for pid, cmdline in children(master).items() if b"spawn_main" in cmdline
+    ]  # not the resource tracker
 
 
 def test_background_processes_that_die_are_restarted(live_env):
@@ -158,10 +159,19 @@ def test_background_processes_that_die_are_restarted(live_env):
         assert len(first) == 2  # jobs (storing) and counting
         for pid in first:
             os.kill(pid, signal.SIGKILL)
-        batch = [{"type": "track", "userId": "u", "event": "Placed Order",
-                  "messageId": f"r{i}", "properties": {"revenue": 1}} for i in range(40)]
-        r = requests.post(server.url + "/v1/batch", json={"batch": batch},
-                          auth=(acc.write_key, ""), timeout=10)
+        batch = [
+            {
+                "type": "track",
+                "userId": "u",
+                "event": "Placed Order",
+                "messageId": f"r{i}",
+                "properties": {"revenue": 1},
+            }
+            for i in range(40)
+        ]
+        r = requests.post(
+            server.url + "/v1/batch", json={"batch": batch}, auth=(acc.write_key, ""), timeout=10
+        )
         assert r.status_code == 200
         assert wait_for_events(settings, acc.id, 40, timeout=60) == 40
         deadline = time.monotonic() + 30

@@ -110,10 +110,24 @@ def test_a_pass_syncs_each_commit_before_acting_on_it(tmp_path):
     subprocess.run([*run, "accept", TEST_SECRET], check=True, env=env, cwd=ROOT, timeout=120)
     log = tmp_path / "strace.log"
     done = subprocess.run(
-        [strace, "-f", "-y", "-qq", "-o", str(log),
-         "-e", "trace=write,pwrite64,pwritev,writev,fsync,fdatasync,unlink,unlinkat",
-         *run, "drain", TEST_SECRET],
-        env=env, cwd=ROOT, timeout=120, capture_output=True, text=True,
+        [
+            strace,
+            "-f",
+            "-y",
+            "-qq",
+            "-o",
+            str(log),
+            "-e",
+            "trace=write,pwrite64,pwritev,writev,fsync,fdatasync,unlink,unlinkat",
+            *run,
+            "drain",
+            TEST_SECRET,
+        ],
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "80"  # every message folded
@@ -124,12 +138,14 @@ def test_a_pass_syncs_each_commit_before_acting_on_it(tmp_path):
 
 def test_the_checker_flags_a_commit_left_unsynced():
     """order_violations itself, on what NORMAL sync produced (writes, no fdatasync)."""
-    trace = "\n".join([
-        '7 pwrite64(4</v/tally.sqlite3-wal>, "..", 4096, 0) = 4096',
-        '7 pwrite64(7</v/counters.sqlite3-wal>, "..", 4096, 0) = 4096',
-        '7 fdatasync(7</v/counters.sqlite3-wal>) = 0',
-        '7 unlink("/v/spool/1-2-000001.seg") = 0',
-    ])
+    trace = "\n".join(
+        [
+            '7 pwrite64(4</v/tally.sqlite3-wal>, "..", 4096, 0) = 4096',
+            '7 pwrite64(7</v/counters.sqlite3-wal>, "..", 4096, 0) = 4096',
+            "7 fdatasync(7</v/counters.sqlite3-wal>) = 0",
+            '7 unlink("/v/spool/1-2-000001.seg") = 0',
+        ]
+    )
     problems, unlinked, synced = order_violations(trace)
     assert unlinked == 1 and synced == 1
     assert len(problems) == 2

@@ -113,8 +113,9 @@ def test_a_failed_write_is_cut_away_and_never_hides_later_records(tmp_path, fail
     w.close()
 
 
-def test_when_the_torn_tail_cannot_be_cut_nothing_more_is_appended(tmp_path, monkeypatch,
-                                                                   failing_disk):
+def test_when_the_torn_tail_cannot_be_cut_nothing_more_is_appended(
+    tmp_path, monkeypatch, failing_disk
+):
     import errno
 
     from backend.ingest import spool

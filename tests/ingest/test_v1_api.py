@@ -164,15 +164,43 @@ def test_one_pass_with_repeats_merges_and_spans(client, auth, account, runtime):
     """Within one aggregator pass: repeated identities, a merge midway, and later messages
     by the merged-away anonymous id all land on one profile with the right seen-span."""
     batch = [
-        at(10, 30, type="track", anonymousId="a-7", event="Viewed Product", messageId="e1",
-           context={"ip": "81.2.69.142"}),                                    # GB
+        at(
+            10,
+            30,
+            type="track",
+            anonymousId="a-7",
+            event="Viewed Product",
+            messageId="e1",
+            context={"ip": "81.2.69.142"},
+        ),  # GB
         at(10, 10, type="track", anonymousId="a-7", event="Viewed Product", messageId="e2"),
-        at(10, 40, type="identify", userId="u-7", anonymousId="a-7", messageId="e3",
-           traits={"email": "Bo@Example.com"}),
-        at(10, 50, type="track", anonymousId="a-7", event="Added to Cart", messageId="e4",
-           context={"ip": "8.8.8.8"}),                                        # US, latest
-        at(10, 20, type="track", anonymousId="a-7", event="Viewed Product", messageId="e5",
-           context={"ip": "81.2.69.142"}),                                    # GB, older
+        at(
+            10,
+            40,
+            type="identify",
+            userId="u-7",
+            anonymousId="a-7",
+            messageId="e3",
+            traits={"email": "Bo@Example.com"},
+        ),
+        at(
+            10,
+            50,
+            type="track",
+            anonymousId="a-7",
+            event="Added to Cart",
+            messageId="e4",
+            context={"ip": "8.8.8.8"},
+        ),  # US, latest
+        at(
+            10,
+            20,
+            type="track",
+            anonymousId="a-7",
+            event="Viewed Product",
+            messageId="e5",
+            context={"ip": "81.2.69.142"},
+        ),  # GB, older
         at(10, 45, type="track", userId="u-7", event="Placed Order", messageId="e6"),
         at(10, 5, type="track", anonymousId="a-8", event="Viewed Product", messageId="e7"),
     ]
@@ -193,18 +221,33 @@ def test_merges_with_profiles_first_seen_in_the_same_pass(client, auth, account,
     """New profiles are inserted in bulk at the end of a pass; a merge in mid-pass must still
     move everything: into a new profile (which then keeps changing), from a new one, and
     between two new ones."""
-    earlier = [at(11, 1, type="track", anonymousId="old-anon", event="Viewed Product",
-                  messageId="o1"),
-               at(11, 2, type="identify", userId="old-known", messageId="o2")]
+    earlier = [
+        at(11, 1, type="track", anonymousId="old-anon", event="Viewed Product", messageId="o1"),
+        at(11, 2, type="identify", userId="old-known", messageId="o2"),
+    ]
     assert client.post("/v1/batch", json={"batch": earlier}, headers=auth).status_code == 200
     ingestor(runtime).drain()
     batch = [
         # 1. into a new profile: "new-u" is first seen here; "old-anon" is stored.
         at(11, 10, type="track", userId="new-u", event="Added to Cart", messageId="n1"),
-        at(11, 11, type="identify", userId="new-u", anonymousId="old-anon", messageId="n2",
-           traits={"email": "Nu@Example.com"}),
-        at(11, 30, type="track", userId="new-u", event="Placed Order", messageId="n3",
-           context={"ip": "8.8.8.8"}),
+        at(
+            11,
+            11,
+            type="identify",
+            userId="new-u",
+            anonymousId="old-anon",
+            messageId="n2",
+            traits={"email": "Nu@Example.com"},
+        ),
+        at(
+            11,
+            30,
+            type="track",
+            userId="new-u",
+            event="Placed Order",
+            messageId="n3",
+            context={"ip": "8.8.8.8"},
+        ),
         # 2. from a new profile into a stored one.
         at(11, 12, type="track", anonymousId="new-anon", event="Viewed Product", messageId="m1"),
         at(11, 13, type="identify", userId="old-known", anonymousId="new-anon", messageId="m2"),
@@ -235,8 +278,7 @@ def test_merges_with_profiles_first_seen_in_the_same_pass(client, auth, account,
         assert (fresh.first_seen.minute, fresh.last_seen.minute) == (14, 16)
 
 
-def test_healthz_is_503_saying_why_when_the_database_does_not_answer(client, runtime,
-                                                                     monkeypatch):
+def test_healthz_is_503_saying_why_when_the_database_does_not_answer(client, runtime, monkeypatch):
     from backend.store.db import Database
 
     down = Database("postgresql+psycopg://tally:pw@127.0.0.1:1/tally")  # nothing listens on 1
@@ -244,14 +286,18 @@ def test_healthz_is_503_saying_why_when_the_database_does_not_answer(client, run
     r = client.get("/healthz")
     assert r.status_code == 503 and r.get_json()["ok"] is False
     assert r.get_json()["database"].startswith(
-        "cannot connect to the database at postgresql+psycopg://tally:***@127.0.0.1:1/tally")
+        "cannot connect to the database at postgresql+psycopg://tally:***@127.0.0.1:1/tally"
+    )
     down.dispose()
 
 
 def test_healthz_reports_the_spool_backlog(client, auth, runtime):
     assert client.get("/healthz").get_json()["spool"] == {
-        "bytes": 0, "segments": 0, "oldest_seconds": 0,
-        "unstored": {"bytes": 0, "oldest_seconds": 0}}
+        "bytes": 0,
+        "segments": 0,
+        "oldest_seconds": 0,
+        "unstored": {"bytes": 0, "oldest_seconds": 0},
+    }
     msg = {"type": "track", "userId": "u", "event": "E", "messageId": "b1"}
     assert client.post("/v1/track", json=msg, headers=auth).status_code == 200
     spool = client.get("/healthz").get_json()["spool"]
@@ -298,16 +344,22 @@ def test_visitor_address_comes_from_a_trusted_proxy_only(tmp_path, sqlite_url):
 
     countries = {}
     for hops in ("0", "1"):
-        flask_app = create_app(make_settings(tmp_path / hops, sqlite_url.replace(
-            "tally", f"tally{hops}"), TALLY_PROXY_HOPS=hops), ui=False)
+        flask_app = create_app(
+            make_settings(
+                tmp_path / hops, sqlite_url.replace("tally", f"tally{hops}"), TALLY_PROXY_HOPS=hops
+            ),
+            ui=False,
+        )
         rt = flask_app.extensions["tally"]
         with rt.db.session() as s:
             acc = create_account(s, "Proxied")
         msg = {"type": "track", "userId": "u", "event": "Viewed Product", "messageId": "x"}
         r = flask_app.test_client().post(
-            "/v1/track", json=msg, headers={**basic(acc.write_key),
-                                            "X-Forwarded-For": "8.8.8.8, 81.2.69.142"},
-            environ_base={"REMOTE_ADDR": "10.0.0.2"})
+            "/v1/track",
+            json=msg,
+            headers={**basic(acc.write_key), "X-Forwarded-For": "8.8.8.8, 81.2.69.142"},
+            environ_base={"REMOTE_ADDR": "10.0.0.2"},
+        )
         assert r.status_code == 200
         ingestor(rt).drain()
         with rt.db.session() as s:
@@ -317,10 +369,15 @@ def test_visitor_address_comes_from_a_trusted_proxy_only(tmp_path, sqlite_url):
 
 
 def test_a_full_disk_answers_503_accepts_nothing_and_the_retry_counts_once(
-        client, auth, runtime, totals, account, failing_disk):
+    client, auth, runtime, totals, account, failing_disk
+):
     failing_disk("error")  # the request's one spool write
-    batch = {"batch": [{"type": "track", "userId": "u", "event": "Disk Test",
-                        "messageId": f"d{i}"} for i in range(3)]}
+    batch = {
+        "batch": [
+            {"type": "track", "userId": "u", "event": "Disk Test", "messageId": f"d{i}"}
+            for i in range(3)
+        ]
+    }
     resp = client.post("/v1/batch", json=batch, headers=auth)
     assert resp.status_code == 503 and resp.headers["Retry-After"] == "5"
     body = resp.get_json()
@@ -334,24 +391,34 @@ def test_a_full_disk_answers_503_accepts_nothing_and_the_retry_counts_once(
     assert totals(account.id, "Disk Test") == {"": (3, 0.0)}
 
 
-def test_a_pass_of_interleaved_profiles_keeps_each_timeline_in_order(client, auth, account,
-                                                                     runtime):
+def test_a_pass_of_interleaved_profiles_keeps_each_timeline_in_order(
+    client, auth, account, runtime
+):
     # The aggregator inserts a pass's events grouped by profile (for the index's sake): each
     # profile's timeline must still read newest first, same-time ties newest-arrived first.
     at = ["2026-11-20T10:00:00Z", "2026-11-20T09:00:00Z", "2026-11-20T11:00:00Z"]
     batch = []
     for i in range(30):
         user = ("u-a", "u-b", "u-c")[i % 3]
-        batch.append({"type": "track", "userId": user, "event": f"Step {99 - i:02d}",
-                      "messageId": f"m{i}", "timestamp": at[(i // 3) % 3] if i < 27 else
-                      "2026-11-20T11:00:00Z"})
+        batch.append(
+            {
+                "type": "track",
+                "userId": user,
+                "event": f"Step {99 - i:02d}",
+                "messageId": f"m{i}",
+                "timestamp": at[(i // 3) % 3] if i < 27 else "2026-11-20T11:00:00Z",
+            }
+        )
     assert client.post("/v1/batch", json={"batch": batch}, headers=auth).status_code == 200
     ingestor(runtime).drain()
     key = {"Authorization": f"Bearer {account.private_key}"}
     for user in ("u-a", "u-b", "u-c"):
         with runtime.db.session() as s:
-            pid = s.scalar(select(Profile.id).where(Profile.account_id == account.id,
-                                                    Profile.external_id == user))
+            pid = s.scalar(
+                select(Profile.id).where(
+                    Profile.account_id == account.id, Profile.external_id == user
+                )
+            )
         events = client.get(f"/api/profiles/{pid}", headers=key).get_json()["events"]
         sent = [m for m in batch if m["userId"] == user]
         # newest first; among equal times the one sent later first (Python's sort is stable)
@@ -369,11 +436,12 @@ def test_while_the_database_does_not_answer_requests_get_a_503_to_retry(
 
     down = Database("postgresql+psycopg://tally:pw@127.0.0.1:1/tally")
     monkeypatch.setattr(runtime, "db", down)
-    r = client.post("/v1/track", json={"userId": "u", "event": "E", "messageId": "m"},
-                    headers=auth)
+    r = client.post("/v1/track", json={"userId": "u", "event": "E", "messageId": "m"}, headers=auth)
     assert r.status_code == 503 and r.headers["Retry-After"] == "5"
-    assert r.get_json() == {"success": False, "error": "the database is not answering; "
-                            "nothing was changed: retry in a few seconds"}
+    assert r.get_json() == {
+        "success": False,
+        "error": "the database is not answering; nothing was changed: retry in a few seconds",
+    }
     r = client.get("/api/account", headers={"Authorization": f"Bearer {account.private_key}"})
     assert r.status_code == 503 and "retry" in r.get_json()["error"]
     assert sum(seg.stat().st_size for seg in spool.segments(runtime.settings.spool_dir)) == 0

@@ -163,8 +163,14 @@ def ny_shop(shop):
         acc = create_account(s, "NY Shop")
         set_timezone(s, acc.id, "America/New_York")
     at = datetime.combine(datetime.now(UTC).date() - timedelta(days=1), time(2), tzinfo=UTC)
-    msg = {"type": "track", "userId": "ny1", "event": "Placed Order", "messageId": "ny-1",
-           "timestamp": at.isoformat(), "properties": {"revenue": 5}}
+    msg = {
+        "type": "track",
+        "userId": "ny1",
+        "event": "Placed Order",
+        "messageId": "ny-1",
+        "timestamp": at.isoformat(),
+        "properties": {"revenue": 5},
+    }
     assert client.post("/v1/track", json=msg, headers=basic(acc.write_key)).status_code == 200
     ingestor(rt).drain()
     h = {"Authorization": f"Bearer {acc.private_key}"}
@@ -178,16 +184,18 @@ def test_exports_cut_days_in_the_account_zone_and_say_which(shop, ny_shop):
     local_day = at.astimezone(ZoneInfo("America/New_York")).date()
     assert local_day == at.date() - timedelta(days=1)
     span = {"start": local_day - timedelta(days=1), "end": at.date()}
-    rows = list(csv.DictReader(io.StringIO(get(client, h, dash["id"], "csv", **span)
-                                           .data.decode())))
+    rows = list(
+        csv.DictReader(io.StringIO(get(client, h, dash["id"], "csv", **span).data.decode()))
+    )
     orders = {row["t"][:10]: int(row["count"]) for row in rows if row["card"] == "Orders"}
     # The order is on the New York day, not on the UTC one, and each t says its offset.
-    assert orders == {str(local_day - timedelta(days=1)): 0, str(local_day): 1,
-                      str(at.date()): 0}
+    assert orders == {str(local_day - timedelta(days=1)): 0, str(local_day): 1, str(at.date()): 0}
     assert all(row["t"].endswith(("-05:00", "-04:00")) for row in rows if row["card"] == "Orders")
     api = client.get(
         f"/api/metrics/Placed%20Order/series?start={span['start']}&end={span['end']}"
-        "&tz=America/New_York", headers=h).json
+        "&tz=America/New_York",
+        headers=h,
+    ).json
     assert {p["t"][:10]: p["count"] for p in api["series"][0]["points"]} == orders
     page = get(client, h, dash["id"], "html", **span).data.decode()
     assert "Times in America/New_York" in page and "(America/New_York)" in page
@@ -202,10 +210,12 @@ def test_the_report_says_today_in_the_account_zone(shop, ny_shop):
     rt = app.extensions["tally"]
     now = datetime(2026, 11, 3, 2, 30, tzinfo=UTC)  # Nov 2, 21:30 in New York
     with rt.db.session() as s:
-        report = build_report(s, counter_store(rt), acc.id, dash["id"], {"range": "today"},
-                              now=now)
+        report = build_report(s, counter_store(rt), acc.id, dash["id"], {"range": "today"}, now=now)
     assert report.range_label == "Today (2026-11-02)"
     assert report.timezone_label == "Times in America/New_York"
     assert report.generated_label == "02 Nov 2026, 21:30 (America/New_York)"
-    assert all((c.start, c.end) == (date(2026, 11, 2), date(2026, 11, 2))
-               for c in report.cards if not c.card.get("range"))
+    assert all(
+        (c.start, c.end) == (date(2026, 11, 2), date(2026, 11, 2))
+        for c in report.cards
+        if not c.card.get("range")
+    )

@@ -36,23 +36,38 @@ def test_next_run_is_a_local_hour_across_dst_changes():
     ny = "America/New_York"  # DST 2026: from Mar 8 02:00 to Nov 1 02:00
     # 08:00 local is 13:00 UTC (EST) before the spring change and 12:00 UTC (EDT) after it...
     assert _chain("daily", 8, datetime(2026, 3, 6, 14), ny, 3) == [
-        datetime(2026, 3, 7, 13), datetime(2026, 3, 8, 12), datetime(2026, 3, 9, 12)]
+        datetime(2026, 3, 7, 13),
+        datetime(2026, 3, 8, 12),
+        datetime(2026, 3, 9, 12),
+    ]
     # ... and back to 13:00 UTC after the autumn one.
     assert _chain("daily", 8, datetime(2026, 10, 30, 13), ny, 3) == [
-        datetime(2026, 10, 31, 12), datetime(2026, 11, 1, 13), datetime(2026, 11, 2, 13)]
+        datetime(2026, 10, 31, 12),
+        datetime(2026, 11, 1, 13),
+        datetime(2026, 11, 2, 13),
+    ]
     # 02:00 does not exist on Mar 8 (clocks jump to 03:00): that day's goes at 03:00 EDT.
     assert _chain("daily", 2, datetime(2026, 3, 7, 8), ny, 2) == [
-        datetime(2026, 3, 8, 7), datetime(2026, 3, 9, 6)]
+        datetime(2026, 3, 8, 7),
+        datetime(2026, 3, 9, 6),
+    ]
     # 01:00 happens twice on Nov 1: sent once, at the first.
     assert _chain("daily", 1, datetime(2026, 10, 31, 6), ny, 2) == [
-        datetime(2026, 11, 1, 5), datetime(2026, 11, 2, 6)]
+        datetime(2026, 11, 1, 5),
+        datetime(2026, 11, 2, 6),
+    ]
     # Weekly on Mondays and monthly on the 1st are local days too: midnight in Paris is
     # 23:00 UTC the evening before (22:00 in summer).
     paris = "Europe/Paris"
     assert _chain("monthly", 0, datetime(2026, 2, 15), paris, 3) == [
-        datetime(2026, 2, 28, 23), datetime(2026, 3, 31, 22), datetime(2026, 4, 30, 22)]
+        datetime(2026, 2, 28, 23),
+        datetime(2026, 3, 31, 22),
+        datetime(2026, 4, 30, 22),
+    ]
     assert _chain("weekly", 0, datetime(2026, 3, 24), paris, 2) == [
-        datetime(2026, 3, 29, 22), datetime(2026, 4, 5, 22)]  # Mondays 00:00 CEST
+        datetime(2026, 3, 29, 22),
+        datetime(2026, 4, 5, 22),
+    ]  # Mondays 00:00 CEST
     assert next_run("daily", 8, datetime(2026, 11, 29, 9, 30), "UTC") == datetime(2026, 11, 30, 8)
 
 
@@ -81,7 +96,11 @@ def test_a_claimed_schedule_follows_the_account_zone_across_the_dst_change(sqlit
                 assert len(claim_due(s, due)) == 1  # the jobs process sends it now
                 sent.append(due)
                 due = schedules.get(s, acc.id, dash.id).next_run_at
-        assert sent == [datetime(2026, 3, 7, 13), datetime(2026, 3, 8, 12), datetime(2026, 3, 9, 12)]
+        assert sent == [
+            datetime(2026, 3, 7, 13),
+            datetime(2026, 3, 8, 12),
+            datetime(2026, 3, 9, 12),
+        ]
     finally:
         db.dispose()
 

@@ -6,7 +6,9 @@ from backend.reports.text import change, human
 from components.dashboard.numbers import human as page_human
 
 
-@pytest.mark.parametrize("value", [0, 42, 999, 3400, 9999, 10_000, 44_500, 445_000, 1_250_000, 3.4e9])
+@pytest.mark.parametrize(
+    "value", [0, 42, 999, 3400, 9999, 10_000, 44_500, 445_000, 1_250_000, 3.4e9]
+)
 def test_human_matches_the_dashboard(value):
     assert human(value) == page_human(value)
     assert human(value, money=True) == page_human(value, money=True)

@@ -38,13 +38,20 @@ def _filled(db: Database):
     _run(db, command.upgrade, "0002")
     with db.engine.begin() as conn:
         for acc in ("acc_a", "acc_b"):
-            conn.execute(text("INSERT INTO accounts (id, name, dimensions, created_at) "
-                              "VALUES (:a, 'Shop', '[]', CURRENT_TIMESTAMP)"), {"a": acc})
+            conn.execute(
+                text(
+                    "INSERT INTO accounts (id, name, dimensions, created_at) "
+                    "VALUES (:a, 'Shop', '[]', CURRENT_TIMESTAMP)"
+                ),
+                {"a": acc},
+            )
         for acc, mid in EVENTS:
             conn.execute(
-                text("INSERT INTO events (account_id, message_id, metric, ts, received_at, "
-                     "properties) VALUES (:a, :m, 'Placed Order', CURRENT_TIMESTAMP, "
-                     "CURRENT_TIMESTAMP, '{}')"),
+                text(
+                    "INSERT INTO events (account_id, message_id, metric, ts, received_at, "
+                    "properties) VALUES (:a, :m, 'Placed Order', CURRENT_TIMESTAMP, "
+                    "CURRENT_TIMESTAMP, '{}')"
+                ),
                 {"a": acc, "m": mid},
             )
     try:
