@@ -7,6 +7,7 @@ import logging
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from backend.errors import TallyError
 from backend.ingest.errors import SpoolUnavailable
 from backend.store.db import is_unavailable
 
@@ -47,6 +48,11 @@ def register(app: Flask) -> None:
     def _api_error(exc: ApiError):
         return error_response(exc.status, exc.message, **exc.extra)
 
+    @app.errorhandler(TallyError)
+    def _tally_error(exc: TallyError):
+        # NotFound -> 404, Invalid -> 400 (with its problems), Conflict -> 409: backend/errors.py
+        return error_response(exc.status, exc.message, **exc.extra)
+
     @app.errorhandler(SpoolUnavailable)
     def _spool_unavailable(exc: SpoolUnavailable):
         # /v1 and the storefront's form submissions alike: nothing was accepted, retry.
@@ -72,8 +78,7 @@ def register(app: Flask) -> None:
         if is_unavailable(exc):
             # Down or busy, not a bug: the request's transaction rolled back, so a retry
             # (Retry-After) is safe; SDKs retry a 503 with the same messageIds.
-            log.warning("database unavailable on %s %s", request.method, request.path,
-                        exc_info=exc)
+            log.warning("database unavailable on %s %s", request.method, request.path, exc_info=exc)
             message = "the database is not answering; nothing was changed: retry in a few seconds"
             if _is_api():
                 return error_response(503, message)
