@@ -1,0 +1,1 @@
+"""Customer lifetime value, churn and next-order predictions (docs/predictions.md)."""
