@@ -31,6 +31,13 @@ PATHS: dict[str, dict] = {
     },
     "/api/keys/<int:key_id>": {"delete": _op("Revoke a key", "204")},
     "/api/keys/<int:key_id>/rotate": {"post": _op("Revoke a key and issue a new one", "201")},
+    "/api/openapi.json": {
+        "get": {
+            "summary": "This document: every route of /api, /v1 and /client (docs/api.md)",
+            "security": [],
+            "responses": {"200": {"description": "OpenAPI 3.1 JSON"}},
+        }
+    },
 }
 
 
