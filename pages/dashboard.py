@@ -285,7 +285,7 @@ def drill(_clicks, view, dashboard_id):
         c = next(c for c in cards if c["id"] == ctx.triggered_id["card"])
         rng = bucket_range(date.fromisoformat(value), c["interval"])
         return _drilled(view, range=rng), f"Filtered to {ranges.label(rng)}."
-    if kind and kind != "prev":  # a bar of another dimension (e.g. a campaign)
+    if kind and kind not in ("prev", "hour"):  # a bar of another dimension (e.g. a campaign)
         return no_update, (
             f"Counters keep {kind} and country apart, so the dashboard "
             f"cannot be filtered by {kind}."

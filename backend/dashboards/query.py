@@ -28,6 +28,16 @@ class CardData:
     previous_total: float | None
     country: str | None  # the country filter applied, if any
     note: str | None  # why a dashboard filter does not apply to this card
+    # The buckets drawn: the card's interval, or "hour" for a one-day range (see bucketing).
+    interval: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.interval is None:
+            object.__setattr__(self, "interval", self.card["interval"])
+
+    @property
+    def one_day(self) -> bool:
+        return self.start == self.end
 
     @property
     def measure(self) -> str:
@@ -54,6 +64,16 @@ def _by(card: dict) -> str | None:
     return card.get("by") or None
 
 
+def bucketing(card: dict, start: date, end: date) -> str:
+    """The interval a card is drawn in: a one-day range (Today, Yesterday, a clicked day) is
+    drawn by hour, with its comparison; by day, week or month it would be one dot (or an
+    invisible area) on an axis plotly cannot label."""
+    over_time = card["chart"] in ("line", "area") or (
+        card["chart"] in ("bar", "table") and not card.get("by")
+    )
+    return "hour" if start == end and over_time else card["interval"]
+
+
 def card_data(
     counters: CounterStore, account_id: str, card: dict, filters: dict, today: date, tz: str = "UTC"
 ) -> CardData:
@@ -72,9 +92,11 @@ def card_data(
     elif country:
         source = CountryView(counters, country)
 
+    interval = bucketing(card, start, end)
+
     def run(s: date, e: date) -> pd.DataFrame:
         return series(
-            source, account_id, card["metric"], s, e, card["interval"], tz, by, top, card["measure"]
+            source, account_id, card["metric"], s, e, interval, tz, by, top, card["measure"]
         )
 
     frame = run(start, end)
@@ -84,7 +106,9 @@ def card_data(
         ps, pe = ranges.previous(start, end)
         previous = run(ps, pe)
         previous_total = float(previous[card["measure"]].sum())
-    return CardData(card, start, end, frame, previous, total, previous_total, country, note)
+    return CardData(
+        card, start, end, frame, previous, total, previous_total, country, note, interval
+    )
 
 
 def bucket_range(t: date, interval: str) -> dict:

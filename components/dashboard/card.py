@@ -70,7 +70,7 @@ def table(data: CardData) -> html.Div:
         rows = [(figures.key_label(k, by), v) for k, v in figures.totals(data)]
         head = by.replace("_", " ").capitalize()
     else:
-        fmt = "%b %d %H:00" if data.card["interval"] == "hour" else "%b %d, %Y"
+        fmt = "%b %d %H:00" if data.interval == "hour" else "%b %d, %Y"
         rows = [
             (t.strftime(fmt), v)
             for t, v in zip(data.frame["t"], data.frame[data.measure], strict=True)

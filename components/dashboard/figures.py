@@ -76,7 +76,7 @@ WHEN = {
 
 def _hover(data: CardData) -> str:
     value = "$%{y:,.2f}" if _money(data) else "%{y:,.0f}"
-    when = WHEN[data.card["interval"]]
+    when = WHEN[data.interval]
     return "%{fullData.name}<br>" + when + "<br><b>" + value + "</b><extra></extra>"
 
 
@@ -88,7 +88,9 @@ def time_series(data: CardData, kind: str) -> go.Figure:
     for i, (key, part) in enumerate(data.frame.groupby("key", sort=False, dropna=False)):
         key = None if key != key else key  # NaN -> None
         x = list(part["t"])
-        custom = [["t", t.date().isoformat()] for t in x]
+        # A one-day view's hours are not drilled into (the day is already the whole range).
+        kind_of_x = "hour" if data.one_day else "t"
+        custom = [[kind_of_x, t.date().isoformat()] for t in x]
         common = {
             "x": x,
             "y": part[m],
@@ -120,14 +122,30 @@ def time_series(data: CardData, kind: str) -> go.Figure:
             name="Previous period",
             mode="lines",
             line={"width": 1.5, "dash": "dot", "color": PREVIOUS},
-            customdata=[["prev", t.date().isoformat()] for t in prev["t"][:n]],
+            customdata=[["prev", _stamp(t, data.interval)] for t in prev["t"][:n]],
             hovertemplate="Previous period<br>%{customdata[1]}<br><b>"
             + ("$%{y:,.2f}" if _money(data) else "%{y:,.0f}")
             + "</b><extra></extra>",
         )
     if kind == "bar":
         fig.update_layout(barmode="stack", bargap=0.15)
+    stamps = sorted(set(data.frame["t"]))
+    if len(stamps) == 1:
+        # One bucket: plotly pads a one-point date axis by a millisecond and labels its ticks
+        # "23:59:59.9995"; name the bucket instead.
+        fig.update_xaxes(tickvals=stamps, ticktext=[_stamp(stamps[0], data.interval)])
     return _base(fig, data)
+
+
+def _stamp(t, interval: str) -> str:
+    """A bucket's start as people read it."""
+    if interval == "hour":
+        return f"{t:%b %d, %H:00}"
+    if interval == "week":
+        return f"week of {t:%b %d}"
+    if interval == "month":
+        return f"{t:%B %Y}"
+    return f"{t:%a %b %d, %Y}"
 
 
 def totals(data: CardData) -> list[tuple[str | None, float]]:

@@ -1,0 +1,103 @@
+"""One day on a dashboard, in a real browser: Today, Yesterday or a clicked day is drawn by
+hour with its comparison (not one dot on an axis ticking "23:59:59.9995"), and weekly cards
+are not blank."""
+
+from __future__ import annotations
+
+import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+
+from tests.browser.test_dashboards import PASSWORD, api, log_in, open_page, pick, settle, until
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def shop(live_app):
+    """An account of its own with 30 days of demo traffic up to now."""
+    from backend.accounts.service import create_account
+    from backend.demo import seed
+
+    runtime = live_app.app.extensions["tally"]
+    with runtime.db.session() as s:
+        acc = create_account(s, "Day Shop", email="days@shop.test", password=PASSWORD)
+    seed(runtime, acc.id, events=3000, days=30, progress=False)
+    return acc
+
+
+def day_dashboard(live_app, shop, rng) -> int:
+    card = {"metric": "Placed Order", "measure": "revenue", "compare": True, "y": 0, "h": 2}
+    return api(
+        live_app,
+        shop,
+        "POST",
+        "/api/dashboards",
+        json={
+            "name": "Black Friday",
+            "filters": {"range": rng},
+            "cards": [
+                {**card, "id": "daily", "title": "Revenue", "chart": "line", "x": 0, "w": 6},
+                {
+                    **card,
+                    "id": "weekly",
+                    "title": "Revenue by week",
+                    "chart": "area",
+                    "interval": "week",
+                    "x": 6,
+                    "w": 6,
+                },
+            ],
+        },
+    )["id"]
+
+
+TRACES = """
+const g = document.querySelector(arguments[0] + ' .js-plotly-plot');
+if (!g || !g.data) return null;
+return g.data.map(t => ({name: t.name, n: t.x.length, x: t.x}));
+"""
+TICKS = (
+    "return [...document.querySelectorAll(arguments[0] + ' .xtick text')].map(e => e.textContent);"
+)
+
+
+def traces(dash_duo, card_id: str) -> dict[str, dict]:
+    got = dash_duo.driver.execute_script(TRACES, f"#dcard-{card_id}")
+    return {t["name"]: t for t in got or []}
+
+
+def hourly(dash_duo, card_id: str, hours: int) -> dict[str, dict]:
+    """Wait until the card draws `hours` hourly points, with a previous period as long."""
+
+    def drawn(_):
+        got = traces(dash_duo, card_id)
+        main = next((t for name, t in got.items() if name != "Previous period"), None)
+        ok = main and main["n"] == hours and got.get("Previous period", {}).get("n") == hours
+        return got if ok else False
+
+    got = until(dash_duo, drawn)
+    ticks = dash_duo.driver.execute_script(TICKS, f"#dcard-{card_id}")
+    assert ticks and not any("." in t or ":59:59" in t for t in ticks), ticks
+    return got
+
+
+def test_yesterday_and_a_clicked_day_are_drawn_by_hour_with_the_comparison(
+    dash_duo, live_app, shop
+):
+    did = day_dashboard(live_app, shop, "yesterday")
+    log_in(dash_duo, live_app, shop.login["email"])
+    open_page(dash_duo, f"{live_app.url}/dashboards/{did}")
+    got = hourly(dash_duo, "daily", 24)
+    assert got["Total"]["x"][0][11:16] == "00:00" and got["Total"]["x"][-1][11:16] == "23:00"
+    hourly(dash_duo, "weekly", 24)  # the weekly area is not blank on one day
+
+    # A day clicked on a by-day line of the last 7 days is drawn by hour too.
+    pick(dash_duo, "dash-range", "Last 7 days")
+    until(dash_duo, lambda _: traces(dash_duo, "daily").get("Total", {}).get("n") == 7)
+    settle(dash_duo)
+    point = dash_duo.find_elements("#dcard-daily .scatterlayer .trace .points path")[2]
+    ActionChains(dash_duo.driver).move_to_element(point).click().perform()
+    dash_duo.wait_for_contains_text("#dashboard-status", "Filtered to")
+    hourly(dash_duo, "daily", 24)
+    hourly(dash_duo, "weekly", 24)
+    assert dash_duo.get_logs() == []
