@@ -1,4 +1,4 @@
-"""The layering rules of ARCHITECTURE.md, read from the source with ast (no imports run).
+"""The layering rules of docs/architecture.md, read from the source with ast (no imports run).
 
 pages -> components -> backend; backend never imports the UI; backend/api never imports
 pages or components; pages never import other pages; components never import pages.

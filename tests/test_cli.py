@@ -1,4 +1,4 @@
-"""`tally account create NAME --json` as API.md fixes it, and the keys it prints work."""
+"""`tally account create NAME --json` as docs/api.md fixes it, and the keys it prints work."""
 
 from __future__ import annotations
 

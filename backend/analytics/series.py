@@ -237,7 +237,7 @@ def series(
 
 
 def series_json(metric: str, interval: str, df: pd.DataFrame) -> dict:
-    """The API.md body: {"metric", "interval", "series": [{"key", "points": [{t, count,
+    """The docs/api.md body: {"metric", "interval", "series": [{"key", "points": [{t, count,
     revenue}]}]}, series in the frame's order."""
     out: list[dict] = []
     current: dict | None = None

@@ -1,4 +1,4 @@
-"""/api/dashboards: dashboard definitions as JSON (API.md), so dashboards can be kept as code."""
+"""/api/dashboards: dashboard definitions as JSON (docs/api.md), kept as code if wished."""
 
 from __future__ import annotations
 

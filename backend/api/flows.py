@@ -1,4 +1,4 @@
-"""/api/flows: flow definitions (API.md shape), versions, activate and pause, node stats."""
+"""/api/flows: flow definitions (docs/api.md shape), versions, activate and pause, node stats."""
 
 from __future__ import annotations
 

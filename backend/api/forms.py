@@ -1,4 +1,4 @@
-"""/api/forms: form definitions (API.md shape), versions, publish and unpublish, numbers."""
+"""/api/forms: form definitions (docs/api.md shape), versions, publish and unpublish, numbers."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Ready-made flows a marketer starts from: complete definitions in the API.md shape,
+"""Ready-made flows a marketer starts from: complete definitions in the docs/api.md shape,
 laid out for the canvas, so a new flow from a template can go live once reviewed."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The form definition (API.md shape): validation with problems that name the field path,
+"""The form definition (docs/api.md shape): validation with problems that name the field path,
 and normalisation into a complete definition (defaults filled in, unknown keys dropped)."""
 
 from __future__ import annotations

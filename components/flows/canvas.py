@@ -1,4 +1,4 @@
-"""Between a flow definition (API.md shape) and the dash-flows canvas (nodes and edges).
+"""Between a flow definition (docs/api.md shape) and the dash-flows canvas (nodes and edges).
 
 Node configs live in the definition; the canvas owns what the user draws: which steps
 exist, where they sit (kept as node["ui"] = {"x", "y"}) and how they connect.

@@ -165,7 +165,7 @@ def default_condition(kind: str) -> dict:
 
 
 def read_conditions(parts: dict[int, dict[str, Any]]) -> list[dict]:
-    """Rows of input values (by row index) back into API.md conditions."""
+    """Rows of input values (by row index) back into docs/api.md conditions."""
     out = []
     for i in sorted(parts):
         p = parts[i]

@@ -36,7 +36,7 @@ def version_options(versions: list[dict]) -> list[dict]:
 
 
 def definition(flow: dict) -> dict:
-    """The API.md definition out of a flow as service.to_json returns it."""
+    """The docs/api.md definition out of a flow as service.to_json returns it."""
     return {k: flow.get(k) for k in ("name", "trigger", "filters", "start", "nodes")}
 
 

@@ -1,4 +1,4 @@
-"""The form editor's controls, and reading them back into a definition (API.md shape)."""
+"""The form editor's controls, and reading them back into a definition (docs/api.md shape)."""
 
 from __future__ import annotations
 

@@ -143,5 +143,5 @@ def test_through_the_api_schedules_say_their_zone_and_series_keep_utc_by_default
         return {p["t"][:10]: p["count"] for p in r.json["series"][0]["points"]}
 
     today = str(yesterday + timedelta(days=1))
-    assert days("") == {str(yesterday): 1, today: 0}  # UTC, as API.md fixes it
+    assert days("") == {str(yesterday): 1, today: 0}  # UTC, as docs/api.md fixes it
     assert days("&tz=Asia/Kolkata") == {str(yesterday): 0, today: 1}

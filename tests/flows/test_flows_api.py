@@ -29,7 +29,7 @@ def test_crud_versions_and_status(client, account):
     assert r.status_code == 201
     flow = r.json
     assert flow["status"] == "draft" and flow["version"] == 1
-    assert {k: flow[k] for k in THANKS} == THANKS  # exactly the API.md shape back
+    assert {k: flow[k] for k in THANKS} == THANKS  # exactly the docs/api.md shape back
     fid = flow["id"]
     renamed = {**THANKS, "name": "Thanks!"}
     assert client.put(f"/api/flows/{fid}", json=renamed, headers=h).json["version"] == 2
