@@ -8,6 +8,7 @@ from flask import Flask
 def register(app: Flask) -> None:
     from backend.api import (
         admin,
+        campaigns,
         client,
         dashboards,
         dimensions,
@@ -35,5 +36,6 @@ def register(app: Flask) -> None:
         client,
         reports,
         dimensions,
+        campaigns,
     ):
         app.register_blueprint(module.bp)

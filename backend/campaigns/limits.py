@@ -1,0 +1,71 @@
+"""Sending rates: a token bucket for all of a sender's e-mail and one per recipient domain
+(mailbox providers throttle senders who burst at them)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limits:
+    rate: float = 0.0  # e-mails a second in all; 0: as fast as the SMTP server takes them
+    per_domain: float = 0.0  # e-mails a second to one recipient domain; 0: no limit
+    batch: int = 500  # recipients claimed, sent and recorded together
+    workers: int = 4  # concurrent SMTP conversations (one pooled connection each)
+    retry_after: float = 60.0  # SMTP down: seconds before the campaign tries again
+
+
+class Bucket:
+    """`rate` tokens a second, up to one second's worth saved up."""
+
+    def __init__(self, rate: float, clock=time.monotonic, sleep=time.sleep):
+        self.rate = rate
+        self.capacity = max(rate, 1.0)
+        self.tokens = self.capacity
+        self.clock, self.sleep = clock, sleep
+        self.at = clock()
+        self.lock = threading.Lock()
+
+    def _refill(self) -> None:
+        now = self.clock()
+        self.tokens = min(self.capacity, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+
+    def try_take(self) -> bool:
+        if self.rate <= 0:
+            return True
+        with self.lock:
+            self._refill()
+            if self.tokens >= 1:
+                self.tokens -= 1
+                return True
+            return False
+
+    def take(self) -> None:
+        """Wait for a token."""
+        if self.rate <= 0:
+            return
+        while True:
+            with self.lock:
+                self._refill()
+                if self.tokens >= 1:
+                    self.tokens -= 1
+                    return
+                wait = (1 - self.tokens) / self.rate
+            self.sleep(wait)
+
+
+class DomainBuckets:
+    def __init__(self, rate: float):
+        self.rate = rate
+        self.buckets: dict[str, Bucket] = {}
+
+    def try_take(self, domain: str) -> bool:
+        if self.rate <= 0:
+            return True
+        bucket = self.buckets.get(domain)
+        if bucket is None:
+            bucket = self.buckets[domain] = Bucket(self.rate)
+        return bucket.try_take()
