@@ -87,6 +87,7 @@ class Profile(Base):
     __table_args__ = (
         UniqueConstraint("account_id", "external_id"),
         UniqueConstraint("account_id", "email"),
+        Index("ix_profiles_account_email_status", "account_id", "email_status"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -99,6 +100,14 @@ class Profile(Base):
     country: Mapped[str | None] = mapped_column(String(2), default=None)
     first_seen: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(default=utcnow)
+    # Marketing e-mail consent (backend/email/suppression.py; migration email_0001):
+    # subscribed | never_subscribed | unsubscribed | bounced | complained.
+    email_status: Mapped[str] = mapped_column(
+        String(20), default="never_subscribed", server_default="never_subscribed"
+    )
+    email_status_at: Mapped[datetime | None] = mapped_column(default=None)
+    email_status_reason: Mapped[str | None] = mapped_column(String(300), default=None)
+    email_soft_bounces: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ProfileAlias(Base):
