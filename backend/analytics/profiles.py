@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from backend.analytics.errors import InvalidQuery
 from backend.analytics.metrics import iso_z
+from backend.predictions.read import for_profile as predictions_of
 from backend.store.models import Event, List, ListMember, Profile
 
 RECENT_EVENTS = 50
@@ -48,6 +49,8 @@ def _full(session: Session, p: Profile, limit: int) -> dict:
     return {
         **_summary(p),
         "lists": list(lists),
+        # CLV, churn and next order (docs/predictions.md); None while the account has none.
+        "predictions": predictions_of(session, p.account_id, p.id),
         "events": [
             {
                 "id": e.message_id,

@@ -22,13 +22,13 @@ def _unique_rows(*cols: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
     return [rows[:, i] for i in range(rows.shape[1])], counts.astype(float)
 
 
-def _maximise(neg_ll_and_grad, start: np.ndarray) -> np.ndarray:
+def _maximise(neg_ll_and_grad, start: np.ndarray, bounds=None) -> np.ndarray:
     result = minimize(
         neg_ll_and_grad,
         np.log(start),
         jac=True,
         method="L-BFGS-B",
-        bounds=[(-12.0, 12.0)] * len(start),
+        bounds=bounds or [(-12.0, 12.0)] * len(start),
         options={"ftol": 1e-13, "gtol": 1e-9, "maxiter": 2000},
     )
     return np.exp(result.x)
@@ -166,7 +166,10 @@ class GammaGamma:
             grad = np.array([np.dot(w, g) / n for g in (d_p * p, d_q * q, d_v * v)])
             return -np.dot(w, ll) / n, -grad
 
-        return cls(*_maximise(neg, np.array([1.0, 1.0, float(np.average(m, weights=w))])))
+        # q > 1: the population's mean spend, p v / (q - 1), must exist.
+        bounds = [(-12.0, 12.0), (np.log(1.001), 12.0), (-12.0, 12.0)]
+        start = np.array([1.0, 2.0, float(np.average(m, weights=w))])
+        return cls(*_maximise(neg, start, bounds))
 
     def expected_spend(self, x, mean_spend) -> np.ndarray:
         """E[spend per purchase | x, mean]: a weighted mean of the population's and the

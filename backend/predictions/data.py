@@ -1,0 +1,133 @@
+"""From `Placed Order` events to one row per customer: the (x, t_x, T) the models take, spend,
+and the figures the data gates report. Vectorised numpy: 2M orders in about a second.
+
+Orders on one day count as one purchase occasion (as in the CDNOW data and in lifetimes), so a
+basket split in two orders is not a repeat purchase. Time is in days here; the models get weeks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.store.models import Event
+
+ORDER_METRIC = "Placed Order"
+_EPOCH = datetime(1970, 1, 1)
+_DAY = 86400.0
+
+
+@dataclass
+class Orders:
+    """The account's orders, one entry each: whose, when (days since 1970), revenue (NaN when
+    missing or not a number)."""
+
+    profile_id: np.ndarray  # int64
+    day: np.ndarray  # float64 days since the epoch, naive UTC
+    revenue: np.ndarray  # float64, NaN when missing or not a number
+
+    def __len__(self) -> int:
+        return len(self.profile_id)
+
+    def before(self, day: float) -> Orders:
+        keep = self.day < day
+        return Orders(self.profile_id[keep], self.day[keep], self.revenue[keep])
+
+
+def to_day(ts: datetime) -> float:
+    return (ts - _EPOCH).total_seconds() / _DAY
+
+
+def from_day(day: float) -> datetime:
+    from datetime import timedelta
+
+    return _EPOCH + timedelta(days=float(day))
+
+
+def load_orders(session: Session, account_id: str) -> Orders:
+    """Every order of the account that belongs to a profile."""
+    rows = session.execute(
+        select(Event.profile_id, Event.ts, Event.revenue).where(
+            Event.account_id == account_id,
+            Event.metric == ORDER_METRIC,
+            Event.profile_id.is_not(None),
+        )
+    ).all()
+    n = len(rows)
+    pid = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
+    day = np.fromiter((to_day(r[1]) for r in rows), dtype=np.float64, count=n)
+    rev = np.fromiter((np.nan if r[2] is None else r[2] for r in rows), dtype=np.float64, count=n)
+    return Orders(pid, day, rev)
+
+
+@dataclass
+class Customers:
+    """One entry per profile with at least one order, sorted by profile id."""
+
+    profile_id: np.ndarray
+    orders: np.ndarray  # orders placed (all of them)
+    x: np.ndarray  # repeat purchase occasions (distinct days after the first)
+    first: np.ndarray  # day of the first order (integer day)
+    last: np.ndarray  # day of the last order (integer day)
+    spend: np.ndarray  # total valid revenue (historic CLV)
+    valid_orders: np.ndarray  # orders whose revenue counts
+    repeat_x: np.ndarray  # repeat occasions with a positive spend (Gamma-Gamma's x)
+    repeat_mean: np.ndarray  # their mean spend (NaN when repeat_x == 0)
+    negative_revenue: int  # orders left out of spend, by reason
+    missing_revenue: int
+
+    def __len__(self) -> int:
+        return len(self.profile_id)
+
+
+def summarise(orders: Orders) -> Customers:
+    rev = orders.revenue
+    finite = np.isfinite(rev)
+    negative = finite & (rev < 0)
+    valid = finite & ~negative
+    good_rev = np.where(valid, rev, 0.0)
+
+    customers, cust_idx = np.unique(orders.profile_id, return_inverse=True)
+    n = len(customers)
+    count = np.bincount(cust_idx, minlength=n)
+    spend = np.bincount(cust_idx, weights=good_rev, minlength=n)
+    valid_orders = np.bincount(cust_idx, weights=valid.astype(float), minlength=n)
+
+    # Purchase occasions: distinct (customer, day).
+    day = np.floor(orders.day).astype(np.int64)
+    occ_keys, occ_idx = np.unique(np.column_stack([cust_idx, day]), axis=0, return_inverse=True)
+    occ_idx = occ_idx.ravel()
+    occ_cust, occ_day = occ_keys[:, 0], occ_keys[:, 1]
+    occ_spend = np.bincount(occ_idx, weights=good_rev, minlength=len(occ_keys))
+    occ_valid = np.bincount(occ_idx, weights=valid.astype(float), minlength=len(occ_keys)) > 0
+    occasions = np.bincount(occ_cust, minlength=n)
+    first = np.full(n, np.iinfo(np.int64).max)
+    np.minimum.at(first, occ_cust, occ_day)
+    last = np.full(n, np.iinfo(np.int64).min)
+    np.maximum.at(last, occ_cust, occ_day)
+
+    # Spend per repeat occasion: every occasion but the customer's first, with a positive,
+    # valid spend (Gamma-Gamma models positive amounts).
+    repeat = (occ_day != first[occ_cust]) & occ_valid & (occ_spend > 0)
+    repeat_x = np.bincount(occ_cust[repeat], minlength=n)
+    repeat_sum = np.bincount(occ_cust[repeat], weights=occ_spend[repeat], minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        repeat_mean = np.where(repeat_x > 0, repeat_sum / np.maximum(repeat_x, 1), np.nan)
+
+    return Customers(
+        profile_id=customers,
+        orders=count,
+        x=occasions - 1,
+        first=first,
+        last=last,
+        spend=spend,
+        valid_orders=valid_orders,
+        repeat_x=repeat_x,
+        repeat_mean=repeat_mean,
+        negative_revenue=int(negative.sum()),
+        missing_revenue=int((~finite).sum()),
+    )

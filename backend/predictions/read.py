@@ -1,0 +1,66 @@
+"""Reads of stored predictions, for the profile API, the profile page and the dashboard cards.
+Store only (no model code), so the profile read path stays light."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from backend.store.models import Profile
+from backend.store.prediction_models import PREDICTION_FIELDS, ProfilePrediction
+
+
+def _iso(ts: datetime | None) -> str | None:
+    return None if ts is None else ts.isoformat(timespec="seconds") + "Z"
+
+
+def as_json(row: ProfilePrediction) -> dict:
+    out = {f: getattr(row, f) for f in PREDICTION_FIELDS}
+    out["expected_next_order"] = _iso(row.expected_next_order)
+    return out
+
+
+def for_profile(session: Session, account_id: str, profile_id: int) -> dict | None:
+    """The profile's predictions, or None while the account has none (gates not met)."""
+    row = session.scalars(
+        select(ProfilePrediction).where(ProfilePrediction.profile_id == profile_id)
+    ).first()
+    if row is None or row.account_id != account_id:
+        return None
+    return as_json(row)
+
+
+def top_customers(session: Session, account_id: str, limit: int = 10) -> list[dict]:
+    """Profiles with the highest predicted CLV: id, e-mail and their predictions."""
+    rows = session.execute(
+        select(ProfilePrediction, Profile.email, Profile.external_id)
+        .join(Profile, Profile.id == ProfilePrediction.profile_id)
+        .where(ProfilePrediction.account_id == account_id)
+        .order_by(ProfilePrediction.predicted_clv.desc(), ProfilePrediction.profile_id)
+        .limit(limit)
+    ).all()
+    return [
+        {"id": p.profile_id, "email": email, "user_id": ext, **as_json(p)} for p, email, ext in rows
+    ]
+
+
+def clv_values(session: Session, account_id: str) -> list[float]:
+    """Every profile's total CLV (for the distribution card)."""
+    return list(
+        session.scalars(
+            select(ProfilePrediction.total_clv).where(ProfilePrediction.account_id == account_id)
+        )
+    )
+
+
+def count(session: Session, account_id: str) -> int:
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(ProfilePrediction)
+            .where(ProfilePrediction.account_id == account_id)
+        )
+        or 0
+    )
