@@ -17,6 +17,7 @@ def register(app: Flask) -> None:
         forms,
         ingest,
         openapi,
+        predictions,
         read,
         reports,
     )
@@ -37,5 +38,6 @@ def register(app: Flask) -> None:
         reports,
         dimensions,
         campaigns,
+        predictions,
     ):
         app.register_blueprint(module.bp)
