@@ -267,6 +267,23 @@ def export_cmd(
         rt.close()
 
 
+@cli.command(help="Load-test a Tally: open-model traffic, SLOs, exact counting (docs/loadtest.md).")
+@click.option("--profile", "spec", default="smoke", show_default=True, help="Name or .toml file.")
+@click.option("--target", "target_url", help="URL of a running Tally (default: throwaway).")
+@click.option("--write-key", envvar="TALLY_WRITE_KEY", help="With --target [TALLY_WRITE_KEY].")
+@click.option("--private-key", envvar="TALLY_PRIVATE_KEY", help="[TALLY_PRIVATE_KEY]")
+@click.option("--public-key", envvar="TALLY_PUBLIC_KEY", help="[TALLY_PUBLIC_KEY] (else minted)")
+@click.option("--duration", type=click.FloatRange(1, 24 * 3600), help="Seconds (profile's).")
+@click.option("--rate", type=click.FloatRange(0.001, 1000), help="Multiple of profile rates.")
+@click.option("--report", "report_dir", help="Folder for report.html and the CSV stats.")
+@click.option("--ramp", is_flag=True, help="Raise the rate step by step until an SLO breaks.")
+@click.option("--workers", type=click.IntRange(1, 64), help="Throwaway server's workers.")
+def loadtest(**options) -> None:
+    from backend.loadtest.cli import run as run_loadtest
+
+    sys.exit(run_loadtest(**options))
+
+
 def main() -> None:
     from backend.config import ConfigError
     from backend.store.db import DatabaseUnreachable
