@@ -60,6 +60,12 @@ def create_app(settings: Settings | None = None, migrate: bool = True, ui: bool 
             # balancer and whoever reads its log (it was a bare 500).
             return {"ok": False, "database": str(exc)}, 503
         # The spool backlog: events acknowledged but not yet counted (docs/ingestion.md).
+        if runtime.settings.queue == "kafka":  # consumer lag per group (docs/kafka.md)
+            from backend.queue.lag import lag
+            from backend.queue.topics import names
+
+            queue = lag(runtime.settings.kafka_bootstrap, names(runtime.settings))
+            return {"ok": True, "queue": queue}
         return {"ok": True, "spool": backlog(runtime)}
 
     if ui:
@@ -136,14 +142,27 @@ def migrate() -> None:
 def serve(host: str, port: int, workers: int) -> None:
     from backend.server import run_production
 
+    settings = Settings.from_env()
+    if settings.queue == "kafka":  # no broker: one line and exit status 2, like the database
+        from backend.queue.producer import check_reachable
+
+        check_reachable(settings)
     run_production(
-        Settings.from_env(),
+        settings,
         create_app,
         host=host,
         port=port,
         workers=workers,
         renderers=register_renderers,
     )
+
+
+@cli.command(help="Run one member of a Kafka consumer group (TALLY_QUEUE=kafka).")
+@click.argument("role", type=click.Choice(["counting", "storing"]))
+def consume(role: str) -> None:
+    from backend.queue.run import consume as run_consume
+
+    run_consume(Settings.from_env(), role)
 
 
 @cli.command(help="Send realistic synthetic storefront traffic through ingestion.")
@@ -286,11 +305,12 @@ def loadtest(**options) -> None:
 
 def main() -> None:
     from backend.config import ConfigError
+    from backend.queue.producer import QueueUnreachable
     from backend.store.db import DatabaseUnreachable
 
     try:
         cli(prog_name="tally")
-    except (ConfigError, DatabaseUnreachable) as exc:
+    except (ConfigError, DatabaseUnreachable, QueueUnreachable) as exc:
         # What to fix, not a traceback: these are the operator's to mend, not Tally's bugs.
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)

@@ -43,6 +43,11 @@ class Settings:
     dkim_selector: str | None = None
     dkim_key_file: str | None = None
     attribution_days: float = 5.0
+    # Ingestion's queue: "spool" (local files, one machine) or "kafka" (docs/kafka.md).
+    queue: str = "spool"
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    kafka_prefix: str = "tally"  # of topic and group names: environments can share a cluster
+    kafka_partitions: int = 12  # of the events topic when Tally creates it
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -88,10 +93,18 @@ class Settings:
             replication = int(values.get("TALLY_CASSANDRA_REPLICATION", "1"))
             flush_interval = float(values.get("TALLY_FLUSH_INTERVAL", "0.5"))
             proxy_hops = int(values.get("TALLY_PROXY_HOPS", "0"))
+            kafka_partitions = int(values.get("TALLY_KAFKA_PARTITIONS", "12"))
             attribution_days = float(values.get("TALLY_ATTRIBUTION_DAYS", "5"))
         except ValueError as exc:
             raise ConfigError(f"A numeric setting is malformed: {exc}") from None
+        queue = values.get("TALLY_QUEUE", "spool").strip().lower()
+        if queue not in {"spool", "kafka"}:
+            raise ConfigError(f"TALLY_QUEUE must be 'spool' or 'kafka', not {queue!r}.")
         return cls(
+            queue=queue,
+            kafka_bootstrap=values.get("TALLY_KAFKA_BOOTSTRAP", "127.0.0.1:9092").strip(),
+            kafka_prefix=values.get("TALLY_KAFKA_PREFIX", "tally").strip() or "tally",
+            kafka_partitions=kafka_partitions,
             database_url=_normalise_db_url(database_url),
             var_dir=var_dir,
             counters=counters,

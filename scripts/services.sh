@@ -45,8 +45,20 @@ cassandra_start() {
   fi
 }
 
+# Kafka: one real 4.x broker (KRaft) on 127.0.0.1:19092 (scripts/kafka.sh); the fault test
+# starts its own three-broker cluster. Same rule as Cassandra for CI.
+kafka_start() {
+  if "$ROOT/scripts/kafka.sh" start >&2; then
+    echo "export TALLY_TEST_KAFKA_BOOTSTRAP=127.0.0.1:${TALLY_TEST_KAFKA_PORT:-19092}"
+  elif [ "${CI:-}" = true ] || [ "${CI:-}" = 1 ]; then
+    echo "services.sh: Kafka did not start" >&2; exit 1
+  else
+    echo "services.sh: Kafka did not start; its tests will be skipped" >&2
+  fi
+}
+
 case "${1:-}" in
-  start) pg_start; cassandra_start ;;
-  stop) pg_stop; "$ROOT/scripts/cassandra.sh" stop ;;
+  start) pg_start; cassandra_start; kafka_start ;;
+  stop) pg_stop; "$ROOT/scripts/cassandra.sh" stop; "$ROOT/scripts/kafka.sh" stop; "$ROOT/scripts/kafka.sh" cluster-stop ;;
   *) echo "usage: $0 start|stop" >&2; exit 2 ;;
 esac

@@ -39,7 +39,10 @@ class Ingestor:
         # (backend/ingest/counting.py); on PostgreSQL a pass counts what it stores.
         self.counting: CountingStage | None = None
         self._counted: CountState | None = None  # what storing may not pass; own connection
-        if runtime.db.is_sqlite:
+        # Kafka mode (backend/queue/): requests produce to Kafka; consumer groups count/store.
+        self.kafka = self.settings.queue == "kafka"
+        self._producer = None
+        if runtime.db.is_sqlite and not self.kafka:
             self.counting = CountingStage(runtime.db, counters, self.settings.spool_dir)
             self._counted = CountState(self.settings.spool_dir)
         self.aggregator = Aggregator(
@@ -66,9 +69,21 @@ class Ingestor:
                     self._writer_pid = os.getpid()
         return self._writer
 
+    def _queue(self):
+        """The process's Kafka producer (Kafka mode), made after any fork, like the spool."""
+        if self._producer is None or self._producer.pid != os.getpid():
+            with self._writer_lock:
+                if self._producer is None or self._producer.pid != os.getpid():
+                    from backend.queue.producer import QueueProducer
+
+                    self._producer = QueueProducer(self.settings)
+        return self._producer
+
     def accept_normalised(self, account_id: str, messages: list[dict]) -> None:
         """Spool already-validated messages; returns once they are durable."""
-        if messages:
+        if messages and self.kafka:
+            self._queue().send(account_id, messages)
+        elif messages:
             self._append(records.of_messages(account_id, messages))
 
     def accept_body(self, account_id: str, kind: str, body: bytes, ip: str | None) -> int:
@@ -76,6 +91,10 @@ class Ingestor:
         is wrong), then spool it as received. Returns once it is durable: how many
         messages it held."""
         now, rid = datetime.now(UTC), uuid.uuid4().hex
+        if self.kafka:  # one record per message, acknowledged by the brokers
+            msgs = wire.parse(body, kind, ip, now, rid)
+            self._queue().send(account_id, msgs, now.timestamp())
+            return len(msgs)
         # Where counting runs ahead (one process), the request workers (several) sum what
         # they accept for it while they have it in hand (backend/ingest/summary.py).
         summary = Summary(self._dimensions(account_id)) if self.counting is not None else None
@@ -152,6 +171,8 @@ class Ingestor:
         return found
 
     def start_background(self, stages: tuple[str, ...] = ("count", "store")) -> None:
+        if self.kafka:
+            return  # nothing spooled: `tally consume counting|storing` fold Kafka's records
         if any(t.is_alive() for t in self._threads):
             return
         self._stop.clear()
@@ -198,6 +219,9 @@ class Ingestor:
             self._counted.close()
         if self._writer is not None and self._writer_pid == os.getpid():
             self._writer.close()
+        if self._producer is not None and self._producer.pid == os.getpid():
+            self._producer.close()
+            self._producer = None
         self._writer = None
 
 

@@ -1,0 +1,284 @@
+"""`tally consume counting`: a member of the counting group. Exactly once (docs/kafka.md):
+
+1. Consume a batch (read_committed) from the partitions this member owns.
+2. Per partition, drop messages whose dedup key its state holds (or earlier in the batch);
+   sum the rest into counter deltas for one flush, with a fresh flush id.
+3. In ONE Kafka transaction: per partition, a state record (the new dedup keys, the flush id
+   and its deltas, the flushes applied since the last record) to the same partition of the
+   state topic; unreadable records to the dead-letter topic; the consumed offsets
+   (send_offsets_to_transaction, fenced by the group's generation).
+4. After the commit: counters.increment(flush_id, deltas), idempotent per flush id; the id is
+   then recorded as applied in the partition's next state record.
+A kill before 3 commits leaves nothing (the records are read again, the state rebuilt from
+committed records only). A kill between 3 and 4 leaves a flush without "applied": whoever owns
+the partition next rebuilds its state, finds it and increments it (a no-op if it was applied).
+A member fenced by a rebalance cannot commit; its increments of flushes already committed
+are idempotent. So each message counts once, across kills, rebalances and nodes.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections import defaultdict
+
+import orjson
+from confluent_kafka import (
+    OFFSET_BEGINNING,
+    Consumer,
+    KafkaError,
+    KafkaException,
+    Producer,
+    TopicPartition,
+)
+from sqlalchemy import select
+
+from backend.counters.base import CounterKey, Totals
+from backend.ingest.aggregate import deltas_from_json, deltas_to_json
+from backend.ingest.fold import count_into, dimensions_of, revenue_of
+from backend.ingest.geo import country_of
+from backend.queue import topics
+from backend.queue.state import PartitionState, key_hash
+from backend.store.models import Account
+
+log = logging.getLogger("tally.queue.counting")
+DIMENSIONS_TTL = 5.0
+BATCH = 20_000  # messages a transaction at most
+
+
+class CountingConsumer:
+    def __init__(self, settings, db, counters, batch: int = BATCH, member: str | None = None):
+        self.db = db
+        self.t = topics.names(settings)
+        self.counters = counters
+        self.batch = batch
+        self.bootstrap = settings.kafka_bootstrap
+        self.member = member or uuid.uuid4().hex[:12]
+        self.states: dict[int, PartitionState] = {}
+        self._dims: dict[str, tuple[list[str] | None, float]] = {}
+        self.stop = threading.Event()
+        self.consumer = Consumer(
+            {
+                "bootstrap.servers": self.bootstrap,
+                "group.id": self.t.counting_group,
+                "isolation.level": "read_committed",
+                "enable.auto.commit": False,
+                "auto.offset.reset": "earliest",
+                "partition.assignment.strategy": "roundrobin",
+                "session.timeout.ms": 10_000,
+                "heartbeat.interval.ms": 1_000,
+                "fetch.max.bytes": 32 * 1024 * 1024,
+            }
+        )
+        self.producer = Producer(
+            {
+                "bootstrap.servers": self.bootstrap,
+                # Unique per member: the group's generation (KIP-447) fences a zombie instead.
+                "transactional.id": f"tally-counting-{self.member}",
+                "enable.idempotence": True,
+                "acks": "all",
+                "linger.ms": 5,
+                "compression.type": "lz4",
+                "transaction.timeout.ms": 60_000,
+            }
+        )
+        self.producer.init_transactions(30)
+
+    # -- the partitions this member owns --
+
+    def _on_assign(self, consumer, parts) -> None:
+        for tp in parts:
+            self.states[tp.partition] = self._restore(tp.partition)
+        # Flushes committed by a former owner and maybe never applied: apply them now.
+        for p in sorted(tp.partition for tp in parts):
+            st = self.states[p]
+            for fid, deltas in list(st.pending.items()):
+                self.counters.increment(fid, deltas_from_json(deltas))
+                st.pending.pop(fid)
+                st.applied_unrecorded.append(fid)
+        log.info("counting partitions %s", sorted(self.states))
+
+    def _on_revoke(self, consumer, parts) -> None:
+        for tp in parts:
+            self.states.pop(tp.partition, None)
+
+    def _restore(self, partition: int) -> PartitionState:
+        """The partition's state, read back from its state-topic partition (committed only)."""
+        st = PartitionState()
+        reader = Consumer(
+            {
+                "bootstrap.servers": self.bootstrap,
+                "group.id": f"tally-counting-restore-{self.member}",
+                "isolation.level": "read_committed",
+                "enable.auto.commit": False,
+                "enable.partition.eof": True,
+            }
+        )
+        try:
+            reader.assign([TopicPartition(self.t.counting_state, partition, OFFSET_BEGINNING)])
+            now, n = time.time(), 0
+            while True:
+                msgs = reader.consume(10_000, 2.0)
+                eof = False
+                for m in msgs:
+                    if m.error() is not None:
+                        if m.error().code() == KafkaError._PARTITION_EOF:
+                            eof = True
+                            continue
+                        raise KafkaException(m.error())
+                    st.replay(m.value(), m.timestamp()[1] / 1000, now)
+                    n += 1
+                if eof or (not msgs and self._restored_all(reader, partition)):
+                    break
+        finally:
+            reader.close()
+        log.info("partition %d: state of %d records, %d ids", partition, n, len(st))
+        return st
+
+    def _restored_all(self, reader: Consumer, partition: int) -> bool:
+        lo, hi = reader.get_watermark_offsets(TopicPartition(self.t.counting_state, partition))
+        return hi == lo
+
+    # -- the loop --
+
+    def run(self) -> None:
+        self.consumer.subscribe(
+            [self.t.events], on_assign=self._on_assign, on_revoke=self._on_revoke
+        )
+        try:
+            while not self.stop.is_set():
+                msgs = self.consumer.consume(self.batch, 0.5)
+                if msgs:
+                    self.process(msgs)
+        finally:
+            self.consumer.close()
+
+    def process(self, msgs: list) -> int:
+        """Count one batch exactly once; returns how many messages were new."""
+        by_part: dict[int, list] = defaultdict(list)
+        for m in msgs:
+            if m.error() is not None:
+                if m.error().code() != KafkaError._PARTITION_EOF:
+                    log.warning("consumer: %s", m.error())
+                continue
+            by_part[m.partition()].append(m)
+        work, dead, new_total = [], [], 0
+        for p, pmsgs in by_part.items():
+            st = self.states.get(p)
+            if st is None:  # revoked while the batch was in hand
+                continue
+            deltas: dict = {}
+            hours: dict = {}
+            fresh: list[int] = []
+            batch_seen: set[int] = set()
+            for m in pmsgs:
+                if not m.key():  # not from a Tally producer: no dedup key to count it by
+                    dead.append((m, "a record without a key"))
+                    continue
+                k = key_hash(m.key())
+                if k in st.seen or k in batch_seen:
+                    continue
+                try:
+                    self._count(deltas, hours, m.value())
+                except Exception as exc:  # a poison record: quarantined, never blocks p
+                    dead.append((m, repr(exc)))
+                    continue
+                batch_seen.add(k)
+                fresh.append(k)
+            frozen = {CounterKey(*k): Totals(v[0], v[1]) for k, v in deltas.items()}
+            fid = f"k{p}-{pmsgs[0].offset()}-{pmsgs[-1].offset()}-{uuid.uuid4().hex[:8]}"
+            work.append((p, st, pmsgs[-1].offset() + 1, fid if frozen else None, frozen, fresh))
+            new_total += len(fresh)
+        if not work:
+            return 0
+        if not self._commit(work, dead):
+            return 0
+        now = time.time()
+        for _p, st, _end, _fid, _frozen, fresh in work:
+            st.add(fresh, now)
+            st.expire(now)
+        for _p, st, _end, fid, frozen, _fresh in work:
+            if fid is not None:
+                self.counters.increment(fid, frozen)
+                st.applied_unrecorded.append(fid)
+        return new_total
+
+    def _commit(self, work: list, dead: list) -> bool:
+        """Step 3: state records, dead letters and offsets in one transaction."""
+        p = self.producer
+        try:
+            p.begin_transaction()
+            for part, st, _end, fid, frozen, fresh in work:
+                value = PartitionState.encode(
+                    fid, deltas_to_json(frozen) if fid else None, st.applied_unrecorded, fresh
+                )
+                p.produce(self.t.counting_state, value, partition=part)
+            for m, why in dead:
+                p.produce(
+                    self.t.dead_letters,
+                    m.value(),
+                    m.key(),
+                    headers=[
+                        ("tally-group", self.t.counting_group.encode()),
+                        ("tally-source", f"{m.topic()}/{m.partition()}@{m.offset()}".encode()),
+                        ("tally-error", why.encode()[:1000]),
+                    ],
+                )
+            offsets = [TopicPartition(self.t.events, part, end) for part, _, end, *_ in work]
+            p.send_offsets_to_transaction(offsets, self.consumer.consumer_group_metadata(), 30)
+            p.commit_transaction(60)
+        except KafkaException as exc:
+            err = exc.args[0]
+            if err.fatal():
+                raise
+            log.warning("counting transaction aborted (%s); the batch is read again", err)
+            try:
+                p.abort_transaction(30)
+            except KafkaException:
+                log.exception("abort failed")
+            self._rewind([part for part, *_ in work])
+            return False
+        for _part, st, *_ in work:
+            st.applied_unrecorded = []
+        return True
+
+    def _rewind(self, parts: list[int]) -> None:
+        """Back to the committed offsets of the batch's partitions still owned."""
+        owned = [TopicPartition(self.t.events, p) for p in parts if p in self.states]
+        if not owned:
+            return
+        for tp in self.consumer.committed(owned, 10):
+            tp.offset = tp.offset if tp.offset >= 0 else OFFSET_BEGINNING
+            try:
+                self.consumer.seek(tp)
+            except KafkaException:
+                log.warning("could not rewind partition %d (revoked?)", tp.partition)
+
+    def _count(self, deltas: dict, hours: dict, value: bytes) -> None:
+        rec = orjson.loads(value)
+        account_id, m = rec["a"], rec["m"]
+        dims = self._dimensions(account_id)
+        if dims is None:  # the account was deleted after the request was acknowledged
+            return
+        props = m["p"] or {}
+        rev = revenue_of(props) or 0.0
+        ts = m["ts"]
+        if not isinstance(ts, int) or not isinstance(m["e"], str):
+            raise ValueError("a record without a metric or an integer timestamp")
+        count_into(deltas, hours, account_id, dims, m["e"], ts, country_of(m["ip"]), props, rev)
+
+    def _dimensions(self, account_id: str) -> list[str] | None:
+        hit = self._dims.get(account_id)
+        now = time.monotonic()
+        if hit is not None and now - hit[1] < DIMENSIONS_TTL:
+            return hit[0]
+        with self.db.session() as s:
+            account = s.scalars(select(Account).where(Account.id == account_id)).first()
+            dims = dimensions_of(account) if account is not None else None
+        self._dims[account_id] = (dims, now)
+        return dims
+
+    def close(self) -> None:
+        self.stop.set()

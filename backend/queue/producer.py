@@ -1,0 +1,138 @@
+"""The request workers' side of Kafka mode: produce accepted messages, wait for the brokers.
+
+Each message is one record keyed by (account, messageId) (topics.key_of), so a message and
+every retry of it land on one partition, where one counting consumer dedups them. The producer
+is idempotent with acks=all: a record is acknowledged once every in-sync replica has it
+(min.insync.replicas=2 of 3 in production), and librdkafka's own retries never duplicate or
+reorder it. A request is answered 200 only after every record of it was acknowledged;
+otherwise QueueUnavailable (HTTP 503 with Retry-After): SDKs retry with the same messageIds, and
+a record that did reach the brokers is still counted once."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+
+import orjson
+from confluent_kafka import KafkaException, Producer
+from confluent_kafka.admin import AdminClient
+
+from backend.ingest.errors import SpoolUnavailable
+from backend.queue import topics
+
+log = logging.getLogger("tally.queue")
+
+# How long a request waits for the brokers before it is answered 503 (librdkafka's
+# message.timeout.ms: a record not acknowledged by then fails).
+ACK_TIMEOUT_S = 5.0
+
+
+class QueueUnavailable(SpoolUnavailable):
+    """The brokers did not acknowledge every message of a request: nothing of it is
+    acknowledged to the client (HTTP 503 + Retry-After, like a full spool disk)."""
+
+
+class QueueUnreachable(RuntimeError):
+    """No broker answers at start-up: `tally serve`/`tally consume` stop with exit status 2."""
+
+
+def check_reachable(settings, timeout: float = 5.0) -> None:
+    """QueueUnreachable, in one line that says what to fix, unless a broker answers; then
+    the topics exist (created if missing)."""
+    bootstrap = settings.kafka_bootstrap
+    try:
+        AdminClient({"bootstrap.servers": bootstrap, "socket.timeout.ms": 3000}).list_topics(
+            timeout=timeout
+        )
+        topics.ensure(bootstrap, topics.names(settings), settings.kafka_partitions)
+    except KafkaException as exc:
+        raise QueueUnreachable(
+            f"cannot reach Kafka at {bootstrap} (TALLY_KAFKA_BOOTSTRAP): {exc.args[0]}"
+        ) from None
+
+
+class _Request:
+    """Counts one request's acknowledgements down."""
+
+    __slots__ = ("left", "failed", "done", "lock")
+
+    def __init__(self, n: int):
+        self.left = n
+        self.failed: str | None = None
+        self.done = threading.Event()
+        self.lock = threading.Lock()
+
+    def ack(self, err, _msg) -> None:
+        with self.lock:
+            if err is not None and self.failed is None:
+                self.failed = str(err)
+            self.left -= 1
+            if self.left == 0:
+                self.done.set()
+
+
+class QueueProducer:
+    """One per process (librdkafka's threads do not survive a fork); thread-safe."""
+
+    def __init__(self, settings, ack_timeout: float = ACK_TIMEOUT_S):
+        bootstrap = self.bootstrap = settings.kafka_bootstrap
+        self.topic = topics.names(settings).events
+        self.ack_timeout = ack_timeout
+        self._p = Producer(
+            {
+                "bootstrap.servers": bootstrap,
+                "enable.idempotence": True,
+                "acks": "all",
+                "linger.ms": 5,
+                "compression.type": "lz4",
+                "queue.buffering.max.messages": 500_000,
+                "message.timeout.ms": int(ack_timeout * 1000),
+                "error_cb": lambda err: log.warning("kafka producer: %s", err),
+            }
+        )
+        self.pid = os.getpid()
+        self._stop = threading.Event()
+        # Delivery callbacks run in poll(); one thread serves them for every request thread.
+        self._poller = threading.Thread(target=self._poll, name="tally-kafka-poll", daemon=True)
+        self._poller.start()
+
+    def _poll(self) -> None:
+        while not self._stop.is_set():
+            self._p.poll(0.05)
+
+    def send(self, account_id: str, messages: list[dict], accepted_at: float | None = None) -> None:
+        """Produce the messages (spool form); return once the brokers acknowledged them all,
+        else raise QueueUnavailable."""
+        if not messages:
+            return
+        t = round(accepted_at if accepted_at is not None else time.time(), 3)
+        req = _Request(len(messages))
+        deadline = time.monotonic() + self.ack_timeout
+        produce = self._p.produce
+        for m in messages:
+            key = topics.key_of(account_id, m["id"])
+            value = orjson.dumps({"a": account_id, "t": t, "m": m})
+            while True:
+                try:
+                    produce(self.topic, value, key, on_delivery=req.ack)
+                    break
+                except BufferError:  # the local queue is full: let librdkafka drain it
+                    if time.monotonic() > deadline:
+                        req.ack("the producer's local queue stayed full", None)
+                        break
+                    time.sleep(0.005)
+        if req.left and not req.done.wait(max(0.0, deadline - time.monotonic()) + 1.0):
+            req.failed = req.failed or "the brokers did not acknowledge in time"
+        if req.failed is not None:
+            log.error("kafka did not take a request of %d messages: %s", len(messages), req.failed)
+            raise QueueUnavailable(
+                f"the queue did not take the request ({req.failed}); nothing of it was "
+                "accepted: retry later"
+            )
+
+    def close(self) -> None:
+        self._stop.set()
+        self._poller.join(timeout=2)
+        self._p.flush(self.ack_timeout)

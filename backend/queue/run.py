@@ -1,0 +1,41 @@
+"""The body of `tally consume counting|storing`: one group member until SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import logging
+import signal
+
+from backend.queue.producer import QueueUnreachable, check_reachable
+
+ROLES = ("counting", "storing")
+
+
+def consume(settings, role: str) -> None:
+    """Run one member of the role's group. QueueUnreachable (exit 2) if no broker answers."""
+    from backend.counters import counter_store
+    from backend.runtime import Runtime
+
+    if settings.queue != "kafka":
+        raise QueueUnreachable(
+            "`tally consume` needs TALLY_QUEUE=kafka (and TALLY_KAFKA_BOOTSTRAP)"
+        )
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    check_reachable(settings)
+    rt = Runtime(settings, migrate=False)
+    try:
+        if role == "counting":
+            from backend.queue.counting import CountingConsumer
+
+            member = CountingConsumer(settings, rt.db, counter_store(rt))
+        else:
+            from backend.queue.storing import StoringConsumer
+
+            member = StoringConsumer(settings, rt.db, tuple(rt.fold_hooks))
+        signal.signal(signal.SIGTERM, lambda *_: member.close())
+        signal.signal(signal.SIGINT, lambda *_: member.close())
+        logging.getLogger("tally.queue").info("consuming as a %s member", role)
+        member.run()
+    finally:
+        rt.close()

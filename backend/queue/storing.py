@@ -1,0 +1,103 @@
+"""`tally consume storing`: a member of the storing group. Raw events, profiles, metrics and
+flow triggers go to the relational store in large batches (fold_account, as the spool's
+aggregator stores them, without counting: the counting group does that).
+
+At least once from Kafka, exactly once in the store: a batch commits in one relational
+transaction, then its offsets are committed to Kafka. A kill between the two reads the batch
+again, and the events' unique dedup key drops what was stored (backend/store/dedup.py).
+Storing may lag behind counting; neither waits for the other.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import defaultdict
+
+import orjson
+from confluent_kafka import Consumer, KafkaError, Producer
+
+from backend.ingest.fold import fold_account
+from backend.queue import topics
+from backend.store.db import planned_afresh
+
+log = logging.getLogger("tally.queue.storing")
+BATCH = 50_000  # large passes amortise the index pages a pass rewrites (docs/ingestion.md)
+_REQUIRED = ("id", "e", "ts", "p")
+
+
+class StoringConsumer:
+    def __init__(self, settings, db, hooks: tuple = (), batch: int = BATCH):
+        self.db = db
+        self.t = topics.names(settings)
+        self.hooks = hooks
+        self.batch = batch
+        self.stop = threading.Event()
+        self.consumer = Consumer(
+            {
+                "bootstrap.servers": settings.kafka_bootstrap,
+                "group.id": self.t.storing_group,
+                "isolation.level": "read_committed",
+                "enable.auto.commit": False,
+                "auto.offset.reset": "earliest",
+                "partition.assignment.strategy": "roundrobin",
+                "session.timeout.ms": 30_000,
+                "max.poll.interval.ms": 600_000,  # a large batch may take a while to store
+                "fetch.max.bytes": 64 * 1024 * 1024,
+            }
+        )
+        self.dead = Producer(
+            {"bootstrap.servers": settings.kafka_bootstrap, "enable.idempotence": True}
+        )
+
+    def run(self) -> None:
+        self.consumer.subscribe([self.t.events])
+        try:
+            while not self.stop.is_set():
+                msgs = self.consumer.consume(self.batch, 1.0)
+                if msgs:
+                    self.process(msgs)
+        finally:
+            self.consumer.close()
+
+    def process(self, msgs: list) -> int:
+        by_account: dict[str, list[dict]] = defaultdict(list)
+        poison = []
+        for m in msgs:
+            if m.error() is not None:
+                if m.error().code() != KafkaError._PARTITION_EOF:
+                    log.warning("consumer: %s", m.error())
+                continue
+            try:
+                rec = orjson.loads(m.value())
+                msg = rec["m"]
+                if not isinstance(rec["a"], str) or any(k not in msg for k in _REQUIRED):
+                    raise ValueError("a record without an account or a message's fields")
+            except Exception as exc:  # a poison record: quarantined, never blocks a partition
+                poison.append((m, repr(exc)))
+                continue
+            by_account[rec["a"]].append(msg)
+        stored = 0
+        if by_account:
+            with self.db.session() as s, planned_afresh(s):
+                for account_id, batch in by_account.items():
+                    stored += fold_account(s, account_id, batch, None, self.hooks)
+                s.commit()
+        for m, why in poison:
+            self.dead.produce(
+                self.t.dead_letters,
+                m.value(),
+                m.key(),
+                headers=[
+                    ("tally-group", self.t.storing_group.encode()),
+                    ("tally-source", f"{m.topic()}/{m.partition()}@{m.offset()}".encode()),
+                    ("tally-error", why.encode()[:1000]),
+                ],
+            )
+        if poison and self.dead.flush(30) > 0:
+            raise RuntimeError("the dead-letter topic did not take a poison record")
+        self.consumer.commit(asynchronous=False)
+        return stored
+
+    def close(self) -> None:
+        self.stop.set()
