@@ -30,6 +30,9 @@ class CardData:
     note: str | None  # why a dashboard filter does not apply to this card
     # The buckets drawn: the card's interval, or "hour" for a one-day range (see bucketing).
     interval: str | None = None
+    # Bucket starts (frame["t"] values) not whole: in progress now, or cut by the range's
+    # edges (a week that began before the range). Charts draw them apart, marked "so far".
+    partial: tuple = ()
 
     def __post_init__(self) -> None:
         if self.interval is None:
@@ -99,7 +102,7 @@ def card_data(
             source, account_id, card["metric"], s, e, interval, tz, by, top, card["measure"]
         )
 
-    frame = run(start, end)
+    frame, partial = whole_buckets(run(start, end), interval, start, end, tz, today)
     total = float(frame[card["measure"]].sum())
     previous = previous_total = None
     if card["compare"]:
@@ -107,8 +110,38 @@ def card_data(
         previous = run(ps, pe)
         previous_total = float(previous[card["measure"]].sum())
     return CardData(
-        card, start, end, frame, previous, total, previous_total, country, note, interval
+        card, start, end, frame, previous, total, previous_total, country, note, interval, partial
     )
+
+
+STEP = {
+    "hour": pd.Timedelta(hours=1),
+    "day": pd.DateOffset(days=1),
+    "week": pd.DateOffset(days=7),
+    "month": pd.DateOffset(months=1),
+}
+
+
+def whole_buckets(
+    frame: pd.DataFrame, interval: str, start: date, end: date, tz: str, today: date
+) -> tuple[pd.DataFrame, tuple]:
+    """The frame without buckets that have not begun (today's later hours would read as a
+    crash to zero), and the starts of the buckets that are not whole: the one in progress,
+    and those the range's edges cut. A `today` other than the real one (a report of the
+    past, a test) counts as over."""
+    now = pd.Timestamp.now(tz=tz)
+    if now.date() != today:
+        now = pd.Timestamp(today + timedelta(days=1), tz=tz)
+    lo = pd.Timestamp(start, tz=tz)
+    hi = pd.Timestamp(end + timedelta(days=1), tz=tz)
+    stamps = pd.DatetimeIndex(frame["t"].unique())
+    ends = stamps + STEP[interval]
+    begun = stamps <= now
+    cut = (stamps < lo) | (ends > hi) | ((stamps <= now) & (now < ends))
+    partial = tuple(stamps[begun & cut])
+    if begun.all():
+        return frame, partial
+    return frame[frame["t"].isin(stamps[begun])].reset_index(drop=True), partial
 
 
 def bucket_range(t: date, interval: str) -> dict:

@@ -74,34 +74,67 @@ WHEN = {
 }
 
 
-def _hover(data: CardData) -> str:
-    value = "$%{y:,.2f}" if _money(data) else "%{y:,.0f}"
+def _hover(data: CardData, value: str | None = None) -> str:
+    value = value or ("$%{y:,.2f}" if _money(data) else "%{y:,.0f}")
     when = WHEN[data.interval]
-    return "%{fullData.name}<br>" + when + "<br><b>" + value + "</b><extra></extra>"
+    # customdata[2] is " (so far)" on a bucket that is not whole
+    return "%{fullData.name}<br>" + when + "%{customdata[2]}<br><b>" + value + "</b><extra></extra>"
+
+
+def _segments(x: list, partial: set) -> list[int]:
+    """Indices of the dashed "so far" line: each partial bucket and its whole neighbour, with
+    -1 between runs that do not touch (a gap in the line)."""
+    keep = sorted(
+        {j for j, t in enumerate(x) if t in partial}
+        | {j + d for j, t in enumerate(x) if t in partial for d in (-1, 1) if 0 <= j + d < len(x)}
+    )
+    out: list[int] = []
+    for j in keep:
+        if out and j != out[-1] + 1:
+            out.append(-1)
+        out.append(j)
+    return out
 
 
 def time_series(data: CardData, kind: str) -> go.Figure:
-    """line | bar | area: one trace per series key, plus the previous period when compared."""
+    """line | bar | area: one trace per series key, plus the previous period when compared.
+    Buckets not whole (today so far, a week the range cuts) are drawn apart: a dashed
+    line outside the solid line or filled area, a paler bar; their hover says "so far"."""
     fig = go.Figure()
     by = data.card.get("by") if data.card["chart"] != "number" else None
     m = data.measure
+    partial = set(data.partial)
+    money = _money(data)
+    stacked: dict = {}  # area: the running stack height per bucket, for the dashed tops
     for i, (key, part) in enumerate(data.frame.groupby("key", sort=False, dropna=False)):
         key = None if key != key else key  # NaN -> None
-        x = list(part["t"])
+        x, y = list(part["t"]), list(part[m])
         # A one-day view's hours are not drilled into (the day is already the whole range).
         kind_of_x = "hour" if data.one_day else "t"
-        custom = [[kind_of_x, t.date().isoformat()] for t in x]
+        custom = [[kind_of_x, t.date().isoformat(), " (so far)" if t in partial else ""] for t in x]
+        name = key_label(key, by)
+        colour = PALETTE[i % len(PALETTE)]
+        whole = [j for j, t in enumerate(x) if t not in partial]
+        if kind == "bar":
+            fig.add_bar(
+                x=x,
+                y=y,
+                name=name,
+                customdata=custom,
+                hovertemplate=_hover(data),
+                marker={"color": colour, "opacity": [0.4 if t in partial else 1.0 for t in x]},
+            )
+            continue
+        shown = whole
         common = {
-            "x": x,
-            "y": part[m],
-            "name": key_label(key, by),
-            "customdata": custom,
+            "x": [x[j] for j in shown],
+            "y": [y[j] for j in shown],
+            "name": name,
+            "legendgroup": name,
+            "customdata": [custom[j] for j in shown],
             "hovertemplate": _hover(data),
         }
-        colour = PALETTE[i % len(PALETTE)]
-        if kind == "bar":
-            fig.add_bar(marker_color=colour, **common)
-        elif kind == "area":
+        if kind == "area":
             fig.add_scatter(
                 mode="lines", stackgroup="one", line={"width": 1.5, "color": colour}, **common
             )
@@ -112,6 +145,25 @@ def time_series(data: CardData, kind: str) -> go.Figure:
                 marker={"size": 5},
                 **common,
             )
+        if not partial & set(x):
+            continue
+        for j, t in enumerate(x):
+            stacked[t] = stacked.get(t, 0) + (y[j] if kind == "area" else 0)
+        tops = [stacked[t] if kind == "area" else y[j] for j, t in enumerate(x)]
+        seg = _segments(x, partial)
+        fig.add_scatter(
+            x=[x[j] if j >= 0 else None for j in seg],
+            y=[tops[j] if j >= 0 else None for j in seg],
+            text=[full(y[j], money) if j >= 0 else "" for j in seg],
+            customdata=[custom[j] if j >= 0 else ["", "", ""] for j in seg],
+            name=f"{name}, so far",
+            legendgroup=name,
+            showlegend=by is None,
+            mode="lines+markers",
+            line={"width": 2, "dash": "dash", "color": colour},
+            marker={"size": 5, "symbol": "circle-open"},
+            hovertemplate=_hover(data, "%{text}"),
+        )
     if data.previous is not None and by is None:
         cur = list(data.frame["t"])
         prev = data.previous
@@ -122,7 +174,7 @@ def time_series(data: CardData, kind: str) -> go.Figure:
             name="Previous period",
             mode="lines",
             line={"width": 1.5, "dash": "dot", "color": PREVIOUS},
-            customdata=[["prev", _stamp(t, data.interval)] for t in prev["t"][:n]],
+            customdata=[["prev", _stamp(t, data.interval), ""] for t in prev["t"][:n]],
             hovertemplate="Previous period<br>%{customdata[1]}<br><b>"
             + ("$%{y:,.2f}" if _money(data) else "%{y:,.0f}")
             + "</b><extra></extra>",

@@ -1,8 +1,11 @@
 """One day on a dashboard, in a real browser: Today, Yesterday or a clicked day is drawn by
 hour with its comparison (not one dot on an axis ticking "23:59:59.9995"), and weekly cards
-are not blank."""
+are not blank. The day (and week) in progress is drawn apart, dashed and marked "so far",
+and hours that have not begun are not drawn as zeros."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
@@ -54,7 +57,10 @@ def day_dashboard(live_app, shop, rng) -> int:
 TRACES = """
 const g = document.querySelector(arguments[0] + ' .js-plotly-plot');
 if (!g || !g.data) return null;
-return g.data.map(t => ({name: t.name, n: t.x.length, x: t.x}));
+return g.data.map(t => ({
+    name: t.name, n: t.x.length, x: t.x, dash: (t.line || {}).dash || null,
+    hover: t.hovertemplate || "", so_far: (t.customdata || []).map(c => c[2] || ""),
+}));
 """
 TICKS = (
     "return [...document.querySelectorAll(arguments[0] + ' .xtick text')].map(e => e.textContent);"
@@ -93,11 +99,45 @@ def test_yesterday_and_a_clicked_day_are_drawn_by_hour_with_the_comparison(
 
     # A day clicked on a by-day line of the last 7 days is drawn by hour too.
     pick(dash_duo, "dash-range", "Last 7 days")
-    until(dash_duo, lambda _: traces(dash_duo, "daily").get("Total", {}).get("n") == 7)
+    # six whole days, and today "so far"
+    until(dash_duo, lambda _: traces(dash_duo, "daily").get("Total", {}).get("n") == 6)
     settle(dash_duo)
     point = dash_duo.find_elements("#dcard-daily .scatterlayer .trace .points path")[2]
     ActionChains(dash_duo.driver).move_to_element(point).click().perform()
     dash_duo.wait_for_contains_text("#dashboard-status", "Filtered to")
     hourly(dash_duo, "daily", 24)
     hourly(dash_duo, "weekly", 24)
+    assert dash_duo.get_logs() == []
+
+
+def test_the_day_and_week_in_progress_are_drawn_apart(dash_duo, live_app, shop):
+    did = day_dashboard(live_app, shop, "last_30_days")
+    log_in(dash_duo, live_app, shop.login["email"])
+    open_page(dash_duo, f"{live_app.url}/dashboards/{did}")
+    today = datetime.now(UTC).date().isoformat()
+    monday = datetime.now(UTC).date().toordinal() - datetime.now(UTC).weekday()
+    monday = datetime.fromordinal(monday).date().isoformat()
+
+    def apart(card_id: str, name: str, stamp: str) -> None:
+        def drawn(_):
+            got = traces(dash_duo, card_id)
+            solid, dashed = got.get(name), got.get(f"{name}, so far")
+            return (solid, dashed) if solid and dashed else False
+
+        solid, dashed = until(dash_duo, drawn)
+        assert not any(x.startswith(stamp) for x in solid["x"]), solid["x"][-3:]
+        assert dashed["dash"] == "dash" and dashed["x"][-1].startswith(stamp)
+        assert dashed["so_far"][-1] == " (so far)" and "customdata[2]" in dashed["hover"]
+
+    apart("daily", "Total", today)  # today is not the last point of the solid line
+    apart("weekly", "Total", monday)  # nor this week the last of the filled area
+
+    # Today by hour: no hour that has not begun, the current one "so far".
+    pick(dash_duo, "dash-range", "Today")
+    now = datetime.now(UTC)
+    until(dash_duo, lambda _: len(traces(dash_duo, "daily").get("Total", {}).get("x", [])) < 24)
+    got = traces(dash_duo, "daily")
+    hours = {x[11:13] for t in got.values() if t["name"] != "Previous period" for x in t["x"] if x}
+    assert max(hours) in (f"{now.hour:02d}", f"{now.hour + 1:02d}"), sorted(hours)
+    assert got["Total, so far"]["x"][-1][11:13] == max(hours)
     assert dash_duo.get_logs() == []

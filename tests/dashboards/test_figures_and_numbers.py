@@ -81,7 +81,7 @@ def test_line_with_previous_period():
         )
     )
     assert [t.name for t in fig.data] == ["Total", "Previous period"]
-    assert list(fig.data[0].customdata[0]) == ["t", "2026-11-01"]
+    assert list(fig.data[0].customdata[0]) == ["t", "2026-11-01", ""]  # "" = a whole day
     assert fig.data[1].line.dash == "dot"
     assert fig.layout.template.layout.colorway == tuple(figures.PALETTE)
 
