@@ -10,7 +10,7 @@ import dash_mantine_components as dmc
 from dash import Dash, Input, Output, State, dcc, html
 from flask import Flask
 
-from backend.api.session import csrf_token
+from backend.api.login import csrf_token
 from components.context import account_name
 from components.icons import icon
 from components.ingest_status import ingest_status

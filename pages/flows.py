@@ -11,7 +11,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from backend.flows import service
 from backend.flows.builder_options import metric_names
-from backend.flows.templates_library import TEMPLATES, blank
+from backend.flows.starters import TEMPLATES, blank
 from components.context import account_id, runtime
 from components.dialogs import close_button
 from components.flows.list_view import flows_table, template_choices

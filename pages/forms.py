@@ -7,7 +7,7 @@ import dash_mantine_components as dmc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from backend.forms import service, stats
-from backend.forms.templates import template
+from backend.forms.starters import template
 from components.context import account_id, runtime
 from components.dialogs import close_button
 from components.forms.forms_table import forms_table, template_buttons

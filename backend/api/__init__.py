@@ -12,6 +12,7 @@ def register(app: Flask) -> None:
         client,
         dashboards,
         dimensions,
+        email,
         errors,
         flows,
         forms,
@@ -39,5 +40,6 @@ def register(app: Flask) -> None:
         dimensions,
         campaigns,
         predictions,
+        email,
     ):
         app.register_blueprint(module.bp)

@@ -28,13 +28,14 @@ from backend.accounts.users import RateLimited, verify_login
 from backend.api.context import runtime
 from backend.store.models import Account, User
 
-bp = Blueprint("session", __name__, template_folder="templates")
+bp = Blueprint("login", __name__, template_folder="templates")
 
 CSRF_COOKIE = "_csrf_token"
 CSRF_HEADER = "X-CSRFToken"
 # What anyone may fetch: the API doors (own auth), login itself, health, static bundles.
 OPEN_PATHS = frozenset({"/login", "/logout", "/healthz", "/embed.js", "/_favicon.ico"})
 OPEN_PREFIXES = ("/api/", "/v1/", "/client/", "/embed/", "/assets/", "/_dash-component-suites/")
+OPEN_PREFIXES += ("/e/",)  # e-mail links (backend/api/email.py): their signed token is the key
 # Outside the login wall these answer JSON, because scripts and the Dash renderer call them.
 NO_UI_PREFIXES = ("/api/", "/v1/", "/client/")
 

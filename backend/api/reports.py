@@ -67,7 +67,7 @@ def export_dashboard(dashboard_id: int):
 
 
 # The console's Export menu: the same export, for the logged-in user (the login wall in
-# session.py guards this path; there is no key in a browser session).
+# login.py guards this path; there is no key in a browser session).
 web_bp = Blueprint("reports_web", __name__)
 
 

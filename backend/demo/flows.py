@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from backend.flows import service
-from backend.flows.templates_library import TEMPLATES
+from backend.flows.starters import TEMPLATES
 
 DEMO_FLOWS = ("welcome", "post_purchase")
 

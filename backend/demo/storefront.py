@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 from sqlalchemy.orm import Session
 
 from backend.forms import service
-from backend.forms.templates import template
+from backend.forms.starters import template
 
 PRODUCTS = [
     ("Trail runner shoes", "129.00"),

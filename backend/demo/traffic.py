@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from backend.demo import catalog
 from backend.demo.ips import ip_pool
-from backend.demo.session import Session, Visitor
+from backend.demo.visitor import Visit, Visitor
 
 BATCH = 500
 
@@ -118,7 +118,7 @@ def _day(world: _World, day: date, quota: int, latest: datetime) -> list[dict]:
         if ts is None:
             misses += 1
             continue
-        msgs.extend(Session(world.rng, v, ts, promo, world.known).messages())
+        msgs.extend(Visit(world.rng, v, ts, promo, world.known).messages())
     del msgs[quota:]  # the day's last visitor leaves early
     return msgs
 

@@ -36,7 +36,7 @@ def _iso(ts: datetime) -> str:
     return ts.isoformat(timespec="milliseconds") + "Z"
 
 
-class Session:
+class Visit:
     """Builds one visit's messages; `known` collects visitors who identify."""
 
     def __init__(

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from backend.flows.conditions import matches
 from backend.flows.enroll import LIST_METRIC
 from backend.flows.mailer import Mailer, MailNotConfigured
-from backend.flows.templates import TemplateFailed, context, render
+from backend.flows.placeholders import TemplateFailed, context, render
 from backend.store.flow_models import Flow, FlowJob, FlowRun
 from backend.store.models import List, ListMember, Profile, ProfileAlias
 

@@ -1,4 +1,4 @@
-"""Flow definitions (API.md): structure checks on save, completeness checks on activate.
+"""Flow definitions (docs/api.md): structure checks on save, completeness checks on activate.
 
 Every problem names its node, so the API's 400 and the canvas can point at it.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from backend.flows.templates import check as check_template
+from backend.flows.placeholders import check as check_template
 
 NODE_TYPES = {
     "delay": ("next",),

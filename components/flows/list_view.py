@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash_mantine_components as dmc
 from dash import html
 
-from backend.flows.templates_library import TEMPLATES
+from backend.flows.starters import TEMPLATES
 from components.flows.catalog import trigger_summary
 from components.flows.editor_layout import STATUS_COLORS
 from components.format import ago, when

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash_mantine_components as dmc
 from dash import html
 
-from backend.flows.templates import TemplateFailed, check, context, render
+from backend.flows.placeholders import TemplateFailed, check, context, render
 
 SAMPLE_TRAITS = {"first_name": "Ada", "last_name": "Lovelace", "city": "London"}
 SAMPLE_EMAIL = "ada@example.com"

@@ -140,7 +140,7 @@ def _definition(kind: str) -> dict:
                 {"id": "thanks", "type": "email", "subject": "Hi", "body": "Thanks", "next": None}
             ],
         }
-    from backend.forms.templates import template
+    from backend.forms.starters import template
 
     return {**template("newsletter_popup"), "name": "A Secret form"}
 

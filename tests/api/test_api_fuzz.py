@@ -19,7 +19,7 @@ from test_dashboards_api import BODY
 from test_isolation import routes
 from werkzeug.routing import IntegerConverter, PathConverter
 
-from backend.forms.templates import template
+from backend.forms.starters import template
 from tests.conftest import make_settings
 
 json_values = st.recursive(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from backend.forms.starters import template
 from backend.forms.submit import RATE_LIMIT
-from backend.forms.templates import template
 from backend.ingest import ingestor
 from backend.store.models import List, ListMember
 

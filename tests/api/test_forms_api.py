@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backend.forms.templates import template
+from backend.forms.starters import template
 
 
 def bearer(key: str) -> dict[str, str]:

@@ -10,9 +10,9 @@ from selenium.webdriver.support.ui import WebDriverWait
 from backend.analytics.profiles import list_profiles
 from backend.dashboards import service as dashboards
 from backend.flows import service as flows
-from backend.flows.templates_library import TEMPLATES
+from backend.flows.starters import TEMPLATES
 from backend.forms import service as forms
-from backend.forms.templates import template
+from backend.forms.starters import template
 from tests.browser.a11y_checks import page_problems
 from tests.browser.test_dashboards import log_in, open_page
 

@@ -250,7 +250,7 @@ def test_template_goes_live_shows_numbers_pauses_restores_and_list_actions(dash_
 
 
 def test_wire_from_the_panel_delete_undo_redo(dash_duo, live_app):
-    from backend.flows.templates_library import blank
+    from backend.flows.starters import blank
 
     rt = live_app.app.extensions["tally"]
     with rt.db.session() as s:

@@ -11,7 +11,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from backend.forms import service
-from backend.forms.templates import template
+from backend.forms.starters import template
 from backend.ingest import ingestor
 
 pytestmark = pytest.mark.browser

@@ -7,7 +7,7 @@ import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
 from backend.flows import service as flows
-from backend.flows.templates_library import TEMPLATES
+from backend.flows.starters import TEMPLATES
 from tests.browser.test_dashboards import log_in, open_page
 
 pytestmark = pytest.mark.browser
@@ -131,7 +131,7 @@ def _on_top(dash_duo, element) -> bool:
 @pytest.mark.parametrize("width", [800, 1250])
 def test_form_editor_previews_fit(dash_duo, live_app, narrow_shop, width):
     from backend.forms import service as forms
-    from backend.forms.templates import template
+    from backend.forms.starters import template
 
     with live_app.app.extensions["tally"].db.session() as s:
         form = forms.create(s, narrow_shop.id, template("discount_flyout"))
@@ -208,7 +208,7 @@ def test_table_headers_stand_apart_over_their_columns(dash_duo, live_app, narrow
         assert abs(h["left"] - h["cell"]) < 2, h  # a header starts where its column does
     # The forms list's headers sat centred over left-aligned columns.
     from backend.forms import service as forms
-    from backend.forms.templates import template
+    from backend.forms.starters import template
 
     with runtime.db.session() as s:
         forms.create(s, narrow_shop.id, template("footer_embed"))

@@ -17,7 +17,7 @@ from werkzeug.serving import make_server
 from backend.accounts.service import create_account
 from backend.demo.storefront import storefront_server
 from backend.forms import service
-from backend.forms.templates import template
+from backend.forms.starters import template
 from backend.ingest import ingestor
 
 pytestmark = pytest.mark.browser

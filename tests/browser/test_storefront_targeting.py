@@ -10,7 +10,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from backend.forms.templates import template
+from backend.forms.starters import template
 from backend.ingest import ingestor
 from tests.browser.test_storefront import hosts, no_csp_errors, shop, storefront, wait_host
 

@@ -3,7 +3,7 @@ condition rows, delay units."""
 
 from __future__ import annotations
 
-from backend.flows.templates_library import TEMPLATES, blank
+from backend.flows.starters import TEMPLATES, blank
 from components.flows.canvas import from_canvas, normalise_edges, problems_by_node, to_canvas
 from components.flows.catalog import new_node, split_minutes, summary
 from components.flows.conditions import read_conditions

@@ -7,7 +7,7 @@ import pytest
 from backend.flows import service
 from backend.flows.layout import TRIGGER, layout
 from backend.flows.schema import check_structure, completeness
-from backend.flows.templates_library import TEMPLATES, blank
+from backend.flows.starters import TEMPLATES, blank
 
 
 def test_the_three_templates_exist():

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from backend.forms.templates import template
+from backend.forms.starters import template
 from backend.ingest import ingestor
 
 

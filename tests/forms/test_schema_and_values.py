@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backend.forms.schema import FormInvalid, public_view, validate
-from backend.forms.templates import TEMPLATES, template
+from backend.forms.starters import TEMPLATES, template
 from backend.forms.values import SubmissionInvalid, clean, consented, email_of
 
 
