@@ -60,6 +60,12 @@ def create_app(settings: Settings | None = None, migrate: bool = True, ui: bool 
             # balancer and whoever reads its log (it was a bare 500).
             return {"ok": False, "database": str(exc)}, 503
         # The spool backlog: events acknowledged but not yet counted (docs/ingestion.md).
+        if runtime.settings.queue == "kafka":  # consumer lag per group (docs/kafka.md)
+            from backend.queue.lag import lag
+            from backend.queue.topics import names
+
+            queue = lag(runtime.settings.kafka_bootstrap, names(runtime.settings))
+            return {"ok": True, "queue": queue}
         return {"ok": True, "spool": backlog(runtime)}
 
     if ui:
@@ -136,14 +142,27 @@ def migrate() -> None:
 def serve(host: str, port: int, workers: int) -> None:
     from backend.server import run_production
 
+    settings = Settings.from_env()
+    if settings.queue == "kafka":  # no broker: one line and exit status 2, like the database
+        from backend.queue.producer import check_reachable
+
+        check_reachable(settings)
     run_production(
-        Settings.from_env(),
+        settings,
         create_app,
         host=host,
         port=port,
         workers=workers,
         renderers=register_renderers,
     )
+
+
+@cli.command(help="Run one member of a Kafka consumer group (TALLY_QUEUE=kafka).")
+@click.argument("role", type=click.Choice(["counting", "storing"]))
+def consume(role: str) -> None:
+    from backend.queue.run import consume as run_consume
+
+    run_consume(Settings.from_env(), role)
 
 
 @cli.command(help="Send realistic synthetic storefront traffic through ingestion.")
@@ -267,13 +286,31 @@ def export_cmd(
         rt.close()
 
 
+@cli.command(help="Load-test a Tally: open-model traffic, SLOs, exact counting (docs/loadtest.md).")
+@click.option("--profile", "spec", default="smoke", show_default=True, help="Name or .toml file.")
+@click.option("--target", "target_url", help="URL of a running Tally (default: throwaway).")
+@click.option("--write-key", envvar="TALLY_WRITE_KEY", help="With --target [TALLY_WRITE_KEY].")
+@click.option("--private-key", envvar="TALLY_PRIVATE_KEY", help="[TALLY_PRIVATE_KEY]")
+@click.option("--public-key", envvar="TALLY_PUBLIC_KEY", help="[TALLY_PUBLIC_KEY] (else minted)")
+@click.option("--duration", type=click.FloatRange(1, 24 * 3600), help="Seconds (profile's).")
+@click.option("--rate", type=click.FloatRange(0.001, 1000), help="Multiple of profile rates.")
+@click.option("--report", "report_dir", help="Folder for report.html and the CSV stats.")
+@click.option("--ramp", is_flag=True, help="Raise the rate step by step until an SLO breaks.")
+@click.option("--workers", type=click.IntRange(1, 64), help="Throwaway server's workers.")
+def loadtest(**options) -> None:
+    from backend.loadtest.cli import run as run_loadtest
+
+    sys.exit(run_loadtest(**options))
+
+
 def main() -> None:
     from backend.config import ConfigError
+    from backend.queue.producer import QueueUnreachable
     from backend.store.db import DatabaseUnreachable
 
     try:
         cli(prog_name="tally")
-    except (ConfigError, DatabaseUnreachable) as exc:
+    except (ConfigError, DatabaseUnreachable, QueueUnreachable) as exc:
         # What to fix, not a traceback: these are the operator's to mend, not Tally's bugs.
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)

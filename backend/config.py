@@ -34,6 +34,20 @@ class Settings:
     # Reverse proxies in front of Tally whose X-Forwarded-For to trust (0: none). Client
     # addresses drive geolocation and login rate limits, so only count proxies you run.
     proxy_hops: int = 0
+    # E-mail (backend/email/, docs/email.md): the base of every link in an e-mail, the
+    # bounce listener's VERP domain and address, DKIM, the attribution window in days.
+    public_url: str = "http://127.0.0.1:8050"
+    bounce_domain: str | None = None
+    bounce_smtp: str | None = None
+    dkim_domain: str | None = None
+    dkim_selector: str | None = None
+    dkim_key_file: str | None = None
+    attribution_days: float = 5.0
+    # Ingestion's queue: "spool" (local files, one machine) or "kafka" (docs/kafka.md).
+    queue: str = "spool"
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    kafka_prefix: str = "tally"  # of topic and group names: environments can share a cluster
+    kafka_partitions: int = 12  # of the events topic when Tally creates it
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -79,9 +93,18 @@ class Settings:
             replication = int(values.get("TALLY_CASSANDRA_REPLICATION", "1"))
             flush_interval = float(values.get("TALLY_FLUSH_INTERVAL", "0.5"))
             proxy_hops = int(values.get("TALLY_PROXY_HOPS", "0"))
+            kafka_partitions = int(values.get("TALLY_KAFKA_PARTITIONS", "12"))
+            attribution_days = float(values.get("TALLY_ATTRIBUTION_DAYS", "5"))
         except ValueError as exc:
             raise ConfigError(f"A numeric setting is malformed: {exc}") from None
+        queue = values.get("TALLY_QUEUE", "spool").strip().lower()
+        if queue not in {"spool", "kafka"}:
+            raise ConfigError(f"TALLY_QUEUE must be 'spool' or 'kafka', not {queue!r}.")
         return cls(
+            queue=queue,
+            kafka_bootstrap=values.get("TALLY_KAFKA_BOOTSTRAP", "127.0.0.1:9092").strip(),
+            kafka_prefix=values.get("TALLY_KAFKA_PREFIX", "tally").strip() or "tally",
+            kafka_partitions=kafka_partitions,
             database_url=_normalise_db_url(database_url),
             var_dir=var_dir,
             counters=counters,
@@ -93,7 +116,37 @@ class Settings:
             production=values.get("TALLY_ENV", "").lower() == "production",
             flush_interval=flush_interval,
             proxy_hops=proxy_hops,
+            public_url=_public_url(values.get("TALLY_PUBLIC_URL") or "http://127.0.0.1:8050"),
+            bounce_domain=(values.get("TALLY_BOUNCE_DOMAIN") or "").strip().lower() or None,
+            bounce_smtp=_host_port("TALLY_BOUNCE_SMTP", values.get("TALLY_BOUNCE_SMTP")),
+            dkim_domain=(values.get("TALLY_DKIM_DOMAIN") or "").strip().lower() or None,
+            dkim_selector=(values.get("TALLY_DKIM_SELECTOR") or "").strip() or None,
+            dkim_key_file=values.get("TALLY_DKIM_KEY_FILE") or None,
+            attribution_days=attribution_days,
         )
+
+
+def _public_url(url: str) -> str:
+    """TALLY_PUBLIC_URL: every link in an e-mail starts with it, so a wrong one breaks them
+    all; refuse it at start rather than in a recipient's inbox."""
+    from urllib.parse import urlparse
+
+    u = urlparse(url.strip())
+    if u.scheme not in ("http", "https") or not u.hostname or u.query or u.fragment:
+        raise ConfigError(
+            "TALLY_PUBLIC_URL must be the http(s) address recipients reach Tally at, such as "
+            f"https://tally.example.com (no query or fragment), not {url!r}."
+        )
+    return url.strip().rstrip("/")
+
+
+def _host_port(name: str, value: str | None) -> str | None:
+    if not value:
+        return None
+    host, _, port = value.strip().rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"{name} must be HOST:PORT, such as 0.0.0.0:2525, not {value!r}.")
+    return value.strip()
 
 
 def _normalise_db_url(url: str) -> str:
