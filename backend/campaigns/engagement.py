@@ -42,10 +42,11 @@ def totals(s: Session, c: Campaign) -> dict:
     out = {"opened": 0, "clicked": 0, "unsubscribed": 0, "bounced": 0, "revenue": 0.0}
     if c.started_at is None:
         return out
+    is_machine = machine().label("is_machine")  # grouped by its label: one bound parameter
     q = (
-        select(Event.metric, machine(), func.count(distinct(Event.profile_id)))
+        select(Event.metric, is_machine, func.count(distinct(Event.profile_id)))
         .where(campaign_events(c))
-        .group_by(Event.metric, machine())
+        .group_by(Event.metric, is_machine)
     )
     for metric, is_machine, n in s.execute(q):
         key = KEY[metric]
@@ -62,7 +63,7 @@ def by_variant(s: Session, c: Campaign) -> dict[str, dict]:
     out: dict[str, dict] = {}
     if c.started_at is None:
         return out
-    variant = Event.properties["variant"].as_string()
+    variant = Event.properties["variant"].as_string().label("variant")
     q = (
         select(variant, Event.metric, func.count(distinct(Event.profile_id)))
         .where(campaign_events(c, (ev.OPENED, ev.CLICKED)), machine().is_(False))

@@ -42,7 +42,7 @@ def progress(s: Session, c: Campaign, now: datetime) -> dict:
 
 
 def _links(s: Session, c: Campaign) -> list[dict]:
-    url = Event.properties["url"].as_string()
+    url = Event.properties["url"].as_string().label("url")
     q = (
         select(url, func.count(), func.count(distinct(Event.profile_id)))
         .where(engagement.campaign_events(c, (ev.CLICKED,)), engagement.machine().is_(False))

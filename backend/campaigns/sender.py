@@ -26,6 +26,7 @@ from backend.store.campaign_models import (
     PENDING,
     SENDING,
     SENT,
+    SUPPRESSED,
     UNKNOWN,
     Campaign,
     CampaignRecipient,
@@ -52,14 +53,16 @@ class Outcome:
     sent: list[tuple[Item, str]] = field(default_factory=list)
     failed: list[tuple[Item, str]] = field(default_factory=list)
     unsent: list[Item] = field(default_factory=list)  # never reached SMTP: pending again
+    unknown: list[tuple[Item, str]] = field(default_factory=list)  # timed out mid-message
+    suppressed: list[tuple[Item, str]] = field(default_factory=list)  # unsubscribed since
     down: str | None = None  # the SMTP server's failure that stopped the batch
 
 
-# (session, campaign, subject of the variant) -> (profile -> outgoing with .msg, .mail_from,
-# .rcpt): the e-mail layer's compose, with the campaign's templates prepared once.
+# (session, campaign, variant) -> (profile, address -> outgoing with .msg, .mail_from, .rcpt,
+# or None when the profile may no longer be e-mailed): backend/campaigns/mail.py
 Prepare = Callable[[Session, Campaign, str], Callable[[Profile, str], object]]
-# (campaign, [(item, reply)]) -> records "Received Email" through ingestion
-OnSent = Callable[[Campaign, list], None]
+# (campaign, [(item, reply, outgoing or None)], profiles) -> "Received Email" recorded
+OnSent = Callable[[Campaign, list, dict], None]
 
 
 class Sender:
@@ -78,7 +81,7 @@ class Sender:
         self._refused, self._unavailable = RecipientRefused, SmtpUnavailable
         self.db, self.pool, self.prepare = db, pool, prepare
         self.journal_dir = journal_dir
-        self.on_sent = on_sent or (lambda c, sent: None)
+        self.on_sent = on_sent or (lambda c, sent, profiles: None)
         self.limits = limits or Limits()
         self.clock = clock
         self.rate = Bucket(self.limits.rate)
@@ -169,14 +172,12 @@ class Sender:
                     select(Profile).where(Profile.id.in_([i.profile_id for i in items]))
                 )
             }
-            compose = {
-                v: self.prepare(s, c, ab.subject_of(c, v)) for v in {i.variant for i in items}
-            }
+            compose = {v: self.prepare(s, c, v) for v in {i.variant for i in items}}
             s.expunge_all()
         journal = Journal(self.journal_dir, c.id)
         try:
             outcome = self._send_all(c, items, profiles, compose, journal)
-            self._record(c, outcome, journal)
+            self._record(c, outcome, journal, profiles)
         finally:
             journal.close()
         return len(items)
@@ -216,7 +217,16 @@ class Sender:
                     item = next(it, None)
                 if item is None:
                     return
-                outgoing = compose[item.variant](profiles[item.profile_id], item.email)
+                try:
+                    outgoing = compose[item.variant](profiles[item.profile_id], item.email)
+                except TallyError as exc:  # an address compose refuses: nothing to send
+                    with lock:
+                        out.failed.append((item, f"not sent: {exc.message}", None))
+                    continue
+                if outgoing is None:
+                    with lock:
+                        out.suppressed.append((item, "suppressed when its turn came"))
+                    continue
                 self.rate.take()
                 journal.handing(item.id)
                 try:
@@ -225,35 +235,43 @@ class Sender:
                     reply = f"{exc.code} {exc.reply}".strip()
                     journal.result(item.id, FAILED, reply)
                     with lock:
-                        out.failed.append((item, reply))
+                        out.failed.append((item, reply, None))
                     continue
                 except self._unavailable as exc:
+                    reason = str(getattr(exc, "reason", exc))
                     with lock:
-                        out.unsent.append(item)
-                        out.down = out.down or str(exc.reason if hasattr(exc, "reason") else exc)
+                        # A time-out may strike after the whole message went out: it may
+                        # have been delivered, so it is never sent again.
+                        if reason.startswith("timed out"):
+                            out.unknown.append((item, f"SMTP {reason}"))
+                        else:
+                            out.unsent.append(item)
+                        out.down = out.down or reason
                     return
                 reply = _reply_text(reply)
                 journal.result(item.id, SENT, reply)
                 with lock:
-                    out.sent.append((item, reply))
+                    out.sent.append((item, reply, outgoing))
 
         try:
             futures = [self.threads.submit(worker) for _ in range(self.limits.workers)]
             for f in futures:
                 f.result()
         finally:
-            done = {i.id for i, _ in out.sent} | {i.id for i, _ in out.failed}
+            done = {p[0].id for p in out.sent + out.failed + out.unknown + out.suppressed}
             done |= {i.id for i in out.unsent}
             out.unsent += [i for i in items if i.id not in done]
         return out
 
-    def _record(self, c: Campaign, out: Outcome, journal: Journal) -> None:
+    def _record(self, c: Campaign, out: Outcome, journal: Journal, profiles: dict) -> None:
         now = self.clock()
-        if out.sent:
-            self.on_sent(c, out.sent)  # deterministic messageIds: a replay is not counted twice
+        if out.sent:  # deterministic messageIds: a replay after a crash is not counted twice
+            self.on_sent(c, out.sent, profiles)
         with self.db.session() as s:
-            _write_states(s, out.sent, SENT, now)
-            _write_states(s, out.failed, FAILED, None)
+            _write_states(s, [(i, r) for i, r, _ in out.sent], SENT, now)
+            _write_states(s, [(i, r) for i, r, _ in out.failed], FAILED, None)
+            _write_states(s, out.unknown, UNKNOWN, None)
+            _write_states(s, out.suppressed, SUPPRESSED, None)
             _write_states(s, [(i, None) for i in out.unsent], PENDING, None)
             if out.down:
                 retry = now + timedelta(seconds=self.limits.retry_after)
@@ -312,7 +330,13 @@ class Sender:
                     else:
                         pending.append((item, None))
                 if sent:
-                    self.on_sent(c, sent)
+                    profiles = {
+                        p.id: p
+                        for p in s.scalars(
+                            select(Profile).where(Profile.id.in_([i.profile_id for i, _ in sent]))
+                        )
+                    }
+                    self.on_sent(c, [(i, r, None) for i, r in sent], profiles)
                 _write_states(s, sent, SENT, now)
                 _write_states(s, failed, FAILED, None)
                 _write_states(s, unknown, UNKNOWN, None)
