@@ -48,6 +48,10 @@ class Settings:
     kafka_bootstrap: str = "127.0.0.1:9092"
     kafka_prefix: str = "tally"  # of topic and group names: environments can share a cluster
     kafka_partitions: int = 12  # of the events topic when Tally creates it
+    # Campaigns (docs/campaigns.md): e-mails a second in all, and to one recipient domain
+    # (0: as fast as the SMTP server takes them).
+    campaign_rate: float = 0.0
+    campaign_domain_rate: float = 0.0
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -93,6 +97,8 @@ class Settings:
             replication = int(values.get("TALLY_CASSANDRA_REPLICATION", "1"))
             flush_interval = float(values.get("TALLY_FLUSH_INTERVAL", "0.5"))
             proxy_hops = int(values.get("TALLY_PROXY_HOPS", "0"))
+            campaign_rate = float(values.get("TALLY_CAMPAIGN_RATE", "0"))
+            campaign_domain_rate = float(values.get("TALLY_CAMPAIGN_DOMAIN_RATE", "0"))
             kafka_partitions = int(values.get("TALLY_KAFKA_PARTITIONS", "12"))
             attribution_days = float(values.get("TALLY_ATTRIBUTION_DAYS", "5"))
         except ValueError as exc:
@@ -116,6 +122,8 @@ class Settings:
             production=values.get("TALLY_ENV", "").lower() == "production",
             flush_interval=flush_interval,
             proxy_hops=proxy_hops,
+            campaign_rate=campaign_rate,
+            campaign_domain_rate=campaign_domain_rate,
             public_url=_public_url(values.get("TALLY_PUBLIC_URL") or "http://127.0.0.1:8050"),
             bounce_domain=(values.get("TALLY_BOUNCE_DOMAIN") or "").strip().lower() or None,
             bounce_smtp=_host_port("TALLY_BOUNCE_SMTP", values.get("TALLY_BOUNCE_SMTP")),
