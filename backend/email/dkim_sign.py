@@ -3,11 +3,10 @@ Gmail and Yahoo look at and the unsubscribe headers (so no relay can swap them).
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-
-import base64
 
 import dkim
 from dkim.crypto import UnparsableKeyError, parse_pem_private_key

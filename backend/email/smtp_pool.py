@@ -127,7 +127,8 @@ class SmtpPool:
         raise SmtpUnavailable("unreachable")  # pragma: no cover
 
     def _send_on(self, conn: smtplib.SMTP, msg: EmailMessage, mail_from: str, rcpt: str) -> str:
-        data = msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
+        # compose's WireMessage carries the exact bytes it signed (DKIM): send those.
+        data = getattr(msg, "wire", None) or msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
         try:
             code, resp = conn.mail(mail_from)
             if code != 250:

@@ -12,15 +12,20 @@ import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backend.email import events as email_events
+from backend.email.compose import compose
+from backend.email.smtp_pool import RecipientRefused, SmtpUnavailable
+from backend.email.suppression import can_email
+from backend.errors import Invalid
 from backend.flows.conditions import matches
 from backend.flows.enroll import LIST_METRIC
-from backend.flows.mailer import Mailer, MailNotConfigured
-from backend.flows.placeholders import TemplateFailed, context, render
+from backend.flows.mailer import FlowMail
 from backend.store.flow_models import Flow, FlowJob, FlowRun
 from backend.store.models import List, ListMember, Profile, ProfileAlias
 
 WEBHOOK_TIMEOUT = 5.0
 WEBHOOK_ATTEMPTS = 4  # then give up; waits 30 s, 2 min, 8 min between tries
+EMAIL_ATTEMPTS = 4  # the SMTP server unreachable or saying "later" (4xx): the same waits
 
 
 @dataclass
@@ -37,8 +42,8 @@ Emit = Callable[[str, list[dict]], None]  # (account_id, Segment messages) -> sp
 
 
 class Actions:
-    def __init__(self, mailer: Mailer, emit: Emit, http: requests.Session | None = None):
-        self.mailer = mailer
+    def __init__(self, mail: FlowMail, emit: Emit, http: requests.Session | None = None):
+        self.mail = mail
         self.emit = emit
         self.http = http or requests.Session()
 
@@ -79,20 +84,48 @@ class Actions:
         return Outcome(branch, node.get(branch))
 
     def _email(self, s, flow, run, job, node, profile, event, now) -> Outcome:
+        """Through the one e-mail path (backend/email/). Suppression is checked here, at
+        the moment of sending: a profile that unsubscribed after it entered the flow gets
+        nothing, and its journey goes on (a later split or webhook still runs)."""
         if not profile.email:
             return Outcome("skipped", node.get("next"), "the profile has no e-mail address")
-        ctx = context(profile.traits, event, profile.email)
+        if not can_email(profile):
+            return Outcome(
+                "suppressed", node.get("next"), f"e-mail status is {profile.email_status}"
+            )
+        if not self.mail.configured:
+            return Outcome("failed", None, "TALLY_SMTP_URL is not set, so no e-mail can be sent")
+        source = {"flow": flow.id, "node": node["id"]}
+        if flow.reentry:
+            source["run"] = run.id  # each journey through the flow is its own e-mail
+        trigger = flow.definition.get("trigger") or {}
+        if trigger.get("type") == "list" and trigger.get("list"):
+            source["list"] = str(trigger["list"])  # the unsubscribe page offers "this list only"
         try:
-            subject = render(node.get("subject", ""), ctx).strip()
-            body = render(node.get("body", ""), ctx)
-        except TemplateFailed as exc:
-            return Outcome("failed", None, str(exc))
+            out = compose(
+                self.mail.context(s, flow.account_id),
+                profile,
+                subject=node.get("subject", ""),
+                body=node.get("body", ""),
+                source=source,
+                event=event,
+            )
+        except Invalid as exc:
+            return Outcome("failed", None, exc.message)
         try:
-            message_id = self.mailer.send(profile.email, subject, body)
-        except MailNotConfigured as exc:
-            return Outcome("failed", None, str(exc))
-        self._event(s, flow, job, profile, "Received Email", {"subject": subject}, now)
-        return Outcome("sent", node.get("next"), f"to {profile.email}: {subject} {message_id}")
+            reply = self.mail.send(out)
+        except RecipientRefused as exc:
+            return Outcome("failed", None, f"the server refused {profile.email}: {exc}")
+        except SmtpUnavailable as exc:
+            if job.attempts < EMAIL_ATTEMPTS:
+                wait = timedelta(seconds=30 * 4 ** (job.attempts - 1))
+                return Outcome("retrying", None, exc.reason, retry_at=now + wait)
+            return Outcome("failed", None, exc.reason)
+        self.emit(
+            flow.account_id,
+            [email_events.received(profile, source, out.message_key, out.subject, now)],
+        )
+        return Outcome("sent", node.get("next"), f"to {profile.email}: {out.subject} ({reply})")
 
     def _webhook(self, s, flow, run, job, node, profile, event, now) -> Outcome:
         payload = {

@@ -67,3 +67,47 @@ class Mailer:
                 smtp.login(self.user, self.password or "")
             smtp.send_message(msg)
         return msg["Message-ID"]
+
+
+class FlowMail:
+    """Marketing e-mail for flows' e-mail nodes, through the one e-mail path
+    (backend/email/): compose (tracking, unsubscribe, DKIM) and a pool of persistent SMTP
+    connections. Report e-mails to staff stay on Mailer above: transactional, untracked."""
+
+    CONTEXT_SECONDS = 60.0  # an account's renamed sender shows within a minute
+
+    def __init__(self, settings):
+        self.settings = settings
+        self._pool = None
+        self._contexts: dict[str, tuple[float, object]] = {}
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.settings.smtp_url)
+
+    def context(self, s, account_id: str):
+        import time
+
+        from backend.email.compose import EmailContext
+        from backend.store.models import Account
+
+        hit = self._contexts.get(account_id)
+        if hit is None or time.monotonic() - hit[0] > self.CONTEXT_SECONDS:
+            account = s.get(Account, account_id) or account_id
+            hit = self._contexts[account_id] = (
+                time.monotonic(),
+                EmailContext.for_account(self.settings, account),
+            )
+        return hit[1]
+
+    def send(self, outgoing) -> str:
+        """Hand a composed e-mail to SMTP; RecipientRefused / SmtpUnavailable as the pool."""
+        from backend.email.smtp_pool import SmtpPool
+
+        if self._pool is None:
+            self._pool = SmtpPool(self.settings.smtp_url, size=2)
+        return self._pool.send(outgoing.msg, outgoing.mail_from, outgoing.rcpt)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()

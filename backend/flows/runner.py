@@ -7,7 +7,7 @@ import threading
 
 from backend.flows.actions import Actions
 from backend.flows.engine import FlowEngine
-from backend.flows.mailer import Mailer
+from backend.flows.mailer import FlowMail
 
 log = logging.getLogger("tally.flows")
 
@@ -16,9 +16,7 @@ def flow_engine(runtime, clock=None) -> FlowEngine:
     from backend.ingest import ingestor
 
     ing = ingestor(runtime)
-    actions = Actions(
-        Mailer(runtime.settings.smtp_url), emit=lambda acc, msgs: ing.accept(acc, msgs)
-    )
+    actions = Actions(FlowMail(runtime.settings), emit=lambda acc, msgs: ing.accept(acc, msgs))
     return FlowEngine(runtime.db, actions, **({"clock": clock} if clock else {}))
 
 

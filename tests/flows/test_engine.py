@@ -99,7 +99,7 @@ def test_post_purchase_flow_sends_exactly_the_expected_emails(flows_app, smtp_se
     engine = flow_engine(rt, clock=lambda: clock[0])
     engine.run_until_idle()
     assert smtp_server.subjects() == ["Thanks Bea", "Thanks Sam"]
-    assert "$150" in smtp_server.to("big@x.test")[0].get_content()
+    assert "$150" in smtp_server.to("big@x.test")[0].get_body(("plain",)).get_content()
     clock[0] += timedelta(minutes=59)
     engine.run_until_idle()
     assert len(smtp_server.messages) == 2  # still waiting
