@@ -1,9 +1,10 @@
 """/dashboards/<id>: one dashboard. Cards on a draggable grid, dashboard-wide filters,
 drill-down with a breadcrumb back, auto refresh and full screen.
 
-The view (date range, country, drill-down trail) lives in the "dashboard-view" store; the
-definition is read from the server on every render, so a layout saved by a drag is what the
-next refresh draws."""
+The view (date range, country, drill-down trail) lives in the "dashboard-view" store and in
+the page's link (backend/dashboards/view.py): trying a filter changes neither the dashboard
+nor anyone else's page until "Save as default". The definition is read from the server on
+every render, so a layout saved by a drag is what the next refresh draws."""
 
 from __future__ import annotations
 
@@ -12,13 +13,25 @@ from datetime import date
 
 import dash
 import dash_mantine_components as dmc
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import (
+    ALL,
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    ctx,
+    dcc,
+    html,
+    no_update,
+)
 from flask import request
 
 from backend import analytics
 from backend.accounts.timezones import get_timezone, local_clock
 from backend.dashboards import DashboardNotFound, bucket_range, dashboard_data, ranges, service
 from backend.dashboards import layout as grid_steps
+from backend.dashboards import view as views
 from backend.dashboards.countries import name as country_name
 from backend.reports import schedules
 from components.context import account_id, runtime
@@ -53,11 +66,12 @@ def _missing():
     )
 
 
-def layout(dashboard_id: str | None = None, **_):
+def layout(dashboard_id: str | None = None, **query):
     try:
         with runtime().db.session() as s:
             d = service.get(s, account_id(), int(dashboard_id or ""))
-            name, filters = d.name, d.definition["filters"]
+            name, saved = d.name, d.definition["filters"]
+            filters = views.from_query(query, saved)
             no_events = not analytics.list_metrics(s, account_id())
             tz = get_timezone(s, account_id())
     except (ValueError, DashboardNotFound):
@@ -78,6 +92,8 @@ def layout(dashboard_id: str | None = None, **_):
             dcc.Store(id="dashboard-id", data=int(dashboard_id)),
             dcc.Store(id="dashboard-version", data=0),
             dcc.Store(id="dashboard-view", data={**filters, "trail": []}),
+            dcc.Store(id="dashboard-saved", data=saved),
+            dcc.Store(id="dash-url-sink"),
             dmc.Group(
                 [
                     html.Div(
@@ -322,12 +338,70 @@ def set_filters(preset, custom, country, dashboard_id):
         rng = {"start": custom[0][:10], "end": custom[1][:10]}
     else:
         rng = preset
+    # Not saved: the person's own view, in the link, until "Save as default".
+    return {"range": rng, "country": country or None, "trail": []}
+
+
+# The view goes into the address bar (replaced, not pushed: Back leaves the dashboard), so
+# the page's link opens this view for whoever it is sent to.
+clientside_callback(
+    """function (view) {
+        if (!view) { return window.dash_clientside.no_update; }
+        const p = new URLSearchParams(), r = view.range;
+        if (r && typeof r === "object") { p.set("start", r.start); p.set("end", r.end); }
+        else if (r) { p.set("range", r); }
+        p.set("country", view.country || "");
+        const url = window.location.pathname + "?" + p.toString();
+        if (url !== window.location.pathname + window.location.search) {
+            window.history.replaceState(window.history.state, "", url);
+        }
+        return url;
+    }""",
+    Output("dash-url-sink", "data"),
+    Input("dashboard-view", "data"),
+)
+
+
+@callback(
+    Output("dash-view-actions", "style"),
+    Input("dashboard-view", "data"),
+    Input("dashboard-saved", "data"),
+)
+def show_view_actions(view, saved):
+    return {"display": "flex" if views.differs(view or {}, saved or {}) else "none"}
+
+
+@callback(
+    Output("dashboard-saved", "data"),
+    Output("dashboard-status", "children", allow_duplicate=True),
+    Input("dash-save-default", "n_clicks"),
+    State("dashboard-view", "data"),
+    State("dashboard-id", "data"),
+    prevent_initial_call=True,
+)
+def save_default(_n, view, dashboard_id):
+    """The same service as PUT /api/dashboards/<id> with new filters."""
     with runtime().db.session() as s:
         d = service.set_filters(
-            s, account_id(), dashboard_id, {"range": rng, "country": country or None}
+            s, account_id(), dashboard_id, {"range": view["range"], "country": view.get("country")}
         )
-        filters = d.definition["filters"]
-    return {**filters, "trail": []}
+        saved = d.definition["filters"]
+    return saved, announce(f"Saved as the default for everyone: {view_label(saved)}.")
+
+
+@callback(
+    Output("dashboard-view", "data", allow_duplicate=True),
+    Output("dash-range", "value"),
+    Output("dash-custom-range", "value"),
+    Output("dash-country", "value"),
+    Input("dash-reset-view", "n_clicks"),
+    State("dashboard-saved", "data"),
+    prevent_initial_call=True,
+)
+def reset_view(_n, saved):
+    preset = "custom" if isinstance(saved["range"], dict) else saved["range"]
+    custom = [saved["range"]["start"], saved["range"]["end"]] if preset == "custom" else no_update
+    return {**saved, "trail": []}, preset, custom, saved.get("country") or ""
 
 
 @callback(

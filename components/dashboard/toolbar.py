@@ -1,6 +1,7 @@
 """The dashboard-wide controls: date range (preset or custom), country filter, auto refresh
 (off, 10 s, 30 s, 1 min) and full screen for a wall display; beside the range, the account's
-time zone its days are cut in, linking to Settings where it is changed."""
+time zone its days are cut in, linking to Settings where it is changed. Filters tried here
+are the person's (kept in the page's link) until "Save as default"."""
 
 from __future__ import annotations
 
@@ -43,6 +44,37 @@ def timezone_note(tz: str) -> dcc.Link:
         className="dash-timezone",
         title="Change the account's time zone in Settings",
         style={"fontSize": "12px", "color": "#5c636a", "paddingBottom": "9px"},
+    )
+
+
+def view_actions() -> html.Div:
+    """Shown while the filters differ from the dashboard's default: they are this person's
+    (and their link's) until "Save as default" makes them everyone's."""
+    return html.Div(
+        [
+            dmc.Text(
+                "Only you see these filters (and anyone you send this page's link).",
+                size="xs",
+                c="dimmed",
+                id="dash-view-hint",
+            ),
+            dmc.Group(
+                [
+                    dmc.Button(
+                        "Save as default",
+                        id="dash-save-default",
+                        size="xs",
+                        variant="light",
+                        **{"aria-describedby": "dash-view-hint"},
+                    ),
+                    dmc.Button("Reset", id="dash-reset-view", size="xs", variant="subtle"),
+                ],
+                gap=4,
+            ),
+        ],
+        id="dash-view-actions",
+        className="dash-view-actions",
+        style={"display": "none"},
     )
 
 
@@ -96,6 +128,7 @@ def toolbar(filters: dict, tz: str = "UTC") -> html.Div:
                 ],
                 className="dash-refresh-group",
             ),
+            view_actions(),
             dmc.Button(
                 "Full screen",
                 id="dash-fullscreen",

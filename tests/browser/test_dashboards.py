@@ -341,6 +341,7 @@ def test_toolbar_filter_is_saved_and_auto_refresh_shows_new_events(dash_duo, liv
     dash_duo.wait_for_element("#dcard-live .dcard-body")
 
     pick(dash_duo, "dash-country", "Germany (DE)")
+    dash_duo.find_element("#dash-save-default").click()  # tried filters are saved on request
     WebDriverWait(None, 10, poll_frequency=0.3).until(
         lambda _: api(live_app, shop, "GET", f"/api/dashboards/{did}")["filters"]["country"] == "DE"
     )
