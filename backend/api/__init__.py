@@ -21,6 +21,7 @@ def register(app: Flask) -> None:
         predictions,
         read,
         reports,
+        segments,
     )
     from backend.api.ids import StoreId
 
@@ -38,6 +39,7 @@ def register(app: Flask) -> None:
         client,
         reports,
         dimensions,
+        segments,
         campaigns,
         predictions,
         email,

@@ -13,6 +13,7 @@ from backend.store.flow_models import Flow, FlowJob, FlowRun
 from backend.store.models import Profile
 
 LIST_METRIC = "Subscribed to List"
+SEGMENT_METRIC = "$joined_segment"  # not an event: how a segment join is handed in
 # Flows react to live events; a backfill of old events (imports, the demo seed) must not
 # send today's e-mails about last month's orders.
 MAX_EVENT_AGE = timedelta(days=1)
@@ -26,6 +27,10 @@ def _triggered(flow: Flow, row: dict) -> bool:
         return row["metric"] == LIST_METRIC and (row["properties"] or {}).get("list") == trig.get(
             "list"
         )
+    if trig.get("type") == "segment":  # a join, from backend/segments/live.py
+        return row["metric"] == SEGMENT_METRIC and (row["properties"] or {}).get(
+            "segment"
+        ) == trig.get("segment")
     return False
 
 

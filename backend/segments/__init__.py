@@ -1,0 +1,2 @@
+"""Segments: live audiences from behaviour, properties, lists, e-mail status, other segments
+and predictions (docs/segments.md)."""

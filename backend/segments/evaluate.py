@@ -1,0 +1,232 @@
+"""Evaluate a definition to the set of its members, as a 64-bit roaring bitmap of profile ids.
+
+Each condition becomes one set (SQL picks the ids; Python only where a JSON value must be
+compared), then the groups are OR-ed and AND-ed as bitmaps. `within` restricts the work to
+some profiles (incremental evaluation): every query then filters by those ids.
+
+Semantics (the reference in tests/segments/reference.py is the plain-Python statement):
+- metric: the profile's events of that metric in the window whose properties meet every
+  `where`; count (or summed revenue, a missing revenue counting 0) compared with value. A
+  profile without such events has 0, so `eq 0` / `lt N` include it. `days: D` is
+  ts >= now - D x 24 h (later timestamps included); `since: DATE` is ts >= DATE;
+  `between: [A, B]` is A <= ts < B + 1 day (both dates included).
+- property, prediction: backend/segments/values.compare on the profile's value.
+- list, segment: current membership (member: false is its complement).
+- email_status: the profile's status (null counts as never_subscribed).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta
+
+from pyroaring import BitMap64
+from sqlalchemy import func, not_, or_, select
+from sqlalchemy.orm import Session
+
+from backend.segments.values import MISSING, compare, lookup, parse_when
+from backend.store.models import Event, List, ListMember, Profile
+from backend.store.segment_models import SegmentMember
+
+CHUNK = 5000  # ids per IN (...) list: under SQLite's and PostgreSQL's parameter limits
+
+_SQL_OPS = {
+    "gte": lambda x, v: x >= v,
+    "gt": lambda x, v: x > v,
+    "lte": lambda x, v: x <= v,
+    "lt": lambda x, v: x < v,
+    "eq": lambda x, v: x == v,
+}
+
+
+def window(c: dict, now: datetime) -> tuple[datetime | None, datetime | None]:
+    """[lo, hi) of a metric condition's event times; None for an open end."""
+    if c.get("days") is not None:
+        return now - timedelta(days=int(c["days"])), None
+    if c.get("since") is not None:
+        return parse_when(c["since"]), None
+    if c.get("between") is not None:
+        a, b = (parse_when(x) for x in c["between"])
+        return a, datetime(b.year, b.month, b.day) + timedelta(days=1)
+    return None, None
+
+
+def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    buf: list[int] = []
+    for i in ids:
+        buf.append(i)
+        if len(buf) == CHUNK:
+            yield buf
+            buf = []
+    if buf:
+        yield buf
+
+
+class Evaluator:
+    """One evaluation: an account, a moment, and optionally the profiles to look at."""
+
+    def __init__(self, s: Session, account_id: str, now: datetime, within=None):
+        self.s, self.account_id, self.now = s, account_id, now
+        self.within = None if within is None else BitMap64(within)
+        self._universe: BitMap64 | None = None
+
+    # -- the profiles looked at -------------------------------------------------------------
+    def _ids(self, stmt, column) -> BitMap64:
+        """Run a SELECT of ids, restricted to `within` when there is one."""
+        out = BitMap64()
+        if self.within is None:
+            out.update(self.s.scalars(stmt))
+            return out
+        for chunk in _chunks(self.within):
+            out.update(self.s.scalars(stmt.where(column.in_(chunk))))
+        return out
+
+    def _rows(self, stmt, column):
+        if self.within is None:
+            yield from self.s.execute(stmt)
+            return
+        for chunk in _chunks(self.within):
+            yield from self.s.execute(stmt.where(column.in_(chunk)))
+
+    def universe(self) -> BitMap64:
+        if self._universe is None:
+            self._universe = self._ids(
+                select(Profile.id).where(Profile.account_id == self.account_id), Profile.id
+            )
+        return self._universe
+
+    # -- the whole definition ---------------------------------------------------------------
+    def members(self, conditions: list) -> BitMap64:
+        result = BitMap64(self.universe())
+        for group in conditions:
+            matched = BitMap64()
+            for c in group:
+                matched |= self.condition(c)
+            result &= matched
+            if not result:
+                break
+        return result
+
+    def condition(self, c: dict) -> BitMap64:
+        return getattr(self, f"_{c['type']}")(c) & self.universe()
+
+    # -- one condition ----------------------------------------------------------------------
+    def _metric(self, c: dict) -> BitMap64:
+        lo, hi = window(c, self.now)
+        filters = [
+            Event.account_id == self.account_id,
+            Event.metric == c["metric"],
+            Event.profile_id.is_not(None),
+        ]
+        if lo is not None:
+            filters.append(Event.ts >= lo)
+        if hi is not None:
+            filters.append(Event.ts < hi)
+        op, value = c["op"], c["value"]
+        revenue = c.get("measure", "count") == "revenue"
+        zero_meets = _SQL_OPS[op](0, value)
+        if c.get("where"):
+            return self._metric_where(c, filters, revenue, zero_meets)
+        agg = func.sum(func.coalesce(Event.revenue, 0.0)) if revenue else func.count()
+        having = _SQL_OPS[op](agg, value)
+        stmt = select(Event.profile_id).where(*filters).group_by(Event.profile_id)
+        if not zero_meets:
+            return self._ids(stmt.having(having), Event.profile_id)
+        # Those without events meet it too: everyone but those whose events fail it.
+        failing = self._ids(stmt.having(not_(having)), Event.profile_id)
+        return self.universe() - failing
+
+    def _metric_where(self, c, filters, revenue: bool, zero_meets: bool) -> BitMap64:
+        totals: dict[int, float] = {}
+        stmt = select(Event.profile_id, Event.revenue, Event.properties).where(*filters)
+        for pid, rev, props in self._rows(stmt, Event.profile_id):
+            if all(
+                compare(w["op"], lookup(props or {}, w["field"]), w.get("value"))
+                for w in c["where"]
+            ):
+                totals[pid] = totals.get(pid, 0.0) + ((rev or 0.0) if revenue else 1)
+        test = _SQL_OPS[c["op"]]
+        out = BitMap64(p for p, t in totals.items() if test(t, c["value"]))
+        if zero_meets:
+            out |= self.universe() - BitMap64(totals)
+        return out
+
+    def _property(self, c: dict) -> BitMap64:
+        field, op, value = c["field"], c["op"], c.get("value")
+        base = select(Profile.id).where(Profile.account_id == self.account_id)
+        if field == "country" and op in ("eq", "in", "ne") and _all_text(value):
+            # Countries are stored as upper-case ISO codes: SQL compares them directly.
+            wanted = [str(v).upper() for v in (value if op == "in" else [value])]
+            cond = Profile.country.in_(wanted)
+            if op == "ne":
+                cond = or_(Profile.country.is_(None), not_(cond))
+            return self._ids(base.where(cond), Profile.id)
+        column = {
+            "email": Profile.email,
+            "country": Profile.country,
+            "created": Profile.first_seen,
+        }.get(field, Profile.traits)
+        stmt = select(Profile.id, column).where(Profile.account_id == self.account_id)
+        out = BitMap64()
+        for pid, v in self._rows(stmt, Profile.id):
+            actual = lookup(v or {}, field[len("traits.") :]) if column is Profile.traits else v
+            if compare(op, MISSING if actual is None else actual, value):
+                out.add(pid)
+        return out
+
+    def _list(self, c: dict) -> BitMap64:
+        stmt = (
+            select(ListMember.profile_id)
+            .join(List, List.id == ListMember.list_id)
+            .where(List.account_id == self.account_id, List.name == c["list"])
+        )
+        ids = self._ids(stmt, ListMember.profile_id)
+        return ids if c.get("member", True) else self.universe() - ids
+
+    def _segment(self, c: dict) -> BitMap64:
+        stmt = select(SegmentMember.profile_id).where(SegmentMember.segment_id == c["segment"])
+        ids = self._ids(stmt, SegmentMember.profile_id)
+        return ids if c.get("member", True) else self.universe() - ids
+
+    def _email_status(self, c: dict) -> BitMap64:
+        column = getattr(Profile, "email_status", None)
+        wanted = list(c["in"])
+        if column is None:  # before e-mail status exists, everyone is never_subscribed
+            return BitMap64(self.universe()) if "never_subscribed" in wanted else BitMap64()
+        cond = column.in_(wanted)
+        if "never_subscribed" in wanted:
+            cond = or_(cond, column.is_(None))
+        stmt = select(Profile.id).where(Profile.account_id == self.account_id, cond)
+        return self._ids(stmt, Profile.id)
+
+    def _prediction(self, c: dict) -> BitMap64:
+        model = importlib.import_module("backend.store.prediction_models").ProfilePrediction
+        column = getattr(model, c["field"])
+        stmt = select(model.profile_id, column).where(model.account_id == self.account_id)
+        have: dict[int, object] = dict(self._rows(stmt, model.profile_id))
+        out = BitMap64(
+            p
+            for p, v in have.items()
+            if compare(c["op"], MISSING if v is None else v, c.get("value"))
+        )
+        if c["op"] in ("ne", "not_exists"):  # no prediction: the value is missing
+            out |= self.universe() - BitMap64(have)
+        return out
+
+
+def _all_text(value) -> bool:
+    values = value if isinstance(value, list) else [value]
+    return all(isinstance(v, str) and v.strip() and not _numeric(v) for v in values)
+
+
+def _numeric(v: str) -> bool:
+    try:
+        float(v)
+    except ValueError:
+        return False
+    return True
+
+
+def members(s: Session, account_id: str, conditions: list, now: datetime, within=None) -> BitMap64:
+    return Evaluator(s, account_id, now, within).members(conditions)

@@ -1,0 +1,228 @@
+"""Keeping segments fresh after their full evaluation on save (docs/segments.md):
+
+- New events: a watermark over stored event ids finds the events stored since the last step;
+  their profiles are re-evaluated against the segments those events can affect. On
+  PostgreSQL ids are taken when a row is inserted but seen when its transaction commits, so
+  a lower id can appear after a higher one: every id skipped over is kept as a gap and
+  looked for again until it shows up or `grace` has passed (a transaction that old has
+  committed or rolled back).
+- Time: a rolling window (`days: D`) loses events as time passes. Each step finds the events
+  that crossed a window's edge since the previous step (ts + D between the two) and
+  re-evaluates their profiles, so a profile leaves within one step of its window lapsing.
+- A periodic full evaluation of each segment (`full_every`) catches what no event announces
+  (a list joined through the API, a refit of predictions).
+- A membership change re-evaluates the segments that use this one, and starts flows that
+  trigger on joining it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime, timedelta
+
+from pyroaring import BitMap64
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from backend.segments import membership
+from backend.segments.evaluate import _chunks, members
+from backend.store.db import utcnow
+from backend.store.models import Event
+from backend.store.segment_models import Segment
+
+log = logging.getLogger("tally.segments")
+
+MAX_ROWS = 50_000  # events read per step
+
+
+def _conditions(seg: Segment) -> list[dict]:
+    return [c for group in seg.definition.get("conditions") or [] for c in group]
+
+
+def after_changes(s: Session, seg: Segment, changes, now: datetime) -> None:
+    """Start flows on the joins; re-evaluate the segments that use this one."""
+    if changes.joined:
+        from backend.flows.enroll import SEGMENT_METRIC, enroll
+
+        rows = [
+            {
+                "metric": SEGMENT_METRIC,
+                "properties": {"segment": seg.id},
+                "ts": now,
+                "message_id": f"segment:{seg.id}:{p}:{now.isoformat()}",
+                "profile_id": p,
+            }
+            for p in changes.joined
+        ]
+        enroll(s, seg.account_id, rows, now)
+    touched = changes.joined | changes.left
+    if not touched:
+        return
+    for other in s.scalars(select(Segment).where(Segment.account_id == seg.account_id)):
+        if any(
+            c.get("type") == "segment" and c.get("segment") == seg.id for c in _conditions(other)
+        ):
+            reevaluate(s, other, touched, now)
+
+
+def reevaluate(s: Session, seg: Segment, within: BitMap64, now: datetime):
+    """Evaluate `seg` for the profiles in `within` only and store the difference."""
+    membership.lock(s, seg.id)
+    new = members(s, seg.account_id, seg.definition["conditions"], now, within)
+    changes = membership.apply(s, seg, new, now, within=within)
+    after_changes(s, seg, changes, now)
+    return changes
+
+
+def affected_by(seg: Segment, metrics: set[str]) -> bool:
+    """Whether events of these metrics can change who is in `seg`: a metric condition on
+    one of them, or a condition on the profile itself (an identify changes traits)."""
+    for c in _conditions(seg):
+        kind = c.get("type")
+        if kind == "metric" and c.get("metric") in metrics:
+            return True
+        if kind in ("property", "list", "email_status", "prediction"):
+            return True
+    return False
+
+
+class Watcher:
+    """One step at a time (the jobs process loops; tests call step() with their own clock)."""
+
+    def __init__(self, db, grace=timedelta(minutes=5), full_every=timedelta(minutes=10)):
+        self.db = db
+        self.grace = grace
+        self.full_every = full_every
+        self.hi: int | None = None  # highest event id seen
+        self.gaps: dict[int, datetime] = {}  # ids below hi not seen yet -> when noticed
+        self.edge_at: datetime | None = None  # when windows' edges were last looked at
+        self.steps = 0
+
+    def step(self, now: datetime | None = None) -> int:
+        """Returns how many memberships changed."""
+        now = now or utcnow()
+        changed = 0
+        if self.hi is None:
+            self._start(now)
+            changed += self._full(now, force=True)
+        changed += self._events(now)
+        changed += self._windows(now)
+        changed += self._full(now)
+        self.steps += 1
+        return changed
+
+    # -- the watermark -----------------------------------------------------------------------
+    def _start(self, now: datetime) -> None:
+        with self.db.session() as s:
+            self.hi = s.scalar(select(func.max(Event.id))) or 0
+            # Ids just below the top may still be committing: look for them as gaps.
+            recent = set(s.scalars(select(Event.id).where(Event.id > self.hi - 10_000)))
+        self.gaps = {i: now for i in range(max(1, self.hi - 10_000), self.hi) if i not in recent}
+        self.edge_at = now
+
+    def _new_events(self, s: Session, now: datetime) -> list[tuple]:
+        cols = (Event.id, Event.account_id, Event.profile_id, Event.metric)
+        rows = list(
+            s.execute(select(*cols).where(Event.id > self.hi).order_by(Event.id).limit(MAX_ROWS))
+        )
+        for g in [g for g, t in self.gaps.items() if now - t > self.grace]:
+            del self.gaps[g]
+        for chunk in _chunks(sorted(self.gaps)):
+            rows += list(s.execute(select(*cols).where(Event.id.in_(chunk))))
+        for r in rows:
+            self.gaps.pop(r[0], None)
+        top = max((r[0] for r in rows if r[0] > self.hi), default=self.hi)
+        seen = {r[0] for r in rows}
+        for i in range(self.hi + 1, top):
+            if i not in seen:
+                self.gaps[i] = now
+        self.hi = top
+        return rows
+
+    def _events(self, now: datetime) -> int:
+        with self.db.session() as s:
+            rows = self._new_events(s, now)
+        by_account: dict[str, tuple[BitMap64, set[str]]] = {}
+        for _id, account_id, profile_id, metric in rows:
+            if profile_id is None:
+                continue
+            ids, metrics = by_account.setdefault(account_id, (BitMap64(), set()))
+            ids.add(profile_id)
+            metrics.add(metric)
+        changed = 0
+        for account_id, (ids, metrics) in by_account.items():
+            with self.db.session() as s:
+                for seg in _segments(s, account_id):
+                    if affected_by(seg, metrics):
+                        ch = reevaluate(s, seg, ids, now)
+                        changed += len(ch.joined) + len(ch.left)
+        return changed
+
+    # -- time windows --------------------------------------------------------------------------
+    def _windows(self, now: datetime) -> int:
+        """Profiles whose events left a rolling window since the last look: ts + D in
+        (edge_at, now]."""
+        since, self.edge_at = self.edge_at or now, now
+        changed = 0
+        with self.db.session() as s:
+            segs = list(s.scalars(select(Segment)))
+        for seg in segs:
+            rolling = [c for c in _conditions(seg) if c.get("type") == "metric" and c.get("days")]
+            if not rolling:
+                continue
+            with self.db.session() as s:
+                ids = BitMap64()
+                for c in rolling:
+                    d = timedelta(days=int(c["days"]))
+                    ids.update(
+                        s.scalars(
+                            select(Event.profile_id).where(
+                                Event.account_id == seg.account_id,
+                                Event.metric == c["metric"],
+                                Event.ts >= since - d,
+                                Event.ts < now - d,
+                                Event.profile_id.is_not(None),
+                            )
+                        )
+                    )
+                if ids:
+                    ch = reevaluate(s, s.get(Segment, seg.id), ids, now)
+                    changed += len(ch.joined) + len(ch.left)
+        return changed
+
+    # -- the safety net ------------------------------------------------------------------------
+    def _full(self, now: datetime, force: bool = False) -> int:
+        from backend.segments.service import evaluate_full
+
+        changed = 0
+        with self.db.session() as s:
+            due = [
+                seg.id
+                for seg in s.scalars(select(Segment).order_by(Segment.id))
+                if force or seg.evaluated_at is None or now - seg.evaluated_at >= self.full_every
+            ]
+        for sid in due:
+            with self.db.session() as s:
+                seg = s.get(Segment, sid)
+                if seg is not None:
+                    ch = evaluate_full(s, seg, now)
+                    changed += len(ch.joined) + len(ch.left)
+        return changed
+
+
+def _segments(s: Session, account_id: str) -> list[Segment]:
+    return list(
+        s.scalars(select(Segment).where(Segment.account_id == account_id).order_by(Segment.id))
+    )
+
+
+def run_forever(runtime, stop: threading.Event, interval: float = 2.0) -> None:
+    """The segments loop of the jobs process: a step every `interval` seconds."""
+    watcher = Watcher(runtime.db)
+    while not stop.is_set():
+        try:
+            watcher.step()
+        except Exception:
+            log.exception("segments step failed; retrying")
+        stop.wait(interval)
