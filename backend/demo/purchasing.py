@@ -47,10 +47,14 @@ def simulate(
     cust_parts, day_parts = [np.arange(customers)], [birth]
     t = birth.copy()
     active = np.arange(customers)
+    first = True
     while len(active):
-        # After each purchase: lapse for good with probability p, else buy again after Exp(lam).
-        stays = rng.random(len(active)) >= drop[active]
-        active, t = active[stays], t[stays]
+        # After each repeat purchase: lapse for good with probability p (BG/NBD: not after
+        # the first purchase), else buy again after Exp(lam).
+        if not first:
+            stays = rng.random(len(active)) >= drop[active]
+            active, t = active[stays], t[stays]
+        first = False
         t = t + rng.exponential(1.0, len(active)) / np.maximum(lam[active], 1e-12)
         inside = t < days
         active, t = active[inside], t[inside]

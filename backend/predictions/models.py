@@ -62,26 +62,32 @@ class BetaGeo:
     def fit(cls, x, t_x, T) -> BetaGeo:
         (x, t_x, T), w = _unique_rows(x, t_x, T)
         n = w.sum()
+        # Terms of x alone (gammaln, psi: the costly part) are computed once per distinct x.
+        ux, at = np.unique(x, return_inverse=True)
         repeat = x > 0
-        bx1 = np.where(repeat, 0.0, 1.0)  # keeps b + x - 1 away from 0 where x == 0
+        bx1 = np.where(ux > 0, 0.0, 1.0)  # keeps b + x - 1 away from 0 where x == 0
 
         def neg(theta):
             r, alpha, a, b = np.exp(theta)
-            a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
-            a2 = gammaln(a + b) + gammaln(b + x) - gammaln(b) - gammaln(a + b + x)
-            a3 = -(r + x) * np.log(alpha + T)
-            a4 = np.where(
-                repeat, np.log(a) - np.log(b + x - 1 + bx1) - (r + x) * np.log(alpha + t_x), -np.inf
-            )
+            g_rx = gammaln(r + ux)
+            g_bx = gammaln(b + ux)
+            g_abx = gammaln(a + b + ux)
+            log_bx1 = np.log(b + ux - 1 + bx1)
+            a12 = (g_rx + g_bx - g_abx)[at] - gammaln(r) + r * np.log(alpha)
+            a12 += gammaln(a + b) - gammaln(b)
+            rx = r + x
+            l_T, l_tx = np.log(alpha + T), np.log(alpha + t_x)
+            a3 = -rx * l_T
+            a4 = np.where(repeat, np.log(a) - log_bx1[at] - rx * l_tx, -np.inf)
             lse = np.logaddexp(a3, a4)
             w3 = np.exp(a3 - lse)
             w4 = 1.0 - w3
-            d_r = psi(r + x) - psi(r) + np.log(alpha)
-            d_r += w3 * -np.log(alpha + T) + w4 * -np.log(alpha + t_x)
-            d_alpha = r / alpha - w3 * (r + x) / (alpha + T) - w4 * (r + x) / (alpha + t_x)
-            d_a = psi(a + b) - psi(a + b + x) + w4 / a
-            d_b = psi(a + b) + psi(b + x) - psi(b) - psi(a + b + x) - w4 / (b + x - 1 + bx1)
-            ll = np.dot(w, a1 + a2 + lse) / n
+            p_rx, p_bx, p_abx = psi(r + ux)[at], psi(b + ux)[at], psi(a + b + ux)[at]
+            d_r = p_rx - psi(r) + np.log(alpha) - w3 * l_T - w4 * l_tx
+            d_alpha = r / alpha - rx * (w3 / (alpha + T) + w4 / (alpha + t_x))
+            d_a = psi(a + b) - p_abx + w4 / a
+            d_b = psi(a + b) + p_bx - psi(b) - p_abx - w4 / np.exp(log_bx1[at])
+            ll = np.dot(w, a12 + lse) / n
             grad = np.array(
                 [np.dot(w, g) / n for g in (d_r * r, d_alpha * alpha, d_a * a, d_b * b)]
             )
@@ -146,22 +152,25 @@ class GammaGamma:
         (x, m), w = _unique_rows(x, mean_spend)
         n = w.sum()
         log_m, log_x = np.log(m), np.log(x)
+        ux, at = np.unique(x, return_inverse=True)  # gammaln, psi: once per distinct x
 
         def neg(theta):
             p, q, v = np.exp(theta)
+            pux = p * ux
+            g_pxq, g_px = gammaln(pux + q), gammaln(pux)
+            s_pxq, s_px = psi(pux + q), psi(pux)
             px = p * x
             vxm = np.log(v + x * m)
             ll = (
-                gammaln(px + q)
-                - gammaln(px)
+                (g_pxq - g_px)[at]
                 - gammaln(q)
                 + q * np.log(v)
                 + (px - 1) * log_m
                 + px * log_x
                 - (px + q) * vxm
             )
-            d_p = x * (psi(px + q) - psi(px) + log_m + log_x - vxm)
-            d_q = psi(px + q) - psi(q) + np.log(v) - vxm
+            d_p = x * ((s_pxq - s_px)[at] + log_m + log_x - vxm)
+            d_q = s_pxq[at] - psi(q) + np.log(v) - vxm
             d_v = q / v - (px + q) / (v + x * m)
             grad = np.array([np.dot(w, g) / n for g in (d_p * p, d_q * q, d_v * v)])
             return -np.dot(w, ll) / n, -grad

@@ -74,3 +74,20 @@ def test_gamma_gamma_matches_the_published_estimates():
     assert gg.expected_spend(np.array([0]), np.array([np.nan]))[0] == pytest.approx(
         gg.population_mean
     )
+
+
+def test_fits_recover_the_parameters_that_made_the_data():
+    from backend.demo.purchasing import DEFAULTS, simulate
+    from backend.predictions.data import Orders, summarise
+    from backend.predictions.score import fit
+
+    sim = simulate(30_000, 730, seed=5)
+    customers = summarise(Orders(sim.customer.astype(np.int64), sim.day, sim.revenue))
+    model = fit(customers, 730.0)
+    bg, gg = model.bgnbd, model.gamma_gamma
+    truth = {**DEFAULTS, "alpha": DEFAULTS["alpha"] / 7}  # per day -> per week
+    assert bg.r == pytest.approx(truth["r"], rel=0.1)
+    assert bg.alpha == pytest.approx(truth["alpha"], rel=0.1)
+    assert bg.a == pytest.approx(truth["a"], rel=0.15)
+    assert bg.b == pytest.approx(truth["b"], rel=0.15)
+    assert gg.population_mean == pytest.approx(truth["p"] * truth["v"] / (truth["q"] - 1), rel=0.05)
