@@ -42,6 +42,7 @@ def _background_process(settings: Settings, niceness: int, renderers=None):
 
 def run_jobs(settings: Settings, renderers) -> None:
     """Process entry point: run every background job until SIGTERM."""
+    from backend.campaigns.runner import run_forever as run_campaigns
     from backend.flows.runner import run_forever as run_flows
     from backend.predictions.service import run_forever as run_predictions
     from backend.reports.mailing import run_forever as run_reports
@@ -53,6 +54,10 @@ def run_jobs(settings: Settings, renderers) -> None:
     threads = [
         threading.Thread(target=run_flows, args=(rt, stop), name="tally-flows", daemon=True),
         threading.Thread(target=run_reports, args=(rt, stop), name="tally-reports", daemon=True),
+        # Campaigns: start what is due, send, resume after a crash (docs/campaigns.md).
+        threading.Thread(
+            target=run_campaigns, args=(rt, stop), name="tally-campaigns", daemon=True
+        ),
         # Nightly CLV fits and on-demand refreshes (docs/predictions.md).
         threading.Thread(
             target=run_predictions, args=(rt, stop), name="tally-predictions", daemon=True
