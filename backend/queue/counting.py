@@ -89,8 +89,7 @@ class CountingConsumer:
     # -- the partitions this member owns --
 
     def _on_assign(self, consumer, parts) -> None:
-        for tp in parts:
-            self.states[tp.partition] = self._restore(tp.partition)
+        self.states.update(self._restore([tp.partition for tp in parts]))
         # Flushes committed by a former owner and maybe never applied: apply them now.
         for p in sorted(tp.partition for tp in parts):
             st = self.states[p]
@@ -104,42 +103,39 @@ class CountingConsumer:
         for tp in parts:
             self.states.pop(tp.partition, None)
 
-    def _restore(self, partition: int) -> PartitionState:
-        """The partition's state, read back from its state-topic partition (committed only)."""
-        st = PartitionState()
+    def _restore(self, partitions: list[int]) -> dict[int, PartitionState]:
+        """The partitions' states, read back from the state topic (committed records only)."""
+        states = {p: PartitionState() for p in partitions}
+        if not partitions:
+            return states
         reader = Consumer(
             {
                 "bootstrap.servers": self.bootstrap,
-                "group.id": f"tally-counting-restore-{self.member}",
+                "group.id": f"{self.t.counting_group}-restore-{self.member}",
                 "isolation.level": "read_committed",
                 "enable.auto.commit": False,
                 "enable.partition.eof": True,
             }
         )
+        now, n, left = time.time(), 0, set(partitions)
         try:
-            reader.assign([TopicPartition(self.t.counting_state, partition, OFFSET_BEGINNING)])
-            now, n = time.time(), 0
-            while True:
-                msgs = reader.consume(10_000, 2.0)
-                eof = False
-                for m in msgs:
+            reader.assign(
+                [TopicPartition(self.t.counting_state, p, OFFSET_BEGINNING) for p in partitions]
+            )
+            while left:
+                for m in reader.consume(10_000, 0.1):
                     if m.error() is not None:
-                        if m.error().code() == KafkaError._PARTITION_EOF:
-                            eof = True
-                            continue
-                        raise KafkaException(m.error())
-                    st.replay(m.value(), m.timestamp()[1] / 1000, now)
+                        if m.error().code() != KafkaError._PARTITION_EOF:
+                            raise KafkaException(m.error())
+                        left.discard(m.partition())
+                        continue
+                    states[m.partition()].replay(m.value(), m.timestamp()[1] / 1000, now)
                     n += 1
-                if eof or (not msgs and self._restored_all(reader, partition)):
-                    break
         finally:
             reader.close()
-        log.info("partition %d: state of %d records, %d ids", partition, n, len(st))
-        return st
-
-    def _restored_all(self, reader: Consumer, partition: int) -> bool:
-        lo, hi = reader.get_watermark_offsets(TopicPartition(self.t.counting_state, partition))
-        return hi == lo
+        ids = sum(len(st) for st in states.values())
+        log.info("partitions %s: state of %d records, %d ids", partitions, n, ids)
+        return states
 
     # -- the loop --
 
