@@ -43,9 +43,11 @@ def _background_process(settings: Settings, niceness: int, renderers=None):
 def run_jobs(settings: Settings, renderers) -> None:
     """Process entry point: run every background job until SIGTERM."""
     from backend.campaigns.runner import run_forever as run_campaigns
+    from backend.email.listener import run_forever as run_bounces
     from backend.flows.runner import run_forever as run_flows
     from backend.predictions.service import run_forever as run_predictions
     from backend.reports.mailing import run_forever as run_reports
+    from backend.segments.live import run_forever as run_segments
 
     # Acknowledging requests is latency-bound; aggregation is throughput-bound and catches
     # up after a burst. A lower CPU priority lets a burst be acknowledged at full speed.
@@ -58,6 +60,9 @@ def run_jobs(settings: Settings, renderers) -> None:
         threading.Thread(
             target=run_campaigns, args=(rt, stop), name="tally-campaigns", daemon=True
         ),
+        # The inbound SMTP listener for bounces and complaints, when TALLY_BOUNCE_SMTP is set.
+        threading.Thread(target=run_bounces, args=(rt, stop), name="tally-bounces", daemon=True),
+        threading.Thread(target=run_segments, args=(rt, stop), name="tally-segments", daemon=True),
         # Nightly CLV fits and on-demand refreshes (docs/predictions.md).
         threading.Thread(
             target=run_predictions, args=(rt, stop), name="tally-predictions", daemon=True

@@ -20,13 +20,17 @@ def seg_app(tmp_path, db_url):
 
 @pytest.fixture
 def shop(seg_app):
-    """(client, account, private-key headers, send(kind, body), drain())."""
+    return make_shop(seg_app)
+
+
+def make_shop(app):
+    """An account in `app`: .client, .account, .h (private key), .send(kind, body), .drain()."""
     from backend.accounts.service import create_account
 
-    rt = seg_app.extensions["tally"]
+    rt = app.extensions["tally"]
     with rt.db.session() as s:
         acc = create_account(s, "Shop")
-    client = seg_app.test_client()
+    client = app.test_client()
     h = {"Authorization": f"Bearer {acc.private_key}"}
     w = basic(acc.write_key)
     n = [0]
