@@ -98,13 +98,18 @@ def check_structure(defn: Any) -> dict:
     if not isinstance(name, str) or not name.strip() or len(name) > 200:
         problems.append(Problem(None, "name must be a non-empty string of at most 200 characters"))
     trigger = defn.get("trigger")
-    if not isinstance(trigger, dict) or trigger.get("type") not in ("metric", "list"):
+    if not isinstance(trigger, dict) or trigger.get("type") not in ("metric", "list", "segment"):
         problems.append(
             Problem(
                 None,
-                "trigger must be {'type': 'metric', 'metric': ...} or {'type': 'list', 'list': ...}",
+                "trigger must be {'type': 'metric', 'metric': ...}, {'type': 'list', 'list': ...}"
+                " or {'type': 'segment', 'segment': ID}",
             )
         )
+    elif trigger["type"] == "segment":  # starts on joining the segment (backend/segments/live.py)
+        sid = trigger.get("segment")
+        if isinstance(sid, bool) or not isinstance(sid, int) or sid < 1:
+            problems.append(Problem(None, "trigger.segment must be a segment id"))
     else:
         key = trigger["type"]
         if not isinstance(trigger.get(key), str) or not trigger[key].strip():
