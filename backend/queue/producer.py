@@ -43,9 +43,9 @@ def check_reachable(settings, timeout: float = 5.0) -> None:
     the topics exist (created if missing)."""
     bootstrap = settings.kafka_bootstrap
     try:
-        AdminClient({"bootstrap.servers": bootstrap, "socket.timeout.ms": 3000}).list_topics(
-            timeout=timeout
-        )
+        # log_level 0: librdkafka's own connection errors would bury the one line that says why
+        quiet = {"bootstrap.servers": bootstrap, "socket.timeout.ms": 3000, "log_level": 0}
+        AdminClient(quiet).list_topics(timeout=timeout)
         topics.ensure(bootstrap, topics.names(settings), settings.kafka_partitions)
     except KafkaException as exc:
         raise QueueUnreachable(
