@@ -49,10 +49,24 @@ def _span(seconds: float) -> str:
     return f"{minutes} min" if minutes < 60 else f"{seconds / 3600:.1f} h"
 
 
+def _behind(rt) -> tuple[float, float]:
+    """(oldest uncounted, oldest unstored) in seconds: the spool's backlog, or in Kafka mode
+    the consumer groups' lag (docs/kafka.md)."""
+    if rt.settings.queue == "kafka":
+        from backend.queue.lag import lag
+        from backend.queue.topics import names
+
+        q = lag(rt.settings.kafka_bootstrap, names(rt.settings))
+        if "error" in q:  # ingestion answers 503 and says so; the console reads on
+            return 0.0, 0.0
+        return q["counting"]["oldest_seconds"], q["storing"]["oldest_seconds"]
+    behind = backlog(rt)
+    return behind["oldest_seconds"], behind["unstored"]["oldest_seconds"]
+
+
 @callback(Output("shell-ingest-status", "children"), Input("shell-ingest-tick", "n_intervals"))
 def _refresh(_n):
-    behind = backlog(runtime())
-    text = lag_text(behind["oldest_seconds"], behind["unstored"]["oldest_seconds"])
+    text = lag_text(*_behind(runtime()))
     if text is None:
         return None
     # Dark amber text on the light yellow: Mantine's own yellow text there is ~2:1 contrast.

@@ -15,8 +15,10 @@ _lock = threading.Lock()
 
 
 def lag(bootstrap: str, n: topics.Names, timeout: float = 3.0) -> dict:
-    """{"counting": {"lag": records}, "storing": {...}} or {"error": why} when the brokers do
-    not answer. Cached for a few seconds."""
+    """{"counting": {"lag": records, "oldest_seconds": s}, "storing": {...}}, or {"error":
+    why} when the brokers do not answer. `oldest_seconds`: how long the oldest record the
+    group has not committed has waited (as the spool's backlog says it). Cached a few
+    seconds."""
     with _lock:
         hit = _cache.get((bootstrap, n))
         if hit is not None and time.monotonic() - hit[0] < _CACHE_S:
@@ -47,11 +49,14 @@ def _measure(bootstrap: str, n: topics.Names, timeout: float) -> dict:
                 continue
             parts = [TopicPartition(n.events, p) for p in md.partitions]
             committed = _committed(c, parts, timeout)
-            total = 0
+            total, behind = 0, []
             for tp in committed:
                 lo, hi = c.get_watermark_offsets(tp, timeout=timeout)
-                total += hi - (tp.offset if tp.offset >= 0 else lo)
-            out[name] = {"lag": total}
+                at = tp.offset if tp.offset >= 0 else lo
+                total += hi - at
+                if hi > at:
+                    behind.append(TopicPartition(n.events, tp.partition, at))
+            out[name] = {"lag": total, "oldest_seconds": _oldest(c, behind, timeout)}
         finally:
             c.close()
     return out
@@ -67,3 +72,18 @@ def _committed(c: Consumer, parts: list, timeout: float) -> list:
             if not exc.args[0].retriable() or time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+
+
+def _oldest(c: Consumer, behind: list, timeout: float) -> float:
+    """Age of the oldest first-uncommitted record among the lagging partitions."""
+    if not behind:
+        return 0.0
+    c.assign(behind)
+    stamps: dict[int, float] = {}
+    deadline = time.monotonic() + timeout
+    while len(stamps) < len(behind) and time.monotonic() < deadline:
+        for m in c.consume(len(behind), 0.2):
+            if m.error() is None:
+                stamps.setdefault(m.partition(), m.timestamp()[1] / 1000)
+    c.unassign()
+    return round(max(0.0, time.time() - min(stamps.values())), 1) if stamps else 0.0

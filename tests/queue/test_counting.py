@@ -42,7 +42,17 @@ def test_retries_across_nodes_are_counted_and_stored_once(tmp_path, kafka_env, r
         send(b_app.test_client(), acc.write_key, batch[:600])
         send(a_app.test_client(), acc.write_key, batch[700:800])
         send(b_app.test_client(), acc.write_key, [batch[5], batch[5]])
-        assert lag_of(a.settings)["counting"]["lag"] == 1500 + 600 + 100 + 2
+        sent = 1500 + 600 + 100 + 2
+        # /healthz and the console's header show each group's lag (nothing consumed yet).
+        queue = a_app.test_client().get("/healthz").get_json()["queue"]
+        assert queue["counting"]["lag"] == queue["storing"]["lag"] == sent
+        assert queue["counting"]["oldest_seconds"] >= 0
+        from components.ingest_status import _behind
+
+        assert _behind(a) == (
+            queue["counting"]["oldest_seconds"],
+            queue["storing"]["oldest_seconds"],
+        )
 
         counting = CountingConsumer(a.settings, a.db, counter_store(a))
         run_until_caught_up(counting, a.settings, "counting")
@@ -50,6 +60,10 @@ def test_retries_across_nodes_are_counted_and_stored_once(tmp_path, kafka_env, r
 
         storing = StoringConsumer(b.settings, b.db, tuple(b.fold_hooks))
         run_until_caught_up(storing, b.settings, "storing")
+        assert lag_of(b.settings) == {
+            "counting": {"lag": 0, "oldest_seconds": 0.0},
+            "storing": {"lag": 0, "oldest_seconds": 0.0},
+        }
         with b.db.session() as s:
             stored = s.scalar(select(func.count()).where(Event.account_id == acc.id))
         assert stored == len(batch)
