@@ -95,6 +95,8 @@ def _run(p: profile.Profile, tgt: target.Target, out: Path, ramp: bool) -> int:
     ledger.wait_counted(tgt, timeout_s=60)  # what came before is counted before the baseline
     before = ledger.read_counts(tgt, METRICS, days)
     plan = stages(p, ramp)
+    run_id = uuid.uuid4().hex[:12]
+    opens, clicks = _email_links(p, tgt, plan, run_id)
     cfg = {
         "target": tgt.url,
         "write_key": tgt.write_key,
@@ -102,7 +104,7 @@ def _run(p: profile.Profile, tgt: target.Target, out: Path, ramp: bool) -> int:
         "private_key": tgt.private_key,
         "login": tgt.login,
         "form_id": tgt.form_id,
-        "run_id": uuid.uuid4().hex[:12],
+        "run_id": run_id,
         "rates": p.rates,
         "batch_size": p.batch_size,
         "submit_share": p.submit_share,
@@ -113,6 +115,8 @@ def _run(p: profile.Profile, tgt: target.Target, out: Path, ramp: bool) -> int:
         "window_s": max(1.0, round(plan[-1][1] / 120, 1)),
         "ramp_slo": p.slo.__dict__ if ramp else None,
         "out": str(out),
+        "email_opens": opens,
+        "email_clicks": clicks,
     }
     (out / "config.json").write_text(json.dumps({**cfg, "profile": p.as_dict()}, indent=1))
     click.echo(
@@ -168,6 +172,25 @@ def _run(p: profile.Profile, tgt: target.Target, out: Path, ramp: bool) -> int:
     click.echo(f"  report: {out / 'report.html'}")
     click.echo(verdict)
     return 0 if ok else 1
+
+
+def _email_links(p, tgt, plan, run_id: str) -> tuple[list, list]:
+    """Signed links for the e-mail scenario, one per expected hit (and a margin)."""
+    if not p.rates.get("email"):
+        return [], []
+    if not tgt.secret or not tgt.account_id:
+        p.rates["email"] = 0.0
+        click.echo(
+            "note: no TALLY_SECRET_KEY of the target: the e-mail scenario is skipped", err=True
+        )
+        return [], []
+    from backend.loadtest import email_links
+
+    ids = email_links.recipients(tgt, run_id)
+    if not ids:
+        raise target.TargetError("the load-test recipients did not show up in /api/profiles")
+    hits = sum(p.rates["email"] * m * (end - start) for start, end, m in plan)
+    return email_links.links(tgt.secret, tgt.account_id, ids, int(hits * 1.5) + 50, run_id)
 
 
 def _rates(rates: dict) -> str:

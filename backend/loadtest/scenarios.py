@@ -35,6 +35,11 @@ class Context:
         self.seq += 1
         return f"lt-{self.cfg['run_id']}-{self.seq}"
 
+    def next_link(self, kind: str) -> str | None:
+        """The next unused signed e-mail link (each is hit once: repeats are not counted)."""
+        links = self.cfg.get(kind) or []
+        return links.pop() if links else None
+
     def may_submit(self) -> bool:
         # Tally allows 20 submissions per address per 10 minutes; all of ours share one.
         now = self.now()
@@ -245,4 +250,27 @@ class Marketer(TallyUser):
             )
 
 
-SCENARIO_CLASSES = {"visitor": StorefrontVisitor, "sdk": ServerSdk, "marketer": Marketer}
+class EmailReader(TallyUser):
+    """Someone reading a marketing e-mail: the tracking image (an open), sometimes a tracked
+    link (a click; its redirect is not followed: it leads off the target)."""
+
+    def arrive(self) -> None:
+        ctx = self.ctx
+        if ctx.rng.random() < 0.75:
+            path = ctx.next_link("email_opens")
+            if path and self.call("email", "/e/o/{token}.gif", "GET", path):
+                ctx.recorder.ack("Opened Email")
+        else:
+            path = ctx.next_link("email_clicks")
+            if path and self.call(
+                "email", "/e/c/{token}/{sig}", "GET", path, ok=(302,), allow_redirects=False
+            ):
+                ctx.recorder.ack("Clicked Email")
+
+
+SCENARIO_CLASSES = {
+    "visitor": StorefrontVisitor,
+    "sdk": ServerSdk,
+    "marketer": Marketer,
+    "email": EmailReader,
+}

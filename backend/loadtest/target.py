@@ -37,6 +37,8 @@ class Target:
     login: dict | None = None  # {"email", "password"} when the run made the account
     form_id: int | None = None
     throwaway: bool = False
+    secret: str | None = None  # the target's TALLY_SECRET_KEY: signs e-mail links
+    account_id: str | None = None
     _proc: subprocess.Popen | None = field(default=None, repr=False)
     _dir: str | None = field(default=None, repr=False)
 
@@ -76,7 +78,7 @@ def throwaway(workers: int | None = None, echo=print) -> Target:
     env.update(
         TALLY_VAR_DIR=f"{tmp}/var",
         TALLY_DATABASE_URL=f"sqlite:///{tmp}/var/tally.sqlite3",
-        TALLY_SECRET_KEY=secrets.token_hex(32),
+        TALLY_SECRET_KEY=(secret := secrets.token_hex(32)),
         TALLY_COUNTERS="sqlite",
     )
     Path(tmp, "var").mkdir()
@@ -107,6 +109,8 @@ def throwaway(workers: int | None = None, echo=print) -> Target:
         public_key=acc["public_key"],
         login=acc["login"],
         throwaway=True,
+        secret=secret,
+        account_id=acc["id"],
         _proc=proc,
         _dir=tmp,
     )
@@ -176,6 +180,8 @@ def prepare(target: Target) -> None:
         form_id = r.json()["id"]
     s.post(target.url + f"/api/forms/{form_id}/publish", timeout=10).raise_for_status()
     target.form_id = form_id
+    if not target.account_id:
+        target.account_id = s.get(target.url + "/api/account", timeout=10).json().get("id")
     if not target.public_key:
         target.public_key = _public_key(s, target.url)
 
