@@ -9,7 +9,7 @@ import dash
 import dash_mantine_components as dmc
 from dash import html
 
-from components.settings import keys, snippet, timezone
+from components.settings import keys, predictions, snippet, timezone
 
 dash.register_page(
     __name__, path="/settings", name="Settings", title="Settings · Tally", icon="settings"
@@ -19,6 +19,7 @@ SECTIONS = [
     timezone,
     keys,
     snippet,
+    predictions,
 ]
 
 

@@ -1,0 +1,1 @@
+"""Predictions widgets: the backtest chart, the CLV distribution, the profile card."""
