@@ -10,6 +10,7 @@ from dash import dcc, html
 from backend.dashboards.countries import name as country_name
 from components.dashboard.numbers import full
 from components.format import ago, when
+from components.predictions.profile_card import predictions_card
 
 PAGE_SIZE = 25
 INTERNAL = {"$identify": "Identified", "$alias": "Aliased", "$group": "Joined a group"}
@@ -115,6 +116,7 @@ def profile_card(p: dict) -> dmc.Stack:
         [
             html.H1(_name(p), className="page-title", id="profile-name"),
             dmc.Paper(facts, p="lg", withBorder=True, radius="md"),
+            predictions_card(p.get("predictions")),
             dmc.Paper(
                 [
                     html.H2("Traits", className="section-title"),
