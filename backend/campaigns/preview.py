@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -45,4 +47,44 @@ def preview(s: Session, account_id: str, body: dict, settings) -> dict:
 
 
 def send_test(s: Session, account_id: str, body: dict, settings) -> dict:
-    raise Invalid(problems=["test sends arrive with the e-mail layer's compose"])
+    """One e-mail of the definition to `to`, personalised for the chosen profile (or a
+    sample one), through the same compose and SMTP pool as the real send. Its tracking
+    counts for no campaign ("campaign": "test")."""
+    from backend.email.compose import EmailContext, compose
+    from backend.email.smtp_pool import RecipientRefused, SmtpPool, SmtpUnavailable
+    from backend.store.models import Account
+
+    to = str(body.get("to") or "").strip()
+    if "@" not in to or len(to) > 320 or any(ch.isspace() for ch in to):
+        raise Invalid(problems=["to: an e-mail address to send the test to"])
+    defn = schema.validate({**body, "audience": body.get("audience") or {}})
+    if not settings.smtp_url:
+        raise Invalid(problems=["TALLY_SMTP_URL is not set, so no e-mail can be sent"])
+    p = _profile(s, account_id, body)
+    who = SimpleNamespace(
+        id=p.id if p else 0,
+        email=to,
+        traits=p.traits
+        if p
+        else {k: v for k, v in schema.SAMPLE.items() if k not in ("event", "profile", "email")},
+    )
+    subject = defn["ab"]["subjects"][0] if defn["ab"] else defn["subject"]
+    ctx = EmailContext.for_account(settings, s.get(Account, account_id))
+    out = compose(
+        ctx,
+        who,
+        subject="[Test] " + subject,
+        body=defn["body"],
+        source={"campaign": "test", "variant": "A"},
+        preview_text=defn["preview_text"],
+    )
+    with SmtpPool(settings.smtp_url, size=1) as pool:
+        try:
+            reply = pool.send(out.msg, out.mail_from, out.rcpt)
+        except RecipientRefused as exc:
+            raise Invalid(
+                problems=[f"to: the SMTP server refused it ({exc.code} {exc.reply})"]
+            ) from None
+        except SmtpUnavailable as exc:
+            raise Invalid(problems=[f"to: the SMTP server is unavailable ({exc.reason})"]) from None
+    return {"sent": True, "to": to, "reply": str(reply)}

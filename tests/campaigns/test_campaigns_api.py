@@ -174,3 +174,19 @@ def test_preview_renders_for_a_chosen_profile(client, account, runtime):
         "/api/campaigns/preview", json=campaign_body(subject="{% if %}"), headers=bearer(account)
     )
     assert bad.status_code == 400 and "subject" in bad.json["error"]
+
+
+def test_send_a_test_to_an_address(client, account, runtime, smtp):
+    (pid,) = add_people(runtime, account.id, 1, "Newsletter", prefix="ada")
+    h = bearer(account)
+    r = client.post(
+        "/api/campaigns/test",
+        json={**campaign_body(), "profile_id": pid, "to": "me@acme.test"},
+        headers=h,
+    )
+    assert r.status_code == 200, r.json
+    (msg,) = smtp.handler.messages
+    assert str(msg["To"]) == "me@acme.test"
+    assert str(msg["Subject"]) == "[Test] Hi Name0, 30% off today"
+    r = client.post("/api/campaigns/test", json={**campaign_body(), "to": "nope"}, headers=h)
+    assert r.status_code == 400 and "to:" in r.json["error"]
