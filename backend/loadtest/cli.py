@@ -29,6 +29,9 @@ METRICS = (
     "Ordered Product",
     "Fulfilled Order",
     "Started Checkout",
+    "Opened Email",
+    "Clicked Email",
+    "Received Email",
 )
 GRACE_S = 90.0  # past the planned end (and the generator's own drain) before it is killed
 
@@ -63,33 +66,42 @@ def run(
     except profile.ProfileError as exc:
         click.echo(f"Error: {exc}", err=True)
         return 2
-    if p.rates.get("email"):
-        click.echo(
-            "note: the e-mail tracking scenario is not built yet; its rate is ignored", err=True
-        )
     out = Path(
         report_dir or ROOT / "var" / "loadtest" / f"{p.name}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
     )
+    sink = None
+    if p.campaign_recipients and target_url:
+        click.echo("note: no campaign against --target (it would mail through its relay)", err=True)
+    elif p.campaign_recipients:
+        from backend.loadtest.campaign import MailSink
+
+        sink = MailSink()
     try:
         tgt = (
             target.given(target_url, write_key, private_key, public_key)
             if target_url
-            else target.throwaway(workers=workers, echo=click.echo)
+            else target.throwaway(
+                workers=workers, echo=click.echo, smtp_url=sink.url if sink else None
+            )
         )
     except target.TargetError as exc:
         click.echo(f"Error: {exc}", err=True)
+        if sink:
+            sink.close()
         return 2
     try:
         target.prepare(tgt)
-        return _run(p, tgt, out, ramp)
-    except target.TargetError as exc:
+        return _run(p, tgt, out, ramp, sink)
+    except (target.TargetError, TimeoutError) as exc:
         click.echo(f"Error: {exc}", err=True)
         return 2
     finally:
         tgt.close()
+        if sink:
+            sink.close()
 
 
-def _run(p: profile.Profile, tgt: target.Target, out: Path, ramp: bool) -> int:
+def _run(p: profile.Profile, tgt: target.Target, out: Path, ramp: bool, sink) -> int:
     out.mkdir(parents=True, exist_ok=True)
     days = ledger.days_around_now()
     ledger.wait_counted(tgt, timeout_s=60)  # what came before is counted before the baseline
@@ -97,6 +109,14 @@ def _run(p: profile.Profile, tgt: target.Target, out: Path, ramp: bool) -> int:
     plan = stages(p, ramp)
     run_id = uuid.uuid4().hex[:12]
     opens, clicks = _email_links(p, tgt, plan, run_id)
+    send = None
+    if sink is not None:
+        from backend.loadtest.campaign import audience
+
+        send = {
+            "at": plan[-1][1] * p.campaign_at,
+            "segment": audience(tgt, run_id, p.campaign_recipients),
+        }
     cfg = {
         "target": tgt.url,
         "write_key": tgt.write_key,
@@ -117,6 +137,7 @@ def _run(p: profile.Profile, tgt: target.Target, out: Path, ramp: bool) -> int:
         "out": str(out),
         "email_opens": opens,
         "email_clicks": clicks,
+        "campaign": send,
     }
     (out / "config.json").write_text(json.dumps({**cfg, "profile": p.as_dict()}, indent=1))
     click.echo(
@@ -129,11 +150,20 @@ def _run(p: profile.Profile, tgt: target.Target, out: Path, ramp: bool) -> int:
     raw = json.loads((out / "raw.json").read_text())
     rec = Recorder.from_json(raw["recorder"])
     last_ack = raw["ended"]
+    late = []
+    if raw.get("campaigns"):
+        from backend.loadtest.campaign import RECEIVED, wait_sent
+
+        late = wait_sent(tgt, raw["campaigns"])
+        rec.ledger[RECEIVED] = [sink.count, 0]  # delivered to our sink = acknowledged
+    elif send:
+        late = ["the campaign was not sent (see the failures in the report)"]
     drain_s, drained = ledger.wait_counted(tgt, timeout_s=max(60.0, p.slo.counting_lag_s * 2))
     sampled = max((s[1] for s in rec.lag_samples), default=0.0)
     lag = max(sampled, drain_s)
     after = ledger.read_counts(tgt, set(METRICS) | set(rec.ledger), days)
     diffs = ledger.compare(rec.ledger, before, after)
+    diffs = late + diffs
     if not drained:
         diffs.insert(0, f"the backlog did not drain within {drain_s:.0f} s")
     if not rec.endpoints:

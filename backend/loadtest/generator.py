@@ -95,6 +95,17 @@ class Run:
             if self.stop_at is not None:
                 return
 
+    def once(self, scenario: str, t: float) -> None:
+        """A one-off arrival at `t` (the campaign sent while the rest runs)."""
+        gevent.sleep(max(0.0, t - self.ctx.now()))
+        if self.stop_at is not None and t >= self.stop_at:
+            return
+        stage = next((i for i, (a, b, _m) in enumerate(self.stages) if a <= t < b), 0)
+        self.rec.arrival(t, scenario)
+        g = gevent.spawn(self.arrival, scenario, t, stage)
+        self.inflight.add(g)
+        g.link(self.inflight.discard)
+
     def arrival(self, scenario: str, due: float, stage: int) -> None:
         with self.slots:  # waiting here is latency too: it counts from `due`
             pool = self.idle[scenario]
@@ -167,6 +178,8 @@ class Run:
             for s, r in self.cfg["rates"].items()
             if r > 0 and s in SCENARIO_CLASSES
         ]
+        if self.cfg.get("campaign"):
+            spawners.append(gevent.spawn(self.once, "campaign", self.cfg["campaign"]["at"]))
         gevent.joinall(spawners)
         gevent.joinall(list(self.inflight), timeout=DRAIN_S)
         unfinished = len(self.inflight)
@@ -184,6 +197,7 @@ class Run:
             "stages": self.stages,
             "ramp": self.ramp,
             "unfinished": unfinished,
+            "campaigns": self.ctx.campaigns,
             "recorder": self.rec.to_json(),
         }
 

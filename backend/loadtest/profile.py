@@ -48,6 +48,8 @@ class Profile:
     max_in_flight: int = 256
     max_requests: int = 200_000
     seed: int = 1
+    campaign_recipients: int = 0  # a campaign to this many sent while the rest runs
+    campaign_at: float = 0.3  # when, as a share of the run
 
     def scaled(self, duration_s: float | None = None, rate: float | None = None) -> Profile:
         """The same profile run for another duration, or with its rates times `rate`."""
@@ -131,6 +133,7 @@ def parse(raw: dict, default_name: str = "profile") -> Profile:
             "limits",
             "slo",
             "ramp",
+            "campaign",
         ),
         "",
     )
@@ -145,6 +148,8 @@ def parse(raw: dict, default_name: str = "profile") -> Profile:
     for i, v in enumerate(shape):
         _num({"v": v}, "v", f"shape[{i}]", lo=0.0, hi=100.0)
     sdk, visitor, limits = _table(raw, "sdk"), _table(raw, "visitor"), _table(raw, "limits")
+    campaign = _table(raw, "campaign")
+    _unknown(campaign, ("recipients", "at"), "campaign.")
     _unknown(sdk, ("batch_size",), "sdk.")
     _unknown(visitor, ("submit_share",), "visitor.")
     _unknown(limits, ("max_in_flight", "max_requests"), "limits.")
@@ -161,6 +166,8 @@ def parse(raw: dict, default_name: str = "profile") -> Profile:
         max_in_flight=_num(limits, "max_in_flight", "limits.", 256, 1, 10_000, integer=True),
         max_requests=_num(limits, "max_requests", "limits.", 200_000, 1, 10**8, integer=True),
         seed=_num(raw, "seed", "", 1, 0, 2**31, integer=True),
+        campaign_recipients=_num(campaign, "recipients", "campaign.", 0, 0, 100_000, integer=True),
+        campaign_at=float(_num(campaign, "at", "campaign.", 0.3, 0.0, 0.9)),
     )
 
 

@@ -26,6 +26,7 @@ class Context:
     def __init__(self, cfg: dict, recorder, rng, t0: float) -> None:
         self.cfg, self.recorder, self.rng, self.t0 = cfg, recorder, rng, t0
         self.seq = 0
+        self.campaigns: list[int] = []  # ids of the campaigns sent during the run
         self.submits: list[float] = []  # send times: kept under the target's per-address limit
 
     def now(self) -> float:
@@ -268,9 +269,40 @@ class EmailReader(TallyUser):
                 ctx.recorder.ack("Clicked Email")
 
 
+class CampaignSender(TallyUser):
+    """The marketer who sends a campaign to the load-test segment while the rest runs."""
+
+    def arrive(self) -> None:
+        ctx, c = self.ctx, self.ctx.cfg["campaign"]
+        bearer = {"Authorization": f"Bearer {ctx.cfg['private_key']}"}
+        body = {
+            "name": f"Load test {ctx.cfg['run_id']}",
+            "subject": "Our sale starts now",
+            "body": "Hello, the sale is on: https://shop.example/sale",
+            "audience": {"segments": [c["segment"]]},
+            "smart_sending_hours": 0,
+        }
+        resp = self.call(
+            "read", "/api/campaigns", "POST", "/api/campaigns", ok=(201,), json=body, headers=bearer
+        )
+        if resp is None:
+            return
+        cid = _json(resp).get("id")
+        if self.call(
+            "read",
+            "/api/campaigns/{id}/send",
+            "POST",
+            f"/api/campaigns/{cid}/send",
+            json={},
+            headers=bearer,
+        ):
+            ctx.campaigns.append(cid)
+
+
 SCENARIO_CLASSES = {
     "visitor": StorefrontVisitor,
     "sdk": ServerSdk,
     "marketer": Marketer,
     "email": EmailReader,
+    "campaign": CampaignSender,
 }

@@ -64,13 +64,13 @@ def is_loopback(url: str) -> bool:
     return host in ("localhost", "::1") or host.startswith("127.")
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def throwaway(workers: int | None = None, echo=print) -> Target:
+def throwaway(workers: int | None = None, echo=print, smtp_url: str | None = None) -> Target:
     """`tally serve` on 127.0.0.1 with a SQLite store in a temp dir and its own account."""
     tmp = tempfile.mkdtemp(prefix="tally-loadtest-")
     # Only our settings: a fresh store must not pick up the operator's database or Kafka.
@@ -81,6 +81,8 @@ def throwaway(workers: int | None = None, echo=print) -> Target:
         TALLY_SECRET_KEY=(secret := secrets.token_hex(32)),
         TALLY_COUNTERS="sqlite",
     )
+    if smtp_url:  # the campaign scenario's sink on loopback
+        env["TALLY_SMTP_URL"] = smtp_url
     Path(tmp, "var").mkdir()
     made = subprocess.run(
         [sys.executable, str(APP), "account", "create", "Load test", "--json"],
@@ -94,7 +96,7 @@ def throwaway(workers: int | None = None, echo=print) -> Target:
         shutil.rmtree(tmp, ignore_errors=True)
         raise TargetError(f"could not create the throwaway account: {made.stderr.strip()[-300:]}")
     acc = json.loads(made.stdout.strip().splitlines()[-1])
-    port = _free_port()
+    port = free_port()
     args = [sys.executable, str(APP), "serve", "--host", "127.0.0.1", "--port", str(port)]
     if workers:
         args += ["--workers", str(workers)]
@@ -114,19 +116,26 @@ def throwaway(workers: int | None = None, echo=print) -> Target:
         _proc=proc,
         _dir=tmp,
     )
+    try:  # whatever stops the wait (Ctrl-C too), the server does not outlive it
+        _wait_ready(target, proc, tmp)
+    except BaseException:
+        target.close()
+        raise
+    echo(f"throwaway server {target.url} (store in {tmp})")
+    return target
+
+
+def _wait_ready(target: Target, proc: subprocess.Popen, tmp: str) -> None:
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             tail = Path(tmp, "server.log").read_text()[-500:]
-            target.close()
             raise TargetError(f"the throwaway server exited: {tail}")
         try:
             if requests.get(target.url + "/healthz", timeout=1).ok:
-                echo(f"throwaway server {target.url} (store in {tmp})")
-                return target
+                return
         except requests.RequestException:
             time.sleep(0.2)
-    target.close()
     raise TargetError("the throwaway server did not answer /healthz within 90 s")
 
 

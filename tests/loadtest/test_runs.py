@@ -42,6 +42,8 @@ def test_smoke_passes_against_a_throwaway_server(tmp_path):
     summary = json.loads((tmp_path / "r" / "summary.json").read_text())
     assert summary["ok"] and not summary["ledger_differences"]
     assert summary["ledger"]["Viewed Page"][0] > 0 and summary["ledger"]["Placed Order"][1] > 0
+    assert summary["ledger"]["Opened Email"][0] > 0  # signed links were accepted
+    assert summary["ledger"]["Received Email"] == [20, 0]  # the campaign reached everyone
     assert "plotly" in (tmp_path / "r" / "report.html").read_text()[:2_000_000]
 
 
