@@ -109,6 +109,11 @@ def profile_card(p: dict) -> dmc.Stack:
             _fact("First seen", ago(p["first_seen"]), when(p["first_seen"])),
             _fact("Last seen", ago(p["last_seen"]), when(p["last_seen"])),
             _fact("Lists", ", ".join(p.get("lists") or []) or "none"),
+            _fact(
+                "Marketing e-mail",
+                (p.get("email_status") or "never_subscribed").replace("_", " "),
+                p.get("email_status_reason") or None,
+            ),
         ],
         cols={"base": 2, "md": 3},
     )

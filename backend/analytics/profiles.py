@@ -21,6 +21,10 @@ def _summary(p: Profile) -> dict:
         "email": p.email,
         "traits": p.traits or {},
         "country": p.country,
+        # Marketing e-mail consent (backend/email/suppression.py), with when and why.
+        "email_status": p.email_status or "never_subscribed",
+        "email_status_at": iso_z(p.email_status_at),
+        "email_status_reason": p.email_status_reason,
         "first_seen": iso_z(p.first_seen),
         "last_seen": iso_z(p.last_seen),
     }

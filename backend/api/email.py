@@ -71,8 +71,7 @@ def _refused(exc: Invalid):
 @bp.get("/o/<token>.gif")
 def opened(token: str):
     touch = tracking.read_touch(_signer(), token)
-    with runtime().db.session() as s:
-        ident = tracking.identity_of(s, touch.account_id, touch.profile_id)
+    ident = touch.identity or _lookup(touch)
     _flush([(touch.account_id, [tracking.open_event(ident, touch, _agent())])])
     return Response(PIXEL, mimetype="image/gif", headers=NO_STORE)
 
@@ -81,12 +80,16 @@ def opened(token: str):
 def clicked(token: str, sig: str):
     url = request.args.get("u", "")
     touch = tracking.click_target(_signer(), token, sig, url)
-    with runtime().db.session() as s:
-        ident = tracking.identity_of(s, touch.account_id, touch.profile_id)
+    ident = touch.identity or _lookup(touch)
     _flush([(touch.account_id, [tracking.click_event(ident, touch, url, _agent())])])
     resp = redirect(url, 302)
     resp.headers.update(NO_STORE)
     return resp
+
+
+def _lookup(touch: tracking.Touch) -> dict:
+    with runtime().db.session() as s:
+        return tracking.identity_of(s, touch.account_id, touch.profile_id)
 
 
 def _agent() -> str:

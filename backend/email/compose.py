@@ -127,7 +127,10 @@ def compose(
     preview = " ".join(render(preview_text, values, "preview_text").split()) if preview_text else ""
     key = message_key(source, profile.id)
     sent = int(time.time())
+    external_id = getattr(profile, "external_id", None)
     payload = {"a": ctx.account_id, "p": profile.id, "s": _compact(source), "t": sent}
+    # Whom the open or click is recorded for, as ingestion resolves it (sealed in the token).
+    payload["i"] = {"u": external_id} if external_id else {"e": rcpt}
     if subject_text:
         payload["j"] = subject_text[:200]
     signer, base = ctx.signer, ctx.public_url

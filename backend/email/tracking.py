@@ -1,8 +1,8 @@
 """What the public e-mail links do: record opens and clicks (marking machine ones), answer
 the click with the exact signed URL, and unsubscribe on a confirmed request.
 
-Opens and clicks take the same durable path as a /v1 request (ingestion's spool) and do
-one lookup, of the profile's identity by primary key; nothing else is read or written.
+Opens and clicks take the same durable path as a /v1 request (ingestion's spool); whom to
+record them for is sealed in the token, so they read nothing from the database.
 """
 
 from __future__ import annotations
@@ -73,6 +73,7 @@ class Touch:
     sent_at: int | None
     subject: str | None
     token: str
+    identity: dict | None = None  # sealed in the token; else looked up (identity_of)
 
     @property
     def message_key(self) -> str:
@@ -88,7 +89,18 @@ def read_touch(signer: Signer, token: str) -> Touch:
         raise BadToken("message")
     sent = p.get("t") if isinstance(p.get("t"), int) else None
     subject = p.get("j") if isinstance(p.get("j"), str) else None
-    return Touch(account, pid, source, sent, subject, token)
+    return Touch(account, pid, source, sent, subject, token, _identity(pid, p.get("i")))
+
+
+def _identity(profile_id: int, sealed) -> dict | None:
+    """The Segment identity sealed in the token (see events.identity), if it holds one."""
+    if not isinstance(sealed, dict):
+        return None
+    if isinstance(sealed.get("u"), str) and sealed["u"]:
+        return {"userId": sealed["u"]}
+    if isinstance(sealed.get("e"), str) and "@" in sealed["e"]:
+        return {"anonymousId": f"tally-profile-{profile_id}", "traits": {"email": sealed["e"]}}
+    return None
 
 
 def click_target(signer: Signer, token: str, sig: str, url: str | None) -> Touch:

@@ -95,7 +95,7 @@ def test_an_immediate_or_scanner_open_is_a_machine_open_and_a_repeat_counts_once
         lambda p, q: (p[:-2] + "xx", q),  # the link's signature
         lambda p, q: (p, q.replace("new", "old")),  # the target
         lambda p, q: (p, "u=https%3A%2F%2Fevil.example.com%2F"),  # somewhere else entirely
-        lambda p, q: (p.replace("/e/c/eyJ", "/e/c/eyK"), q),  # the token
+        lambda p, q: (p[:10] + ("A" if p[10] != "A" else "B") + p[11:], q),  # the token
         lambda p, q: (p, ""),  # no target
     ],
 )
