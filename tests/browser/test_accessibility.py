@@ -41,8 +41,16 @@ def a11y_shop(live_app):
             "flow": f"/flows/{flow.id}",
             "form": f"/forms/{form.id}",
             "profile": f"/profiles/{list_profiles(s, acc.id, limit=1)['profiles'][0]['id']}",
+            "segment": f"/segments/{_a_segment(s, acc.id)}",
         }
     return acc, pages
+
+
+def _a_segment(s, account_id: str) -> int:
+    from backend.segments import service as segments
+
+    buyers = {"type": "metric", "metric": "Placed Order", "op": "gte", "value": 1, "days": 30}
+    return segments.create(s, account_id, {"name": "Buyers", "conditions": [[buyers]]}).id
 
 
 @pytest.mark.parametrize(
@@ -57,6 +65,9 @@ def a11y_shop(live_app):
         "form",
         "/profiles",
         "profile",
+        "/segments",
+        "segment",
+        "/segments/new",
         "/settings",
     ],
 )
@@ -81,6 +92,7 @@ def test_page_reads_well(dash_duo, live_app, a11y_shop, page):
         ("dashboard", "#dash-add-card", "#cedit-title"),
         ("/dashboards", ".dlist-row button", "#dlist-rename-name"),
         ("/forms", "[id*='forms-delete']", "#forms-delete-confirm"),
+        ("segment", "#seg-delete", "#seg-delete-confirm"),
     ],
 )
 def test_dialog_reads_well(dash_duo, live_app, a11y_shop, page, opener, dialog):
