@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from backend.predictions.data import Orders, summarise
+from backend.predictions.data import Orders, occasions_of, summarise
 from backend.predictions.models import BetaGeo
 from backend.predictions.score import WEEK, rfm_weeks
 
@@ -28,12 +28,9 @@ def run(orders: Orders, today: float) -> dict | None:
     # Actual: purchase occasions (distinct days) in the holdout of the calibration's customers.
     later = orders.day >= cutoff
     known = np.isin(orders.profile_id, calibration.profile_id) & later
-    pairs = np.unique(
-        np.column_stack([orders.profile_id[known], np.floor(orders.day[known]).astype(np.int64)]),
-        axis=0,
-    )
-    idx = np.searchsorted(calibration.profile_id, pairs[:, 0]) if len(pairs) else []
-    actual = np.bincount(idx, minlength=len(calibration)).astype(float)
+    idx = np.searchsorted(calibration.profile_id, orders.profile_id[known])
+    occ_cust, _, _ = occasions_of(idx, orders.day[known])
+    actual = np.bincount(occ_cust, minlength=len(calibration)).astype(float)
 
     bucket = np.minimum(calibration.x + 1, len(BUCKETS)) - 1
     rows = []

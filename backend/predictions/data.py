@@ -84,6 +84,19 @@ class Customers:
         return len(self.profile_id)
 
 
+def occasions_of(cust_idx: np.ndarray, days: np.ndarray):
+    """Distinct (customer, day) pairs: (customer of each, day of each, pair of each order).
+    One int64 key a pair: a 1-D unique sorts several times faster than a row-wise one."""
+    day = np.floor(days).astype(np.int64)
+    if len(day) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    low = day.min()
+    span = int(day.max() - low) + 1
+    keys, idx = np.unique(cust_idx.astype(np.int64) * span + (day - low), return_inverse=True)
+    return keys // span, keys % span + low, idx.ravel()
+
+
 def summarise(orders: Orders) -> Customers:
     rev = orders.revenue
     finite = np.isfinite(rev)
@@ -98,12 +111,10 @@ def summarise(orders: Orders) -> Customers:
     valid_orders = np.bincount(cust_idx, weights=valid.astype(float), minlength=n)
 
     # Purchase occasions: distinct (customer, day).
-    day = np.floor(orders.day).astype(np.int64)
-    occ_keys, occ_idx = np.unique(np.column_stack([cust_idx, day]), axis=0, return_inverse=True)
-    occ_idx = occ_idx.ravel()
-    occ_cust, occ_day = occ_keys[:, 0], occ_keys[:, 1]
-    occ_spend = np.bincount(occ_idx, weights=good_rev, minlength=len(occ_keys))
-    occ_valid = np.bincount(occ_idx, weights=valid.astype(float), minlength=len(occ_keys)) > 0
+    occ_cust, occ_day, occ_idx = occasions_of(cust_idx, orders.day)
+    n_occ = len(occ_cust)
+    occ_spend = np.bincount(occ_idx, weights=good_rev, minlength=n_occ)
+    occ_valid = np.bincount(occ_idx, weights=valid.astype(float), minlength=n_occ) > 0
     occasions = np.bincount(occ_cust, minlength=n)
     first = np.full(n, np.iinfo(np.int64).max)
     np.minimum.at(first, occ_cust, occ_day)
