@@ -6,6 +6,7 @@ import dash
 import dash_mantine_components as dmc
 from dash import Input, Output, State, callback, ctx, html, no_update
 
+import components.flows.autosave  # noqa: F401  (keeps unsaved work in the browser)
 import components.flows.canvas_callbacks  # noqa: F401  (registers the canvas callbacks)
 import components.flows.panel_callbacks  # noqa: F401  (registers the side panel's callbacks)
 from backend.flows import service
@@ -110,6 +111,7 @@ def save_activate_pause(_s, _a, _p, fid, draft, nodes, edges, name, saved):
                 )
     except FlowInvalid as exc:
         what = "Not activated" if action == "flow-activate" else "Not saved"
+        what += " (your changes stay here, kept in this browser)"
         shown = from_canvas(
             {**draft, "name": name}, nodes or [], normalise_edges(nodes or [], edges or [])
         )

@@ -6,6 +6,7 @@ import dash_mantine_components as dmc
 from dash import dcc, html
 from dash_flows import DashFlows
 
+from components.flows.autosave import note, stores
 from components.flows.canvas import problems_by_node, to_canvas
 from components.flows.palette import palette
 from components.flows.panel import empty
@@ -103,6 +104,7 @@ def editor(
             html.Div(
                 id="flow-message", role="status", className="notice", **{"aria-live": "polite"}
             ),
+            note(),
             html.Div(
                 [
                     palette(),
@@ -146,6 +148,7 @@ def editor(
             dcc.Store(id="flow-stats", data=stats if live else None),
             dcc.Interval(id="flow-stats-tick", interval=STATS_EVERY_MS),
             dcc.Store(id="flow-options", data={"metrics": metrics, "lists": lists}),
+            *stores(),
         ],
         gap="xs",
     )
