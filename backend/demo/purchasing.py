@@ -8,7 +8,9 @@ that made the data) and bench/clv.py.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
@@ -65,3 +67,57 @@ def simulate(
     revenue = np.round(rng.gamma(k["p"], 1.0 / nu[customer]), 2)
     order = np.lexsort((day, customer))
     return Purchases(customer[order], day[order], revenue[order])
+
+
+def history_messages(
+    customers: int = 2500, days: int = 400, end: datetime | None = None, seed: int = 0
+) -> Iterator[list[dict]]:
+    """The demo shop's order history before its web traffic: `customers` known customers (an
+    identify each, with an e-mail) and their `Placed Order` events over the `days` days up to
+    `end`, as Segment messages in batches of 500. Deterministic for a seed."""
+    end = end or datetime.now(UTC)
+    start = end - timedelta(days=days)
+    sim = simulate(customers, days, seed=seed, arrivals="early")
+    rng = np.random.default_rng(seed + 1)
+    names = ("alex", "sam", "jo", "kim", "lee", "max", "ria", "noa", "eli", "ari")
+    batch: list[dict] = []
+    for c in range(customers):
+        user = f"cust_{seed}_{c:05d}"
+        batch.append(
+            {
+                "type": "identify",
+                "userId": user,
+                "messageId": f"hist-id-{user}",
+                "timestamp": start.isoformat(),
+                "traits": {"email": f"{names[c % len(names)]}.{c:05d}@customers.example"},
+            }
+        )
+    for n, (c, day, revenue) in enumerate(zip(sim.customer, sim.day, sim.revenue, strict=True)):
+        at = start + timedelta(days=float(day), minutes=float(rng.integers(0, 60)))
+        batch.append(
+            {
+                "type": "track",
+                "event": "Placed Order",
+                "userId": f"cust_{seed}_{int(c):05d}",
+                "messageId": f"hist-ord-{seed}-{n}",
+                "timestamp": min(at, end).isoformat(),
+                "properties": {
+                    "order_id": f"hist_{seed}_{n:07d}",
+                    "revenue": float(revenue),
+                    "currency": "USD",
+                },
+            }
+        )
+    for i in range(0, len(batch), 500):
+        yield batch[i : i + 500]
+
+
+def seed_order_history(runtime, account_id: str, customers: int = 2500, days: int = 400) -> int:
+    """Ingest the order history (history_messages) through the real pipeline, as /v1 would:
+    the demo's predictions then pass their gates. Returns the messages folded."""
+    from backend.ingest import ingestor
+
+    ing = ingestor(runtime)
+    for batch in history_messages(customers, days):
+        ing.accept(account_id, batch)
+    return ing.drain()
