@@ -36,6 +36,7 @@ def prepare_demo(
     from backend.demo.flows import create_demo_flows
     from backend.demo.purchasing import seed_order_history
     from backend.demo.seed import seed
+    from backend.demo.segments import create_demo_segments
     from backend.demo.storefront import create_demo_forms
     from backend.predictions.service import fit_account as fit_predictions
     from backend.runtime import Runtime
@@ -64,6 +65,7 @@ def prepare_demo(
             echo("Adding the shop's order history (2,500 customers over 400 days)...")
             seed_order_history(rt, info["id"])
             fit_predictions(rt.db, info["id"])
+        create_demo_segments(rt, info["id"])
         echo("")
         echo(f"Demo account {info['name']} ({info['id']})")
         echo(f"  login:     {info['login']['email']} / {info['login']['password']}")
