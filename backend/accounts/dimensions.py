@@ -9,6 +9,7 @@ import re
 
 from sqlalchemy.orm import Session
 
+from backend.errors import Invalid
 from backend.store.models import Account
 
 MAX_DIMENSIONS = 20
@@ -16,7 +17,7 @@ _NAME = re.compile(r"^\$?[A-Za-z0-9_.\-]{1,64}$")
 RESERVED = {"country", "revenue", "value"}
 
 
-class DimensionsInvalid(ValueError):
+class DimensionsInvalid(Invalid):
     pass
 
 

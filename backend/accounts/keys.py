@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine, bindparam, select
 from sqlalchemy.orm import Session
 
+from backend.errors import Invalid, NotFound
 from backend.store.db import utcnow
 from backend.store.models import ApiKey
 
@@ -21,11 +22,11 @@ _PREFIX = {"write": "tw_", "public": "tp_", "private": "tk_"}
 LABEL_MAX = 100
 
 
-class UnknownKey(LookupError):
+class UnknownKey(NotFound):
     """No such key in this account."""
 
 
-class InvalidLabel(ValueError):
+class InvalidLabel(Invalid):
     """A key label that cannot be stored; the message says why."""
 
 

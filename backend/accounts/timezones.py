@@ -16,13 +16,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from backend.errors import Invalid
 from backend.store.models import Account
 
 DEFAULT = "UTC"
 MAX_LENGTH = 64  # Account.timezone's column
 
 
-class TimezoneInvalid(ValueError):
+class TimezoneInvalid(Invalid):
     pass
 
 

@@ -53,33 +53,24 @@ def create_key():
     kind = body.get("kind")
     if kind not in keys.KINDS:
         raise ApiError(400, f"'kind' must be one of {', '.join(keys.KINDS)}")
-    try:
-        with runtime().db.session() as s:
-            raw = keys.create_key(s, account_id(), kind, body.get("label"))
-            info = keys.list_keys(s, account_id())[-1]
-    except keys.InvalidLabel as exc:
-        raise ApiError(400, str(exc)) from None
+    with runtime().db.session() as s:
+        raw = keys.create_key(s, account_id(), kind, body.get("label"))
+        info = keys.list_keys(s, account_id())[-1]
     return jsonify({**_key_json(info), "key": raw}), 201
 
 
 @bp.delete("/keys/<int:key_id>")
 @require("private")
 def revoke_key(key_id: int):
-    try:
-        with runtime().db.session() as s:
-            keys.revoke_key(s, account_id(), key_id)
-    except keys.UnknownKey:
-        raise ApiError(404, f"no key {key_id} in this account") from None
+    with runtime().db.session() as s:
+        keys.revoke_key(s, account_id(), key_id)
     return "", 204
 
 
 @bp.post("/keys/<int:key_id>/rotate")
 @require("private")
 def rotate_key(key_id: int):
-    try:
-        with runtime().db.session() as s:
-            raw = keys.rotate_key(s, account_id(), key_id)
-            info = keys.list_keys(s, account_id())[-1]
-    except keys.UnknownKey:
-        raise ApiError(404, f"no key {key_id} in this account") from None
+    with runtime().db.session() as s:
+        raw = keys.rotate_key(s, account_id(), key_id)
+        info = keys.list_keys(s, account_id())[-1]
     return jsonify({**_key_json(info), "key": raw}), 201

@@ -13,8 +13,7 @@ from backend.forms import service
 from backend.forms.confirm import ConfirmError, confirm
 from backend.forms.embed_asset import embed_asset, versioned_path
 from backend.forms.schema import public_view
-from backend.forms.submit import RateLimited, SubmissionInvalid, record_view, submit
-from backend.ingest.errors import InvalidMessage
+from backend.forms.submit import record_view, submit
 from backend.ingest.geo import country_of
 
 bp = Blueprint("client_api", __name__)
@@ -77,25 +76,16 @@ def live_forms():
 @require("public")
 def submit_form(form_id: int):
     body = _payload()
-    try:
-        out = submit(
-            runtime(),
-            account_id(),
-            form_id,
-            body,
-            request.remote_addr,
-            confirm_url=lambda token: f"{request.host_url}client/confirm/{token}",
-        )
-    except RateLimited as exc:
-        raise ApiError(429, str(exc)) from None
-    except service.FormNotFound as exc:
-        raise ApiError(404, str(exc)) from None
-    except SubmissionInvalid as exc:
-        raise ApiError(400, str(exc), fields=exc.fields) from None
-    except InvalidMessage as exc:
-        raise ApiError(400, str(exc)) from None
-    except ConfirmError as exc:
-        raise ApiError(503, str(exc)) from None
+    # 429 RateLimited, 404 FormNotFound, 400 SubmissionInvalid (with `fields`) or
+    # InvalidMessage, 503 ConfirmUnavailable: backend/api/errors.py answers each.
+    out = submit(
+        runtime(),
+        account_id(),
+        form_id,
+        body,
+        request.remote_addr,
+        confirm_url=lambda token: f"{request.host_url}client/confirm/{token}",
+    )
     return jsonify(
         {"status": "pending" if out.status == "pending" else "subscribed", "message": out.message}
     )
@@ -105,12 +95,9 @@ def submit_form(form_id: int):
 @require("public")
 def view_form(form_id: int):
     body = _payload()
-    try:
-        counted = record_view(
-            runtime(), account_id(), form_id, body.get("visitor"), request.remote_addr
-        )
-    except service.FormNotFound as exc:
-        raise ApiError(404, str(exc)) from None
+    counted = record_view(
+        runtime(), account_id(), form_id, body.get("visitor"), request.remote_addr
+    )
     return jsonify({"ok": True, "counted": counted})
 
 

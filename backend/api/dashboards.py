@@ -7,60 +7,48 @@ from flask import Blueprint, jsonify
 from backend.api.admin import json_body
 from backend.api.auth import require
 from backend.api.context import account_id, runtime
-from backend.api.errors import ApiError
 from backend.api.openapi import register_paths
-from backend.dashboards import DashboardInvalid, DashboardNotFound, ranges, schema, service
+from backend.dashboards import ranges, schema, service
 
 bp = Blueprint("dashboards_api", __name__, url_prefix="/api/dashboards")
-
-
-def _call(fn):
-    """fn(session, account_id) in a transaction; service errors -> 400 / 404."""
-    try:
-        with runtime().db.session() as s:
-            return fn(s, account_id())
-    except DashboardInvalid as exc:
-        raise ApiError(400, str(exc), field=exc.field) from None
-    except DashboardNotFound as exc:
-        raise ApiError(404, str(exc)) from None
 
 
 @bp.get("")
 @require("private")
 def list_dashboards():
-    return jsonify(
-        {
-            "dashboards": _call(
-                lambda s, a: [service.to_json(d) for d in service.list_dashboards(s, a)]
-            )
-        }
-    )
+    with runtime().db.session() as s:
+        found = service.list_dashboards(s, account_id())
+        return jsonify({"dashboards": [service.to_json(d) for d in found]})
 
 
 @bp.post("")
 @require("private")
 def create_dashboard():
     body = json_body()
-    return jsonify(_call(lambda s, a: service.to_json(service.create(s, a, body)))), 201
+    with runtime().db.session() as s:
+        return jsonify(service.to_json(service.create(s, account_id(), body))), 201
 
 
 @bp.get("/<int:dashboard_id>")
 @require("private")
 def get_dashboard(dashboard_id: int):
-    return jsonify(_call(lambda s, a: service.to_json(service.get(s, a, dashboard_id))))
+    with runtime().db.session() as s:
+        return jsonify(service.to_json(service.get(s, account_id(), dashboard_id)))
 
 
 @bp.put("/<int:dashboard_id>")
 @require("private")
 def put_dashboard(dashboard_id: int):
     body = json_body()
-    return jsonify(_call(lambda s, a: service.to_json(service.update(s, a, dashboard_id, body))))
+    with runtime().db.session() as s:
+        return jsonify(service.to_json(service.update(s, account_id(), dashboard_id, body)))
 
 
 @bp.delete("/<int:dashboard_id>")
 @require("private")
 def delete_dashboard(dashboard_id: int):
-    _call(lambda s, a: service.delete(s, a, dashboard_id))
+    with runtime().db.session() as s:
+        service.delete(s, account_id(), dashboard_id)
     return "", 204
 
 

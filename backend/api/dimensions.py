@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from backend.accounts.dimensions import DimensionsInvalid, get_dimensions, set_dimensions
+from backend.accounts.dimensions import get_dimensions, set_dimensions
 from backend.api.admin import json_body
 from backend.api.auth import require
 from backend.api.context import account_id, runtime
-from backend.api.errors import ApiError
 from backend.api.openapi import register_paths
 
 bp = Blueprint("dimensions_api", __name__, url_prefix="/api/account")
@@ -30,11 +29,8 @@ def write():
         if isinstance(body.get("dimensions"), list)
         else body.get("dimensions")
     )
-    try:
-        with runtime().db.session() as s:
-            dims = set_dimensions(s, account_id(), names)
-    except DimensionsInvalid as exc:
-        raise ApiError(400, str(exc)) from None
+    with runtime().db.session() as s:
+        dims = set_dimensions(s, account_id(), names)
     return jsonify({"dimensions": ["country", *dims]})
 
 

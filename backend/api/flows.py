@@ -7,92 +7,83 @@ from flask import Blueprint, jsonify
 from backend.api.admin import json_body
 from backend.api.auth import require
 from backend.api.context import account_id, runtime
-from backend.api.errors import ApiError
 from backend.api.openapi import register_paths
 from backend.flows import service
-from backend.flows.schema import FlowInvalid
 
 bp = Blueprint("flows_api", __name__, url_prefix="/api/flows")
-
-
-def _invalid(exc: FlowInvalid):
-    return ApiError(400, str(exc), problems=[p.as_dict() for p in exc.problems])
-
-
-def _call(fn):
-    """Run fn(session, account_id) in a transaction, mapping service errors to HTTP ones."""
-    try:
-        with runtime().db.session() as s:
-            return fn(s, account_id())
-    except FlowInvalid as exc:
-        raise _invalid(exc) from None
-    except service.FlowNotFound as exc:
-        raise ApiError(404, str(exc)) from None
 
 
 @bp.get("")
 @require("private")
 def list_flows():
-    return jsonify(
-        {"flows": _call(lambda s, a: [service.to_json(f) for f in service.list_flows(s, a)])}
-    )
+    with runtime().db.session() as s:
+        return jsonify({"flows": [service.to_json(f) for f in service.list_flows(s, account_id())]})
 
 
 @bp.post("")
 @require("private")
 def create_flow():
     body = json_body()
-    return jsonify(_call(lambda s, a: service.to_json(service.create(s, a, body)))), 201
+    with runtime().db.session() as s:
+        return jsonify(service.to_json(service.create(s, account_id(), body))), 201
 
 
 @bp.get("/<int:flow_id>")
 @require("private")
 def get_flow(flow_id: int):
-    return jsonify(_call(lambda s, a: service.to_json(service.get(s, a, flow_id))))
+    with runtime().db.session() as s:
+        return jsonify(service.to_json(service.get(s, account_id(), flow_id)))
 
 
 @bp.put("/<int:flow_id>")
 @require("private")
 def put_flow(flow_id: int):
     body = json_body()
-    return jsonify(_call(lambda s, a: service.to_json(service.update(s, a, flow_id, body))))
+    with runtime().db.session() as s:
+        return jsonify(service.to_json(service.update(s, account_id(), flow_id, body)))
 
 
 @bp.delete("/<int:flow_id>")
 @require("private")
 def delete_flow(flow_id: int):
-    _call(lambda s, a: service.delete(s, a, flow_id))
+    with runtime().db.session() as s:
+        service.delete(s, account_id(), flow_id)
     return "", 204
 
 
 @bp.post("/<int:flow_id>/activate")
 @require("private")
 def activate(flow_id: int):
-    return jsonify(_call(lambda s, a: service.to_json(service.activate(s, a, flow_id))))
+    with runtime().db.session() as s:
+        return jsonify(service.to_json(service.activate(s, account_id(), flow_id)))
 
 
 @bp.post("/<int:flow_id>/pause")
 @require("private")
 def pause(flow_id: int):
-    return jsonify(_call(lambda s, a: service.to_json(service.pause(s, a, flow_id))))
+    with runtime().db.session() as s:
+        return jsonify(service.to_json(service.pause(s, account_id(), flow_id)))
 
 
 @bp.get("/<int:flow_id>/versions")
 @require("private")
 def versions(flow_id: int):
-    return jsonify({"versions": _call(lambda s, a: service.versions(s, a, flow_id))})
+    with runtime().db.session() as s:
+        return jsonify({"versions": service.versions(s, account_id(), flow_id)})
 
 
 @bp.post("/<int:flow_id>/versions/<int:version>/restore")
 @require("private")
 def restore(flow_id: int, version: int):
-    return jsonify(_call(lambda s, a: service.to_json(service.restore(s, a, flow_id, version))))
+    with runtime().db.session() as s:
+        return jsonify(service.to_json(service.restore(s, account_id(), flow_id, version)))
 
 
 @bp.get("/<int:flow_id>/stats")
 @require("private")
 def stats(flow_id: int):
-    return jsonify(_call(lambda s, a: service.stats(s, a, flow_id)))
+    with runtime().db.session() as s:
+        return jsonify(service.stats(s, account_id(), flow_id))
 
 
 def _op(summary: str, ok: str = "200") -> dict:

@@ -7,90 +7,84 @@ from flask import Blueprint, jsonify
 from backend.api.admin import json_body
 from backend.api.auth import require
 from backend.api.context import account_id, runtime
-from backend.api.errors import ApiError
 from backend.api.openapi import register_paths
 from backend.forms import service, stats
-from backend.forms.schema import FormInvalid
 
 bp = Blueprint("forms_api", __name__, url_prefix="/api/forms")
-
-
-def _call(fn):
-    """Run fn(session, account_id) in a transaction, mapping service errors to HTTP ones."""
-    try:
-        with runtime().db.session() as s:
-            return fn(s, account_id())
-    except FormInvalid as exc:
-        raise ApiError(400, str(exc), problems=[p.as_dict() for p in exc.problems]) from None
-    except service.FormNotFound as exc:
-        raise ApiError(404, str(exc)) from None
 
 
 @bp.get("")
 @require("private")
 def list_forms():
-    return jsonify(
-        {"forms": _call(lambda s, a: [service.to_json(f) for f in service.list_forms(s, a)])}
-    )
+    with runtime().db.session() as s:
+        return jsonify({"forms": [service.to_json(f) for f in service.list_forms(s, account_id())]})
 
 
 @bp.post("")
 @require("private")
 def create_form():
     body = json_body()
-    return jsonify(_call(lambda s, a: service.to_json(service.create(s, a, body)))), 201
+    with runtime().db.session() as s:
+        return jsonify(service.to_json(service.create(s, account_id(), body))), 201
 
 
 @bp.get("/<int:form_id>")
 @require("private")
 def get_form(form_id: int):
-    return jsonify(_call(lambda s, a: service.to_json(service.get(s, a, form_id))))
+    with runtime().db.session() as s:
+        return jsonify(service.to_json(service.get(s, account_id(), form_id)))
 
 
 @bp.put("/<int:form_id>")
 @require("private")
 def put_form(form_id: int):
     body = json_body()
-    return jsonify(_call(lambda s, a: service.to_json(service.update(s, a, form_id, body))))
+    with runtime().db.session() as s:
+        return jsonify(service.to_json(service.update(s, account_id(), form_id, body)))
 
 
 @bp.delete("/<int:form_id>")
 @require("private")
 def delete_form(form_id: int):
-    _call(lambda s, a: service.delete(s, a, form_id))
+    with runtime().db.session() as s:
+        service.delete(s, account_id(), form_id)
     return "", 204
 
 
 @bp.post("/<int:form_id>/publish")
 @require("private")
 def publish(form_id: int):
-    return jsonify(_call(lambda s, a: service.to_json(service.publish(s, a, form_id))))
+    with runtime().db.session() as s:
+        return jsonify(service.to_json(service.publish(s, account_id(), form_id)))
 
 
 @bp.post("/<int:form_id>/unpublish")
 @require("private")
 def unpublish(form_id: int):
-    return jsonify(_call(lambda s, a: service.to_json(service.unpublish(s, a, form_id))))
+    with runtime().db.session() as s:
+        return jsonify(service.to_json(service.unpublish(s, account_id(), form_id)))
 
 
 @bp.post("/<int:form_id>/duplicate")
 @require("private")
 def duplicate(form_id: int):
-    return jsonify(_call(lambda s, a: service.to_json(service.duplicate(s, a, form_id)))), 201
+    with runtime().db.session() as s:
+        return jsonify(service.to_json(service.duplicate(s, account_id(), form_id))), 201
 
 
 @bp.get("/<int:form_id>/versions")
 @require("private")
 def versions(form_id: int):
-    return jsonify({"versions": _call(lambda s, a: service.versions(s, a, form_id))})
+    with runtime().db.session() as s:
+        return jsonify({"versions": service.versions(s, account_id(), form_id)})
 
 
 @bp.get("/<int:form_id>/stats")
 @require("private")
 def form_stats(form_id: int):
     rt = runtime()
-    _call(lambda s, a: service.get(s, a, form_id))
     with rt.db.session() as s:
+        service.get(s, account_id(), form_id)  # 404 for another account's form
         return jsonify(stats.form_numbers(rt, s, account_id())[form_id])
 
 

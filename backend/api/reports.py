@@ -11,9 +11,8 @@ from backend.api.errors import ApiError
 from backend.api.openapi import register_paths
 from backend.counters import counter_store
 from backend.dashboards import schema as dash_schema
-from backend.dashboards.service import DashboardNotFound
+from backend.errors import NotFound
 from backend.reports import FORMATS, build_report, export, schedules
-from backend.reports.chromium import ChromiumMissing
 
 bp = Blueprint("reports_api", __name__, url_prefix="/api/dashboards")
 
@@ -28,23 +27,15 @@ def _overrides() -> dict:
         raw["range"] = request.args["range"]
     if request.args.get("country"):
         raw["country"] = request.args["country"]
-    try:
-        checked = dash_schema.filters(raw)
-    except dash_schema.DashboardInvalid as exc:
-        raise ApiError(400, str(exc)) from None
+    checked = dash_schema.filters(raw)
     return {k: checked[k] for k in raw}
 
 
 def _report(dashboard_id: int, account: str | None = None):
     rt = runtime()
     overrides = _overrides()
-    try:
-        with rt.db.session() as s:
-            return build_report(
-                s, counter_store(rt), account or account_id(), dashboard_id, overrides
-            )
-    except DashboardNotFound as exc:
-        raise ApiError(404, str(exc)) from None
+    with rt.db.session() as s:
+        return build_report(s, counter_store(rt), account or account_id(), dashboard_id, overrides)
 
 
 def _send(body: bytes, fmt: str, name: str) -> Response:
@@ -85,10 +76,7 @@ def _export(dashboard_id: int, account: str) -> Response:
     if fmt not in export.DASHBOARD_FORMATS:
         raise ApiError(400, f"format must be one of {', '.join(export.DASHBOARD_FORMATS)}")
     report = _report(dashboard_id, account)
-    try:
-        body = export.dashboard(report, fmt, runtime().renderers["card_figure"])
-    except ChromiumMissing as exc:
-        raise ApiError(503, str(exc)) from None
+    body = export.dashboard(report, fmt, runtime().renderers["card_figure"])
     return _send(body, fmt, export.filename(report, fmt))
 
 
@@ -99,12 +87,9 @@ def export_card(dashboard_id: int, card_id: str):
     if fmt not in export.CARD_FORMATS:
         raise ApiError(400, f"format must be one of {', '.join(export.CARD_FORMATS)}")
     report = _report(dashboard_id)
-    try:
-        body = export.card(report, card_id, fmt, runtime().renderers["card_figure"])
-    except KeyError:
-        raise ApiError(404, f"no card {card_id!r} on dashboard {dashboard_id}") from None
-    except export.UnknownFormat as exc:
-        raise ApiError(400, str(exc)) from None
+    if not any(c.card["id"] == card_id for c in report.cards):
+        raise NotFound(f"no card {card_id!r} on dashboard {dashboard_id}")
+    body = export.card(report, card_id, fmt, runtime().renderers["card_figure"])
     return _send(body, fmt, export.filename(report, fmt, f"-{card_id}"))
 
 
@@ -148,10 +133,7 @@ register_paths(
 @require("private")
 def get_schedule(dashboard_id: int):
     with runtime().db.session() as s:
-        try:
-            sc = schedules.get(s, account_id(), dashboard_id)
-        except DashboardNotFound as exc:
-            raise ApiError(404, str(exc)) from None
+        sc = schedules.get(s, account_id(), dashboard_id)
         if sc is None:
             raise ApiError(404, f"dashboard {dashboard_id} has no e-mail schedule")
         return jsonify(schedules.to_json(sc))
@@ -161,23 +143,15 @@ def get_schedule(dashboard_id: int):
 @require("private")
 def put_schedule(dashboard_id: int):
     body = json_body()
-    try:
-        with runtime().db.session() as s:
-            return jsonify(schedules.to_json(schedules.put(s, account_id(), dashboard_id, body)))
-    except DashboardNotFound as exc:
-        raise ApiError(404, str(exc)) from None
-    except schedules.ScheduleInvalid as exc:
-        raise ApiError(400, str(exc)) from None
+    with runtime().db.session() as s:
+        return jsonify(schedules.to_json(schedules.put(s, account_id(), dashboard_id, body)))
 
 
 @bp.delete("/<int:dashboard_id>/schedule")
 @require("private")
 def delete_schedule(dashboard_id: int):
-    try:
-        with runtime().db.session() as s:
-            found = schedules.delete(s, account_id(), dashboard_id)
-    except DashboardNotFound as exc:
-        raise ApiError(404, str(exc)) from None
+    with runtime().db.session() as s:
+        found = schedules.delete(s, account_id(), dashboard_id)
     if not found:
         raise ApiError(404, f"dashboard {dashboard_id} has no e-mail schedule")
     return "", 204

@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from backend.dashboards.ranges import DEFAULT_RANGE, PRESETS
+from backend.errors import Invalid
 
 CHARTS = ("line", "bar", "area", "number", "table", "map")
 MEASURES = ("count", "revenue")
@@ -27,11 +28,11 @@ _ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
-class DashboardInvalid(ValueError):
+class DashboardInvalid(Invalid):
     """`field` names the bad part, e.g. "cards[2].chart"."""
 
     def __init__(self, field: str, problem: str):
-        super().__init__(f"{field}: {problem}")
+        super().__init__(f"{field}: {problem}", field=field)
         self.field = field
         self.problem = problem
 

@@ -12,11 +12,12 @@ from sqlalchemy.orm import Session
 from backend.analytics import dimensions_of
 from backend.dashboards import schema
 from backend.dashboards.defaults import overview
+from backend.errors import NotFound
 from backend.store.db import utcnow
 from backend.store.models import Dashboard
 
 
-class DashboardNotFound(LookupError):
+class DashboardNotFound(NotFound):
     pass
 
 

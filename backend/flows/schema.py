@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from backend.errors import Invalid
 from backend.flows.placeholders import check as check_template
 
 NODE_TYPES = {
@@ -36,9 +37,13 @@ class Problem:
         return f"node {self.node!r}: {self.message}" if self.node else self.message
 
 
-class FlowInvalid(ValueError):
+class FlowInvalid(Invalid):
+    """400 with `problems` as [{"node", "problem"}]; `.problems` keeps the Problem objects."""
+
     def __init__(self, problems: list[Problem]):
-        super().__init__("; ".join(str(p) for p in problems))
+        super().__init__(
+            "; ".join(str(p) for p in problems), problems=[p.as_dict() for p in problems]
+        )
         self.problems = problems
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from backend.errors import NotFound
 from backend.flows.schema import FlowInvalid, Problem, check_structure, completeness
 from backend.store.db import utcnow
 from backend.store.flow_models import Flow, FlowAction, FlowJob, FlowRun, FlowVersion
 
 
-class FlowNotFound(LookupError):
+class FlowNotFound(NotFound):
     pass
 
 

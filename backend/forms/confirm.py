@@ -10,6 +10,10 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from backend import lists
+from backend.errors import Invalid, TallyError
+from backend.forms.events import SUBSCRIBED, form_event
+from backend.ingest import ingestor
 from backend.store.db import utcnow
 from backend.store.form_models import Form, FormSubmission
 from backend.store.models import Profile
@@ -17,8 +21,14 @@ from backend.store.models import Profile
 LINK_MAX_AGE = 7 * 24 * 3600  # seconds a confirmation link stays valid
 
 
-class ConfirmError(ValueError):
-    pass
+class ConfirmError(Invalid):
+    """The confirmation link is not valid (expired, tampered with, its submission gone)."""
+
+
+class ConfirmUnavailable(TallyError):
+    """The confirmation e-mail cannot be sent now; the submission stays pending."""
+
+    status = 503
 
 
 def _signer(runtime) -> URLSafeTimedSerializer:
@@ -31,10 +41,10 @@ def token_for(runtime, submission_id: int) -> str:
 
 def send_mail(smtp_url: str | None, to: str, subject: str, text: str) -> None:
     if not smtp_url:
-        raise ConfirmError("TALLY_SMTP_URL is not set: double opt-in forms need e-mail")
+        raise ConfirmUnavailable("TALLY_SMTP_URL is not set: double opt-in forms need e-mail")
     u = urlparse(smtp_url)
     if u.scheme not in ("smtp", "smtps"):
-        raise ConfirmError("TALLY_SMTP_URL must start with smtp:// or smtps://")
+        raise ConfirmUnavailable("TALLY_SMTP_URL must start with smtp:// or smtps://")
     query = parse_qs(u.query)
     msg = EmailMessage()
     msg["From"] = query.get("from", ["Tally <no-reply@tally.local>"])[0]
@@ -53,7 +63,7 @@ def send_mail(smtp_url: str | None, to: str, subject: str, text: str) -> None:
 
 def send_confirmation(runtime, submission_id: int, email: str, list_name: str, confirm_url) -> None:
     if confirm_url is None:
-        raise ConfirmError("no confirmation URL to send")
+        raise ConfirmUnavailable("no confirmation URL to send")
     link = confirm_url(token_for(runtime, submission_id))
     try:
         send_mail(
@@ -65,16 +75,13 @@ def send_confirmation(runtime, submission_id: int, email: str, list_name: str, c
         )
     except (OSError, smtplib.SMTPException) as exc:
         # The submission stays pending; submitting again sends a new link.
-        raise ConfirmError(f"could not send the confirmation e-mail ({exc})") from None
+        raise ConfirmUnavailable(f"could not send the confirmation e-mail ({exc})") from None
 
 
 def confirm(runtime, token: str) -> str:
     """Mark the submission confirmed and join its list; returns the list name.
 
     Opening the link twice is harmless: the membership and the event exist once."""
-    from backend.forms.submit import SUBSCRIBED, form_event, join_list
-    from backend.ingest import ingestor
-
     try:
         submission_id = _signer(runtime).loads(token, max_age=LINK_MAX_AGE)
     except SignatureExpired:
@@ -92,7 +99,7 @@ def confirm(runtime, token: str) -> str:
         if sub.status != "subscribed":
             sub.status, sub.confirmed_at = "subscribed", now
             # Confirming is the consent double opt-in asks for: stamp it now.
-            join_list(s, sub.account_id, list_name, profile, now)
+            lists.join(s, sub.account_id, list_name, profile, now)
         account_id, visitor, email = sub.account_id, sub.visitor, sub.email
         message = form_event(
             SUBSCRIBED,

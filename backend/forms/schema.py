@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from backend.errors import Invalid
+
 KINDS = ("popup", "flyout", "embed")
 FIELD_TYPES = ("email", "text", "phone", "checkbox", "select")
 DEVICES = ("all", "desktop", "mobile")
@@ -49,10 +51,15 @@ class Problem:
         return {"path": self.path, "message": self.message}
 
 
-class FormInvalid(ValueError):
+class FormInvalid(Invalid):
+    """400 with `problems` as [{"path", "message"}]; `.problems` keeps the Problem objects."""
+
     def __init__(self, problems: list[Problem]):
+        super().__init__(
+            "; ".join(f"{p.path}: {p.message}" for p in problems),
+            problems=[p.as_dict() for p in problems],
+        )
         self.problems = problems
-        super().__init__("; ".join(f"{p.path}: {p.message}" for p in problems))
 
 
 class _Check:

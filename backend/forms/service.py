@@ -8,6 +8,7 @@ import copy
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backend.errors import NotFound
 from backend.forms.schema import validate
 from backend.store.db import utcnow
 from backend.store.form_models import Form, FormVersion
@@ -18,7 +19,7 @@ from backend.store.models import Account
 FORM_DIMENSION = "$form"
 
 
-class FormNotFound(LookupError):
+class FormNotFound(NotFound):
     pass
 
 

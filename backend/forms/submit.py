@@ -13,22 +13,25 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from backend import lists
+from backend.errors import TallyError
 from backend.forms import service
+from backend.forms.confirm import ConfirmUnavailable, send_confirmation
+from backend.forms.events import SUBMITTED, SUBSCRIBED, VIEWED, form_event
 from backend.forms.schema import HONEYPOT
 from backend.forms.values import SubmissionInvalid, clean, consented, email_of
 from backend.ingest import ingestor
 from backend.store.db import utcnow
-from backend.store.form_models import Form, FormAttempt, FormSubmission
-from backend.store.models import List, ListMember, Profile
+from backend.store.form_models import FormAttempt, FormSubmission
+from backend.store.models import Profile
 
 RATE_LIMIT = 20  # submit attempts per address and window: a shop's NAT-ed office still fits
 RATE_WINDOW = timedelta(minutes=10)
 VIEW_LIMIT = 120  # views counted per address and window
-VIEWED, SUBMITTED, SUBSCRIBED = "Viewed Form", "Submitted Form", "Subscribed to List"
 
 
-class RateLimited(RuntimeError):
-    pass
+class RateLimited(TallyError):
+    status = 429
 
 
 @dataclass(frozen=True)
@@ -87,52 +90,12 @@ def upsert_profile(
     raise RuntimeError("could not create or find the profile")
 
 
-def join_list(
-    session: Session, account_id: str, list_name: str, profile: Profile, consent_at: datetime | None
-) -> bool:
-    """Add the profile to the list (created if new); True when it was not a member yet."""
-    lst = session.scalar(select(List).where(List.account_id == account_id, List.name == list_name))
-    if lst is None:
-        lst = List(account_id=account_id, name=list_name)
-        session.add(lst)
-        session.flush()
-    member = session.scalar(
-        select(ListMember).where(ListMember.list_id == lst.id, ListMember.profile_id == profile.id)
-    )
-    if member is not None:
-        if consent_at and not member.consent_at:
-            member.consent_at = consent_at
-        return False
-    session.add(ListMember(list_id=lst.id, profile_id=profile.id, consent_at=consent_at))
-    return True
-
-
 def _traits(form: dict, values: dict) -> dict:
     # E-mail keys the profile; other answers become traits (consent as its timestamp below).
     return {
         f["name"]: values[f["name"]]
         for f in form["fields"]
         if f["type"] not in ("email",) and not f["consent"] and f["name"] in values
-    }
-
-
-def form_event(
-    metric: str,
-    form: Form,
-    visitor: str,
-    message_id: str,
-    ts: datetime,
-    traits: dict | None = None,
-    **props,
-) -> dict:
-    return {
-        "type": "track",
-        "event": metric,
-        "anonymousId": visitor,
-        "messageId": message_id,
-        "timestamp": ts.isoformat() + "Z",
-        "properties": {"$form": str(form.id), "form": form.name, **props},
-        "context": {"traits": traits or {}},
     }
 
 
@@ -149,9 +112,7 @@ def submit(
         form = service.live_form(s, account_id, form_id)
         definition = form.published
         if definition["double_opt_in"] and not runtime.settings.smtp_url:
-            from backend.forms.confirm import ConfirmError
-
-            raise ConfirmError("this form confirms by e-mail, and TALLY_SMTP_URL is not set")
+            raise ConfirmUnavailable("this form confirms by e-mail, and TALLY_SMTP_URL is not set")
         if payload.get(HONEYPOT):
             # Bots get the same answer as people, so they do not learn to skip the trap.
             return Outcome("ignored", definition["success_message"])
@@ -166,7 +127,7 @@ def submit(
         pending = definition["double_opt_in"]
         joined = False
         if definition["list"] and not pending:
-            joined = join_list(s, account_id, definition["list"], profile, consent_at)
+            joined = lists.join(s, account_id, definition["list"], profile, consent_at)
         sub = FormSubmission(
             account_id=account_id,
             form_id=form.id,
@@ -211,8 +172,6 @@ def submit(
     # aggregator finds this profile by e-mail instead of creating a second one.
     ingestor(runtime).accept(account_id, messages, ip)
     if pending:
-        from backend.forms.confirm import send_confirmation
-
         send_confirmation(runtime, sub.id, email, list_name, confirm_url)
     return result
 

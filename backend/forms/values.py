@@ -5,15 +5,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from backend.errors import Invalid
+
 _EMAIL = re.compile(r"^[^@\s<>\"',;]{1,64}@[^@\s<>\"',;]+\.[^@\s<>\"',;.]{2,}$")
 _PHONE = re.compile(r"^\+?[0-9 ().\-]{6,24}$")
 MAX_TEXT = 500
 
 
-class SubmissionInvalid(ValueError):
+class SubmissionInvalid(Invalid):
+    """400 with `fields`: {field name: what is wrong with it}."""
+
     def __init__(self, fields: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in fields.items()), fields=fields)
         self.fields = fields
-        super().__init__("; ".join(f"{k}: {v}" for k, v in fields.items()))
 
 
 def _truthy(value: Any) -> bool:

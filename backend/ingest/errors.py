@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from backend.errors import Invalid
 
-class InvalidMessage(ValueError):
+
+class InvalidMessage(Invalid):
     """A message (or the request) is malformed; `where` names the offending field."""
 
     def __init__(self, where: str, problem: str):
@@ -14,6 +16,8 @@ class InvalidMessage(ValueError):
 
 class TooLarge(InvalidMessage):
     """Over the per-message (32 KB) or per-request (500 KB) limit: HTTP 413."""
+
+    status = 413
 
 
 class SpoolUnavailable(Exception):

@@ -9,6 +9,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from backend.errors import TallyError
+
 FLAGS = [
     "--headless=new",
     "--no-sandbox",
@@ -23,8 +25,8 @@ FLAGS = [
 ]
 
 
-class ChromiumMissing(RuntimeError):
-    pass
+class ChromiumMissing(TallyError):
+    status = 503  # the server lacks a part: not the caller's fault, and nothing changed
 
 
 def binary() -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from backend.errors import Invalid
 from backend.reports import chromium, static_html
 from backend.reports.csv_export import to_csv
 from backend.reports.html_export import to_html
@@ -16,7 +17,7 @@ DASHBOARD_FORMATS = ("png", "pdf", "csv", "html")
 CARD_FORMATS = ("png", "svg", "csv")
 
 
-class UnknownFormat(ValueError):
+class UnknownFormat(Invalid):
     pass
 
 

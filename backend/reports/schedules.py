@@ -21,6 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from backend.dashboards.service import get as get_dashboard
+from backend.errors import Invalid
 from backend.store.db import utcnow
 from backend.store.models import Account
 from backend.store.report_models import ReportSchedule
@@ -31,7 +32,7 @@ MAX_RECIPIENTS = 50
 _EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 
 
-class ScheduleInvalid(ValueError):
+class ScheduleInvalid(Invalid):
     def __init__(self, field: str, problem: str):
         super().__init__(f"{field}: {problem}")
 

@@ -1,0 +1,48 @@
+"""List membership: the one way a profile joins a list, shared by forms (a submission, a
+double opt-in confirmation) and flows (the add-to-list step).
+
+`join` only changes the session; the caller commits, and only then spools the "Subscribed
+to List" event, so whatever the event triggers (a list-triggered flow) finds the member.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.store.models import List, ListMember, Profile
+
+LIST_METRIC = "Subscribed to List"
+
+
+def get_or_create(session: Session, account_id: str, name: str) -> List:
+    """The account's list of this name, created (and flushed, so it has an id) if new."""
+    lst = session.scalar(select(List).where(List.account_id == account_id, List.name == name))
+    if lst is None:
+        lst = List(account_id=account_id, name=name)
+        session.add(lst)
+        session.flush()
+    return lst
+
+
+def join(
+    session: Session,
+    account_id: str,
+    name: str,
+    profile: Profile,
+    consent_at: datetime | None = None,
+) -> bool:
+    """Add the profile to the list; True when it was not a member yet. A member who joins
+    again keeps their membership, and gains the consent time if they had none."""
+    lst = get_or_create(session, account_id, name)
+    member = session.scalar(
+        select(ListMember).where(ListMember.list_id == lst.id, ListMember.profile_id == profile.id)
+    )
+    if member is not None:
+        if consent_at and not member.consent_at:
+            member.consent_at = consent_at
+        return False
+    session.add(ListMember(list_id=lst.id, profile_id=profile.id, consent_at=consent_at))
+    return True
