@@ -5,23 +5,23 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backend import lists
 from backend.email import events as email_events
 from backend.email.compose import compose
 from backend.email.smtp_pool import RecipientRefused, SmtpUnavailable
 from backend.email.suppression import can_email
 from backend.errors import Invalid
 from backend.flows.conditions import matches
-from backend.flows.enroll import LIST_METRIC
 from backend.flows.mailer import FlowMail
 from backend.store.flow_models import Flow, FlowJob, FlowRun
-from backend.store.models import List, ListMember, Profile, ProfileAlias
+from backend.store.models import Profile, ProfileAlias
 
 WEBHOOK_TIMEOUT = 5.0
 WEBHOOK_ATTEMPTS = 4  # then give up; waits 30 s, 2 min, 8 min between tries
@@ -36,6 +36,9 @@ class Outcome:
     next_at: datetime | None = None
     after_node: str | None = None
     retry_at: datetime | None = None
+    # Messages the engine spools once the step's transaction has committed, so that what
+    # they trigger (a list-triggered flow) finds what the step wrote.
+    events: list[dict] = field(default_factory=list)
 
 
 Emit = Callable[[str, list[dict]], None]  # (account_id, Segment messages) -> spooled
@@ -163,36 +166,21 @@ class Actions:
 
     def _add_to_list(self, s, flow, run, job, node, profile, event, now) -> Outcome:
         name = str(node["list"]).strip()
-        lst = s.scalar(select(List).where(List.account_id == flow.account_id, List.name == name))
-        if lst is None:
-            lst = List(account_id=flow.account_id, name=name)
-            s.add(lst)
-            s.flush()
-        member = s.scalar(
-            select(ListMember).where(
-                ListMember.list_id == lst.id, ListMember.profile_id == profile.id
-            )
-        )
-        if member is None:
-            s.add(ListMember(list_id=lst.id, profile_id=profile.id))
-            self._event(s, flow, job, profile, LIST_METRIC, {"list": name}, now)
-        return Outcome("added", node.get("next"), name)
+        joined = lists.join(s, flow.account_id, name, profile)
+        events = [_message(s, flow, job, profile, lists.LIST_METRIC, {"list": name}, now)]
+        return Outcome("added", node.get("next"), name, events=events if joined else [])
 
-    def _event(self, s, flow, job, profile, metric, props, now) -> None:
-        self.emit(
-            flow.account_id,
-            [
-                {
-                    "type": "track",
-                    "event": metric,
-                    **_identity(s, profile),
-                    # One id per step: if anything replays it, ingestion's dedup drops the copy.
-                    "messageId": f"flow-{flow.id}-job-{job.id}-{metric}",
-                    "timestamp": now.isoformat() + "Z",
-                    "properties": {**props, "$flow": str(flow.id), "$node": job.node_id},
-                }
-            ],
-        )
+
+def _message(s: Session, flow, job, profile: Profile, metric: str, props: dict, now) -> dict:
+    return {
+        "type": "track",
+        "event": metric,
+        **_identity(s, profile),
+        # One id per step: if anything replays it, ingestion's dedup drops the copy.
+        "messageId": f"flow-{flow.id}-job-{job.id}-{metric}",
+        "timestamp": now.isoformat() + "Z",
+        "properties": {**props, "$flow": str(flow.id), "$node": job.node_id},
+    }
 
 
 def _identity(s: Session, profile: Profile) -> dict:

@@ -102,7 +102,10 @@ class FlowEngine:
                 elif profile is None:
                     outcome = Outcome("failed", None, "the profile was deleted")
                 else:
-                    outcome = self.actions.perform(s, flow, run, job, node, profile, now)
+                    # In a savepoint: a failing action's writes roll back with it, and the
+                    # session stays usable to record the failure and finish the job.
+                    with s.begin_nested():
+                        outcome = self.actions.perform(s, flow, run, job, node, profile, now)
             except Exception as exc:  # one node's failure never stops the engine
                 log.exception("flow %s node %s failed", flow.id, job.node_id)
                 outcome = Outcome("failed", None, f"{type(exc).__name__}: {exc}")
@@ -117,6 +120,7 @@ class FlowEngine:
                     at=now,
                 )
             )
+            account_id = flow.account_id
             if outcome.retry_at is not None:
                 job.status, job.due_at = "pending", outcome.retry_at
                 return
@@ -133,3 +137,7 @@ class FlowEngine:
                 )
             else:
                 run.status = "failed" if outcome.outcome == "failed" else "done"
+        if outcome.events:
+            # After the commit, as forms do: a list-triggered flow that this event enrolls
+            # finds the membership. The message ids are the job's: a replay is deduplicated.
+            self.actions.emit(account_id, outcome.events)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from backend.flows.runner import flow_engine
 from backend.ingest import ingestor
 from backend.store.db import utcnow
@@ -42,16 +40,6 @@ POST_PURCHASE = {
         },
     ],
 }
-
-
-@pytest.fixture
-def flows_app(tmp_path, db_url, smtp_server):
-    from app import create_app
-    from tests.conftest import make_settings
-
-    app = create_app(make_settings(tmp_path, db_url, TALLY_SMTP_URL=smtp_server.url), ui=False)
-    yield app
-    app.extensions["tally"].close()
 
 
 def setup_flow(client, acc, definition):
