@@ -21,8 +21,7 @@ def _background_process(settings: Settings, niceness: int, renderers=None):
     SIGINT setting `stop`, a runtime and its warmed-up ingestor, start-up objects frozen.
     Returns (runtime, ingestor, stop)."""
     from backend.ingest import ingestor
-    from backend.runtime import Runtime
-    from backend.server import freeze_startup_objects
+    from backend.runtime import Runtime, freeze_startup_objects
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 from collections.abc import Callable
@@ -12,6 +11,7 @@ from gunicorn.app.base import BaseApplication
 
 from backend.config import Settings
 from backend.jobs import JobsSupervisor
+from backend.runtime import freeze_startup_objects
 from backend.store.db import Database
 
 log = logging.getLogger("tally.server")
@@ -57,14 +57,6 @@ def _forget_inherited_children() -> None:
     import multiprocessing.process
 
     multiprocessing.process._children.clear()
-
-
-def freeze_startup_objects() -> None:
-    """Move every object built so far (the Dash pages, SQLAlchemy metadata: ~200k) out of
-    the collector's reach: they live as long as the process, and a full collection that
-    re-scanned them took ~50-100 ms, a pause landing on whichever request or query ran then."""
-    gc.collect()
-    gc.freeze()
 
 
 def run_production(
