@@ -193,7 +193,14 @@ def main() -> None:
             pid = find_profile(server, acc)
             signer = Signer.from_secret(SECRET)
             token = signer.message_token(
-                {"a": acc["id"], "p": pid, "s": {"campaign": 1}, "t": 0, "j": "Sale"}
+                {
+                    "a": acc["id"],
+                    "p": pid,
+                    "s": {"campaign": 1},
+                    "t": 0,
+                    "j": "Sale",
+                    "i": {"u": "bench-1"},
+                }
             )
             url = "https://shop.example.com/sale"
             click = f"/e/c/{token}/{signer.link_sig(token, url)}?u=https%3A%2F%2Fshop.example.com%2Fsale"

@@ -13,7 +13,7 @@ from backend.accounts.users import create_user
 from backend.dashboards.service import create_overview
 from backend.store.models import Account
 
-DEFAULT_DIMENSIONS = ["utm_campaign", "utm_source", "$flow", "$form"]
+DEFAULT_DIMENSIONS = ["utm_campaign", "utm_source", "$flow", "$form", "$email"]
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, Response, redirect, render_template, request
+from flask import Blueprint, Response, jsonify, redirect, render_template, request
 
-from backend.api.context import runtime
+from backend.api.auth import require
+from backend.api.context import account_id, runtime
 from backend.api.openapi import register_paths
 from backend.email import tracking
 from backend.email.tokens import BadToken
@@ -302,5 +303,46 @@ register_paths(
                 },
             },
         },
+    }
+)
+
+
+# -- /api: the numbers of flows' e-mails (private key) ---------------------------------
+api_bp = Blueprint("email_api", __name__, url_prefix="/api")
+
+
+@api_bp.get("/flows/<int:flow_id>/email")
+@require("private")
+def flow_email(flow_id: int):
+    from backend.email.stats import flow_email_numbers
+    from backend.flows import service
+
+    with runtime().db.session() as s:
+        flow = service.get(s, account_id(), flow_id)
+        nodes = [n["id"] for n in flow.definition.get("nodes", []) if n.get("type") == "email"]
+        found = flow_email_numbers(runtime(), s, account_id(), flow_id, nodes)
+    return jsonify({"flow_id": flow_id, "days": 90, "nodes": found})
+
+
+register_paths(
+    {
+        "/api/flows/<int:flow_id>/email": {
+            "get": {
+                "summary": "Each e-mail node's numbers over 90 days, with attributed revenue",
+                "security": [{"bearer": []}],
+                "parameters": [
+                    {
+                        "name": "flow_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "integer"},
+                    }
+                ],
+                "responses": {
+                    "200": {"description": "numbers per node"},
+                    "404": {"description": "no such flow"},
+                },
+            }
+        }
     }
 )

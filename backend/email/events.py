@@ -4,6 +4,7 @@ derived from what it is about, so a retry is never counted twice."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 
 RECEIVED = "Received Email"
@@ -27,6 +28,18 @@ def identity(profile) -> dict:
     return ident
 
 
+EMAIL_DIMENSION = "$email"  # counted for every account (migration email_0002)
+MACHINE_SUFFIX = "~machine"
+
+
+def email_key(source: dict) -> str:
+    """The e-mail an event is about, as a counter dimension value: "f12:welcome" (flow 12,
+    node welcome) or "c7:A" (campaign 7, variant A)."""
+    if source.get("campaign") is not None:
+        return f"c{source['campaign']}:{source.get('variant') or ''}"
+    return f"f{source.get('flow')}:{source.get('node')}"
+
+
 def source_properties(source: dict) -> dict:
     """{"campaign": id, "variant"?} or {"flow": id, "node": id} as event properties. The
     `$flow`/`$node` copies are what flows' per-node numbers have always counted by."""
@@ -34,9 +47,10 @@ def source_properties(source: dict) -> dict:
         props = {"campaign": str(source["campaign"])}
         if source.get("variant"):
             props["variant"] = str(source["variant"])
-        return props
-    props = {"flow": str(source.get("flow")), "node": str(source.get("node"))}
-    props["$flow"], props["$node"] = props["flow"], props["node"]
+    else:
+        props = {"flow": str(source.get("flow")), "node": str(source.get("node"))}
+        props["$flow"], props["$node"] = props["flow"], props["node"]
+    props[EMAIL_DIMENSION] = email_key(source)
     return props
 
 
@@ -62,6 +76,8 @@ def email_event(
     if subject is not None:
         properties["subject"] = subject
     properties.update({k: v for k, v in props.items() if v is not None})
+    if properties.get("machine"):  # scanners' opens and clicks are counted apart
+        properties[EMAIL_DIMENSION] += MACHINE_SUFFIX
     return {
         "type": "track",
         "event": metric,
@@ -78,24 +94,28 @@ def received(profile, source, message_key, subject, at=None) -> dict:
     )
 
 
-def opened(ident, source, message_key, subject, machine: bool, at=None, nonce="") -> dict:
+def opened(ident, source, message_key, subject, machine: bool, at=None) -> dict:
+    """One per e-mail and kind: a person's first open, and a scanner's, each count once
+    (ingestion drops the repeats by messageId), so opens are opened e-mails."""
     return email_event(
         OPENED,
         ident,
         source,
-        f"email-{message_key}-open-{nonce}",
+        f"email-{message_key}-open-{'machine' if machine else 'human'}",
         subject=subject,
         at=at,
         machine=bool(machine),
     )
 
 
-def clicked(ident, source, message_key, subject, url, machine: bool, at=None, nonce="") -> dict:
+def clicked(ident, source, message_key, subject, url, machine: bool, at=None) -> dict:
+    """One per e-mail, link and kind (person or scanner): clicks are links clicked."""
+    link = hashlib.sha256(url.encode("utf-8", "replace")).hexdigest()[:12]
     return email_event(
         CLICKED,
         ident,
         source,
-        f"email-{message_key}-click-{nonce}",
+        f"email-{message_key}-click-{link}-{'machine' if machine else 'human'}",
         subject=subject,
         at=at,
         url=url,

@@ -72,7 +72,7 @@ def set_status(
             **(props or {}),
         )
         if not source:  # by hand, or from an e-mail we cannot place: no flow/campaign keys
-            for key in ("flow", "node", "$flow", "$node"):
+            for key in ("flow", "node", "$flow", "$node", events.EMAIL_DIMENSION):
                 msg["properties"].pop(key, None)
         emit(profile.account_id, [msg])
     return True

@@ -7,7 +7,6 @@ record them for is sealed in the token, so they read nothing from the database.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -124,18 +123,10 @@ def identity_of(s: Session, account_id: str, profile_id: int) -> dict:
     return events.identity(row)
 
 
-def _nonce(touch: Touch, now: float, extra: str = "") -> str:
-    # The same fetch repeated within a minute (a proxy's retry, a double click) is one event.
-    minute = int(now // 60)
-    return hashlib.sha256(f"{touch.token}|{extra}|{minute}".encode()).hexdigest()[:16]
-
-
 def open_event(ident: dict, touch: Touch, user_agent: str | None, now: float | None = None):
     now = time.time() if now is None else now
     machine = is_machine(user_agent, touch.sent_at, now)
-    return events.opened(
-        ident, touch.source, touch.message_key, touch.subject, machine, nonce=_nonce(touch, now)
-    )
+    return events.opened(ident, touch.source, touch.message_key, touch.subject, machine)
 
 
 def click_event(ident, touch: Touch, url: str, user_agent: str | None, now: float | None = None):
@@ -148,7 +139,6 @@ def click_event(ident, touch: Touch, url: str, user_agent: str | None, now: floa
         touch.subject,
         url,
         machine,
-        nonce=_nonce(touch, now, url),
     )
 
 

@@ -68,3 +68,50 @@ def test_an_unsubscribe_between_two_emails_stops_the_second_and_the_flow_goes_on
     assert [(e[2]["flow"], e[2]["node"], e[2]["subject"]) for e in received] == [
         (str(fid), "first", "Thanks Ann")
     ]
+
+
+def test_each_email_node_shows_its_numbers_and_the_revenue_it_earned(
+    app, client, runtime, account, inbox
+):
+    import time
+
+    from backend.email.tokens import Signer
+    from backend.ingest import ingestor
+    from tests.conftest import TEST_SECRET
+    from tests.ingest.conftest import basic
+
+    fid, h = setup_flow(client, account, SERIES)
+    identify_and_order(client, account, "u1", "ann@x.test", "Ann", 30, "o1")
+    ingestor(runtime).drain()
+    flow_engine(runtime).run_until_idle()
+    [mail] = inbox.messages
+    html = mail.get_body(("html",)).get_content()
+    pixel = urlparse(html.split('<img src="')[1].split('"')[0]).path
+    token = pixel.split("/")[3].removesuffix(".gif")
+    signer = Signer.from_secret(TEST_SECRET)
+    # Opened an hour after it was sent, in a browser: a person's open. A scanner's fetch
+    # right away counts apart.
+    older = signer.message_token({**signer.read_message(token), "t": int(time.time()) - 3600})
+    browser = {"User-Agent": "Mozilla/5.0 (Macintosh) AppleWebKit/605.1.15 Safari/605.1.15"}
+    assert client.get(f"/e/o/{older}.gif", headers=browser).status_code == 200
+    assert client.get(pixel, headers={"User-Agent": "Barracuda/1.0"}).status_code == 200
+    # Then the order: within 5 days of the open, so the e-mail earned it.
+    client.post(
+        "/v1/track",
+        json={
+            "userId": "u1",
+            "event": "Placed Order",
+            "messageId": "o-after",
+            "properties": {"revenue": 55.5},
+        },
+        headers=basic(account.write_key),
+    )
+    ingestor(runtime).drain()
+    r = client.get(f"/api/flows/{fid}/email", headers=h)
+    assert r.status_code == 200
+    first = r.json["nodes"]["first"]
+    assert (first["sent"], first["opened"], first["machine_opened"]) == (1, 1, 1)
+    assert first["open_rate"] == 1.0 and first["clicked"] == 0
+    assert (first["orders"], first["revenue"]) == (1, 55.5)  # o1 came before: not earned
+    assert r.json["nodes"]["second"]["sent"] == 0
+    assert client.get("/api/flows/999999/email", headers=h).status_code == 404
