@@ -7,6 +7,7 @@ import dash_mantine_components as dmc
 from dash import Input, Output, State, callback, dcc, html
 
 from backend.analytics.profiles import list_profiles
+from backend.segments import service as segments_service
 from components.context import account_id, runtime
 from components.profiles import PAGE_SIZE, profiles_table
 
@@ -15,15 +16,28 @@ dash.register_page(
 )
 
 
-def _page(search: str, page: int) -> dict:
+def _page(search: str, page: int, segment: str | None = None) -> dict:
     with runtime().db.session() as s:
         return list_profiles(
-            s, account_id(), search=search or "", offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
+            s,
+            account_id(),
+            search=search or "",
+            offset=(page - 1) * PAGE_SIZE,
+            limit=PAGE_SIZE,
+            segment_id=int(segment) if segment and segment.isdigit() else None,
         )
 
 
-def layout(q: str = "", **_):
-    data = _page(q, 1)
+def _segment_options() -> list[dict]:
+    with runtime().db.session() as s:
+        return [
+            {"value": str(x.id), "label": x.name}
+            for x in segments_service.list_segments(s, account_id())
+        ]
+
+
+def layout(q: str = "", segment: str = "", **_):
+    data = _page(q, 1, segment)
     return dmc.Stack(
         [
             html.H1("Profiles", className="page-title"),
@@ -36,6 +50,15 @@ def layout(q: str = "", **_):
                         debounce=400,
                         placeholder="e-mail or user id",
                         w=360,
+                    ),
+                    dmc.Select(
+                        id="profiles-segment",
+                        label="In segment",
+                        data=_segment_options(),
+                        value=segment or None,
+                        placeholder="Everyone",
+                        clearable=True,
+                        w=240,
                     ),
                 ],
                 align="flex-end",
@@ -66,11 +89,12 @@ def layout(q: str = "", **_):
     Output("profiles-pages", "value"),
     Input("profiles-search", "value"),
     Input("profiles-pages", "value"),
+    Input("profiles-segment", "value"),
     State("profiles-pages", "value"),
     prevent_initial_call=True,
 )
-def refresh(search, page, _current):
+def refresh(search, page, segment, _current):
     trigger = dash.ctx.triggered_id
-    page = 1 if trigger == "profiles-search" else (page or 1)
-    data = _page(search, page)
+    page = 1 if trigger in ("profiles-search", "profiles-segment") else (page or 1)
+    data = _page(search, page, segment)
     return profiles_table(data, search or ""), max(1, -(-data["total"] // PAGE_SIZE)), page

@@ -9,6 +9,7 @@ from backend.analytics.errors import InvalidQuery
 from backend.analytics.metrics import iso_z
 from backend.predictions.read import for_profile as predictions_of
 from backend.store.models import Event, List, ListMember, Profile
+from backend.store.segment_models import SegmentMember
 
 RECENT_EVENTS = 50
 MAX_PAGE = 200
@@ -95,14 +96,23 @@ def find_profile(
 
 
 def list_profiles(
-    session: Session, account_id: str, search: str = "", offset: int = 0, limit: int = 50
+    session: Session,
+    account_id: str,
+    search: str = "",
+    offset: int = 0,
+    limit: int = 50,
+    segment_id: int | None = None,
 ) -> dict:
-    """A page of profiles, most recently seen first; `search` matches e-mail or user id."""
+    """A page of profiles, most recently seen first; `search` matches e-mail or user id;
+    `segment_id` keeps the segment's current members only."""
     if offset < 0:
         raise InvalidQuery("offset", "must be 0 or more")
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidQuery("limit", f"must be from 1 to {MAX_PAGE}")
     where = [Profile.account_id == account_id]
+    if segment_id is not None:
+        members = select(SegmentMember.profile_id).where(SegmentMember.segment_id == segment_id)
+        where.append(Profile.id.in_(members))
     text = (search or "").strip().lower()
     if text:
         like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -76,7 +77,7 @@ def test_build_save_and_read_a_segment(dash_duo, live_app):
     choose(dash_duo, field(dash_duo, 0, 1, "field"), "plan")
     field(dash_duo, 0, 1, "text").send_keys("gold", Keys.TAB)
     # ann by orders, bob and cy by plan (and any earlier test's gold profiles)
-    WebDriverWait(dash_duo.driver, 10).until(
+    WebDriverWait(dash_duo.driver, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
         lambda d: int(d.find_element(By.ID, "seg-count").text.replace(",", "")) >= 3
     )
     dash_duo.find_element("#seg-and").click()
@@ -96,4 +97,11 @@ def test_build_save_and_read_a_segment(dash_duo, live_app):
     assert "Members over time" in dash_duo.find_element("#main").text
     dash_duo.driver.get(f"{live_app.url}/segments")
     dash_duo.wait_for_contains_text("#segments-list", "Buyers or gold")
+    # The profiles page filters by segment.
+    dash_duo.find_element("#nav-profiles").click()
+    choose(dash_duo, dash_duo.wait_for_element("#profiles-segment"), "Buyers or gold")
+    WebDriverWait(dash_duo.driver, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, ".profile-row")) == 3
+    )
+    assert "sb-bob@shop.test" in dash_duo.find_element("#profiles-results").text
     assert dash_duo.get_logs() == []
