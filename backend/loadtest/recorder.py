@@ -9,6 +9,8 @@ from collections import defaultdict
 
 from backend.loadtest.histogram import Histogram
 
+WARMUP_ARRIVALS = 4  # per scenario before the clock starts: acknowledged, not timed
+
 
 class Recorder:
     def __init__(self, window_s: float) -> None:

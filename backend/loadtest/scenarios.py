@@ -26,6 +26,7 @@ class Context:
     def __init__(self, cfg: dict, recorder, rng, t0: float) -> None:
         self.cfg, self.recorder, self.rng, self.t0 = cfg, recorder, rng, t0
         self.seq = 0
+        self.warming = False  # the warm-up's requests are acknowledged but not timed
         self.campaigns: list[int] = []  # ids of the campaigns sent during the run
         self.submits: list[float] = []  # send times: kept under the target's per-address limit
 
@@ -79,7 +80,7 @@ class TallyUser(FastHttpUser):
         ctx = self.ctx
         sent = ctx.now()
         due = self._due if self._due is not None else sent
-        if self._due is not None:
+        if self._due is not None and not ctx.warming:
             ctx.recorder.generator_lag.record(max(0.0, sent - due) * 1e6)
         self._due = None
         with self.client.request(method, path, name=name, catch_response=True, **kw) as resp:
@@ -91,7 +92,12 @@ class TallyUser(FastHttpUser):
                 resp.failure(error)
             else:
                 resp.success()
-        ctx.recorder.request(self._stage, group, name, due, sent, end, status, error)
+        if ctx.warming:  # not timed (cold workers); a failure still fails the run
+            if error is not None:
+                ctx.recorder.failures[f"warm-up {name}: {error}"] += 1
+                ctx.recorder.crashed += 1
+        else:
+            ctx.recorder.request(self._stage, group, name, due, sent, end, status, error)
         return resp if error is None else None
 
     def track(self, name: str, body: dict, metric: str, revenue_cents: int = 0) -> bool:

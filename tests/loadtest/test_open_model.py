@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from backend.loadtest.recorder import Recorder
+from backend.loadtest.recorder import WARMUP_ARRIVALS, Recorder
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -111,13 +111,10 @@ def test_arrivals_do_not_wait_for_answers(tmp_path, handler):
     offered = sum(n for w in rec.offered.values() for n in w.values())
     assert offered > 20
     assert rec.endpoints["/v1/batch"][1] == offered  # every arrival was sent and answered
-    assert (
-        rec.ledger["Placed Order"][0]
-        + sum(rec.ledger[m][0] for m in rec.ledger if m != "Placed Order")
-        == offered
-    )
+    # ... and acknowledged into the ledger, after the untimed warm-up's arrivals
+    assert sum(n for n, _cents in rec.ledger.values()) == offered + WARMUP_ARRIVALS
     # A closed model with one user would have had one request at a time on the server.
-    assert handler.most >= 5
+    assert handler.most >= 2 * WARMUP_ARRIVALS  # more than the warm-up's burst, too
 
 
 def test_latency_counts_from_when_a_request_was_due(tmp_path, handler):

@@ -77,3 +77,19 @@ def test_stages_follow_the_shape_or_the_ramp():
     ramp = stages(day, ramp=True)
     assert len(ramp) == day.ramp.max_steps
     assert ramp[1][2] == pytest.approx(day.ramp.start * day.ramp.factor)
+
+
+def test_the_cli_side_never_monkey_patches(tmp_path):
+    """gevent patches the standard library; only the generator process may do it."""
+    import socket
+
+    import backend.loadtest.campaign
+    import backend.loadtest.cli
+    import backend.loadtest.email_links
+    import backend.loadtest.report  # noqa: F401
+
+    path = tmp_path / "bad.toml"
+    path.write_text("duration_s = 1\n")
+    CliRunner().invoke(cli, ["loadtest", "--profile", str(path)])
+    assert socket.socket.__module__ == "socket"
+    assert "backend.loadtest.generator" not in __import__("sys").modules
