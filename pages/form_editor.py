@@ -7,6 +7,7 @@ import dash_mantine_components as dmc
 from dash import ALL, Input, Output, Patch, State, callback, ctx, html, no_update
 
 from backend.forms import service
+from backend.forms.competition import competitors, warning
 from backend.forms.schema import FormInvalid, validate
 from components.context import account_id, runtime
 from components.forms.editor import SCALARS, controls, read_scalars
@@ -149,13 +150,18 @@ def save(_save, _publish, _unpublish, *args):
             elif ctx.triggered_id == "fe-unpublish":
                 service.unpublish(s, account_id(), form.id)
             out = service.to_json(form)
+            rivals = (
+                competitors(s, account_id(), form.id) if ctx.triggered_id == "fe-publish" else []
+            )
     except FormInvalid as exc:
         return _problems(exc, body), no_update, no_update
     what = {"fe-publish": "Published version", "fe-unpublish": "Taken off storefronts; draft"}.get(
         ctx.triggered_id, "Saved version"
     )
+    saved = dmc.Text(f"{what} {out['version']}.", c="green", id="fe-saved")
+    clash = warning(out, rivals)
     return (
-        dmc.Text(f"{what} {out['version']}.", c="green", id="fe-saved"),
+        [saved, dmc.Alert(clash, color="yellow", id="fe-competes", mt="xs")] if clash else saved,
         out["status"],
         out["name"],
     )

@@ -6,7 +6,9 @@
   "use strict";
   var script = document.currentScript;
   if (!script || window.__tallyForms) return;
-  window.__tallyForms = true;
+  /* What the page decided, for people debugging a storefront (and tests): the popup showing,
+     those waiting their turn, and whether the per-visitor cap stopped one. */
+  var state = window.__tallyForms = {showing: null, waiting: [], shown: [], capped: false};
   var src = new URL(script.src, location.href);
   var base = src.origin;
   var key = src.searchParams.get("key") || "";
@@ -14,6 +16,9 @@
   var previewJson = script.getAttribute("data-tally-preview");
   var DAY = 864e5;
   var seq = 0;
+  /* Popups queue, never stack: one modal at a time, the lowest priority number first (ties:
+     the older form), and a visitor is shown at most this many different popups a day. */
+  var POPUPS_PER_DAY = 2;
 
   var CSS =
     ":host{all:initial}" +
@@ -98,7 +103,7 @@
     return true;
   }
 
-  function render(form, mount, preview) {
+  function render(form, mount, preview, onClose) {
     var host = h("div", {"data-tally-host": form.id});
     var root = host.attachShadow({mode: "open"});
     var css = h("style", {nonce: nonce || null}, [CSS]);
@@ -120,6 +125,7 @@
       document.removeEventListener("keydown", onKey, true);
       host.remove();
       if (opener && opener.focus) opener.focus();
+      if (onClose) onClose();
     }
     function focusables() {
       return Array.prototype.filter.call(
@@ -263,7 +269,7 @@
       shown = true;
       window.removeEventListener("scroll", onScroll);
       document.removeEventListener("mouseout", onOut);
-      render(form);
+      if (form.kind === "popup") offer(form); else render(form);
     }
     function onScroll() {
       var d = document.documentElement;
@@ -279,6 +285,39 @@
       else document.addEventListener("mouseout", onOut);
     }
     setTimeout(function () { timeUp = true; check(); }, t.delay_seconds * 1000);
+  }
+
+  function seenToday() {
+    try {
+      var seen = JSON.parse(localStorage.getItem("tally:popups") || "{}"), out = {};
+      for (var id in seen) if (Date.now() - seen[id] < DAY) out[id] = seen[id];
+      return out;
+    } catch (e) { return {}; }
+  }
+  function noteSeen(id) {
+    var seen = seenToday();
+    seen[id] = seen[id] || Date.now();
+    try { localStorage.setItem("tally:popups", JSON.stringify(seen)); } catch (e) { /* blocked */ }
+  }
+  function priority(form) { return (form.targeting.priority || 5) * 1e9 + form.id; }
+  /* A popup whose trigger fired: it waits while another is open; those that fire together
+     (the same tick) are ordered by priority. */
+  function offer(form) {
+    state.waiting.push(form);
+    setTimeout(next, 0);
+  }
+  function next() {
+    if (state.showing || !state.waiting.length) return;
+    state.waiting.sort(function (a, b) { return priority(a) - priority(b); });
+    var form = state.waiting.shift(), seen = seenToday();
+    if (!seen[form.id] && Object.keys(seen).length >= POPUPS_PER_DAY) {
+      state.capped = true;
+      return next();
+    }
+    noteSeen(form.id);
+    state.showing = form.id;
+    state.shown.push(form.id);
+    render(form, null, false, function () { state.showing = null; next(); });
   }
 
   function start(data) {

@@ -229,6 +229,8 @@ def _targeting(c: _Check, raw: dict) -> dict:
         "url_contains": c.text(raw, "url_contains", p, limit=200),
         "device": device,
         "countries": sorted({x.upper() for x in countries}),
+        # popups queue on a page: 1 shows first (assets/embed/embed.js)
+        "priority": c.integer(raw, "priority", p, 5, 1, 10),
     }
 
 

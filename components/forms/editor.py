@@ -31,6 +31,7 @@ SCALARS: list[tuple[str, str, tuple[str, ...]]] = [
     ("fe-url", "value", ("targeting", "url_contains")),
     ("fe-device", "value", ("targeting", "device")),
     ("fe-countries", "value", ("targeting", "countries")),
+    ("fe-priority", "value", ("targeting", "priority")),
     ("fe-hide-days", "value", ("frequency", "hide_days_after_close")),
     ("fe-hide-submit", "checked", ("frequency", "hide_after_submit")),
 ]
@@ -53,6 +54,7 @@ def read_scalars(values: list) -> dict:
             "scroll_percent",
             "radius",
             "hide_days_after_close",
+            "priority",
         ):
             value = int(value) if value.strip().isdigit() else value
         node[path[-1]] = "" if value is None and path[-1] not in ("countries",) else value
@@ -187,6 +189,15 @@ def controls(d: dict) -> dmc.Accordion:
                         label="Countries (empty: everywhere)",
                         value=v["fe-countries"] or [],
                         placeholder="US, FR…",
+                    ),
+                    dmc.NumberInput(
+                        id="fe-priority",
+                        label="Priority among popups (1 shows first)",
+                        description="One popup shows at a time; the others wait their turn.",
+                        value=v["fe-priority"] or 5,
+                        min=1,
+                        max=10,
+                        w=280,
                     ),
                 ],
             ),

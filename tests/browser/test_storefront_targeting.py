@@ -32,11 +32,17 @@ def test_scroll_and_exit_intent_triggers(dash_duo, shop, storefront):
     time.sleep(1.0)
     assert hosts(driver, by_scroll) == [] and hosts(driver, by_exit) == []
     driver.execute_script("window.scrollTo(0, document.documentElement.scrollHeight)")
-    wait_host(driver, by_scroll)
+    box = wait_host(driver, by_scroll)
     assert hosts(driver, by_exit) == []
     driver.execute_script(
         "document.dispatchEvent(new MouseEvent('mouseout', {clientX: 300, clientY: -2}))"
     )
+    # One popup at a time: the exit-intent one waits until the open one is closed.
+    WebDriverWait(driver, 10).until(
+        lambda d: d.execute_script("return window.__tallyForms.waiting.length") == 1
+    )
+    assert hosts(driver, by_exit) == []
+    box.find_element(By.CSS_SELECTOR, ".x").click()
     wait_host(driver, by_exit)
     no_csp_errors(dash_duo)
 

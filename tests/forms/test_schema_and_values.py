@@ -28,6 +28,7 @@ def test_defaults_fill_in():
         "url_contains": "",
         "device": "all",
         "countries": [],
+        "priority": 5,
     }
     assert d["steps"] == [{"title": "", "fields": ["email"]}]
     assert d["frequency"] == {"hide_days_after_close": 7, "hide_after_submit": True}
