@@ -108,7 +108,7 @@ def child_send(stop_after: int) -> None:
     from backend.runtime import Runtime
 
     rt = Runtime(Settings.from_env(env_file=None), migrate=False)
-    sender = build_sender(rt, Limits(workers=4, batch=1000))
+    sender = build_sender(rt, Limits(workers=4, batch=1000, processes=2))
     t0 = time.perf_counter()
     sender.start_due()
     t_start = time.perf_counter() - t0

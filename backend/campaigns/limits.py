@@ -13,7 +13,8 @@ class Limits:
     rate: float = 0.0  # e-mails a second in all; 0: as fast as the SMTP server takes them
     per_domain: float = 0.0  # e-mails a second to one recipient domain; 0: no limit
     batch: int = 500  # recipients claimed, sent and recorded together
-    workers: int = 4  # concurrent SMTP conversations (one pooled connection each)
+    workers: int = 4  # concurrent SMTP conversations of a process (one connection each)
+    processes: int = 1  # processes a batch is split across (compose is CPU work)
     retry_after: float = 60.0  # SMTP down: seconds before the campaign tries again
 
 

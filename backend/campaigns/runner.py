@@ -5,6 +5,7 @@ layer, `Received Email` back through ingestion. `run_forever` is the jobs proces
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 
@@ -16,7 +17,11 @@ log = logging.getLogger("tally.campaigns")
 
 
 def limits_from(settings) -> Limits:
-    return Limits(rate=settings.campaign_rate, per_domain=settings.campaign_domain_rate)
+    return Limits(
+        rate=settings.campaign_rate,
+        per_domain=settings.campaign_domain_rate,
+        processes=min(2, os.cpu_count() or 1),
+    )
 
 
 def build_sender(runtime, limits: Limits | None = None, clock=None) -> Sender:
@@ -27,7 +32,11 @@ def build_sender(runtime, limits: Limits | None = None, clock=None) -> Sender:
     limits = limits or limits_from(settings)
     ing = ingestor(runtime)
     mail = CampaignMail(settings, emit=lambda acc, msgs: ing.accept(acc, msgs))
-    pool = SmtpPool(settings.smtp_url, size=limits.workers) if settings.smtp_url else None
+
+    def new_pool():
+        return SmtpPool(settings.smtp_url, size=limits.workers)
+
+    pool = new_pool() if settings.smtp_url else None
     kwargs = {"clock": clock} if clock else {}
     return Sender(
         runtime.db,
@@ -36,6 +45,7 @@ def build_sender(runtime, limits: Limits | None = None, clock=None) -> Sender:
         settings.var_dir / "campaigns",
         on_sent=mail.on_sent,
         limits=limits,
+        pool_factory=new_pool if settings.smtp_url else None,
         **kwargs,
     )
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import and_, exists, select, update
 from sqlalchemy.orm import Session
 
-from backend.campaigns import ab, audience
+from backend.campaigns import ab, audience, forked
 from backend.campaigns.journal import Journal
 from backend.campaigns.limits import Bucket, DomainBuckets, Limits
 from backend.errors import TallyError
@@ -75,22 +75,27 @@ class Sender:
         on_sent: OnSent | None = None,
         limits: Limits | None = None,
         clock: Callable[[], datetime] = utcnow,
+        pool_factory: Callable[[], object] | None = None,
     ):
         from backend.email.smtp_pool import RecipientRefused, SmtpUnavailable
 
         self._refused, self._unavailable = RecipientRefused, SmtpUnavailable
         self.db, self.pool, self.prepare = db, pool, prepare
+        self.pool_factory = pool_factory  # a child process's own connections
         self.journal_dir = journal_dir
         self.on_sent = on_sent or (lambda c, sent, profiles: None)
         self.limits = limits or Limits()
         self.clock = clock
-        self.rate = Bucket(self.limits.rate)
+        # Each process of a batch keeps its share of the rate.
+        self.rate = Bucket(self.limits.rate / max(1, self.limits.processes))
         self.domains = DomainBuckets(self.limits.per_domain)
         self.threads = ThreadPoolExecutor(self.limits.workers, thread_name_prefix="tally-send")
         self.recovered = False
 
     def close(self) -> None:
         self.threads.shutdown(wait=True)
+        if self.pool is not None:
+            self.pool.close()
 
     # -- the loop ----------------------------------------------------------------------
     def tick(self) -> int:
@@ -145,7 +150,7 @@ class Sender:
         """Campaigns the SMTP server's failure paused go on when their wait is over."""
         now = self.clock()
         with self.db.session() as s:
-            s.execute(
+            resumed = s.execute(
                 update(Campaign)
                 .where(
                     Campaign.status == "paused",
@@ -153,7 +158,11 @@ class Sender:
                     Campaign.retry_at <= now,
                 )
                 .values(status="sending", retry_at=None, updated_at=now)
-            )
+            ).rowcount
+        if resumed and self.pool_factory is not None:
+            # Connections idle through the outage are dead: start afresh.
+            self.pool.close()
+            self.pool = self.pool_factory()
 
     # -- one batch -------------------------------------------------------------------------
     def run_batch(self, cid: int) -> int:
@@ -205,6 +214,41 @@ class Sender:
         return items
 
     def _send_all(self, c: Campaign, items, profiles, compose, journal: Journal) -> Outcome:
+        procs = self.limits.processes
+        if procs <= 1 or self.pool_factory is None or len(items) < 4 * procs:
+            return self._send_slice(items, profiles, compose, journal, self.pool, self.threads)
+        chunks = [items[i::procs] for i in range(procs)]
+        kids = []
+        for chunk in chunks[1:]:
+
+            def run(chunk=chunk):
+                pool = self.pool_factory()
+                with ThreadPoolExecutor(self.limits.workers) as threads:
+                    return self._send_slice(chunk, profiles, compose, journal, pool, threads)
+
+            kids.append((*forked.fork_slice(run), chunk))
+        out = self._send_slice(chunks[0], profiles, compose, journal, self.pool, self.threads)
+        for pid, r, chunk in kids:
+            plain = forked.collect(pid, r)
+            by_id = {i.id: i for i in chunk}
+            if plain is not None:
+                forked.merge(out, plain, by_id)
+            else:  # the child died: its journal lines decide, as after a crash
+                replay = journal.replay()
+                for i in chunk:
+                    if i.id in replay.results:
+                        state, reply = replay.results[i.id]
+                        if state == SENT:
+                            out.sent.append((i, reply, None))
+                        else:
+                            out.failed.append((i, reply, None))
+                    elif i.id in replay.handed:
+                        out.unknown.append((i, "handed to SMTP when its sender process died"))
+                    else:
+                        out.unsent.append(i)
+        return out
+
+    def _send_slice(self, items, profiles, compose, journal, pool, threads) -> Outcome:
         out = Outcome()
         lock = threading.Lock()
         it = iter(items)
@@ -230,7 +274,7 @@ class Sender:
                 self.rate.take()
                 journal.handing(item.id)
                 try:
-                    reply = self.pool.send(outgoing.msg, outgoing.mail_from, outgoing.rcpt)
+                    reply = pool.send(outgoing.msg, outgoing.mail_from, outgoing.rcpt)
                 except self._refused as exc:
                     reply = f"{exc.code} {exc.reply}".strip()
                     journal.result(item.id, FAILED, reply)
@@ -254,7 +298,7 @@ class Sender:
                     out.sent.append((item, reply, outgoing))
 
         try:
-            futures = [self.threads.submit(worker) for _ in range(self.limits.workers)]
+            futures = [threads.submit(worker) for _ in range(self.limits.workers)]
             for f in futures:
                 f.result()
         finally:

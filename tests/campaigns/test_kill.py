@@ -18,7 +18,8 @@ from backend.store.campaign_models import Campaign, CampaignRecipient
 from tests.campaigns.conftest import add_people, bearer, campaign_body
 from tests.live_server import ROOT
 
-N = 1500
+N = 600
+PROCESSES, WORKERS = 2, 4  # the runner's defaults on this 2-core machine
 
 
 def _sender(settings, smtp) -> subprocess.Popen:
@@ -28,7 +29,7 @@ def _sender(settings, smtp) -> subprocess.Popen:
         "TALLY_VAR_DIR": str(settings.var_dir),
         "TALLY_SECRET_KEY": settings.secret_key,
         "TALLY_SMTP_URL": smtp.handler.url,
-        "TALLY_CAMPAIGN_RATE": "400",  # slow enough that each kill lands mid-send
+        "TALLY_CAMPAIGN_RATE": "200",  # slow enough that each kill lands mid-send
     }
     log = open(settings.var_dir / "sender.log", "ab")
     return subprocess.Popen(
@@ -57,7 +58,7 @@ def test_kill_9_twice_resumes_with_no_duplicate_and_no_gap(
     cid = client.post("/api/campaigns", json=campaign_body(), headers=h).json["id"]
     assert client.post(f"/api/campaigns/{cid}/send", json={}, headers=h).status_code == 200
     received = smtp.handler.messages
-    for at in (300, 800):
+    for at in (120, 330):
         proc = _sender(settings, smtp)
         try:
             _wait(lambda at=at: len(received) >= at, what=f"{at} e-mails")
@@ -92,6 +93,7 @@ def test_kill_9_twice_resumes_with_no_duplicate_and_no_gap(
     unknown = {e for e, st in state.items() if st == "unknown"}
     assert sent <= set(got)  # recorded as sent -> the server has it
     assert set(got) <= sent | unknown  # the server has it -> recorded, or honestly unknown
-    assert len(unknown) <= 2 * 4  # at most the hand-overs in flight at each kill (4 workers)
+    # At most the hand-overs in flight at each kill: every worker thread of every process.
+    assert len(unknown) <= 2 * PROCESSES * WORKERS
     stats = client.get(f"/api/campaigns/{cid}", headers=h).json["stats"]
     assert stats["sent"] == len(sent) and stats["unknown"] == len(unknown)

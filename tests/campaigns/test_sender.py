@@ -38,7 +38,7 @@ def test_each_recipient_gets_one_personalised_email(client, account, runtime, sm
     add_people(runtime, account.id, 2, "Newsletter", prefix="gone", status="unsubscribed")
     add_people(runtime, account.id, 2, "Newsletter", prefix="refused")
     cid = _start(client, account)
-    make_sender(batch=7).run_until_idle()
+    make_sender(batch=10, processes=2).run_until_idle()  # a batch split over 2 processes
     got = Counter(str(m["To"]) for m in smtp.handler.messages)
     assert sorted(got) == sorted(f"p{i}@example.com" for i in range(20))
     assert set(got.values()) == {1}
