@@ -249,3 +249,30 @@ def test_dash_callbacks_need_a_login(client, account):
     resp = client.post("/_dash-update-component", json=call)
     assert resp.status_code == 401
     assert "anon" not in key_labels(client, account)
+
+
+def _cookie(resp, name: str) -> str:
+    found = [c for c in resp.headers.getlist("Set-Cookie") if c.startswith(name + "=")]
+    assert found, f"no {name} cookie set: {resp.headers.getlist('Set-Cookie')}"
+    return found[-1]
+
+
+@pytest.mark.parametrize("scheme, secure", [("https", True), ("http", False)])
+def test_session_and_remember_cookies_are_secure_over_https(app, client, account, scheme, secure):
+    """Over https (TLS in front, X-Forwarded-Proto trusted with TALLY_PROXY_HOPS) the login's
+    cookies never travel in clear; over plain http (a laptop) they still work."""
+    from flask_login import login_user
+
+    from backend.api.login import WebUser
+
+    base = f"{scheme}://localhost"
+    resp = client.post(
+        "/login", json={"email": "owner@acme.test", "password": PASSWORD}, base_url=base
+    )
+    assert resp.status_code == 200
+    assert ("; Secure" in _cookie(resp, "session")) is secure
+    # Flask-Login's remember cookie, through the app's own response processing.
+    with app.test_request_context("/", base_url=base):
+        login_user(WebUser(1, "owner@acme.test", account.id, "Acme Store"), remember=True)
+        resp = app.process_response(app.make_response("ok"))
+    assert ("; Secure" in _cookie(resp, "remember_token")) is secure

@@ -14,12 +14,14 @@ from urllib.parse import urlencode, urlparse
 from flask import (
     Blueprint,
     Flask,
+    has_request_context,
     jsonify,
     redirect,
     render_template,
     request,
     session,
 )
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import Map
@@ -182,7 +184,34 @@ def _api_routing_error(app: Flask, path: str) -> HTTPException | None:
     return None
 
 
+class _SessionInterface(SecureCookieSessionInterface):
+    """The session cookie is Secure whenever the request came over https (directly, or
+    through a proxy's X-Forwarded-Proto with TALLY_PROXY_HOPS), and still works over plain
+    http on a laptop."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
+
+
+def _secure_remember_cookie(app: Flask, resp):
+    """Flask-Login sets (or clears) its remember cookie from the app's config alone: over
+    https, mark it Secure too."""
+    if not request.is_secure:
+        return resp
+    name = app.config.get("REMEMBER_COOKIE_NAME", "remember_token") + "="
+    cookies = resp.headers.getlist("Set-Cookie")
+    if any(c.startswith(name) for c in cookies):
+        resp.headers.remove("Set-Cookie")
+        for c in cookies:
+            secure = c.startswith(name) and "; secure" not in c.lower()
+            resp.headers.add("Set-Cookie", c + "; Secure" if secure else c)
+    return resp
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = _SessionInterface()
+    # Registered before Flask-Login's own: after-request functions run in reverse order.
+    app.after_request(lambda resp: _secure_remember_cookie(app, resp))
     manager = LoginManager()
     manager.init_app(app)
     app.register_blueprint(bp)
