@@ -233,6 +233,21 @@ def _dimensions(method: str) -> Case:
     return case
 
 
+def _predictions_status(client, a: NewAccount, b: NewAccount) -> None:
+    assert client.post("/api/predictions/refresh", headers=bearer(a.private_key)).status_code == 202
+    got = client.get("/api/predictions", headers=bearer(b.private_key)).get_json()
+    assert got["status"] == "not_fitted"  # A's fit is A's
+
+
+def _predictions_refresh(client, a: NewAccount, b: NewAccount) -> None:
+    assert client.post("/api/predictions/refresh", headers=bearer(b.private_key)).status_code == 202
+    assert client.get("/api/predictions", headers=bearer(a.private_key)).get_json()["status"] == (
+        "not_fitted"
+    )
+    # B's fit does not block A's.
+    assert client.post("/api/predictions/refresh", headers=bearer(a.private_key)).status_code == 202
+
+
 CASES: dict[str, Case] = {
     "GET /api/account/dimensions": _dimensions("GET"),
     "PUT /api/account/dimensions": _dimensions("PUT"),
@@ -281,4 +296,6 @@ CASES: dict[str, Case] = {
     "POST /api/keys": _create_key,
     "DELETE /api/keys/<int:key_id>": _on_a_write_key("DELETE", ""),
     "POST /api/keys/<int:key_id>/rotate": _on_a_write_key("POST", "/rotate"),
+    "GET /api/predictions": _predictions_status,
+    "POST /api/predictions/refresh": _predictions_refresh,
 }
