@@ -133,6 +133,7 @@ def _run(p: profile.Profile, tgt: target.Target, out: Path, ramp: bool, sink) ->
         "stages": plan,
         "max_in_flight": p.max_in_flight,
         "max_requests": p.max_requests,
+        "request_timeout_s": p.request_timeout_s,
         "seed": p.seed,
         "window_s": max(1.0, round(plan[-1][1] / 120, 1)),
         "ramp_slo": p.slo.__dict__ if ramp else None,
@@ -164,7 +165,7 @@ def _run(p: profile.Profile, tgt: target.Target, out: Path, ramp: bool, sink) ->
     sampled = max((s[1] for s in rec.lag_samples), default=0.0)
     lag = max(sampled, drain_s)
     after = ledger.read_counts(tgt, set(METRICS) | set(rec.ledger), days)
-    diffs = ledger.compare(rec.ledger, before, after)
+    diffs = ledger.compare(rec.ledger, before, after, rec.doubt)
     diffs = late + diffs
     if not drained:
         diffs.insert(0, f"the backlog did not drain within {drain_s:.0f} s")
@@ -191,6 +192,8 @@ def _run(p: profile.Profile, tgt: target.Target, out: Path, ramp: bool, sink) ->
         "drain_s": drain_s,
         "statuses": rec.statuses,
         "generator_lag_p99_ms": rec.generator_lag.percentile(99),
+        "retried": rec.retried,
+        "in_doubt": {m: v for m, v in rec.doubt.items() if v[0]},
     }
     verdict, ok = _verdict(p, summary, checks, diffs, raw["ramp"] if ramp else None)
     summary["verdict"], summary["ok"] = verdict, ok
@@ -199,6 +202,11 @@ def _run(p: profile.Profile, tgt: target.Target, out: Path, ramp: bool, sink) ->
     for c in checks:
         if not c.held:
             click.echo("  " + c.line())
+    if sum(rec.retried):
+        click.echo(
+            f"  retried {sum(rec.retried):,} /v1 calls that got no answer: "
+            f"{rec.retried[0]:,} acknowledged, {rec.retried[1]:,} still in doubt"
+        )
     for line in diffs:
         click.echo("  ledger: " + line)
     click.echo(f"  report: {out / 'report.html'}")

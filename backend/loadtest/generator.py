@@ -22,6 +22,7 @@ import warnings  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import gevent  # noqa: E402
+import gevent.pool  # noqa: E402
 import urllib3.util  # noqa: E402
 import urllib3.util.ssl_  # noqa: E402
 from gevent.lock import Semaphore  # noqa: E402
@@ -42,6 +43,7 @@ from backend.loadtest.scenarios import SCENARIO_CLASSES, Context, TallyUser  # n
 from backend.loadtest.slo import breaches  # noqa: E402
 
 DRAIN_S = 30.0  # after the last arrival, how long answers may still come in
+RETRIES, RETRY_S = 3, 120.0
 
 
 class Run:
@@ -53,6 +55,7 @@ class Run:
         self.ctx = Context(cfg, self.rec, random.Random(cfg["seed"]), self.t0)
         TallyUser.ctx = self.ctx
         TallyUser.host = cfg["target"]
+        TallyUser.network_timeout = cfg.get("request_timeout_s", 30.0)
         self.env = Environment(host=cfg["target"], user_classes=list(SCENARIO_CLASSES.values()))
         self.env.events.request.add_listener(self._locust_stats)
         self.slots = Semaphore(cfg["max_in_flight"])
@@ -186,6 +189,40 @@ class Run:
         self.t0 = self.ctx.t0 = time.monotonic()
         self.wall_t0 = time.time()
 
+    def retry(self) -> None:
+        """Send again, with the same messageIds, each /v1 call that got no answer (or a 5xx),
+        like Segment's SDKs: at most RETRIES times each, RETRY_S in all, 16 at a time."""
+        todo, deadline = list(self.ctx.retries), time.monotonic() + RETRY_S
+        auth = (self.cfg["write_key"], "")
+
+        def one(item) -> None:
+            path, body, events = item
+            for attempt in range(RETRIES):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                try:
+                    r = requests.post(
+                        self.cfg["target"] + path, json=body, auth=auth, timeout=min(30.0, left)
+                    )
+                    if r.status_code == 200 and r.json().get("success") is True:
+                        for metric, cents in events:
+                            self.rec.ack(metric, 1, cents)
+                        self.rec.retried[0] += 1
+                        return
+                    if 400 <= r.status_code < 500:
+                        break  # refused: nothing of it is counted
+                except (requests.RequestException, ValueError):
+                    pass
+                gevent.sleep(0.5 * (attempt + 1))
+            self.rec.retried[1] += 1
+            for metric, cents in events:
+                self.rec.doubt[metric][0] += 1
+                self.rec.doubt[metric][1] += cents
+
+        pool = gevent.pool.Pool(16)
+        pool.map(one, todo)
+
     def run(self) -> dict:
         self.warm_up()
         helpers = [gevent.spawn(self.progress), gevent.spawn(self.sample_lag)]
@@ -205,6 +242,7 @@ class Run:
         if self.cfg.get("ramp_slo"):
             gevent.joinall(helpers[2:], timeout=10)
         gevent.killall(helpers[:2], block=False)
+        self.retry()
         if unfinished:
             self.rec.failures[f"unfinished after {DRAIN_S:g} s drain"] += unfinished
             self.rec.crashed += unfinished

@@ -47,6 +47,7 @@ class Profile:
     submit_share: float = 0.02  # visits that submit the form
     max_in_flight: int = 256
     max_requests: int = 200_000
+    request_timeout_s: float = 30.0  # no answer by then: a failure, and a /v1 call is retried
     seed: int = 1
     campaign_recipients: int = 0  # a campaign to this many sent while the rest runs
     campaign_at: float = 0.3  # when, as a share of the run
@@ -152,7 +153,7 @@ def parse(raw: dict, default_name: str = "profile") -> Profile:
     _unknown(campaign, ("recipients", "at"), "campaign.")
     _unknown(sdk, ("batch_size",), "sdk.")
     _unknown(visitor, ("submit_share",), "visitor.")
-    _unknown(limits, ("max_in_flight", "max_requests"), "limits.")
+    _unknown(limits, ("max_in_flight", "max_requests", "request_timeout_s"), "limits.")
     return Profile(
         name=str(raw.get("name", default_name)),
         description=str(raw.get("description", "")),
@@ -165,6 +166,7 @@ def parse(raw: dict, default_name: str = "profile") -> Profile:
         submit_share=float(_num(visitor, "submit_share", "visitor.", 0.02, 0.0, 1.0)),
         max_in_flight=_num(limits, "max_in_flight", "limits.", 256, 1, 10_000, integer=True),
         max_requests=_num(limits, "max_requests", "limits.", 200_000, 1, 10**8, integer=True),
+        request_timeout_s=float(_num(limits, "request_timeout_s", "limits.", 30.0, 0.1, 600.0)),
         seed=_num(raw, "seed", "", 1, 0, 2**31, integer=True),
         campaign_recipients=_num(campaign, "recipients", "campaign.", 0, 0, 100_000, integer=True),
         campaign_at=float(_num(campaign, "at", "campaign.", 0.3, 0.0, 0.9)),

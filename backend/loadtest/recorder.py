@@ -28,6 +28,10 @@ class Recorder:
         self.stages: dict[int, dict[str, list]] = defaultdict(dict)  # stage -> group -> [n,e,H]
         self.generator_lag = Histogram()  # due -> actually sent: the generator's own delay
         self.lag_samples: list[tuple[float, float, int]] = []  # (t, oldest_seconds, bytes)
+        # metric -> events sent without an answer (or with a 5xx) and not retried: the target
+        # may or may not have counted them
+        self.doubt: dict[str, list] = defaultdict(lambda: [0, 0])  # metric -> [events, cents]
+        self.retried = [0, 0]  # /v1 calls sent again after the run: [acknowledged, not]
         self.crashed = 0  # arrivals that raised or never finished: failures outside a request
 
     def window(self, t: float) -> int:
@@ -102,6 +106,8 @@ class Recorder:
             "generator_lag": self.generator_lag.to_json(),
             "lag_samples": self.lag_samples,
             "crashed": self.crashed,
+            "doubt": {m: list(v) for m, v in self.doubt.items()},
+            "retried": self.retried,
         }
 
     @classmethod
@@ -127,6 +133,9 @@ class Recorder:
         r.generator_lag = Histogram.from_json(raw["generator_lag"])
         r.lag_samples = [tuple(x) for x in raw["lag_samples"]]
         r.crashed = raw["crashed"]
+        for m, v in raw["doubt"].items():
+            r.doubt[m] = list(v)
+        r.retried = list(raw["retried"])
         return r
 
     def groups(self, stage: int | None = None) -> dict[str, tuple[int, int, Histogram]]:

@@ -228,7 +228,9 @@ text-align:right}}td:first-child,th:first-child{{text-align:left}}</style></head
 p99 {gen.percentile(99):,.1f} ms: when that is large, the generator, not the server, was short
 of CPU.</p>
 <h2>Objectives</h2>{checks}{ramp}
-<h2>Ledger</h2>{ledger}<ul>{diffs or "<li>every acknowledged event was counted once</li>"}</ul>
+<h2>Ledger</h2>{ledger}<p>/v1 calls sent again after the run (no answer the first time):
+{rec.retried[0]:,} acknowledged, {rec.retried[1]:,} not; events in doubt:
+{html.escape(str(summary.get("in_doubt") or "none"))}.</p><ul>{diffs or "<li>every acknowledged event was counted once</li>"}</ul>
 <h2>Charts</h2>{chart}
 <h2>Endpoints (ms, from due; service time is from sent)</h2>{eps}
 <h2>Failures</h2><ul>{failures or "<li>none</li>"}</ul>

@@ -27,6 +27,7 @@ class Context:
         self.cfg, self.recorder, self.rng, self.t0 = cfg, recorder, rng, t0
         self.seq = 0
         self.warming = False  # the warm-up's requests are acknowledged but not timed
+        self.retries: list[tuple[str, dict, list]] = []  # /v1 calls to send again
         self.campaigns: list[int] = []  # ids of the campaigns sent during the run
         self.submits: list[float] = []  # send times: kept under the target's per-address limit
 
@@ -64,6 +65,7 @@ class TallyUser(FastHttpUser):
     def __init__(self, environment) -> None:
         super().__init__(environment)
         self._due: float | None = None
+        self.last_status = 0
         self._stage = 0
 
     def arrive(self) -> None:
@@ -85,7 +87,7 @@ class TallyUser(FastHttpUser):
         self._due = None
         with self.client.request(method, path, name=name, catch_response=True, **kw) as resp:
             end = ctx.now()
-            status = resp.status_code or 0
+            status = self.last_status = resp.status_code or 0
             error = None
             if status not in ok:
                 error = f"HTTP {status}" if status else f"no answer ({resp.error!r})"[:120]
@@ -100,14 +102,31 @@ class TallyUser(FastHttpUser):
             ctx.recorder.request(self._stage, group, name, due, sent, end, status, error)
         return resp if error is None else None
 
-    def track(self, name: str, body: dict, metric: str, revenue_cents: int = 0) -> bool:
+    def in_doubt(self) -> bool:
+        """The last call got no answer or a 5xx: the target may have taken it or not."""
+        return self.last_status == 0 or self.last_status >= 500
+
+    def doubt(self, metric: str) -> None:
+        if self.in_doubt():
+            self.ctx.recorder.doubt[metric][0] += 1
+
+    def send_events(self, name: str, body: dict, events: list[tuple[str, int]]) -> bool:
+        """POST /v1/<name>; acknowledged events go to the ledger. Without an answer, the same
+        body (same messageIds) is sent again after the run, as Segment's SDKs retry: Tally
+        acknowledges a repeat without counting it twice, so the ledger stays exact."""
         resp = self.call(
             "ingest", name, "POST", name, json=body, auth=(self.ctx.cfg["write_key"], "")
         )
         if resp is not None and _json(resp).get("success") is True:
-            self.ctx.recorder.ack(metric, 1, revenue_cents)
+            for metric, cents in events:
+                self.ctx.recorder.ack(metric, 1, cents)
             return True
+        if self.in_doubt():
+            self.ctx.retries.append((name, body, events))
         return False
+
+    def track(self, name: str, body: dict, metric: str, revenue_cents: int = 0) -> bool:
+        return self.send_events(name, body, [(metric, revenue_cents)])
 
 
 def _json(resp) -> dict:
@@ -149,6 +168,7 @@ class StorefrontVisitor(TallyUser):
             )
             if resp is not None and _json(resp).get("counted") is True:
                 ctx.recorder.ack("Viewed Form")
+            self.doubt("Viewed Form")
         product = rng.choice(PRODUCTS)
         self.track(
             "/v1/track", _event(ctx, visitor, ip, "Viewed Product", product), "Viewed Product"
@@ -174,6 +194,7 @@ class StorefrontVisitor(TallyUser):
             )
             if resp is not None and resp.status_code == 200:
                 ctx.recorder.ack("Submitted Form")
+            self.doubt("Submitted Form")
 
 
 def _event(ctx, who: str, ip: str, event: str, product: str, cents: int = 0) -> dict:
@@ -212,17 +233,7 @@ class ServerSdk(TallyUser):
             msg["userId"] = msg.pop("anonymousId")
             batch.append(msg)
             ledger.append((event, cents))
-        resp = self.call(
-            "ingest",
-            "/v1/batch",
-            "POST",
-            "/v1/batch",
-            json={"batch": batch},
-            auth=(ctx.cfg["write_key"], ""),
-        )
-        if resp is not None and _json(resp).get("success") is True:
-            for event, cents in ledger:
-                ctx.recorder.ack(event, 1, cents)
+        self.send_events("/v1/batch", {"batch": batch}, ledger)
 
 
 class Marketer(TallyUser):
@@ -267,12 +278,16 @@ class EmailReader(TallyUser):
             path = ctx.next_link("email_opens")
             if path and self.call("email", "/e/o/{token}.gif", "GET", path):
                 ctx.recorder.ack("Opened Email")
+            elif path:
+                self.doubt("Opened Email")
         else:
             path = ctx.next_link("email_clicks")
             if path and self.call(
                 "email", "/e/c/{token}/{sig}", "GET", path, ok=(302,), allow_redirects=False
             ):
                 ctx.recorder.ack("Clicked Email")
+            elif path:
+                self.doubt("Clicked Email")
 
 
 class CampaignSender(TallyUser):

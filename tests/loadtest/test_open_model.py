@@ -58,7 +58,9 @@ def serve(server_cls, handler):
     return httpd
 
 
-def generate(tmp_path: Path, url: str, rate: float, seconds: float, in_flight: int) -> Recorder:
+def generate(
+    tmp_path: Path, url: str, rate: float, seconds: float, in_flight: int, **extra
+) -> Recorder:
     cfg = {
         "target": url,
         "write_key": "w",
@@ -77,6 +79,7 @@ def generate(tmp_path: Path, url: str, rate: float, seconds: float, in_flight: i
         "window_s": 1.0,
         "ramp_slo": None,
         "out": str(tmp_path / "out"),
+        **extra,
     }
     (tmp_path / "cfg.json").write_text(json.dumps(cfg))
     done = subprocess.run(
@@ -130,3 +133,41 @@ def test_latency_counts_from_when_a_request_was_due(tmp_path, handler):
     # What a closed-model tool reports (service time) hides the queue; from-due shows it.
     assert from_due.percentile(99) > 3 * service.percentile(99)
     assert from_due.percentile(99) > 1000  # ms: the last arrivals waited seconds
+
+
+class Forgetful(Slow):
+    """Answers a batch it has seen before at once, a new one only after the client gave up:
+    a server that took the events but whose answer never arrived."""
+
+    seen: set = set()
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        ids = tuple(m["messageId"] for m in json.loads(body)["batch"])
+        if ids not in self.seen and len(self.seen) % 2 == 0:
+            self.seen.add(ids)
+            time.sleep(1.5)  # past the client's 0.5 s timeout
+        else:
+            self.seen.add(ids)
+        try:
+            self._answer({"success": True})
+        except OSError:
+            pass
+
+
+def test_a_v1_call_without_an_answer_is_sent_again_with_the_same_ids(tmp_path):
+    class H(Forgetful):
+        seen = set()
+
+    httpd = serve(ThreadingHTTPServer, H)
+    try:
+        rec = generate(
+            tmp_path, f"http://127.0.0.1:{httpd.server_port}", 10, 2, 64, request_timeout_s=0.5
+        )
+    finally:
+        httpd.shutdown()
+    _group, n, errors, _due, _service = rec.endpoints["/v1/batch"]
+    # each retried once and acknowledged (the warm-up's failures are not timed: "crashed")
+    assert errors > 0 and rec.retried == [errors + rec.crashed, 0]
+    assert sum(v[0] for v in rec.doubt.values()) == 0
+    assert sum(c for c, _ in rec.ledger.values()) == n + WARMUP_ARRIVALS
