@@ -1,4 +1,4 @@
-"""Canvas callbacks of the flow editor: add steps, keep marks and edges in step with the
+"""Canvas callbacks of the flow editor: add steps (components/flows/placement.py), keep marks and edges in step with the
 draft, auto-layout, fit, delete, undo and redo."""
 
 from __future__ import annotations
@@ -8,7 +8,10 @@ from dash import ALL, Input, Output, State, callback, ctx, html, no_update
 from backend.flows.layout import TRIGGER
 from backend.flows.layout import layout as positions
 from components.flows.canvas import (
+    HEIGHT,
+    WIDTH,
     drop_position,
+    edge,
     from_canvas,
     normalise_edges,
     problems_by_node,
@@ -16,6 +19,7 @@ from components.flows.canvas import (
 )
 from components.flows.catalog import new_node
 from components.flows.history import record, redo, undo
+from components.flows.placement import end_of_path, insert
 
 
 def _problems_panel(by_node: dict[str, list[str]]) -> list:
@@ -34,36 +38,65 @@ def _problems_panel(by_node: dict[str, list[str]]) -> list:
 
 @callback(
     Output("flow-canvas", "nodes", allow_duplicate=True),
+    Output("flow-canvas", "edges", allow_duplicate=True),
     Output("flow-draft", "data", allow_duplicate=True),
+    Output("flow-canvas", "viewportAction", allow_duplicate=True),
     Input({"type": "flow-palette", "kind": ALL}, "n_clicks"),
     Input("flow-canvas", "droppedNode"),
     State("flow-canvas", "nodes"),
+    State("flow-canvas", "edges"),
     State("flow-draft", "data"),
     State("flow-canvas", "viewport"),
+    State("flow-canvas", "selectedNodes"),
     prevent_initial_call=True,
 )
-def add_step(_clicks, dropped, nodes, draft, viewport):
+def add_step(_clicks, dropped, nodes, edges, draft, viewport, selected):
+    """A dropped step lands where it is dropped, unconnected. A clicked one lands after the
+    selected step (or at the end of the path), connected, and the canvas centres on it."""
     trig = ctx.triggered_id
+    nodes = nodes or []
     if trig == "flow-canvas":
         kind = ((dropped or {}).get("data") or {}).get("kind")
-        x, y = drop_position(dropped or {}, viewport)
     else:
         if not ctx.triggered or not ctx.triggered[0]["value"]:
-            return no_update, no_update
+            return (no_update,) * 4
         kind = trig["kind"]
-        lowest = max(nodes or [{"position": {"x": 0, "y": 0}}], key=lambda n: n["position"]["y"])
-        x, y = lowest["position"]["x"], lowest["position"]["y"] + 170
     if not kind:
-        return no_update, no_update
-    taken = {n["id"] for n in nodes or []}
+        return (no_update,) * 4
+    taken = {n["id"] for n in nodes}
     i = 1
     while f"{kind}_{i}" in taken:
         i += 1
-    node = new_node(kind, f"{kind}_{i}", x, y)
+    nid = f"{kind}_{i}"
+    clean = normalise_edges(nodes, edges or [])
+    links, moved = [], {}
+    if trig == "flow-canvas":
+        x, y = drop_position(dropped or {}, viewport)
+    else:
+        defn = from_canvas(draft, nodes, clean)
+        chosen = [s for s in selected or [] if s in taken]
+        anchor = chosen[0] if len(chosen) == 1 else end_of_path(defn)
+        at = {n["id"]: n["position"] for n in nodes}
+        pos, links, moved = insert(defn, at, anchor, nid, kind)
+        x, y = pos["x"], pos["y"]
+    node = new_node(kind, nid, x, y)
     draft = {**draft, "nodes": [*(draft.get("nodes") or []), node]}
-    defn = from_canvas(draft, nodes, [])
-    canvas_nodes, _ = to_canvas({**defn, "nodes": [node]})
-    return [*(nodes or []), canvas_nodes[1]], draft
+    canvas_nodes, _ = to_canvas({**from_canvas(draft, nodes, []), "nodes": [node]})
+    placed = [{**n, "position": moved[n["id"]]} if n["id"] in moved else n for n in nodes]
+    added = canvas_nodes[1]
+    if not links:
+        return [*placed, added], no_update, draft, no_update
+    replaced = {(s, b) for s, b, _t in links}
+    kept = [e for e in clean if (e["source"], e.get("sourceHandle") or "next") not in replaced]
+    zoom = (viewport or {}).get("zoom") or 1
+    centre = {
+        "action": "setCenter",
+        "x": x + WIDTH / 2,
+        "y": y + HEIGHT / 2,
+        "zoom": zoom,
+        "duration": 200,
+    }
+    return [*placed, added], [*kept, *(edge(s, b, t) for s, b, t in links)], draft, centre
 
 
 @callback(

@@ -261,28 +261,34 @@ def test_wire_from_the_panel_delete_undo_redo(dash_duo, live_app):
     _wait_nodes(dash_duo, 1)
     dash_duo.find_element('[data-flow-kind="webhook"]').send_keys("\n")  # Enter on the button
     _wait_nodes(dash_duo, 2)
-
-    # select the trigger from the keyboard (focus, Enter), then wire it to the webhook
-    # with the panel's select instead of dragging
-    trigger = _node(dash_duo, "trigger")
-    dash_duo.driver.execute_script("arguments[0].focus()", trigger)
-    trigger.send_keys("\n")
-    dash_duo.wait_for_text_to_equal("#flow-panel-title", "Trigger")
-    dash_duo.find_element('#flow-panel input[id*="flow-link"]').click()
-    dash_duo.wait_for_element('[role="option"][value="webhook_1"]').click()
+    # a clicked step lands after the end of the path, connected
     WebDriverWait(dash_duo.driver, 10).until(lambda d: _edge_ids(d) == {"trigger:next"})
+    pane = dash_duo.find_element("#flow-canvas .react-flow").rect
+    dash_duo.driver.execute_script(DROP_JS, "email", pane["x"] + 120, pane["y"] + 60)
+    _wait_nodes(dash_duo, 3)  # a dropped one lands where dropped, not connected
+
+    # select the webhook from the keyboard (focus, Enter), then wire it to the e-mail with
+    # the panel's select instead of dragging
+    webhook = _node(dash_duo, "webhook_1")
+    dash_duo.driver.execute_script("arguments[0].focus()", webhook)
+    webhook.send_keys("\n")
+    dash_duo.wait_for_contains_text("#flow-panel-title", "Webhook")
+    dash_duo.find_element('#flow-panel input[id*="flow-link"]').click()
+    dash_duo.wait_for_element('[role="option"][value="email_1"]').click()
     WebDriverWait(dash_duo.driver, 10).until(
-        lambda d: "not connected" not in _node(dash_duo, "webhook_1").text
+        lambda d: _edge_ids(d) == {"trigger:next", "webhook_1:next"}
     )
 
     # delete the step with the toolbar, then undo and redo
     _node(dash_duo, "webhook_1").click()
     dash_duo.find_element("#flow-delete-selected").click()
-    _wait_nodes(dash_duo, 1)
+    _wait_nodes(dash_duo, 2)
     assert _edge_ids(dash_duo.driver) == set()
     dash_duo.find_element("#flow-undo").click()
-    _wait_nodes(dash_duo, 2)
-    WebDriverWait(dash_duo.driver, 10).until(lambda d: _edge_ids(d) == {"trigger:next"})
+    _wait_nodes(dash_duo, 3)
+    WebDriverWait(dash_duo.driver, 10).until(
+        lambda d: _edge_ids(d) == {"trigger:next", "webhook_1:next"}
+    )
     dash_duo.find_element("#flow-redo").click()
-    _wait_nodes(dash_duo, 1)
+    _wait_nodes(dash_duo, 2)
     assert dash_duo.get_logs() == []
