@@ -50,6 +50,9 @@ def meets(c: dict, p: dict, events: list[dict], lists: dict, segments: dict, now
         return (p["id"] in lists.get(c["list"], set())) == c.get("member", True)
     if kind == "segment":
         return (p["id"] in segments[c["segment"]]) == c.get("member", True)
+    if kind == "prediction":
+        actual = p["predictions"].get(c["field"], MISSING)
+        return compare(c["op"], actual, c.get("value"))
     if kind == "email_status":
         return (p.get("email_status") or "never_subscribed") in c["in"]
     raise AssertionError(kind)

@@ -14,6 +14,7 @@ from sqlalchemy import func, insert, select
 from backend.segments import service
 from backend.segments.live import Watcher
 from backend.store.models import Account, Event, List, ListMember, Metric, Profile
+from backend.store.prediction_models import ProfilePrediction
 from tests.segments import reference
 
 NOW = datetime(2026, 6, 1, 12, 0, 0)
@@ -33,6 +34,8 @@ profile_st = st.fixed_dictionaries(
         ),
         "created_days": st.integers(0, 200),
         "vip": st.booleans(),
+        "email_status": st.sampled_from(["subscribed", "never_subscribed", "unsubscribed"]),
+        "churn": st.one_of(st.none(), st.sampled_from([0.1, 0.5, 0.9])),  # None: no prediction
     }
 )
 event_st = st.fixed_dictionaries(
@@ -122,6 +125,11 @@ other_cond = st.one_of(
         lambda s: {"type": "email_status", "in": s},
         st.lists(st.sampled_from(["subscribed", "never_subscribed"]), min_size=1, max_size=2),
     ),
+    st.builds(
+        lambda op, v: {"type": "prediction", "field": "churn_probability", "op": op, "value": v},
+        st.sampled_from(["gt", "lte", "eq", "ne", "exists", "not_exists"]),
+        st.sampled_from([0.1, 0.5]),
+    ),
 )
 cond_st = st.one_of(metric_cond(), metric_cond(), property_cond, other_cond)
 conditions_st = st.lists(st.lists(cond_st, min_size=1, max_size=3), min_size=1, max_size=3)
@@ -138,6 +146,20 @@ case_st = st.fixed_dictionaries(
         "hours_later": st.one_of(st.integers(0, 24 * 40), st.sampled_from([0, 24, 48])),
     }
 )
+
+
+def _prediction(account_id: str, profile_id: int, churn: float) -> ProfilePrediction:
+    return ProfilePrediction(
+        account_id=account_id,
+        profile_id=profile_id,
+        historic_clv=0.0,
+        predicted_clv=0.0,
+        total_clv=0.0,
+        expected_orders=0.0,
+        churn_probability=churn,
+        average_order_value=0.0,
+        fitted_at=NOW,
+    )
 
 
 class World:
@@ -159,9 +181,12 @@ class World:
                     country=p["country"],
                     traits=p["traits"],
                     first_seen=NOW - timedelta(days=p["created_days"]),
+                    email_status=p.get("email_status", "never_subscribed"),
                 )
                 s.add(row)
                 s.flush()
+                if p.get("churn") is not None:
+                    s.add(_prediction(self.account_id, row.id, p["churn"]))
                 self.profiles.append(
                     {
                         "id": row.id,
@@ -169,6 +194,10 @@ class World:
                         "country": row.country,
                         "traits": row.traits,
                         "created": row.first_seen,
+                        "email_status": p.get("email_status", "never_subscribed"),
+                        "predictions": {}
+                        if p.get("churn") is None
+                        else {"churn_probability": p["churn"]},
                     }
                 )
             for m in METRICS:
