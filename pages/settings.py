@@ -9,7 +9,7 @@ import dash
 import dash_mantine_components as dmc
 from dash import html
 
-from components.settings import keys, predictions, snippet, timezone
+from components.settings import keys, predictions, sending, snippet, suppressions, timezone
 
 dash.register_page(
     __name__, path="/settings", name="Settings", title="Settings · Tally", icon="settings"
@@ -20,6 +20,8 @@ SECTIONS = [
     keys,
     snippet,
     predictions,
+    sending,
+    suppressions,
 ]
 
 
