@@ -3,11 +3,14 @@ ingestion with `properties.campaign` (and `variant`, and `machine` on opens and 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import and_, distinct, func, select
 from sqlalchemy.orm import Session
 
 from backend.email import events as ev
 from backend.store.campaign_models import Campaign
+from backend.store.db import utcnow
 from backend.store.models import Event
 
 METRICS = (ev.OPENED, ev.CLICKED, ev.UNSUBSCRIBED, ev.BOUNCED, ev.COMPLAINED)
@@ -74,10 +77,14 @@ def by_variant(s: Session, c: Campaign) -> dict[str, dict]:
     return out
 
 
-def revenue(s: Session, c: Campaign) -> float:
-    try:
-        from backend.email import attribution
-    except ImportError:  # the e-mail layer's attribution has not landed here yet
+def revenue(s: Session, c: Campaign, days: float = 5.0) -> float:
+    """Placed Order within `days` of a human open or a click of this campaign, credited to
+    the last touch (the e-mail layer's attribution: an order is never counted twice)."""
+    if c.started_at is None:
         return 0.0
-    fn = getattr(attribution, "campaign_revenue", None)
-    return float(fn(s, c.account_id, c.id) or 0.0) if fn else 0.0
+    from backend.email.attribution import attribute
+
+    end = utcnow() + timedelta(minutes=1)
+    per_key = attribute(s, c.account_id, c.started_at, end, days)
+    prefix = f"c{c.id}:"
+    return round(sum(v["revenue"] for k, v in per_key.items() if k.startswith(prefix)), 2)

@@ -33,6 +33,7 @@ def prepare_demo(
     settings: Settings, events: int, days: int, echo: Callable[[str], None] = print
 ) -> Settings:
     from backend.accounts.service import create_account
+    from backend.demo.campaigns import create_demo_campaigns
     from backend.demo.flows import create_demo_flows
     from backend.demo.purchasing import seed_order_history
     from backend.demo.seed import seed
@@ -66,6 +67,7 @@ def prepare_demo(
             seed_order_history(rt, info["id"])
             fit_predictions(rt.db, info["id"])
         create_demo_segments(rt, info["id"])
+        create_demo_campaigns(rt, info["id"])  # after the segments they go to
         echo("")
         echo(f"Demo account {info['name']} ({info['id']})")
         echo(f"  login:     {info['login']['email']} / {info['login']['password']}")

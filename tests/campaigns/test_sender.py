@@ -168,3 +168,48 @@ def test_ab_winner_by_human_opens_goes_to_the_rest(
     report = client.get(f"/api/campaigns/{cid}/report", headers=bearer(account)).json
     by = {v["variant"]: v for v in report["variants"]}
     assert by["B"]["opened"] > 0 and by["C"]["opened"] == 0
+
+
+def test_report_counts_people_and_attributes_revenue(client, account, runtime, make_sender):
+    add_people(runtime, account.id, 4, "Newsletter")
+    cid = _start(client, account)
+    make_sender().run_until_idle()
+    rows = sorted(_rows(runtime, cid), key=lambda r: r.id)
+    from datetime import timedelta
+
+    from backend.store.campaign_models import Campaign
+
+    # As if it went out 8 hours ago, so what followed is in the past.
+    sent_at = rows[0].sent_at - timedelta(hours=8)
+    with runtime.db.session() as s:
+        s.get(Campaign, cid).started_at = sent_at - timedelta(minutes=1)
+
+    def ev(n, r, metric, hours, **props):
+        return Event(
+            account_id=account.id,
+            message_id=f"m-{n}",
+            profile_id=r.profile_id,
+            metric=metric,
+            ts=sent_at + timedelta(hours=hours),
+            revenue=props.pop("revenue", None),
+            properties={"campaign": str(cid), "variant": "A", **props},
+        )
+
+    with runtime.db.session() as s:
+        s.add_all(
+            [
+                ev(1, rows[0], "Opened Email", 1, machine=False),
+                ev(2, rows[0], "Clicked Email", 1.5, machine=False, url="https://shop.example/bf"),
+                ev(3, rows[0], "Placed Order", 3, revenue=42.5),
+                ev(4, rows[1], "Opened Email", 0.1, machine=True),  # a privacy proxy, not a person
+                ev(5, rows[1], "Placed Order", 2, revenue=99.0),  # no human touch: not attributed
+                ev(6, rows[2], "Unsubscribed", 4),
+            ]
+        )
+    c = _get(client, account, cid)
+    st = c["stats"]
+    assert (st["opened"], st["clicked"], st["unsubscribed"], st["revenue"]) == (1, 1, 1, 42.5)
+    report = client.get(f"/api/campaigns/{cid}/report", headers=bearer(account)).json
+    assert report["machine_opened"] == 1
+    assert report["links"] == [{"url": "https://shop.example/bf", "clicks": 1, "people": 1}]
+    assert report["progress"]["done"] == 4 and report["over_time"]
