@@ -216,6 +216,8 @@ def demo(
         click.echo(f"E-mails from flows land in {settings.var_dir / 'demo-mail'} (.eml files)")
     info = demo_info(settings)
     tally_url = f"http://{host}:{port}"
+    if not os.environ.get("TALLY_PUBLIC_URL"):  # the demo's e-mail links lead to this server
+        settings = settings.with_(public_url=tally_url)
     start_storefront(
         tally_url,
         info["public_key"],
