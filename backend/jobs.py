@@ -116,6 +116,8 @@ class JobsSupervisor:
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
+        """From the master's main thread, once gunicorn has set its signal handlers."""
+        self._stop_restarting_on_shutdown_signals()
         self._spawn()
         self._thread = threading.Thread(target=self._watch, name="tally-jobs-watch", daemon=True)
         self._thread.start()
@@ -132,10 +134,28 @@ class JobsSupervisor:
         proc.start()
         return proc
 
+    def _stop_restarting_on_shutdown_signals(self) -> None:
+        """A shutdown signal (SIGTERM from systemd or `kill`, Ctrl-C's SIGINT, SIGQUIT)
+        often reaches our processes too, and they stop within a second, long before
+        gunicorn's graceful stop ends and calls stop(): without this, the watcher saw them
+        exit and restarted them. Gunicorn's own handler runs next, as before."""
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT):
+            previous = signal.getsignal(sig)
+
+            def handler(signum, frame, previous=previous):
+                self._stop.set()
+                if callable(previous):
+                    previous(signum, frame)
+                elif previous == signal.SIG_DFL:  # no one else's: the default, as before
+                    signal.signal(signum, signal.SIG_DFL)
+                    os.kill(os.getpid(), signum)
+
+            signal.signal(sig, handler)
+
     def _watch(self) -> None:
         while not self._stop.wait(2.0):
             for i, proc in enumerate(self._procs):
-                if _exited(proc):
+                if _exited(proc) and not self._stop.is_set():
                     log.warning("%s process exited; restarting it", proc.name)
                     self._procs[i] = self._start(self._specs[i])
 
