@@ -4,6 +4,7 @@ a mail provider (open the files in any mail client)."""
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 
@@ -23,6 +24,10 @@ def start_mailbox(folder: Path, host: str = "127.0.0.1", port: int = 8025):
     from aiosmtpd.controller import Controller
 
     folder.mkdir(parents=True, exist_ok=True)
+    # aiosmtpd logs every connection and command at INFO ("mail.log"): in `make demo` that
+    # buried the few lines worth reading (login, addresses, where mail lands). Problems
+    # still show, as warnings.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     controller = Controller(_Keep(folder), hostname=host, port=port)
     controller.start()
     return controller, f"smtp://{host}:{port}?from=Demo%20Store%20%3Cshop@demo.tally.local%3E"
