@@ -11,6 +11,7 @@ from components.context import account_id, runtime
 from components.dashboard.card import GRAPH_CONFIG
 from components.format import ago, when
 from components.predictions.figures import backtest
+from components.predictions.insights import insight_cards
 
 GATE_TITLES = {
     "customers_with_orders": "Customers with orders",
@@ -153,6 +154,9 @@ def body(st: dict) -> list:
     if st["model"]:
         out.append(_model(st["model"]))
     out.append(_backtest(st.get("backtest")))
+    if st["status"] == "ready" or (st["status"] == "fitting" and st["fitted_at"]):
+        with runtime().db.session() as s:
+            out.append(insight_cards(s, account_id()))
     return out
 
 

@@ -64,6 +64,11 @@ def test_refresh_fits_and_shows_gates_backtest_and_profile_card(dash_duo, live_a
     until(dash_duo, lambda _: dash_duo.find_elements("#predictions-backtest-chart .bars path"))
     assert "Error:" in dash_duo.find_element("#predictions-backtest-error").text
 
+    # The CLV distribution and the top customers, each linking to their profile.
+    until(dash_duo, lambda _: dash_duo.find_elements("#predictions-clv-chart .bars path"))
+    links = dash_duo.find_elements("#predictions-top-table tbody a")
+    assert len(links) == 10 and links[0].get_attribute("href").startswith(live_app.url)
+
     # A customer's profile page explains each figure.
     pid = next(iter(ids.values()))
     open_page(dash_duo, f"{live_app.url}/profiles/{pid}")
