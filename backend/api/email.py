@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 
+import orjson
 from flask import Blueprint, Response, jsonify, redirect, render_template, request
 
 from backend.api.auth import require
@@ -44,6 +45,14 @@ def _flush(pending: list) -> None:
         ing.accept(account, msgs)
 
 
+def _record(account: str, msg: dict) -> None:
+    """Through /v1's own path (validation, the counting summary, the durable spool), as a
+    /v1/track body. No client address: a mail proxy's would misplace the person."""
+    from backend.ingest import ingestor
+
+    ingestor(runtime()).accept_body(account, "track", orjson.dumps(msg), None)
+
+
 def _page(template: str, status: int = 200, **values):
     return Response(
         render_template(template, **values), status, headers=NO_STORE, mimetype="text/html"
@@ -73,7 +82,7 @@ def _refused(exc: Invalid):
 def opened(token: str):
     touch = tracking.read_touch(_signer(), token)
     ident = touch.identity or _lookup(touch)
-    _flush([(touch.account_id, [tracking.open_event(ident, touch, _agent())])])
+    _record(touch.account_id, tracking.open_event(ident, touch, _agent()))
     return Response(PIXEL, mimetype="image/gif", headers=NO_STORE)
 
 
@@ -82,7 +91,7 @@ def clicked(token: str, sig: str):
     url = request.args.get("u", "")
     touch = tracking.click_target(_signer(), token, sig, url)
     ident = touch.identity or _lookup(touch)
-    _flush([(touch.account_id, [tracking.click_event(ident, touch, url, _agent())])])
+    _record(touch.account_id, tracking.click_event(ident, touch, url, _agent()))
     resp = redirect(url, 302)
     resp.headers.update(NO_STORE)
     return resp
