@@ -45,7 +45,7 @@ from backend.store.models import Account
 
 log = logging.getLogger("tally.queue.counting")
 DIMENSIONS_TTL = 5.0
-BATCH = 20_000  # messages a transaction at most
+BATCH = 100_000  # messages a transaction at most: fewer, larger flushes (docs/kafka.md)
 
 
 class CountingConsumer:
@@ -81,7 +81,9 @@ class CountingConsumer:
                 "acks": "all",
                 "linger.ms": 5,
                 "compression.type": "lz4",
-                "transaction.timeout.ms": 60_000,
+                # A killed member's open transaction hides the state after it from the next
+                # owner until the coordinator aborts it: keep that short (docs/kafka.md).
+                "transaction.timeout.ms": 15_000,
             }
         )
         self.producer.init_transactions(30)
@@ -123,14 +125,28 @@ class CountingConsumer:
                 [TopicPartition(self.t.counting_state, p, OFFSET_BEGINNING) for p in partitions]
             )
             while left:
-                for m in reader.consume(10_000, 0.1):
+                ends: dict[int, int] = {}
+                for m in reader.consume(10_000, 0.2):
                     if m.error() is not None:
                         if m.error().code() != KafkaError._PARTITION_EOF:
                             raise KafkaException(m.error())
-                        left.discard(m.partition())
+                        if m.partition() in left:
+                            ends[m.partition()] = m.offset()
                         continue
                     states[m.partition()].replay(m.value(), m.timestamp()[1] / 1000, now)
                     n += 1
+                for p, at in ends.items():
+                    # read_committed stops at the last stable offset: a transaction left open
+                    # by a killed member hides everything after it (committed records too)
+                    # until the coordinator aborts it (transaction.timeout.ms). The state is
+                    # whole only at the high watermark; until then, look again.
+                    tp = TopicPartition(self.t.counting_state, p)
+                    _lo, hi = reader.get_watermark_offsets(tp, timeout=10, cached=False)
+                    if at >= hi:
+                        left.discard(p)
+                    else:
+                        time.sleep(0.2)
+                        reader.seek(TopicPartition(self.t.counting_state, p, at))
         finally:
             reader.close()
         ids = sum(len(st) for st in states.values())
@@ -160,13 +176,17 @@ class CountingConsumer:
                     log.warning("consumer: %s", m.error())
                 continue
             by_part[m.partition()].append(m)
-        work, dead, new_total = [], [], 0
-        for p, pmsgs in by_part.items():
+        # One flush for the whole batch: pre-aggregated across partitions, the counter store
+        # sees one cell per key instead of one per key and partition. It is recorded (with its
+        # deltas) in the state of the batch's first partition only, whose owner replays it if
+        # it was never marked applied; the other partitions' records carry their keys.
+        work, dead = [], []
+        deltas: dict = {}
+        hours: dict = {}
+        for p, pmsgs in sorted(by_part.items()):
             st = self.states.get(p)
             if st is None:  # revoked while the batch was in hand
                 continue
-            deltas: dict = {}
-            hours: dict = {}
             fresh: list[int] = []
             batch_seen: set[int] = set()
             for m in pmsgs:
@@ -183,33 +203,33 @@ class CountingConsumer:
                     continue
                 batch_seen.add(k)
                 fresh.append(k)
-            frozen = {CounterKey(*k): Totals(v[0], v[1]) for k, v in deltas.items()}
-            fid = f"k{p}-{pmsgs[0].offset()}-{pmsgs[-1].offset()}-{uuid.uuid4().hex[:8]}"
-            work.append((p, st, pmsgs[-1].offset() + 1, fid if frozen else None, frozen, fresh))
-            new_total += len(fresh)
+            work.append((p, st, pmsgs[-1].offset() + 1, fresh))
         if not work:
             return 0
-        if not self._commit(work, dead):
+        frozen = {CounterKey(*k): Totals(v[0], v[1]) for k, v in deltas.items()}
+        first = work[0]
+        fid = f"k{first[0]}-{first[2]}-{uuid.uuid4().hex[:12]}" if frozen else None
+        if not self._commit(work, dead, fid, frozen):
             return 0
         now = time.time()
-        for _p, st, _end, _fid, _frozen, fresh in work:
+        for _p, st, _end, fresh in work:
             st.add(fresh, now)
             st.expire(now)
-        for _p, st, _end, fid, frozen, _fresh in work:
-            if fid is not None:
-                self.counters.increment(fid, frozen)
-                st.applied_unrecorded.append(fid)
-        return new_total
+        if fid is not None:
+            self.counters.increment(fid, frozen)
+            first[1].applied_unrecorded.append(fid)
+        return sum(len(w[3]) for w in work)
 
-    def _commit(self, work: list, dead: list) -> bool:
+    def _commit(self, work: list, dead: list, fid: str | None, frozen: dict) -> bool:
         """Step 3: state records, dead letters and offsets in one transaction."""
         p = self.producer
         try:
             p.begin_transaction()
-            for part, st, _end, fid, frozen, fresh in work:
-                value = PartitionState.encode(
-                    fid, deltas_to_json(frozen) if fid else None, st.applied_unrecorded, fresh
-                )
+            for i, (part, st, _end, fresh) in enumerate(work):
+                flush = (fid, deltas_to_json(frozen)) if i == 0 and fid else (None, None)
+                if not fresh and flush[0] is None and not st.applied_unrecorded:
+                    continue  # nothing to remember: the offsets alone say it
+                value = PartitionState.encode(*flush, st.applied_unrecorded, fresh)
                 p.produce(self.t.counting_state, value, partition=part)
             for m, why in dead:
                 p.produce(

@@ -1,0 +1,182 @@
+"""Kafka mode's end-to-end counted events/s, side by side with the spool on the same stores.
+
+    .venv/bin/python bench/kafka_ingest.py [--events 100000] [--consumers 1,2,3] [--rounds 1]
+
+Needs the services of scripts/services.sh (PostgreSQL, Cassandra, Kafka: source the exports it
+prints). Every run gets its own database, keyspace and topics. Runs, one after another:
+- spool: `tally serve` on PostgreSQL + Cassandra, TALLY_QUEUE=spool (today's path: a pass
+  stores, then counts);
+- kafka xN: `tally serve` with TALLY_QUEUE=kafka, N `tally consume counting` processes and one
+  `tally consume storing`.
+Printed per run: acknowledged events/s, counted events/s end to end (from the first request
+until the counters hold every event), the counting members' CPU per event and events per
+core-second (what one more core of counting buys), and how far storing lagged when counting
+was done. The load generator (bench/ingest.py's clients) shares the box.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import ExitStack
+from datetime import datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+from ingest import cpu_of, drive, make_bodies, request_workers  # noqa: E402
+
+from tests.conftest import throwaway_pg_database  # noqa: E402
+from tests.live_server import LiveServer  # noqa: E402
+
+METRICS = ("Placed Order", "Viewed Product")
+
+
+def counted(store, account_id: str) -> int:
+    far = (datetime(2000, 1, 1), datetime.utcnow() + timedelta(days=2))
+    return sum(t.count for m in METRICS for t in store.read(account_id, m, "", *far).values())
+
+
+def stored(db, account_id: str) -> int:
+    from sqlalchemy import func, select
+
+    from backend.store.models import Event
+
+    with db.session() as s:
+        return s.scalar(select(func.count()).where(Event.account_id == account_id))
+
+
+def member(env: dict, role: str, log: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py"), "consume", role],
+        env={**os.environ, **env},
+        cwd=ROOT,
+        stdout=open(log, "ab"),  # noqa: SIM115 (lives as long as the process)
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def assigned(log: Path) -> bool:
+    return log.exists() and "counting partitions [" in log.read_text(errors="replace")
+
+
+def run(args, tmp: Path, consumers: int) -> dict:
+    """One run: consumers=0 is the spool path."""
+    from backend.accounts.service import create_account
+    from backend.config import Settings
+    from backend.counters.cassandra import CassandraCounterStore
+    from backend.queue.producer import check_reachable
+    from backend.store.db import Database
+
+    name = "spool" if consumers == 0 else f"kafka x{consumers}"
+    keyspace = f"bench_{uuid.uuid4().hex[:8]}"
+    hosts = os.environ["TALLY_TEST_CASSANDRA_HOSTS"]
+    with ExitStack() as stack:
+        url = stack.enter_context(throwaway_pg_database("tally_bench"))
+        env = {
+            "TALLY_VAR_DIR": str(tmp / name.replace(" ", "")),
+            "TALLY_SECRET_KEY": "bench" * 8,
+            "TALLY_DATABASE_URL": url,
+            "TALLY_COUNTERS": "cassandra",
+            "TALLY_CASSANDRA_HOSTS": hosts,
+            "TALLY_CASSANDRA_KEYSPACE": keyspace,
+            "TALLY_QUEUE": "kafka" if consumers else "spool",
+            "TALLY_KAFKA_BOOTSTRAP": os.environ.get("TALLY_TEST_KAFKA_BOOTSTRAP", ""),
+            "TALLY_KAFKA_PREFIX": f"b{uuid.uuid4().hex[:8]}",
+        }
+        settings = Settings.from_env(env, env_file=None)
+        settings.var_dir.mkdir(parents=True)
+        db = Database(settings.database_url)
+        db.migrate()
+        with db.session() as s:
+            acc = create_account(s, "Bench")
+        store = CassandraCounterStore(tuple(hosts.split(",")), keyspace, 1)
+        stack.callback(store.close)
+        stack.callback(lambda: store.session.execute(f"DROP KEYSPACE IF EXISTS {keyspace}"))
+        procs: list[subprocess.Popen] = []
+        if consumers:
+            check_reachable(settings)  # the topics, before the members subscribe
+            logs = [settings.var_dir / f"counting-{i}.log" for i in range(consumers)]
+            procs = [member(env, "counting", log) for log in logs]
+            procs.append(member(env, "storing", settings.var_dir / "storing.log"))
+            deadline = time.monotonic() + 120
+            while not all(assigned(log) for log in logs) and time.monotonic() < deadline:
+                time.sleep(0.3)
+        server = LiveServer(env, workers=args.workers).start(timeout=120)
+        stack.callback(server.stop)
+        stack.callback(lambda: [p.send_signal(signal.SIGKILL) for p in procs])
+        auth = "Basic " + base64.b64encode(f"{acc.write_key}:".encode()).decode()
+        bodies = make_bodies(args.events, args.batch, "k", "uuid")
+        workers = request_workers(server.proc.pid)
+        members = [p.pid for p in procs[:consumers]]
+        cpu0, mcpu0 = cpu_of(workers), cpu_of(members)
+        t0 = time.perf_counter()
+        ack_s = drive(server.port, auth, bodies, args.clients)
+        ack_cpu = cpu_of(workers) - cpu0
+        while (n := counted(store, acc.id)) < args.events:
+            time.sleep(0.1)
+        e2e_s = time.perf_counter() - t0
+        member_cpu = cpu_of(members) - mcpu0
+        assert n == args.events, n
+        unstored = args.events - stored(db, acc.id)
+        db.dispose()
+        return {
+            "name": name,
+            "ack": args.events / ack_s,
+            "counted": args.events / e2e_s,
+            "ack_cpu_us": ack_cpu / args.events * 1e6,
+            "member_cpu_us": member_cpu / args.events * 1e6 if consumers else None,
+            "unstored": unstored,
+        }
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("--events", type=int, default=100_000)
+    p.add_argument("--batch", type=int, default=500)
+    p.add_argument("--clients", type=int, default=2)
+    p.add_argument("--workers", type=int, default=3)
+    p.add_argument("--consumers", default="1,2,3", help="counting members per Kafka run")
+    p.add_argument("--rounds", type=int, default=1)
+    p.add_argument("--no-spool", action="store_true", help="skip the spool baseline")
+    args = p.parse_args()
+    import tempfile
+
+    plan = ([] if args.no_spool else [0]) + [int(c) for c in args.consumers.split(",") if c]
+    results = []
+    with tempfile.TemporaryDirectory() as d:
+        for r in range(args.rounds):
+            for c in plan:
+                res = run(args, Path(d) / f"r{r}", c)
+                results.append(res)
+                print(_line(res, results), flush=True)
+
+
+def _line(res: dict, results: list[dict]) -> str:
+    base = [r["counted"] for r in results if r["name"] == "spool"]
+    ratio = f" ({res['counted'] / base[-1]:.1f}x spool)" if base and res["name"] != "spool" else ""
+    member = (
+        f", counting CPU {res['member_cpu_us']:.1f} us/event "
+        f"= {1e6 / res['member_cpu_us']:,.0f} events per core-second"
+        if res["member_cpu_us"]
+        else ""
+    )
+    return (
+        f"{res['name']:>10}: acknowledged {res['ack']:,.0f}/s, counted end to end "
+        f"{res['counted']:,.0f}/s{ratio}; request workers {res['ack_cpu_us']:.1f} us/event"
+        f"{member}; not yet stored when counted: {res['unstored']:,}"
+    )
+
+
+if __name__ == "__main__":
+    main()
