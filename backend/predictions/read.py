@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend.store.models import Profile
-from backend.store.prediction_models import PREDICTION_FIELDS, ProfilePrediction
+from backend.store.prediction_models import PREDICTION_FIELDS, PredictionFit, ProfilePrediction
 
 
 def _iso(ts: datetime | None) -> str | None:
@@ -27,9 +27,14 @@ def for_profile(session: Session, account_id: str, profile_id: int) -> dict | No
     row = session.scalars(
         select(ProfilePrediction).where(ProfilePrediction.profile_id == profile_id)
     ).first()
-    if row is None or row.account_id != account_id:
+    if row is not None and row.account_id == account_id:
+        return as_json(row)
+    # A profile created since the last fit: a new customer's figures while the account has
+    # predictions (the fit keeps them), until the next fit writes its own row.
+    fit = session.get(PredictionFit, account_id)
+    if fit is None or not (fit.model or {}).get("new_customer"):  # {} unless gates were met
         return None
-    return as_json(row)
+    return dict(fit.model["new_customer"])
 
 
 def top_customers(session: Session, account_id: str, limit: int = 10) -> list[dict]:

@@ -160,7 +160,7 @@ def fit_account(db: Database, account_id: str, now: datetime | None = None) -> s
     if trial is not None:
         trial["calibration_end"] = _iso(from_day(trial["calibration_end"]))
     report(0.8, "saving predictions")
-    _write(db, account_id, customers, scores, now)
+    newcomer = _write(db, account_id, customers, scores, now)
     seconds = round(time.perf_counter() - started, 2)
     log.info(
         "predictions fitted for %s: %d customers in %.2f s", account_id, len(customers), seconds
@@ -171,7 +171,7 @@ def fit_account(db: Database, account_id: str, now: datetime | None = None) -> s
         status="ready",
         customers=len(customers),
         gates=checked,
-        model={**model.as_json(), "fit_seconds": seconds},
+        model={**model.as_json(), "fit_seconds": seconds, "new_customer": newcomer},
         backtest=trial or {},
         error=None,
         fitted_at=now,
@@ -179,8 +179,9 @@ def fit_account(db: Database, account_id: str, now: datetime | None = None) -> s
     return "ready"
 
 
-def _write(db: Database, account_id: str, customers, scores, now: datetime) -> None:
-    """Every profile of the account: customers their own figures, the rest a new customer's."""
+def _write(db: Database, account_id: str, customers, scores, now: datetime) -> dict:
+    """Every profile of the account: customers their own figures, the rest a new customer's
+    (returned, for profiles created before the next fit)."""
     aov = np.where(
         customers.valid_orders > 0,
         customers.spend / np.maximum(customers.valid_orders, 1),
@@ -226,6 +227,7 @@ def _write(db: Database, account_id: str, customers, scores, now: datetime) -> N
                 batch = []
         if batch:
             s.execute(insert(ProfilePrediction), batch)
+    return newcomer
 
 
 def due_accounts(session: Session, now: datetime) -> list[str]:

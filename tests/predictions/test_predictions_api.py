@@ -9,6 +9,7 @@ import pytest
 
 from backend.predictions import read, service
 from backend.store.db import utcnow
+from backend.store.models import Profile
 from tests.predictions.conftest import add_orders
 
 FIELDS = {
@@ -129,6 +130,15 @@ def test_a_store_with_history_gets_predictions_for_every_profile(
     assert best["predicted_clv"] > newcomer["predicted_clv"]
     assert best["expected_next_order"] is not None
     assert any(p["churn_probability"] > 0.6 for p in by_email.values())
+
+    # A profile created after the fit has a new customer's figures until the next fit.
+    with runtime.db.session() as s:
+        p = Profile(account_id=account.id, email="late@shop.test", traits={})
+        s.add(p)
+        s.flush()
+        late_id = p.id
+    got = client.get(f"/api/profiles/{late_id}", headers=auth(account)).get_json()
+    assert got["predictions"] == pytest.approx(newcomer)
 
     # Another account sees none of it.
     other = make_account("Other", email="owner@other.test")
