@@ -9,6 +9,7 @@ from dash import Input, Output, State, callback, ctx, html, no_update
 import components.flows.autosave  # noqa: F401  (keeps unsaved work in the browser)
 import components.flows.canvas_callbacks  # noqa: F401  (registers the canvas callbacks)
 import components.flows.panel_callbacks  # noqa: F401  (registers the side panel's callbacks)
+from backend.email.stats import with_flow_email_numbers
 from backend.flows import service
 from backend.flows.builder_options import list_names, metric_names
 from backend.flows.schema import FlowInvalid
@@ -27,7 +28,9 @@ def layout(flow_id: str = "", **_):
             flow = service.get(s, account_id(), fid)
             data = service.to_json(flow)
             versions = service.versions(s, account_id(), fid)
-            stats = service.stats(s, account_id(), fid)
+            stats = with_flow_email_numbers(
+                runtime(), s, account_id(), fid, service.stats(s, account_id(), fid)
+            )
             metrics, lists = metric_names(s, account_id()), list_names(s, account_id())
     except (ValueError, service.FlowNotFound):
         return dmc.Stack(
@@ -190,5 +193,7 @@ def refresh_stats(_tick, status, fid, old):
     if status not in ("live", "paused"):
         return no_update if old is None else None
     with runtime().db.session() as s:
-        stats = service.stats(s, account_id(), fid)
+        stats = with_flow_email_numbers(
+            runtime(), s, account_id(), fid, service.stats(s, account_id(), fid)
+        )
     return no_update if stats == old else stats

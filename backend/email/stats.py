@@ -76,3 +76,19 @@ def flow_email_numbers(
         row["orders"], row["revenue"] = earned["orders"], round(earned["revenue"], 2)
         out[node] = row
     return out
+
+
+def with_flow_email_numbers(runtime, s, account_id: str, flow_id: int, stats: dict) -> dict:
+    """A flow's node stats (backend/flows/service.stats) with each e-mail node's opened,
+    clicked, unsubscribed, bounced and revenue added, for the canvas and the report."""
+    nodes = stats.get("nodes") or {}
+    emailed = [n for n, row in nodes.items() if "sent" in row or "suppressed" in row]
+    if not emailed:
+        return stats
+    found = flow_email_numbers(runtime, s, account_id, flow_id, emailed)
+    for node, row in found.items():
+        extra = {k: row[k] for k in ("opened", "clicked", "unsubscribed", "bounced") if row[k]}
+        if row["revenue"]:
+            extra["revenue"] = row["revenue"]
+        nodes[node] = {**nodes[node], **extra}
+    return stats

@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 from backend.flows.runner import flow_engine
 from backend.store.db import utcnow
 from tests.email.conftest import stored_events
-from tests.flows.test_engine import identify_and_order, setup_flow
+from tests.flows.helpers import identify_and_order, setup_flow
 
 SERIES = {
     "name": "Thank-you series",
@@ -115,3 +115,16 @@ def test_each_email_node_shows_its_numbers_and_the_revenue_it_earned(
     assert (first["orders"], first["revenue"]) == (1, 55.5)  # o1 came before: not earned
     assert r.json["nodes"]["second"]["sent"] == 0
     assert client.get("/api/flows/999999/email", headers=h).status_code == 404
+    # The canvas and the report read the same numbers into the node stats.
+    from backend.email.stats import with_flow_email_numbers
+    from backend.flows import service
+
+    with runtime.db.session() as s:
+        stats = with_flow_email_numbers(
+            runtime, s, account.id, fid, service.stats(s, account.id, fid)
+        )
+    assert {k: stats["nodes"]["first"][k] for k in ("sent", "opened", "revenue")} == {
+        "sent": 1,
+        "opened": 1,
+        "revenue": 55.5,
+    }
