@@ -163,3 +163,21 @@ def test_the_checker_catches_what_it_should(tmp_path, monkeypatch, source, folde
     if folder.startswith("pages/"):
         bad = [t for t in bad if t == "pages"]
     assert bad == expected
+
+
+def test_no_test_module_imports_another():
+    """What tests share lives in a conftest.py or a helpers module (tests/browser/helpers.py,
+    tests/browser/storefront.py, tests/flows/helpers.py...): importing a test module runs its
+    module-level code again and ties two test files together."""
+    found = []
+    for path in sorted((ROOT / "tests").rglob("test_*.py")):
+        for line, module in imported_modules(path):
+            parts = module.split(".")
+            for i in range(2, len(parts) + 1):
+                target = ROOT.joinpath(*parts[:i]).with_suffix(".py")
+                if target.name.startswith("test_") and target.is_file() and target != path:
+                    found.append(f"{path.relative_to(ROOT)}:{line} imports {'.'.join(parts[:i])}")
+                    break
+    assert not found, "move what is shared into a helpers module or conftest.py:\n" + "\n".join(
+        sorted(set(found))
+    )

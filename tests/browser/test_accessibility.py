@@ -14,7 +14,7 @@ from backend.flows.starters import TEMPLATES
 from backend.forms import service as forms
 from backend.forms.starters import template
 from tests.browser.a11y_checks import page_problems
-from tests.browser.test_dashboards import log_in, open_page
+from tests.browser.helpers import log_in, open_page
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery"

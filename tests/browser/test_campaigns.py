@@ -8,7 +8,7 @@ import pytest
 
 from backend.campaigns import service
 from tests.browser.a11y_checks import page_problems
-from tests.browser.test_dashboards import log_in as log_in_as
+from tests.browser.helpers import log_in as log_in_as
 from tests.campaigns.conftest import add_people
 from tests.smtp import running_inbox
 
@@ -80,6 +80,7 @@ def test_empty_list_then_compose_preview_send_and_watch(dash_duo, live_app):
     dash_duo.wait_for_contains_text("#cmp-progress-text", "3 sent of 3", timeout=10)
     dash_duo.wait_for_text_to_equal("#cmp-status", "SENT")  # a badge: capitals
     assert "Recipients" in dash_duo.find_element("#cmp-stats").text
+    assert dash_duo.find_element("#cmp-export-pdf").get_attribute("href").endswith("format=pdf")
     assert page_problems(dash_duo.driver) == []  # and so does the report
     dash_duo.driver.get(f"{live_app.url}/campaigns")
     dash_duo.wait_for_contains_text("#campaigns-table", "Black Friday")

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 
-from tests.browser.test_dashboards import PASSWORD, api, log_in, open_page, pick, settle, until
+from tests.browser.helpers import PASSWORD, api, log_in, open_page, pick, settle, until
 
 pytestmark = pytest.mark.browser
 

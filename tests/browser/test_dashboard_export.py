@@ -6,7 +6,7 @@ import pytest
 import requests
 from pypdf import PdfReader
 
-from tests.browser.test_dashboards import PASSWORD, log_in, settle
+from tests.browser.helpers import PASSWORD, log_in, settle
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.browser.test_dashboards import PASSWORD, api, log_in, open_page, pick, settle
+from tests.browser.helpers import PASSWORD, api, log_in, open_page, pick, settle
 
 pytestmark = pytest.mark.browser
 

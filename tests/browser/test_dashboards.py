@@ -4,17 +4,16 @@ resize it, reload (and another browser) keeps the layout, drill down on a bar.""
 from __future__ import annotations
 
 import pytest
-import requests
-from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-pytestmark = pytest.mark.browser
+from tests.browser.helpers import PASSWORD, api, log_in, open_page, pick, settle, until
 
-PASSWORD = "correct horse battery"
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
@@ -28,71 +27,6 @@ def shop(live_app):
         acc = create_account(s, "Dash Shop", email="dash@shop.test", password=PASSWORD)
     seed(runtime, acc.id, events=4000, days=30, progress=False)
     return acc
-
-
-def log_in(dash_duo, live_app, email: str) -> None:
-    dash_duo.driver.get(f"{live_app.url}/login")
-    dash_duo.wait_for_element("#email").send_keys(email)
-    dash_duo.find_element("#password").send_keys(PASSWORD)
-    dash_duo.find_element("#login-submit").click()
-    dash_duo.wait_for_element("#shell-account-name")
-
-
-IDLE = """
-if (!window.store) return false;
-const s = window.store.getState(), c = s.callbacks || {};
-const busy = ["requested", "prioritized", "blocked", "executing", "watched", "executed"]
-    .some(k => (c[k] || []).length);
-return !s.isLoading && !busy;
-"""
-
-
-def until(dash_duo, condition, timeout: float = 10):
-    """WebDriverWait that also retries when a redraw replaced the element being read."""
-    return WebDriverWait(
-        dash_duo.driver,
-        timeout,
-        poll_frequency=0.3,
-        ignored_exceptions=(StaleElementReferenceException,),
-    ).until(condition)
-
-
-def settle(dash_duo) -> None:
-    """Wait until Dash has no callback in flight."""
-    WebDriverWait(dash_duo.driver, 15, poll_frequency=0.2).until(lambda d: d.execute_script(IDLE))
-
-
-def open_page(dash_duo, url: str) -> None:
-    """Load a page and wait until Dash has drawn it and run its first callbacks."""
-    dash_duo.driver.get(url)
-    dash_duo.wait_for_element("#main")
-    settle(dash_duo)
-
-
-def api(live_app, shop, method: str, path: str, **kw):
-    r = requests.request(
-        method,
-        live_app.url + path,
-        timeout=10,
-        headers={"Authorization": f"Bearer {shop.private_key}"},
-        **kw,
-    )
-    r.raise_for_status()
-    return r.json() if r.content else None
-
-
-def pick(dash_duo, select_id: str, label: str) -> None:
-    """Choose an option of a Mantine Select by its visible label."""
-    box = dash_duo.find_element(f"#{select_id}")
-    box.click()
-    WebDriverWait(dash_duo.driver, 10).until(
-        lambda d: any(o.text == label for o in d.find_elements(By.CSS_SELECTOR, "[role=option]"))
-    )
-    next(
-        o
-        for o in dash_duo.driver.find_elements(By.CSS_SELECTOR, "[role=option]")
-        if o.text == label
-    ).click()
 
 
 def ready(dash_duo, selector: str):

@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 import pytest
 import requests
 
-from tests.browser.test_dashboards import log_in, open_page, until
+from tests.browser.helpers import log_in, open_page, until
 
 pytestmark = pytest.mark.browser
 

@@ -7,8 +7,8 @@ import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
 from backend.flows import service
-from tests.browser.test_flow_builder import _connect, _wait_nodes
-from tests.browser.test_settings_keys import log_in
+from tests.browser.flow_canvas import _connect, _wait_nodes
+from tests.browser.helpers import log_in
 
 pytestmark = pytest.mark.browser
 

@@ -8,8 +8,8 @@ import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
 from backend.flows import service
-from tests.browser.test_flow_builder import _edge_ids, _node, _positions, _wait_nodes
-from tests.browser.test_settings_keys import log_in
+from tests.browser.flow_canvas import _edge_ids, _node, _positions, _wait_nodes
+from tests.browser.helpers import log_in
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ import pytest
 from backend.ingest import backlog as backlog_module
 from backend.ingest import ingestor
 from components.ingest_status import lag_text
-from tests.browser.test_settings_keys import log_in
+from tests.browser.helpers import log_in
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from backend.flows import service as flows
 from backend.flows.starters import TEMPLATES
-from tests.browser.test_dashboards import log_in, open_page
+from tests.browser.helpers import log_in, open_page
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery"

@@ -10,7 +10,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from backend.accounts.service import create_account
 from backend.forms.starters import template
-from tests.browser.test_storefront import popup, shop, storefront, wait_host
+from tests.browser.storefront import popup, shop, storefront, wait_host
 
 pytestmark = pytest.mark.browser
 __all__ = ["shop", "storefront"]  # fixtures shared with test_storefront.py

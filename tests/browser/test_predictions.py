@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from backend.predictions import service
-from tests.browser.test_dashboards import log_in, open_page, settle, until
+from tests.browser.helpers import log_in, open_page, settle, until
 from tests.predictions.conftest import add_orders, simulated_orders
 
 pytestmark = pytest.mark.browser

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from backend.ingest import ingestor
-from tests.browser.test_settings_keys import log_in
+from tests.browser.helpers import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -57,7 +57,7 @@ def test_search_a_profile_and_read_its_timeline(dash_duo, live_app):
 
 def test_empty_states_say_what_to_do(dash_duo, live_app):
     from backend.accounts.service import create_account
-    from tests.browser.test_dashboards import log_in as log_in_as
+    from tests.browser.helpers import log_in as log_in_as
 
     with live_app.app.extensions["tally"].db.session() as s:
         create_account(s, "Quiet Shop", email="quiet@shop.test", password="correct horse battery")

@@ -12,7 +12,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from backend.ingest import ingestor
-from tests.browser.test_settings_keys import log_in
+from tests.browser.helpers import log_in
 
 pytestmark = pytest.mark.browser
 

@@ -8,14 +8,9 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
+from tests.browser.helpers import log_in
+
 pytestmark = pytest.mark.browser
-
-
-def log_in(dash_duo, live_app, password: str | None = None) -> None:
-    dash_duo.driver.get(f"{live_app.url}/login")
-    dash_duo.wait_for_element("#email").send_keys(live_app.email)
-    dash_duo.find_element("#password").send_keys(password or live_app.password)
-    dash_duo.find_element("#login-submit").click()
 
 
 def test_log_in_create_and_revoke_a_key_then_log_out(dash_duo, live_app):

@@ -13,7 +13,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.browser.test_dashboards import log_in, open_page, settle, until
+from tests.browser.helpers import log_in, open_page, settle, until
 
 pytestmark = pytest.mark.browser
 

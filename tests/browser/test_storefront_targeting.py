@@ -12,10 +12,10 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from backend.forms.starters import template
 from backend.ingest import ingestor
-from tests.browser.test_storefront import hosts, no_csp_errors, shop, storefront, wait_host
+from tests.browser.storefront import hosts, no_csp_errors, sentinel, shop, storefront, wait_host
 
 pytestmark = pytest.mark.browser
-__all__ = ["shop", "storefront"]  # fixtures shared with test_storefront.py
+__all__ = ["shop", "storefront"]  # fixtures of tests/browser/storefront.py
 
 
 def popup(**targeting) -> dict:
@@ -27,8 +27,10 @@ def popup(**targeting) -> dict:
 def test_scroll_and_exit_intent_triggers(dash_duo, shop, storefront):
     by_scroll = shop.publish(popup(scroll_percent=50))
     by_exit = shop.publish(popup(exit_intent=True))
+    seen = shop.publish(sentinel())
     driver = dash_duo.driver
-    driver.get(storefront())
+    driver.get(storefront(embed_form_id=seen))
+    wait_host(driver, seen)  # embed.js ran and applied the forms: nothing else is due yet
     time.sleep(1.0)
     assert hosts(driver, by_scroll) == [] and hosts(driver, by_exit) == []
     driver.execute_script("window.scrollTo(0, document.documentElement.scrollHeight)")
@@ -82,8 +84,9 @@ def test_multi_step_flyout_then_hidden_after_submit(dash_duo, shop, storefront):
     body["targeting"] = {"delay_seconds": 0}
     body["frequency"] = {"hide_days_after_close": 0, "hide_after_submit": True}
     fid = shop.publish(body)
+    seen = shop.publish(sentinel())
     driver = dash_duo.driver
-    url = storefront()
+    url = storefront(embed_form_id=seen)
     driver.get(url)
     root = wait_host(driver, fid)
     dialog = root.find_element(By.CSS_SELECTOR, "[role=dialog]")
@@ -114,6 +117,7 @@ def test_multi_step_flyout_then_hidden_after_submit(dash_duo, shop, storefront):
     driver.switch_to.active_element.send_keys(Keys.ESCAPE)
     WebDriverWait(driver, 5).until(lambda d: not hosts(d, fid))
     driver.get(url)
-    time.sleep(1.5)
+    wait_host(driver, seen)  # embed.js ran and applied the forms: the flyout had its chance
+    time.sleep(1.0)
     assert hosts(driver, fid) == []
     no_csp_errors(dash_duo)

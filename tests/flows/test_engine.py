@@ -8,7 +8,7 @@ from datetime import timedelta
 from backend.flows.runner import flow_engine
 from backend.ingest import ingestor
 from backend.store.db import utcnow
-from tests.ingest.conftest import basic
+from tests.flows.helpers import identify_and_order, setup_flow
 
 POST_PURCHASE = {
     "name": "Post-purchase",
@@ -40,36 +40,6 @@ POST_PURCHASE = {
         },
     ],
 }
-
-
-def setup_flow(client, acc, definition):
-    h = {"Authorization": f"Bearer {acc.private_key}"}
-    fid = client.post("/api/flows", json=definition, headers=h).json["id"]
-    assert client.post(f"/api/flows/{fid}/activate", headers=h).status_code == 200
-    return fid, h
-
-
-def identify_and_order(client, acc, user, email, name, revenue, mid):
-    w = basic(acc.write_key)
-    client.post(
-        "/v1/identify",
-        json={
-            "userId": user,
-            "traits": {"email": email, "first_name": name},
-            "messageId": f"id-{mid}",
-        },
-        headers=w,
-    )
-    client.post(
-        "/v1/track",
-        json={
-            "userId": user,
-            "event": "Placed Order",
-            "messageId": mid,
-            "properties": {"revenue": revenue},
-        },
-        headers=w,
-    )
 
 
 def test_post_purchase_flow_sends_exactly_the_expected_emails(flows_app, smtp_server):

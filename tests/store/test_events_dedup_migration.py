@@ -17,7 +17,7 @@ from backend.store.db import Database
 from backend.store.migrate import alembic_config
 from backend.store.models import Base
 from tests.conftest import throwaway_pg_database
-from tests.store.test_schema import all_models
+from tests.store.helpers import all_models
 
 EVENTS = [("acc_a", "m1"), ("acc_a", "m2"), ("acc_b", "m1"), ("acc_a", "m3")]
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from datetime import datetime
 
 import pytest
@@ -11,16 +9,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select, text
 
-import backend.store
 from backend.store.db import Database, utcnow
 from backend.store.models import Account, Base
-
-
-def all_models() -> None:
-    """Import every model module of the store, so Base.metadata knows every table."""
-    for mod in pkgutil.iter_modules(backend.store.__path__):
-        if mod.name.endswith("models"):
-            importlib.import_module(f"backend.store.{mod.name}")
+from tests.store.helpers import all_models
 
 
 def test_migrations_build_the_schema_the_models_describe(db):
