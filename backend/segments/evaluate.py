@@ -63,6 +63,36 @@ def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
         yield buf
 
 
+class Not:
+    """Everyone (in the account, or in `within`) except these: a complement kept symbolic,
+    so a segment never lists every profile unless its answer really is "all but a few"."""
+
+    __slots__ = ("ids",)
+
+    def __init__(self, ids: BitMap64):
+        self.ids = ids
+
+
+def _or(a, b):
+    if isinstance(a, Not) and isinstance(b, Not):
+        return Not(a.ids & b.ids)
+    if isinstance(a, Not):
+        return Not(a.ids - b)
+    if isinstance(b, Not):
+        return Not(b.ids - a)
+    return a | b
+
+
+def _and(a, b):
+    if isinstance(a, Not) and isinstance(b, Not):
+        return Not(a.ids | b.ids)
+    if isinstance(a, Not):
+        return b - a.ids
+    if isinstance(b, Not):
+        return a - b.ids
+    return a & b
+
+
 class Evaluator:
     """One evaluation: an account, a moment, and optionally the profiles to look at."""
 
@@ -74,12 +104,12 @@ class Evaluator:
     # -- the profiles looked at -------------------------------------------------------------
     def _ids(self, stmt, column) -> BitMap64:
         """Run a SELECT of ids, restricted to `within` when there is one."""
-        out = BitMap64()
+        conn = self.s.connection()  # Core rows: no ORM work per id
         if self.within is None:
-            out.update(self.s.scalars(stmt))
-            return out
+            return BitMap64(conn.execute(stmt).scalars().all())
+        out = BitMap64()
         for chunk in _chunks(self.within):
-            out.update(self.s.scalars(stmt.where(column.in_(chunk))))
+            out |= BitMap64(conn.execute(stmt.where(column.in_(chunk))).scalars().all())
         return out
 
     def _rows(self, stmt, column):
@@ -98,21 +128,29 @@ class Evaluator:
 
     # -- the whole definition ---------------------------------------------------------------
     def members(self, conditions: list) -> BitMap64:
-        result = BitMap64(self.universe())
+        result = Not(BitMap64())  # everyone, until a group says otherwise
         for group in conditions:
             matched = BitMap64()
             for c in group:
-                matched |= self.condition(c)
-            result &= matched
-            if not result:
+                matched = _or(matched, self.condition(c))
+            result = _and(result, matched)
+            if not isinstance(result, Not) and not result:
                 break
-        return result
+        return self.resolve(result)
 
-    def condition(self, c: dict) -> BitMap64:
-        return getattr(self, f"_{c['type']}")(c) & self.universe()
+    def resolve(self, found) -> BitMap64:
+        """The ids of a condition's or a definition's answer. Positive answers come from
+        queries scoped to the account (and to `within`); only a complement needs everyone."""
+        if isinstance(found, Not):
+            return self.universe() - found.ids
+        return found & self.within if self.within is not None else found
+
+    def condition(self, c: dict):
+        """A BitMap64 of those who meet `c`, or Not(those who do not)."""
+        return getattr(self, f"_{c['type']}")(c)
 
     # -- one condition ----------------------------------------------------------------------
-    def _metric(self, c: dict) -> BitMap64:
+    def _metric(self, c: dict):
         lo, hi = window(c, self.now)
         filters = [
             Event.account_id == self.account_id,
@@ -134,10 +172,9 @@ class Evaluator:
         if not zero_meets:
             return self._ids(stmt.having(having), Event.profile_id)
         # Those without events meet it too: everyone but those whose events fail it.
-        failing = self._ids(stmt.having(not_(having)), Event.profile_id)
-        return self.universe() - failing
+        return Not(self._ids(stmt.having(not_(having)), Event.profile_id))
 
-    def _metric_where(self, c, filters, revenue: bool, zero_meets: bool) -> BitMap64:
+    def _metric_where(self, c, filters, revenue: bool, zero_meets: bool):
         totals: dict[int, float] = {}
         stmt = select(Event.profile_id, Event.revenue, Event.properties).where(*filters)
         for pid, rev, props in self._rows(stmt, Event.profile_id):
@@ -148,8 +185,8 @@ class Evaluator:
                 totals[pid] = totals.get(pid, 0.0) + ((rev or 0.0) if revenue else 1)
         test = _SQL_OPS[c["op"]]
         out = BitMap64(p for p, t in totals.items() if test(t, c["value"]))
-        if zero_meets:
-            out |= self.universe() - BitMap64(totals)
+        if zero_meets:  # and everyone without such events
+            return Not(BitMap64(totals) - out)
         return out
 
     def _property(self, c: dict) -> BitMap64:
@@ -175,32 +212,32 @@ class Evaluator:
                 out.add(pid)
         return out
 
-    def _list(self, c: dict) -> BitMap64:
+    def _list(self, c: dict):
         stmt = (
             select(ListMember.profile_id)
             .join(List, List.id == ListMember.list_id)
             .where(List.account_id == self.account_id, List.name == c["list"])
         )
         ids = self._ids(stmt, ListMember.profile_id)
-        return ids if c.get("member", True) else self.universe() - ids
+        return ids if c.get("member", True) else Not(ids)
 
-    def _segment(self, c: dict) -> BitMap64:
+    def _segment(self, c: dict):
         stmt = select(SegmentMember.profile_id).where(SegmentMember.segment_id == c["segment"])
         ids = self._ids(stmt, SegmentMember.profile_id)
-        return ids if c.get("member", True) else self.universe() - ids
+        return ids if c.get("member", True) else Not(ids)
 
-    def _email_status(self, c: dict) -> BitMap64:
+    def _email_status(self, c: dict):
         column = getattr(Profile, "email_status", None)
         wanted = list(c["in"])
         if column is None:  # before e-mail status exists, everyone is never_subscribed
-            return BitMap64(self.universe()) if "never_subscribed" in wanted else BitMap64()
+            return Not(BitMap64()) if "never_subscribed" in wanted else BitMap64()
         cond = column.in_(wanted)
         if "never_subscribed" in wanted:
             cond = or_(cond, column.is_(None))
         stmt = select(Profile.id).where(Profile.account_id == self.account_id, cond)
         return self._ids(stmt, Profile.id)
 
-    def _prediction(self, c: dict) -> BitMap64:
+    def _prediction(self, c: dict):
         model = importlib.import_module("backend.store.prediction_models").ProfilePrediction
         column = getattr(model, c["field"])
         stmt = select(model.profile_id, column).where(model.account_id == self.account_id)
@@ -210,8 +247,8 @@ class Evaluator:
             for p, v in have.items()
             if compare(c["op"], MISSING if v is None else v, c.get("value"))
         )
-        if c["op"] in ("ne", "not_exists"):  # no prediction: the value is missing
-            out |= self.universe() - BitMap64(have)
+        if c["op"] in ("ne", "not_exists"):  # no prediction: the value is missing, it meets
+            return Not(BitMap64(have) - out)
         return out
 
 
