@@ -3,13 +3,15 @@ cancel, pause, resume, the live recipient count, a preview, a test send, and the
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from backend.api.admin import json_body
 from backend.api.auth import require
 from backend.api.context import account_id, runtime
+from backend.api.errors import ApiError
 from backend.api.openapi import register_paths
-from backend.campaigns import preview, report, service
+from backend.campaigns import export, preview, report, service
+from backend.errors import Invalid
 from backend.store.db import utcnow
 
 bp = Blueprint("campaigns_api", __name__, url_prefix="/api/campaigns")
@@ -111,6 +113,43 @@ def get_report(campaign_id: int):
     return jsonify(_run(lambda s, a: report.report(s, service.get(s, a, campaign_id), utcnow())))
 
 
+@bp.get("/<int:campaign_id>/export")
+@require("private")
+def export_report(campaign_id: int):
+    return _export(campaign_id, account_id())
+
+
+# The console's export links: the same export for the logged-in user (no key in a browser).
+web_bp = Blueprint("campaigns_web", __name__)
+
+
+@web_bp.get("/campaigns/<int:campaign_id>/export")
+def export_for_console(campaign_id: int):
+    from flask_login import current_user
+
+    if not current_user.is_authenticated:
+        raise ApiError(401, "log in to export")
+    return _export(campaign_id, current_user.account_id)
+
+
+def _export(campaign_id: int, account: str) -> Response:
+    fmt = request.args.get("format", "csv")
+    if fmt not in export.FORMATS:
+        raise Invalid(problems=[f"format: one of {', '.join(export.FORMATS)}"])
+    with runtime().db.session() as s:
+        c = service.get(s, account, campaign_id)
+        body = export.export(c, report.report(s, c, utcnow()), fmt)
+        name = export.filename(c, fmt)
+    return Response(
+        body,
+        content_type=export.FORMATS[fmt],
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
 def _op(summary: str, ok: str = "200", extra: dict | None = None) -> dict:
     return {
         "summary": summary,
@@ -152,6 +191,9 @@ register_paths(
         },
         "/api/campaigns/<int:campaign_id>/report": {
             "get": _op("Progress, per-variant numbers, links, revenue and opens over time")
+        },
+        "/api/campaigns/<int:campaign_id>/export": {
+            "get": _op("The report as CSV (?format=csv) or PDF (?format=pdf)")
         },
         "/api/campaigns/count": {"post": _op("Recipients an audience would have now")},
         "/api/campaigns/preview": {"post": _op("Subject and bodies rendered for a chosen profile")},

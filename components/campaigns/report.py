@@ -171,6 +171,17 @@ def report_view(c: dict, r: dict):
                 id="cmp-controls",
                 style={} if c["status"] in LIVE else {"display": "none"},
             ),
+            dmc.Group(
+                [
+                    dmc.Anchor(
+                        f"Export {fmt.upper()}",
+                        href=f"/campaigns/{c['id']}/export?format={fmt}",
+                        id=f"cmp-export-{fmt}",
+                        size="sm",
+                    )
+                    for fmt in ("csv", "pdf")
+                ]
+            ),
             html.Div(_progress(r), id="cmp-progress"),
             html.Div(_body(r), id="cmp-report"),
         ],

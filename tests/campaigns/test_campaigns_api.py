@@ -190,3 +190,17 @@ def test_send_a_test_to_an_address(client, account, runtime, smtp):
     assert str(msg["Subject"]) == "[Test] Hi Name0, 30% off today"
     r = client.post("/api/campaigns/test", json={**campaign_body(), "to": "nope"}, headers=h)
     assert r.status_code == 400 and "to:" in r.json["error"]
+
+
+def test_report_exports_as_csv_and_pdf(client, account, runtime):
+    add_people(runtime, account.id, 2, "Newsletter")
+    h = bearer(account)
+    cid = client.post("/api/campaigns", json=campaign_body(), headers=h).json["id"]
+    r = client.get(f"/api/campaigns/{cid}/export?format=csv", headers=h)
+    assert r.status_code == 200 and r.content_type.startswith("text/csv")
+    lines = r.data.decode().splitlines()
+    assert lines[0] == "section,key,value" and "campaign,name,Black Friday" in lines
+    assert "stats,recipients,0" in lines
+    assert client.get(f"/api/campaigns/{cid}/export?format=xls", headers=h).status_code == 400
+    pdf = client.get(f"/api/campaigns/{cid}/export?format=pdf", headers=h)
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
