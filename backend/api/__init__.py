@@ -28,6 +28,7 @@ def register(app: Flask) -> None:
     app.url_map.converters["int"] = StoreId  # before any rule is added: rules bind it then
     errors.register(app)
     app.register_blueprint(reports.web_bp)
+    app.register_blueprint(campaigns.web_bp)
     app.register_blueprint(email.api_bp)  # /api/flows/<id>/email
     for module in (
         admin,
