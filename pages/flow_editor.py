@@ -15,8 +15,8 @@ from backend.flows.builder_options import list_names, metric_names
 from backend.flows.schema import FlowInvalid
 from components.context import account_id, runtime
 from components.flows.canvas import from_canvas, normalise_edges, problems_by_node, to_canvas
-from components.flows.catalog import kind_of, summary
 from components.flows.editor_layout import STATUS_COLORS, definition, editor, version_options
+from components.flows.words import line
 
 dash.register_page(__name__, path_template="/flows/<flow_id>", title="Flow · Tally", nav=False)
 
@@ -48,14 +48,9 @@ def _alert(title: str, lines: list[str] | None = None, color: str = "red") -> dm
 
 
 def _problem_lines(problems, defn: dict | None = None) -> list[str]:
-    """Each problem by the step as the canvas shows it ("Webhook (Set the URL): ..."): the
-    ids the schema names ("webhook_1") appear nowhere on screen."""
-    by_id = {n.get("id"): n for n in (defn or {}).get("nodes") or []}
-    lines = []
-    for p in problems:
-        node = by_id.get(p.node)
-        lines.append(f"{kind_of(node).label} ({summary(node)}): {p.message}" if node else str(p))
-    return lines
+    """Each problem in plain words, naming the step as the canvas shows it ("Time delay
+    “Wait 4 hours”: ..."): the ids the schema names ("delay_1") appear nowhere on screen."""
+    return [line(p.node, p.message, defn) for p in problems]
 
 
 def _save(fid: int, draft, nodes, edges, name, saved=None) -> dict:

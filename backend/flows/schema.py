@@ -23,6 +23,7 @@ NODE_TYPES = {
 FIELD_OPS = {"eq", "ne", "gt", "gte", "lt", "lte", "contains", "in", "exists"}
 METRIC_OPS = {"gte", "lt", "eq"}
 MAX_NODES = 200
+MAX_DELAY_MINUTES = 365 * 24 * 60  # a year: longer is a typo, not a plan
 
 
 @dataclass(frozen=True)
@@ -205,6 +206,8 @@ def completeness(defn: dict) -> list[Problem]:
             m = node.get("minutes")
             if isinstance(m, bool) or not isinstance(m, int | float) or m <= 0:
                 problems.append(Problem(nid, "set the delay (minutes > 0)"))
+            elif m > MAX_DELAY_MINUTES:
+                problems.append(Problem(nid, "a delay can be from 1 minute to 365 days"))
         elif t == "split" and not node.get("where"):
             problems.append(Problem(nid, "add at least one condition"))
         elif t == "ab_split":

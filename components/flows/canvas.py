@@ -12,6 +12,7 @@ from typing import Any
 from backend.flows.layout import BRANCHES, TRIGGER
 from backend.flows.schema import FlowInvalid, check_structure, completeness
 from components.flows.catalog import BRANCH_LABELS, kind_of, summary, trigger_summary
+from components.flows.words import phrase
 
 WIDTH, HEIGHT = 230, 112
 HANDLE_SPOTS = {1: ["50%"], 2: ["25%", "75%"]}
@@ -224,13 +225,12 @@ def problems_by_node(defn: dict, live: bool = True) -> dict[str, list[str]]:
         found += completeness(defn)
     out: dict[str, list[str]] = {}
     for p in found:
-        msg = p.message
-        if p.node is None and msg.startswith("start must be"):
-            msg = "connect the trigger to the first step"
+        msg = phrase(p.message, defn)
+        if p.node is None and p.message.startswith("start must be"):
             for n in defn.get("nodes") or []:  # the graph check never ran: say it here
-                out.setdefault(n["id"], []).append("not connected to the trigger")
-        if p.node is None and msg == "the flow has no steps":
-            msg = "add a step from the palette and connect the trigger to it"
+                out.setdefault(n["id"], []).append(phrase("not connected to the trigger"))
+        if p.node is None and p.message == "the flow has no steps":
+            msg = "Add a step from the palette and connect the trigger to it."
         bucket = out.setdefault(p.node or TRIGGER, [])
         if msg not in bucket:
             bucket.append(msg)

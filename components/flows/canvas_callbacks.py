@@ -20,16 +20,14 @@ from components.flows.canvas import (
 from components.flows.catalog import new_node
 from components.flows.history import record, redo, undo
 from components.flows.placement import end_of_path, insert
+from components.flows.words import line
 
 
-def _problems_panel(by_node: dict[str, list[str]]) -> list:
+def _problems_panel(by_node: dict[str, list[str]], defn: dict) -> list:
+    """Each problem naming its step as the canvas shows it, never by id."""
     if not by_node:
         return [html.P("No problems: this flow can go live.", className="muted")]
-    items = [
-        html.Li(f"{'Trigger' if nid == TRIGGER else nid}: {m}")
-        for nid, msgs in by_node.items()
-        for m in msgs
-    ]
+    items = [html.Li(line(nid, m, defn)) for nid, msgs in by_node.items() for m in msgs]
     return [
         html.H2("To fix before going live", className="subsection-title"),
         html.Ul(items, className="fn-problems"),
@@ -137,7 +135,7 @@ def sync(draft, edges, _deleted, stats, dragged, nodes, history):
     return (
         (out if changed else no_update),
         (no_update if same_edges else clean),
-        _problems_panel(by_node),
+        _problems_panel(by_node, defn),
         (no_update if step is None else step),
     )
 

@@ -225,7 +225,8 @@ def node_panel(
             )
         ]
     body.append(links(node["id"], BRANCHES[t], draft, edges))
-    return _frame(node["id"], f"{kind.label} ({node['id']})", body, deletable=True)
+    # the kind, not the id: an id made from first settings ("wait_4_hours") outlives edits
+    return _frame(node["id"], kind.label, body, deletable=True)
 
 
 def parse_traits(text: str) -> dict:

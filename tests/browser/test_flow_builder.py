@@ -68,7 +68,7 @@ def test_build_save_reload_a_four_step_flow(dash_duo, live_app):
 
     # configure the e-mail in the side panel and see the preview
     _node(dash_duo, "email_1").click()
-    dash_duo.wait_for_text_to_equal("#flow-panel-title", "Email (email_1)")
+    dash_duo.wait_for_text_to_equal("#flow-panel-title", "Email")
     subject = dash_duo.find_element('#flow-panel input[id*="subject"]')
     subject.send_keys("Hello {{ first_name }}")
     dash_duo.wait_for_contains_text("#flow-email-preview", "Hello Ada")
@@ -103,7 +103,7 @@ def test_build_save_reload_a_four_step_flow(dash_duo, live_app):
     dash_duo.wait_for_contains_text("#flow-message", "Not activated")
     msg = dash_duo.find_element("#flow-message").text
     # Named as the canvas shows the steps, not by ids shown nowhere ("split_1").
-    assert "Conditional split (Add a condition)" in msg and "Webhook (" in msg
+    assert "Conditional split “Add a condition”" in msg and "Webhook “" in msg
     assert "split_1" not in msg and "webhook_1" not in msg
     _wait_invalid(dash_duo, "webhook_1")
     assert dash_duo.find_element("#flow-status").text.lower() == "draft"
@@ -152,7 +152,7 @@ def test_template_goes_live_shows_numbers_pauses_restores_and_list_actions(dash_
 
     # change the delay to 2 hours in the side panel; saving a live flow makes version 2
     _node(dash_duo, "wait_4_hours").click()
-    dash_duo.wait_for_text_to_equal("#flow-panel-title", "Time delay (wait_4_hours)")
+    dash_duo.wait_for_text_to_equal("#flow-panel-title", "Time delay")
     amount = dash_duo.find_element('#flow-panel input[id*="amount"]')
     amount.send_keys("\b\b2")
     dash_duo.wait_for_contains_text('.react-flow__node[data-id="wait_4_hours"]', "Wait 2 hours")

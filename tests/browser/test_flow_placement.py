@@ -53,10 +53,10 @@ def test_added_steps_are_connected_after_the_selection_and_in_view(dash_duo, liv
         lambda d: d.execute_script(IN_VIEW, _node(dash_duo, "email_1"))
     )
     _node(dash_duo, "email_1").click()  # after the selected step, in front of its next one
-    dash_duo.wait_for_contains_text("#flow-panel-title", "email_1")
+    dash_duo.wait_for_text_to_equal("#flow-panel-title", "Email")
     add(dash_duo, "split_1", 8, "split_1:yes")
     _node(dash_duo, "split_1").click()
-    dash_duo.wait_for_contains_text("#flow-panel-title", "split_1")
+    dash_duo.wait_for_text_to_equal("#flow-panel-title", "Conditional split")
     add(dash_duo, "webhook_1", 9, "split_1:no")  # the split's free branch, beside the other
 
     at = _positions(dash_duo)

@@ -63,8 +63,8 @@ def test_problems_are_keyed_by_node_and_an_unwired_trigger_is_named():
     defn = blank()
     defn["nodes"] = [new_node("email", "mail", 0, 0)]
     problems = problems_by_node(defn)
-    assert problems["trigger"] == ["connect the trigger to the first step"]
-    assert "not connected to the trigger" in problems["mail"]
+    assert problems["trigger"] == ["The flow has no first step: connect a step to the trigger."]
+    assert any(p.startswith("not connected to the trigger") for p in problems["mail"])
     assert "the e-mail needs a subject" in problems["mail"]
     defn["start"] = "mail"
     defn["nodes"][0].update(subject="Hi", body="Hello")
@@ -72,7 +72,7 @@ def test_problems_are_keyed_by_node_and_an_unwired_trigger_is_named():
     defn["nodes"][0]["body"] = "{{ oops"
     assert problems_by_node(defn)["mail"][0].startswith("body: template error")
     assert problems_by_node(blank())["trigger"] == [
-        "add a step from the palette and connect the trigger to it"
+        "Add a step from the palette and connect the trigger to it."
     ]
 
 
