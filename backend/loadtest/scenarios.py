@@ -78,22 +78,33 @@ class TallyUser(FastHttpUser):
     def start_arrival(self, due: float, stage: int) -> None:
         self._due, self._stage = due, stage
 
-    def call(self, group: str, name: str, method: str, path: str, ok=(200,), **kw):
+    def call(self, group, name, method, path, ok=(200,), doubt=(), retry=None, **kw):
+        """One timed request. When it gets no answer, a 5xx, or is cut off by the end of the
+        drain, the target may have taken it: `retry` (path, body, events) is queued to be
+        sent again after the run, or else the `doubt` metrics are marked in doubt."""
         ctx = self.ctx
         sent = ctx.now()
         due = self._due if self._due is not None else sent
         if self._due is not None and not ctx.warming:
             ctx.recorder.generator_lag.record(max(0.0, sent - due) * 1e6)
         self._due = None
-        with self.client.request(method, path, name=name, catch_response=True, **kw) as resp:
-            end = ctx.now()
-            status = self.last_status = resp.status_code or 0
-            error = None
-            if status not in ok:
-                error = f"HTTP {status}" if status else f"no answer ({resp.error!r})"[:120]
-                resp.failure(error)
-            else:
-                resp.success()
+        self.last_status = 0
+        try:
+            with self.client.request(method, path, name=name, catch_response=True, **kw) as resp:
+                end = ctx.now()
+                status = self.last_status = resp.status_code or 0
+                error = None
+                if status not in ok:
+                    why = getattr(resp.error, "original", resp.error)
+                    error = f"HTTP {status}" if status else f"no answer ({why})"[:80]
+                    resp.failure(error)
+                else:
+                    resp.success()
+        except BaseException:  # killed mid-request at the end of the drain
+            self._in_doubt(doubt, retry)
+            raise
+        if error is not None and self.in_doubt():
+            self._in_doubt(doubt, retry)
         if ctx.warming:  # not timed (cold workers); a failure still fails the run
             if error is not None:
                 ctx.recorder.failures[f"warm-up {name}: {error}"] += 1
@@ -106,8 +117,10 @@ class TallyUser(FastHttpUser):
         """The last call got no answer or a 5xx: the target may have taken it or not."""
         return self.last_status == 0 or self.last_status >= 500
 
-    def doubt(self, metric: str) -> None:
-        if self.in_doubt():
+    def _in_doubt(self, doubt, retry) -> None:
+        if retry is not None:
+            self.ctx.retries.append(retry)
+        for metric in doubt:
             self.ctx.recorder.doubt[metric][0] += 1
 
     def send_events(self, name: str, body: dict, events: list[tuple[str, int]]) -> bool:
@@ -115,14 +128,18 @@ class TallyUser(FastHttpUser):
         body (same messageIds) is sent again after the run, as Segment's SDKs retry: Tally
         acknowledges a repeat without counting it twice, so the ledger stays exact."""
         resp = self.call(
-            "ingest", name, "POST", name, json=body, auth=(self.ctx.cfg["write_key"], "")
+            "ingest",
+            name,
+            "POST",
+            name,
+            json=body,
+            auth=(self.ctx.cfg["write_key"], ""),
+            retry=(name, body, events),
         )
         if resp is not None and _json(resp).get("success") is True:
             for metric, cents in events:
                 self.ctx.recorder.ack(metric, 1, cents)
             return True
-        if self.in_doubt():
-            self.ctx.retries.append((name, body, events))
         return False
 
     def track(self, name: str, body: dict, metric: str, revenue_cents: int = 0) -> bool:
@@ -165,10 +182,10 @@ class StorefrontVisitor(TallyUser):
                 "POST",
                 f"/client/forms/{form_id}/view?key={pub}",
                 json={"visitor": visitor},
+                doubt=("Viewed Form",),
             )
             if resp is not None and _json(resp).get("counted") is True:
                 ctx.recorder.ack("Viewed Form")
-            self.doubt("Viewed Form")
         product = rng.choice(PRODUCTS)
         self.track(
             "/v1/track", _event(ctx, visitor, ip, "Viewed Product", product), "Viewed Product"
@@ -191,10 +208,10 @@ class StorefrontVisitor(TallyUser):
                 f"/client/forms/{form_id}/submit?key={pub}",
                 ok=(200, 429),
                 json=body,
+                doubt=("Submitted Form",),
             )
             if resp is not None and resp.status_code == 200:
                 ctx.recorder.ack("Submitted Form")
-            self.doubt("Submitted Form")
 
 
 def _event(ctx, who: str, ip: str, event: str, product: str, cents: int = 0) -> dict:
@@ -276,18 +293,22 @@ class EmailReader(TallyUser):
         ctx = self.ctx
         if ctx.rng.random() < 0.75:
             path = ctx.next_link("email_opens")
-            if path and self.call("email", "/e/o/{token}.gif", "GET", path):
+            if path and self.call(
+                "email", "/e/o/{token}.gif", "GET", path, doubt=("Opened Email",)
+            ):
                 ctx.recorder.ack("Opened Email")
-            elif path:
-                self.doubt("Opened Email")
         else:
             path = ctx.next_link("email_clicks")
             if path and self.call(
-                "email", "/e/c/{token}/{sig}", "GET", path, ok=(302,), allow_redirects=False
+                "email",
+                "/e/c/{token}/{sig}",
+                "GET",
+                path,
+                ok=(302,),
+                allow_redirects=False,
+                doubt=("Clicked Email",),
             ):
                 ctx.recorder.ack("Clicked Email")
-            elif path:
-                self.doubt("Clicked Email")
 
 
 class CampaignSender(TallyUser):
