@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import msgspec
 import orjson
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from backend.ingest import records, wire
@@ -336,8 +336,7 @@ def test_what_counting_reads_agrees_with_parse_request(case):
     kind, obj = case
     body = msgspec.json.encode(obj)
     expected = slow(body, kind)
-    if isinstance(expected, type):
-        return  # never spooled: nothing counts it
+    assume(not isinstance(expected, type))  # a refused body is never spooled: nothing counts it
     view = wire.counted_view(body, kind, "10.0.0.1", NOW, RID)
     if view is not None:
         assert view == [{k: m[k] for k in COUNTED} for m in expected]
