@@ -126,7 +126,13 @@ def fit_account(db: Database, account_id: str, now: datetime | None = None) -> s
         s.execute(
             update(PredictionFit)
             .where(PredictionFit.account_id == account_id)
-            .values(status="fitting", started_at=now, progress=0.0, step="reading orders")
+            .values(
+                status="fitting",
+                started_at=now,
+                updated_at=utcnow(),
+                progress=0.0,
+                step="reading orders",
+            )
         )
     report = _progress(db, account_id)
     started = time.perf_counter()
@@ -250,6 +256,17 @@ def due_accounts(session: Session, now: datetime) -> list[str]:
     return asked + nightly
 
 
+def _failed(db: Database, account_id: str, error: str) -> None:
+    """Back to the last fit's status (its rows are still there), with the error to show."""
+    with db.session() as s:
+        f = s.get(PredictionFit, account_id)
+        if f.fitted_at is None:
+            previous = "not_fitted"
+        else:
+            previous = "ready" if (f.model or {}).get("bgnbd") else "not_enough_data"
+    _finish(db, account_id, status=previous, error=error)
+
+
 def run_pending(db: Database, now: datetime | None = None) -> list[str]:
     """One pass of the jobs process: fit every due account. Returns the accounts fitted."""
     now = now or utcnow()
@@ -260,7 +277,7 @@ def run_pending(db: Database, now: datetime | None = None) -> list[str]:
             fit_account(db, account_id)
         except Exception as exc:  # one account's failure must not stop the others'
             log.exception("predictions fit failed for %s", account_id)
-            _finish(db, account_id, status="not_fitted", error=f"{type(exc).__name__}: {exc}")
+            _failed(db, account_id, f"{type(exc).__name__}: {exc}")
     return due
 
 

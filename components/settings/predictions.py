@@ -118,6 +118,15 @@ def body(st: dict) -> list:
         ]
     )
     out: list = [head]
+    if st.get("error"):
+        out.append(
+            dmc.Alert(
+                f"The last fit failed: {st['error']}. The figures shown are the previous fit's; "
+                "the nightly fit tries again.",
+                color="red",
+                title="Fit failed",
+            )
+        )
     if st["status"] == "fitting" and st.get("progress"):
         p = st["progress"]
         out.append(
