@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import urlparse
 
+import pytest
+
 from backend.flows.runner import flow_engine
 from backend.store.db import utcnow
 from tests.email.conftest import stored_events
@@ -70,6 +72,7 @@ def test_an_unsubscribe_between_two_emails_stops_the_second_and_the_flow_goes_on
     ]
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_each_email_node_shows_its_numbers_and_the_revenue_it_earned(
     app, client, runtime, account, inbox
 ):

@@ -75,6 +75,7 @@ def test_a_human_open_and_a_click_are_recorded_and_the_click_lands_on_the_exact_
     ]
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_an_immediate_or_scanner_open_is_a_machine_open_and_a_repeat_counts_once(
     runtime, client, account, shopper
 ):
@@ -89,25 +90,23 @@ def test_an_immediate_or_scanner_open_is_a_machine_open_and_a_repeat_counts_once
     assert len(opened) == 1 and opened[0][2]["machine"] is True
 
 
-@pytest.mark.parametrize(
-    "mutate",
-    [
-        lambda p, q: (p[:-2] + "xx", q),  # the link's signature
-        lambda p, q: (p, q.replace("new", "old")),  # the target
-        lambda p, q: (p, "u=https%3A%2F%2Fevil.example.com%2F"),  # somewhere else entirely
-        lambda p, q: (p[:10] + ("A" if p[10] != "A" else "B") + p[11:], q),  # the token
-        lambda p, q: (p, ""),  # no target
-    ],
-)
-def test_a_link_tally_did_not_sign_is_404_and_never_redirects(
-    runtime, client, account, shopper, mutate
-):
+MUTATIONS = [
+    lambda p, q: (p[:-2] + "xx", q),  # the link's signature
+    lambda p, q: (p, q.replace("new", "old")),  # the target
+    lambda p, q: (p, "u=https%3A%2F%2Fevil.example.com%2F"),  # somewhere else entirely
+    lambda p, q: (p[:10] + ("A" if p[10] != "A" else "B") + p[11:], q),  # the token
+    lambda p, q: (p, ""),  # no target
+]
+
+
+def test_a_link_tally_did_not_sign_is_404_and_never_redirects(runtime, client, account, shopper):
     _, msg = mail(runtime, account, shopper)
     click, _, _ = links_in(msg)
     u = urlparse(click)
-    path, query = mutate(u.path, u.query)
-    r = client.get(path + ("?" + query if query else ""), headers={"User-Agent": BROWSER})
-    assert r.status_code == 404 and "Location" not in r.headers
+    for mutate in MUTATIONS:
+        path, query = mutate(u.path, u.query)
+        r = client.get(path + ("?" + query if query else ""), headers={"User-Agent": BROWSER})
+        assert r.status_code == 404 and "Location" not in r.headers, (path, query)
     assert stored_events(runtime, "Clicked Email") == []
 
 
@@ -127,6 +126,7 @@ def test_one_click_post_unsubscribes_once_and_a_get_only_asks(runtime, client, a
     assert len(unsubscribed) == 1 and unsubscribed[0][2]["flow"] == "7"
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_the_page_can_leave_only_the_list(runtime, client, account, shopper):
     from backend.store.models import ListMember
 
@@ -139,26 +139,24 @@ def test_the_page_can_leave_only_the_list(runtime, client, account, shopper):
         assert s.query(ListMember).filter_by(profile_id=shopper).count() == 0
 
 
-@pytest.mark.parametrize("how", ["signature", "payload", "garbage", "open-token"])
-def test_a_tampered_unsubscribe_token_is_4xx_and_changes_nothing(
-    runtime, client, account, shopper, how
-):
+def test_a_tampered_unsubscribe_token_is_4xx_and_changes_nothing(runtime, client, account, shopper):
     _, msg = mail(runtime, account, shopper)
     click, pixel, unsub = links_in(msg)
     token = urlparse(unsub).path.split("/")[3]
-    bad = {
-        "signature": token[:-3] + "AAA",
-        "payload": "eyJhIjoiYWNjX3giLCJwIjoxfQ." + token.split(".")[1],
-        "garbage": "not-a-token",
-        "open-token": urlparse(pixel).path.split("/")[3].removesuffix(".gif"),
-    }[how]
-    assert client.get(f"/e/u/{bad}").status_code == 404
-    r = client.post(f"/e/u/{bad}", data={"List-Unsubscribe": "One-Click"})
-    assert 400 <= r.status_code < 500
+    for bad in (
+        token[:-3] + "AAA",  # the signature
+        "eyJhIjoiYWNjX3giLCJwIjoxfQ." + token.split(".")[1],  # another payload
+        "not-a-token",
+        urlparse(pixel).path.split("/")[3].removesuffix(".gif"),  # an open token
+    ):
+        assert client.get(f"/e/u/{bad}").status_code == 404
+        r = client.post(f"/e/u/{bad}", data={"List-Unsubscribe": "One-Click"})
+        assert 400 <= r.status_code < 500
     assert profile_of(runtime, shopper).email_status == "subscribed"
     assert stored_events(runtime, "Unsubscribed") == []
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_resubscribing_takes_a_ticked_box_and_the_confirmation_link(
     runtime, client, account, shopper, inbox
 ):
