@@ -78,6 +78,7 @@ def _versions(fid: int) -> list[dict]:
     Output("flow-status", "color"),
     Output("flow-pause", "disabled"),
     Output("flow-saved", "data"),
+    Output("flow-activate", "disabled"),
     Input("flow-save", "n_clicks"),
     Input("flow-activate", "n_clicks"),
     Input("flow-pause", "n_clicks"),
@@ -115,7 +116,7 @@ def save_activate_pause(_s, _a, _p, fid, draft, nodes, edges, name, saved):
         )
         return (
             _alert(f"{what}: fix these first", _problem_lines(exc.problems, shown)),
-            *[no_update] * 7,
+            *[no_update] * 8,
         )
     st = flow["status"]
     return (
@@ -127,6 +128,7 @@ def save_activate_pause(_s, _a, _p, fid, draft, nodes, edges, name, saved):
         STATUS_COLORS[st],
         st != "live",
         definition(flow),
+        st == "live",
     )
 
 

@@ -41,7 +41,11 @@
     ".go[disabled]{opacity:.6}" +
     ".x{position:absolute;top:6px;right:8px;border:0;background:none;font-size:24px;" +
     "line-height:1;cursor:pointer;color:inherit;padding:4px 8px}" +
-    ".err{color:#c92a2a;font-size:.85em;margin-top:4px}" +
+    /* errors in the form's own text colour (its contrast with the background is the
+       marketer's choice, checked in the builder), marked by weight and a sign, not red */
+    ".err{color:var(--fg);font-weight:600;font-size:.85em;margin-top:4px}" +
+    ".err:not(:empty)::before{content:'\\26A0  '}" +
+    "[aria-invalid=true]{border-color:currentColor;border-width:2px}" +
     ".hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}" +
     "img{display:block;max-width:100%;border-radius:calc(var(--r)/2);margin-bottom:12px}" +
     ":focus-visible{outline:3px solid #4c6ef5;outline-offset:2px}" +
@@ -205,7 +209,8 @@
     function showErrors(fields) {
       var first = null;
       Object.keys(inputs).forEach(function (k) {
-        errs[k].textContent = fields[k] ? byName[k].label + ": " + fields[k] : "";
+        /* the label is right above: the message alone ("must be an e-mail address") */
+        errs[k].textContent = fields[k] ? fields[k] : "";
         inputs[k].setAttribute("aria-invalid", fields[k] ? "true" : "false");
         if (fields[k] && !first) first = k;
       });

@@ -68,7 +68,7 @@ def table(data: CardData) -> html.Div:
     by = data.card.get("by")
     if by:
         rows = [(figures.key_label(k, by), v) for k, v in figures.totals(data)]
-        head = by.replace("_", " ").capitalize()
+        head = by.lstrip("$").replace("_", " ").capitalize()
     else:
         fmt = "%b %d %H:00" if data.interval == "hour" else "%b %d, %Y"
         rows = [

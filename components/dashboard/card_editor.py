@@ -50,7 +50,16 @@ def _fid(name: str) -> str:
 
 
 def editor() -> html.Div:
-    return html.Div([dcc.Store(id="card-editor-card"), _drawer()])
+    # card-editor-chart-was: the chart the editor showed last, so only a change of chart by
+    # the person (not the opening of a card) turns "compare" on.
+    return html.Div(
+        [dcc.Store(id="card-editor-card"), dcc.Store(id="card-editor-chart-was"), _drawer()]
+    )
+
+
+def dimension_label(name: str) -> str:
+    """Tally's own dimensions by name ("$flow" -> "Flow"); the account's as sent."""
+    return name[1:].replace("_", " ").capitalize() if name.startswith("$") else name
 
 
 def _drawer() -> dmc.Drawer:
@@ -218,6 +227,7 @@ def _choices(dashboard_id: int, card_id: str | None):
     Output("card-editor-heading", "children"),
     Output(_fid("metric"), "data"),
     Output(_fid("by"), "data"),
+    Output("card-editor-chart-was", "data"),
     *[Output(_fid(f), _prop(f)) for f in FIELDS],
     Input("dash-add-card", "n_clicks"),
     Input({"type": "dcard-edit", "card": ALL}, "n_clicks"),
@@ -226,10 +236,12 @@ def _choices(dashboard_id: int, card_id: str | None):
 )
 def open_editor(_add, _edits, dashboard_id):
     if not ctx.triggered or not ctx.triggered[0]["value"]:
-        return (no_update,) * (5 + len(FIELDS))
+        return (no_update,) * (6 + len(FIELDS))
     card_id = ctx.triggered_id["card"] if isinstance(ctx.triggered_id, dict) else None
     metrics, dims, c = _choices(dashboard_id, card_id)
-    by_data = [{"value": "", "label": "Nothing"}] + [{"value": d, "label": d} for d in dims]
+    by_data = [{"value": "", "label": "Nothing"}] + [
+        {"value": d, "label": dimension_label(d)} for d in dims
+    ]
     if c is None:
         first = "Placed Order" if "Placed Order" in metrics else (metrics[0] if metrics else None)
         c = {
@@ -268,8 +280,23 @@ def open_editor(_add, _edits, dashboard_id):
         "Edit card" if card_id else "Add a card",
         [{"value": m, "label": m} for m in metrics],
         by_data,
+        c["chart"],
         *values,
     )
+
+
+@callback(
+    Output(_fid("compare"), "checked", allow_duplicate=True),
+    Output("card-editor-chart-was", "data", allow_duplicate=True),
+    Input(_fid("chart"), "value"),
+    State("card-editor-chart-was", "data"),
+    prevent_initial_call=True,
+)
+def number_compares(chart, was):
+    """ "Big number with change" shows a change only with compare on: choosing it turns it on."""
+    if chart == was:
+        return no_update, no_update
+    return (True if chart == "number" else no_update), chart
 
 
 @callback(

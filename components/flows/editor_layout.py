@@ -67,7 +67,13 @@ def editor(
                     status_badge(flow["status"]),
                     dmc.Text(f"v{flow['version']}", id="flow-version", size="sm", c="dimmed"),
                     _button("Save", "flow-save", variant="filled"),
-                    _button("Activate", "flow-activate", color="green", variant="light"),
+                    _button(  # a live flow is already active: Save updates it
+                        "Activate",
+                        "flow-activate",
+                        color="green",
+                        variant="light",
+                        disabled=flow["status"] == "live",
+                    ),
                     _button(
                         "Pause",
                         "flow-pause",
