@@ -9,6 +9,7 @@ import threading
 import pytest
 
 from backend.predictions import service
+from tests.browser.a11y_checks import page_problems
 from tests.browser.helpers import log_in, open_page, settle, until
 from tests.predictions.conftest import add_orders, simulated_orders
 
@@ -69,6 +70,9 @@ def test_refresh_fits_and_shows_gates_backtest_and_profile_card(dash_duo, live_a
     links = dash_duo.find_elements("#predictions-top-table tbody a")
     assert len(links) == 10 and links[0].get_attribute("href").startswith(live_app.url)
 
+    # With every figure on it, the section still reads well (headings, names, contrast).
+    assert page_problems(dash_duo.driver) == []
+
     # A customer's profile page explains each figure.
     pid = next(iter(ids.values()))
     open_page(dash_duo, f"{live_app.url}/profiles/{pid}")
@@ -77,4 +81,5 @@ def test_refresh_fits_and_shows_gates_backtest_and_profile_card(dash_duo, live_a
     for label in ("Historic CLV", "Predicted CLV", "Churn risk", "Expected next order"):
         assert label.lower() in card.text.lower()
     assert dash_duo.find_element("#prediction-predicted").text.startswith("$")
+    assert page_problems(dash_duo.driver) == []
     assert dash_duo.get_logs() == []
