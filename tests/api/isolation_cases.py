@@ -140,6 +140,9 @@ def _definition(kind: str) -> dict:
                 {"id": "thanks", "type": "email", "subject": "Hi", "body": "Thanks", "next": None}
             ],
         }
+    if kind == "segments":
+        us = {"type": "property", "field": "country", "op": "eq", "value": "US"}
+        return {"name": "A Secret segment", "conditions": [[us]]}
     from backend.forms.starters import template
 
     return {**template("newsletter_popup"), "name": "A Secret form"}
@@ -248,6 +251,17 @@ def _predictions_refresh(client, a: NewAccount, b: NewAccount) -> None:
     assert client.post("/api/predictions/refresh", headers=bearer(a.private_key)).status_code == 202
 
 
+def _segment_preview(client, a: NewAccount, b: NewAccount) -> None:
+    """B may not name A's segment in a definition (nor learn its name)."""
+    a_id = _create_as(client, a, "segments")
+    uses = {"type": "segment", "segment": a_id}
+    resp = client.post(
+        "/api/segments/preview", json={"conditions": [[uses]]}, headers=bearer(b.private_key)
+    )
+    assert resp.status_code == 400, resp.get_json()
+    assert "A Secret" not in resp.get_data(as_text=True)
+
+
 CASES: dict[str, Case] = {
     "GET /api/account/dimensions": _dimensions("GET"),
     "PUT /api/account/dimensions": _dimensions("PUT"),
@@ -277,6 +291,13 @@ CASES: dict[str, Case] = {
         "flows", "POST", "/versions/1/restore"
     ),
     "GET /api/flows/<int:flow_id>/stats": _member_of("flows", "GET", "/stats"),
+    "GET /api/segments": _list_of("segments"),
+    "POST /api/segments": _create_in("segments"),
+    "GET /api/segments/<int:segment_id>": _member_of("segments", "GET"),
+    "PUT /api/segments/<int:segment_id>": _member_of("segments", "PUT", body=True),
+    "DELETE /api/segments/<int:segment_id>": _member_of("segments", "DELETE"),
+    "GET /api/segments/<int:segment_id>/members": _member_of("segments", "GET", "/members"),
+    "POST /api/segments/preview": _segment_preview,
     "GET /api/forms": _list_of("forms"),
     "POST /api/forms": _create_in("forms"),
     "GET /api/forms/<int:form_id>": _member_of("forms", "GET"),
