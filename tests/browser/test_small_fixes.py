@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from backend.flows import service as flows
 from backend.flows.starters import TEMPLATES
 from backend.forms import service as forms
 from backend.forms.starters import template
-from tests.browser.test_dashboards import PASSWORD, api, log_in, open_page, pick, ready
-from tests.browser.test_storefront import popup, shop, storefront, wait_host
+from tests.browser.helpers import PASSWORD, api, log_in, open_page, pick
+from tests.browser.storefront import popup, shop, storefront, wait_host
 
 pytestmark = pytest.mark.browser
 __all__ = ["shop", "storefront"]
@@ -40,7 +41,9 @@ def test_group_by_names_and_big_number_turns_compare_on(dash_duo, live_app, smal
     log_in(dash_duo, live_app, small.login["email"])
     open_page(dash_duo, f"{live_app.url}/dashboards/{did}")
     dash_duo.find_element("#dash-add-card").click()
-    ready(dash_duo, "#cedit-by").click()
+    WebDriverWait(dash_duo.driver, 10).until(
+        EC.element_to_be_clickable((By.CSS_SELECTOR, "#cedit-by"))
+    ).click()
     WebDriverWait(dash_duo.driver, 10).until(
         lambda d: d.find_elements(By.CSS_SELECTOR, "[role=option]")
     )
