@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import numpy as np
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -229,10 +229,10 @@ def _write(db: Database, account_id: str, customers, scores, now: datetime) -> d
                 | rows.get(pid, newcomer)
             )
             if len(batch) == 10_000:
-                s.execute(insert(ProfilePrediction), batch)
+                s.execute(ProfilePrediction.__table__.insert(), batch)
                 batch = []
         if batch:
-            s.execute(insert(ProfilePrediction), batch)
+            s.execute(ProfilePrediction.__table__.insert(), batch)
     return newcomer
 
 
