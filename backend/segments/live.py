@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import datetime, timedelta
 
 from pyroaring import BitMap64
@@ -98,6 +99,7 @@ class Watcher:
         self.gaps: dict[int, datetime] = {}  # ids below hi not seen yet -> when noticed
         self.edge_at: datetime | None = None  # when windows' edges were last looked at
         self.steps = 0
+        self.full_took: dict[int, float] = {}  # segment id -> seconds its last full pass took
 
     def step(self, now: datetime | None = None) -> int:
         """Returns how many memberships changed."""
@@ -200,15 +202,24 @@ class Watcher:
             due = [
                 seg.id
                 for seg in s.scalars(select(Segment).order_by(Segment.id))
-                if force or seg.evaluated_at is None or now - seg.evaluated_at >= self.full_every
+                if force
+                or seg.evaluated_at is None
+                or now - seg.evaluated_at >= self._every(seg.id)
             ]
         for sid in due:
+            started = time.monotonic()
             with self.db.session() as s:
                 seg = s.get(Segment, sid)
                 if seg is not None:
                     ch = evaluate_full(s, seg, now)
                     changed += len(ch.joined) + len(ch.left)
+            self.full_took[sid] = time.monotonic() - started
         return changed
+
+    def _every(self, segment_id: int) -> timedelta:
+        """`full_every`, or longer for a segment whose full pass is slow: the safety net
+        never takes more than 1/20 of the jobs process's time."""
+        return max(self.full_every, timedelta(seconds=20 * self.full_took.get(segment_id, 0.0)))
 
 
 def _segments(s: Session, account_id: str) -> list[Segment]:
