@@ -47,6 +47,7 @@ def status(session: Session, account_id: str) -> dict:
             "model": {},
             "backtest": None,
             "progress": None,
+            "error": None,
         }
     fitting = f.status == "fitting"
     return {

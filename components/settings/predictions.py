@@ -138,7 +138,13 @@ def body(st: dict) -> list:
                         id="predictions-progress",
                         **{"aria-label": "Fit progress"},
                     ),
-                    dmc.Text(p["step"] or "working", size="xs", c="dimmed"),
+                    dmc.Text(
+                        "Waiting for the background jobs to start the fit"
+                        if p["step"] == "queued"
+                        else p["step"] or "working",
+                        size="xs",
+                        c="dimmed",
+                    ),
                 ]
             )
         )
