@@ -15,6 +15,7 @@ from backend.flows.starters import TEMPLATES, blank
 from components.context import account_id, runtime
 from components.dialogs import close_button
 from components.flows.list_view import flows_table, template_choices
+from components.list_actions import NotFound, gone
 
 dash.register_page(__name__, path="/flows", name="Flows", title="Flows · Tally", icon="flow")
 
@@ -133,11 +134,14 @@ def create(_n, name, template):
 def duplicate(clicks):
     if not ctx.triggered_id or not any(clicks):
         return no_update, no_update
-    with runtime().db.session() as s:
-        src = service.to_json(service.get(s, account_id(), ctx.triggered_id["id"]))
-        body = copy.deepcopy({k: src[k] for k in KEYS})
-        body["name"] = f"{src['name']} (copy)"[:200]
-        service.create(s, account_id(), {**body, "reentry": src["reentry"]})
+    try:
+        with runtime().db.session() as s:
+            src = service.to_json(service.get(s, account_id(), ctx.triggered_id["id"]))
+            body = copy.deepcopy({k: src[k] for k in KEYS})
+            body["name"] = f"{src['name']} (copy)"[:200]
+            service.create(s, account_id(), {**body, "reentry": src["reentry"]})
+    except NotFound:
+        return _table(), gone("flow")
     return _table(), dmc.Alert(
         f"Duplicated {src['name']} as a draft.", color="green", variant="light"
     )
@@ -147,19 +151,25 @@ def duplicate(clicks):
     Output("flows-delete-modal", "opened"),
     Output("flows-delete-id", "data"),
     Output("flows-delete-text", "children"),
+    Output("flows-list", "children", allow_duplicate=True),
+    Output("flows-message", "children", allow_duplicate=True),
     Input({"type": "flows-delete", "id": ALL}, "n_clicks"),
     Input("flows-delete-cancel", "n_clicks"),
     prevent_initial_call=True,
 )
 def ask_delete(clicks, _cancel):
     if ctx.triggered_id == "flows-delete-cancel":
-        return False, None, no_update
+        return False, None, no_update, no_update, no_update
     if not ctx.triggered_id or not any(c for c in clicks if c):
-        return no_update, no_update, no_update
+        return no_update, no_update, no_update, no_update, no_update
     fid = ctx.triggered_id["id"]
-    with runtime().db.session() as s:
-        name = service.get(s, account_id(), fid).name
-    return True, fid, f"Delete {name}? People waiting in it leave the flow. This cannot be undone."
+    try:
+        with runtime().db.session() as s:
+            name = service.get(s, account_id(), fid).name
+    except NotFound:
+        return False, None, no_update, _table(), gone("flow")
+    text = f"Delete {name}? People waiting in it leave the flow. This cannot be undone."
+    return True, fid, text, no_update, no_update
 
 
 @callback(
@@ -173,6 +183,9 @@ def ask_delete(clicks, _cancel):
 def confirm_delete(_n, fid):
     if fid is None:
         return no_update, False, no_update
-    with runtime().db.session() as s:
-        service.delete(s, account_id(), fid)
+    try:
+        with runtime().db.session() as s:
+            service.delete(s, account_id(), fid)
+    except NotFound:
+        return _table(), False, gone("flow")
     return _table(), False, dmc.Alert("Flow deleted.", color="gray", variant="light")

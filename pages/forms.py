@@ -11,6 +11,7 @@ from backend.forms.starters import template
 from components.context import account_id, runtime
 from components.dialogs import close_button
 from components.forms.forms_table import forms_table, template_buttons
+from components.list_actions import NotFound, gone
 
 dash.register_page(__name__, path="/forms", name="Forms", title="Forms · Tally", icon="form")
 
@@ -88,8 +89,8 @@ def duplicate(_dup):
     try:
         with runtime().db.session() as s:
             service.duplicate(s, account_id(), ctx.triggered_id["index"])
-    except service.FormNotFound:
-        pass  # deleted in another tab: the refreshed list shows the truth
+    except NotFound:
+        return [gone("form"), _table()]
     return _table()
 
 
@@ -109,7 +110,7 @@ def ask_delete(_del, _cancel):
     try:
         with runtime().db.session() as s:
             form = service.to_json(service.get(s, account_id(), trig["index"]))
-    except service.FormNotFound:
+    except NotFound:
         return False, None, no_update
     live = " It is live: storefronts stop showing it at once." if form["status"] == "live" else ""
     return True, form["id"], f"Delete {form['name']}?{live} This cannot be undone."
@@ -128,6 +129,6 @@ def confirm_delete(_n, form_id):
     try:
         with runtime().db.session() as s:
             service.delete(s, account_id(), form_id)
-    except service.FormNotFound:
-        pass  # deleted in another tab
+    except NotFound:
+        return [gone("form"), _table()], False
     return _table(), False

@@ -14,6 +14,7 @@ from backend.dashboards import DashboardInvalid, service
 from components.context import account_id, runtime
 from components.dashboard.glyphs import icon
 from components.dialogs import close_button
+from components.list_actions import NotFound, gone
 
 
 def rows() -> list:
@@ -183,8 +184,11 @@ def create(_n, _submit, name):
 def duplicate(_n):
     if not _clicked():
         return no_update, no_update
-    with runtime().db.session() as s:
-        made = service.duplicate(s, account_id(), ctx.triggered_id["id"]).name
+    try:
+        with runtime().db.session() as s:
+            made = service.duplicate(s, account_id(), ctx.triggered_id["id"]).name
+    except NotFound:
+        return rows(), gone("dashboard")
     return rows(), f"Created {made}."
 
 
@@ -192,16 +196,21 @@ def duplicate(_n):
     Output("dlist-rename-modal", "opened"),
     Output("dlist-rename-name", "value"),
     Output("dlist-target", "data", allow_duplicate=True),
+    Output("dlist-rows", "children", allow_duplicate=True),
+    Output("dlist-status", "children", allow_duplicate=True),
     Input({"type": "dlist-rename", "id": ALL}, "n_clicks"),
     prevent_initial_call=True,
 )
 def ask_rename(_n):
     if not _clicked():
-        return no_update, no_update, no_update
+        return no_update, no_update, no_update, no_update, no_update
     did = ctx.triggered_id["id"]
-    with runtime().db.session() as s:
-        name = service.get(s, account_id(), did).name
-    return True, name, did
+    try:
+        with runtime().db.session() as s:
+            name = service.get(s, account_id(), did).name
+    except NotFound:
+        return False, no_update, None, rows(), gone("dashboard")
+    return True, name, did, no_update, no_update
 
 
 @callback(
@@ -222,6 +231,8 @@ def rename(_save, _cancel, name, did):
             service.rename(s, account_id(), did, name or "")
     except DashboardInvalid as exc:
         return no_update, _problem("Not renamed", exc), no_update
+    except NotFound:
+        return rows(), gone("dashboard"), False
     return rows(), "Renamed.", False
 
 
@@ -249,6 +260,9 @@ def ask_delete(_n):
 def delete(_confirm, _cancel, did):
     if ctx.triggered_id == "dlist-delete-cancel":
         return no_update, no_update, False
-    with runtime().db.session() as s:
-        service.delete(s, account_id(), did)
+    try:
+        with runtime().db.session() as s:
+            service.delete(s, account_id(), did)
+    except NotFound:
+        return rows(), gone("dashboard"), False
     return rows(), "Deleted.", False
