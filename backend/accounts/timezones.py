@@ -42,6 +42,82 @@ def _known() -> frozenset[str]:
     return frozenset(zone_names())
 
 
+# What people type for a zone whose IANA name does not say it (old names, nicknames, the
+# country's big city): searched like the zone's own city.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "America/New_York": ("NYC", "Eastern", "Boston", "Miami", "Washington"),
+    "America/Chicago": ("Central", "Dallas", "Houston"),
+    "America/Denver": ("Mountain",),
+    "America/Los_Angeles": ("Pacific", "San Francisco", "Seattle", "LA"),
+    "America/Sao_Paulo": ("Rio de Janeiro", "Brazil"),
+    "Asia/Kolkata": ("Calcutta", "Bombay", "Mumbai", "Delhi", "India"),
+    "Asia/Ho_Chi_Minh": ("Saigon",),
+    "Asia/Shanghai": ("Beijing", "China"),
+    "Asia/Tokyo": ("Japan",),
+    "Australia/Sydney": ("Canberra",),
+    "Europe/Kyiv": ("Kiev",),
+    "Europe/London": ("UK", "Britain"),
+    "Europe/Berlin": ("Germany",),
+    "Europe/Paris": ("France",),
+    "UTC": ("GMT", "Zulu"),
+}
+
+
+def place(name: str) -> str:
+    """The zone's city as people write it: "America/New_York" -> "New York"."""
+    return name.rsplit("/", 1)[-1].replace("_", " ")
+
+
+@lru_cache(maxsize=1024)
+def label(name: str) -> str:
+    """What the picker lists and searches: "America/New_York · New York, NYC, Eastern"."""
+    words = [place(name)] if place(name) != name.rsplit("/", 1)[-1] else []
+    words += ALIASES.get(name, ())
+    return f"{name} · {', '.join(words)}" if words else name
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.replace("_", " ").casefold().split())
+
+
+def find(text: str) -> list[str]:
+    """The zones whose name, city or alias `text` matches: exactly, else as a part."""
+    want = _plain(text)
+    if not want:
+        return []
+    names = zone_names()
+    exact = [
+        n
+        for n in names
+        if want in (_plain(n), _plain(place(n)), *(_plain(a) for a in ALIASES.get(n, ())))
+    ]
+    if exact:
+        return exact
+    return [n for n in names if want in _plain(label(n))]
+
+
+def resolve(text) -> str:
+    """The one zone typed text means (a zone name, a picker label, a city or an alias), or
+    TimezoneInvalid saying what did not match: the text is never swapped for another zone."""
+    if isinstance(text, str) and text.strip() in _known():
+        return text.strip()
+    if isinstance(text, str) and " · " in text and text.split(" · ", 1)[0] in _known():
+        return text.split(" · ", 1)[0]
+    hits = find(text) if isinstance(text, str) else []
+    if len(hits) == 1:
+        return hits[0]
+    shown = str(text or "").strip()[:MAX_LENGTH]
+    if not hits:
+        raise TimezoneInvalid(
+            f"No time zone matches “{shown}”: type a city (New York, Paris, Mumbai), a "
+            "region (Europe) or an IANA name, and pick it from the list."
+        )
+    raise TimezoneInvalid(
+        f"“{shown}” matches {len(hits)} time zones ({', '.join(hits[:3])}"
+        f"{', …' if len(hits) > 3 else ''}): pick one from the list."
+    )
+
+
 def validate(name) -> str:
     """`name` as stored, or TimezoneInvalid saying what is wrong and how to fix it."""
     if not isinstance(name, str) or not name.strip():

@@ -1,10 +1,11 @@
 """Settings › Time zone: the account's zone, saved through timezones.set_timezone, with the
-browser's own zone offered as a one-click choice."""
+browser's own zone offered as a one-click choice. Typed text is searched by city (with
+spaces), alias and name, and saved only when it means one zone."""
 
 from __future__ import annotations
 
 import dash_mantine_components as dmc
-from dash import Input, Output, State, callback, clientside_callback, dcc, html
+from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
 from backend.accounts import timezones
 from components.context import account_id, runtime
@@ -28,17 +29,15 @@ def section() -> dmc.Paper:
                 ),
                 dmc.Group(
                     [
-                        dmc.Select(
+                        # Free text with suggestions: a city with spaces ("New York"), an
+                        # alias ("Bombay") or a zone name; Save resolves it or says why not.
+                        dmc.Autocomplete(
                             id="settings-timezone",
                             label="Account time zone",
-                            description="Type to search, e.g. New York or Paris",
-                            data=list(timezones.zone_names()),
+                            description="Type a city, e.g. New York or Paris, and pick it",
+                            data=[timezones.label(n) for n in timezones.zone_names()],
                             value=current,
-                            searchable=True,
-                            allowDeselect=False,
                             limit=50,
-                            nothingFoundMessage="No zone matches: try a city such as "
-                            "Chicago, or a region such as Europe",
                             maxDropdownHeight=280,
                             w=340,
                         ),
@@ -76,12 +75,13 @@ def section() -> dmc.Paper:
     State("settings-timezone", "value"),
     prevent_initial_call=True,
 )
-def save_timezone(_n, name):
-    """The same validation as any caller of timezones.set_timezone: unknown zones change
-    nothing and say how to pick one."""
+def save_timezone(_n, text):
+    """What was typed, resolved to one zone (timezones.resolve: a name, a city, an alias) and
+    saved through set_timezone; unmatched or ambiguous text changes nothing and says so,
+    keeping the text in the box to correct."""
     try:
         with runtime().db.session() as s:
-            saved = timezones.set_timezone(s, account_id(), name)
+            saved = timezones.set_timezone(s, account_id(), timezones.resolve(text))
     except timezones.TimezoneInvalid as exc:
         with runtime().db.session() as s:
             current = timezones.get_timezone(s, account_id())
@@ -91,7 +91,7 @@ def save_timezone(_n, name):
             title="Time zone not changed",
             id="settings-timezone-error",
         )
-        return alert, current
+        return alert, no_update
     notice = dmc.Alert(
         f"Saved. Dashboards, reports and report e-mails now use {saved}.",
         color="green",
@@ -105,7 +105,8 @@ clientside_callback(
     """function (_id, current, zones) {
         let zone = null;
         try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) {}
-        if (!zone || zone === current || !(zones || []).includes(zone)) {
+        const known = (zones || []).some(z => z === zone || z.startsWith(zone + " · "));
+        if (!zone || zone === current || !known) {
             return [null, "", {display: "none"}];
         }
         return [zone, "Use this browser's time zone: " + zone, {}];
