@@ -56,12 +56,16 @@ CONDITIONS = [
 ]
 
 
+def _who(rng, n: int, n_profiles: int) -> np.ndarray:
+    """Profile ids for n events: some people do much more than others (a Pareto tail)."""
+    return (rng.pareto(1.5, n) * n_profiles / 20).astype(np.int64) % n_profiles + 1
+
+
 def make_data(n_profiles: int, n_events: int, seed: int = 7) -> dict:
     rng = np.random.default_rng(seed)
     country = rng.choice(len(COUNTRIES), n_profiles, p=COUNTRY_P).astype(np.int8)
     listed = np.flatnonzero(rng.random(n_profiles) < 0.05).astype(np.int64) + 1
-    # Some people do much more than others: profiles drawn from a skewed distribution.
-    who = (rng.pareto(1.5, n_events) * n_profiles / 20).astype(np.int64) % n_profiles + 1
+    who = _who(rng, n_events, n_profiles)
     metric = rng.choice(len(METRICS), n_events, p=METRIC_P).astype(np.int8)
     secs = rng.integers(0, DAYS_SPAN * 86400, n_events)  # seconds before NOW
     revenue = np.where(metric == ORDER, rng.integers(5, 300, n_events), 0)
@@ -312,7 +316,7 @@ def run_numpy(data: dict, runs: int):
     return times, BitMap64(ids.tolist()), who.nbytes + secs.nbytes + listed.nbytes
 
 
-def incremental(url: str, n_new: int) -> tuple[float, float]:
+def incremental(url: str, n_new: int, n_profiles: int) -> tuple[float, float]:
     """Fold and store one pass of n_new track calls through the real ingestor; then time the
     watcher's step that re-evaluates the segment for the profiles they touched."""
     from sqlalchemy import delete, func, select
@@ -355,7 +359,7 @@ def incremental(url: str, n_new: int) -> tuple[float, float]:
             "messageId": f"bench-new-{run}-{i}",
             "properties": {"revenue": 20},
         }
-        for i, p in enumerate(rng.integers(1, 1000, n_new))
+        for i, p in enumerate(_who(rng, n_new, n_profiles))
     ]
     ing = ingestor(rt)
     t = time.perf_counter()
@@ -425,7 +429,7 @@ def main() -> None:
     same = len({tuple(ids) for ids in answers.values()}) == 1
     print(f"  every candidate found the same members: {same}")
 
-    fold, step = incremental(url, args.pass_events)
+    fold, step = incremental(url, args.pass_events, args.profiles)
     print(
         f"\n  incremental: a pass of {args.pass_events:,} orders folded and stored in {fold:.2f} s;"
         f" the watcher's step for them {step:.3f} s = {100 * step / fold:.1f}% of the fold"
