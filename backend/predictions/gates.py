@@ -21,6 +21,8 @@ def check(customers: Customers, today: int) -> list[dict]:
     history = int(today - customers.first.min()) if n else 0
     recent = int((customers.last >= today - RECENT_DAYS).sum()) if n else 0
     repeaters = int((customers.orders >= 3).sum())
+    # The spend model learns from repeat orders with a valid, positive revenue.
+    priced = int((customers.repeat_x > 0).sum())
     left_out = customers.negative_revenue + customers.missing_revenue
     customer_detail = f"{_n(n)} customers with orders (needs {_n(MIN_CUSTOMERS)})"
     if left_out:
@@ -47,8 +49,14 @@ def check(customers: Customers, today: int) -> list[dict]:
         },
         {
             "name": "repeat_customers",
-            "met": repeaters >= MIN_REPEAT_CUSTOMERS,
+            "met": repeaters >= MIN_REPEAT_CUSTOMERS and priced >= MIN_REPEAT_CUSTOMERS,
             "detail": f"{_n(repeaters)} customers with 3 or more orders "
-            f"(needs {MIN_REPEAT_CUSTOMERS})",
+            f"(needs {MIN_REPEAT_CUSTOMERS})"
+            + (
+                ""
+                if priced >= MIN_REPEAT_CUSTOMERS
+                else f"; only {_n(priced)} repeat customers with a valid revenue on a repeat "
+                f"order (needs {MIN_REPEAT_CUSTOMERS}, for the spend model)"
+            ),
         },
     ]

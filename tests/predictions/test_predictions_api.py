@@ -10,7 +10,7 @@ import pytest
 from backend.predictions import read, service
 from backend.store.db import utcnow
 from backend.store.models import Profile
-from tests.predictions.conftest import add_orders
+from tests.predictions.conftest import add_orders, simulated_orders
 
 FIELDS = {
     "historic_clv",
@@ -144,3 +144,17 @@ def test_a_store_with_history_gets_predictions_for_every_profile(
     assert client.get("/api/predictions", headers=auth(other)).get_json()["status"] == "not_fitted"
     pid = store_with_history["browser@shop.test"]
     assert client.get(f"/api/profiles/{pid}", headers=auth(other)).status_code == 404
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_store_whose_revenue_is_all_missing_is_not_enough_data_not_an_error(
+    client, runtime, account
+):
+    orders = [(e, ts, None) for e, ts, _ in simulated_orders(600, 400)]
+    add_orders(runtime.db, account.id, orders)
+    body = refresh_and_run(client, runtime, account)
+    assert body["status"] == "not_enough_data" and body["error"] is None
+    gates = {g["name"]: g for g in body["gates"]}
+    assert gates["customers_with_orders"]["met"] and gates["history_days"]["met"]
+    assert not gates["repeat_customers"]["met"]
+    assert "only 0 repeat customers with a valid revenue" in gates["repeat_customers"]["detail"]
