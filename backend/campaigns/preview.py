@@ -19,7 +19,7 @@ def _profile(s: Session, account_id: str, body: dict) -> Profile | None:
         return None
     q = select(Profile).where(Profile.account_id == account_id)
     if pid is not None:
-        if isinstance(pid, bool) or not str(pid).isdigit():
+        if isinstance(pid, bool) or not str(pid).isdigit() or int(pid) >= schema.MAX_ID:
             raise Invalid(problems=["profile_id: a profile's id"])
         q = q.where(Profile.id == int(pid))
     else:
@@ -33,10 +33,16 @@ def _profile(s: Session, account_id: str, body: dict) -> Profile | None:
 def preview(s: Session, account_id: str, body: dict, settings) -> dict:
     """{"subject", "preview_text", "text", "to"} rendered for the chosen profile (or a sample
     one); template errors -> 400 naming the field, as when saving."""
+    for field in ("subject", "preview_text", "body"):
+        if not isinstance(body.get(field) or "", str):
+            raise Invalid(problems=[f"{field}: must be text"])
+    ab = body.get("ab") if isinstance(body.get("ab"), dict) else {}
+    subjects = ab.get("subjects") if isinstance(ab.get("subjects"), list) else []
+    if not all(isinstance(x, str) for x in subjects):
+        raise Invalid(problems=["ab.subjects: must be a list of subjects"])
     p = _profile(s, account_id, body)
     ctx = placeholders(p.traits, {}, p.email) if p else schema.SAMPLE
     subject = body.get("subject") or ""
-    subjects = (body.get("ab") or {}).get("subjects") if isinstance(body.get("ab"), dict) else None
     return {
         "to": p.email if p else schema.SAMPLE["email"],
         "subject": render(subject, ctx, "subject").strip(),

@@ -11,6 +11,7 @@ from backend.errors import Invalid
 
 AUDIENCE_KEYS = ("lists", "segments", "exclude_lists", "exclude_segments")
 AB_BY = ("opens", "clicks")
+MAX_ID = 2**63  # a store id is a signed 64-bit integer
 SAMPLE = placeholders({"first_name": "Ada", "last_name": "Lovelace"}, {}, "ada@example.com")
 
 
@@ -37,7 +38,8 @@ def _ids(value: Any, field: str, problems: list[str]) -> list[int]:
     if value is None:
         return []
     ok = isinstance(value, list) and all(
-        (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, str) and v.isdigit())
+        ((isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, str) and v.isdigit()))
+        and 0 < int(v) < MAX_ID
         for v in value
     )
     if not ok:

@@ -402,6 +402,18 @@ class Sender:
 def _write_states(s: Session, pairs, state: str, at: datetime | None) -> None:
     if not pairs:
         return
+    if state in (SENT, PENDING):
+        # One statement for the batch: a sent e-mail's "250 queued" is kept in the journal
+        # only (a failure's reply is what the report shows).
+        ids = [i.id for i, _ in pairs]
+        for k in range(0, len(ids), 900):  # SQLite's bound-parameter limit
+            s.execute(
+                update(R)
+                .where(R.id.in_(ids[k : k + 900]))
+                .values(state=state, sent_at=at)
+                .execution_options(synchronize_session=False)
+            )
+        return
     rows = [{"id": i.id, "state": state, "reply": reply, "sent_at": at} for i, reply in pairs]
     s.execute(update(R), rows)
 

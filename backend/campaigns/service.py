@@ -101,11 +101,11 @@ def parse_send_at(value, tz: str) -> datetime:
         raise Invalid(problems=["send_at: an ISO date and time, e.g. 2026-11-27T09:00"])
     try:
         t = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise Invalid(problems=[f"send_at: {value!r} is not an ISO date and time"]) from None
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=ZoneInfo(tz))
-    return t.astimezone(UTC).replace(tzinfo=None)
+        if t.tzinfo is None:
+            t = t.replace(tzinfo=ZoneInfo(tz))
+        return t.astimezone(UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError):
+        raise Invalid(problems=[f"send_at: {value[:40]!r} is not an ISO date and time"]) from None
 
 
 def send(s: Session, account_id: str, campaign_id: int, body: dict, now: datetime) -> Campaign:
@@ -156,6 +156,6 @@ def recipient_count(s: Session, account_id: str, body: dict, now: datetime) -> d
     if problems:
         raise Invalid(problems=problems)
     hours = body.get("smart_sending_hours", 16)
-    if isinstance(hours, bool) or not isinstance(hours, int) or hours < 0:
-        raise Invalid(problems=["smart_sending_hours: whole hours, 0 turns it off"])
+    if isinstance(hours, bool) or not isinstance(hours, int) or not 0 <= hours <= 720:
+        raise Invalid(problems=["smart_sending_hours: whole hours from 0 (off) to 720"])
     return audience.count(s, account_id, aud, hours, now)

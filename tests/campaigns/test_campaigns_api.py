@@ -204,3 +204,27 @@ def test_report_exports_as_csv_and_pdf(client, account, runtime):
     assert client.get(f"/api/campaigns/{cid}/export?format=xls", headers=h).status_code == 400
     pdf = client.get(f"/api/campaigns/{cid}/export?format=pdf", headers=h)
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+def test_odd_values_are_400_not_500(client, account, runtime):
+    add_people(runtime, account.id, 1, "Newsletter")
+    h = bearer(account)
+    huge = campaign_body(audience={"segments": [2**70]})
+    assert client.post("/api/campaigns", json=huge, headers=h).status_code == 400
+    r = client.post("/api/campaigns/preview", json={"subject": ["x"], "body": "b"}, headers=h)
+    assert r.status_code == 400 and "subject" in r.json["error"]
+    r = client.post(
+        "/api/campaigns/preview", json={**campaign_body(), "profile_id": 2**70}, headers=h
+    )
+    assert r.status_code == 400
+    r = client.post(
+        "/api/campaigns/count",
+        json={"audience": {"lists": ["Newsletter"]}, "smart_sending_hours": 10**20},
+        headers=h,
+    )
+    assert r.status_code == 400
+    cid = client.post("/api/campaigns", json=campaign_body(), headers=h).json["id"]
+    r = client.post(
+        f"/api/campaigns/{cid}/send", json={"send_at": "0001-01-01T00:00+05:00"}, headers=h
+    )
+    assert r.status_code == 400 and "send_at" in r.json["error"]
