@@ -40,6 +40,8 @@ OPEN_PREFIXES = ("/api/", "/v1/", "/client/", "/embed/", "/assets/", "/_dash-com
 OPEN_PREFIXES += ("/e/",)  # e-mail links (backend/api/email.py): their signed token is the key
 # Outside the login wall these answer JSON, because scripts and the Dash renderer call them.
 NO_UI_PREFIXES = ("/api/", "/v1/", "/client/")
+# E-mail links load no user either: opens and clicks are as hot as /v1 (bench/tracking.py).
+NO_UI_PREFIXES += ("/e/",)
 
 LOGIN_ERRORS = {
     "invalid": "That e-mail and password do not match. Check them and try again.",
