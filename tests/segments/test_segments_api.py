@@ -185,3 +185,15 @@ def test_another_accounts_segment_is_not_found(shop, seg_app):
     oh = {"Authorization": f"Bearer {other.private_key}"}
     assert shop.client.get(f"/api/segments/{sid}", headers=oh).status_code == 404
     assert shop.client.delete(f"/api/segments/{sid}", headers=oh).status_code == 404
+
+
+def test_members_over_time_come_from_the_recorded_changes(shop):
+    from backend.segments import service
+
+    people(shop)
+    c, h = shop.client, shop.h
+    sid = c.post("/api/segments", json={"name": "A", "conditions": [[TWICE]]}, headers=h).json["id"]
+    with shop.rt.db.session() as s:
+        points = service.history(s, shop.account.id, sid, days=3)
+    assert [n for _, n in points] == [0, 0, 1]  # joined today, on its first evaluation
+    assert points[-1][0] == utcnow().date().isoformat()
