@@ -87,8 +87,13 @@ def with_flow_email_numbers(runtime, s, account_id: str, flow_id: int, stats: di
         return stats
     found = flow_email_numbers(runtime, s, account_id, flow_id, emailed)
     for node, row in found.items():
-        extra = {k: row[k] for k in ("opened", "clicked", "unsubscribed", "bounced") if row[k]}
+        # Read on the canvas as "opened 3 (50%)": the count, and its rate over sent.
+        extra = {
+            k: f"{row[k]:,} ({row[rate]:.0%})" if row[rate] is not None else f"{row[k]:,}"
+            for k, rate in RATES.items()
+            if k != "complained" and row[k]
+        }
         if row["revenue"]:
-            extra["revenue"] = row["revenue"]
+            extra["revenue"] = f"{row['revenue']:,.2f}"
         nodes[node] = {**nodes[node], **extra}
     return stats

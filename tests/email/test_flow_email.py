@@ -128,6 +128,6 @@ def test_each_email_node_shows_its_numbers_and_the_revenue_it_earned(
         )
     assert {k: stats["nodes"]["first"][k] for k in ("sent", "opened", "revenue")} == {
         "sent": 1,
-        "opened": 1,
-        "revenue": 55.5,
+        "opened": "1 (100%)",
+        "revenue": "55.50",
     }
