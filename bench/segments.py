@@ -373,6 +373,25 @@ def incremental(url: str, n_new: int, n_profiles: int) -> tuple[float, float]:
     return fold, step
 
 
+def memory_only(data: dict, runs: int) -> None:
+    duck_t, duck_ids, duck_load = run_duckdb(data, runs)
+    t = time.perf_counter()
+    store = RoaringStore(data)
+    build = time.perf_counter() - t
+    r_t, r_ids = timed(store.segment, runs)
+    n_t, n_ids, n_bytes = run_numpy(data, runs)
+    print(f"\n  {'candidate':32} {'p50':>9} {'p95':>9}  members  notes")
+    for name, times, ids, note in (
+        ("duckdb in process", duck_t, duck_ids, f"load {duck_load:.1f} s"),
+        ("roaring per metric/day/level", r_t, BitMap64(r_ids), f"build {build:.1f} s"),
+        ("numpy columns", n_t, n_ids, f"{n_bytes / 2**20:.0f} MiB"),
+    ):
+        print(f"  {name:32} {p50(times):9.3f} {p95(times):9.3f}  {len(ids):>7,}  {note}")
+    same = len({tuple(duck_ids), tuple(BitMap64(r_ids)), tuple(n_ids)}) == 1
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  the same members: {same}; peak RSS {peak:,.0f} MiB")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--profiles", type=int, default=1_000_000)
@@ -381,6 +400,11 @@ def main() -> None:
     ap.add_argument("--naive-sample", type=int, default=2000)
     ap.add_argument("--pass-events", type=int, default=20_000)
     ap.add_argument("--data", type=Path, default=None)
+    ap.add_argument(
+        "--memory-only",
+        action="store_true",
+        help="only the in-memory candidates (no SQLite load: ~20 min at 20M events)",
+    )
     args = ap.parse_args()
     print(
         f"segment: ordered >= 2 in 90 days AND country in {WANTED} AND not on a list; "
@@ -389,6 +413,8 @@ def main() -> None:
     t = time.perf_counter()
     data = make_data(args.profiles, args.events)
     print(f"  generated in memory in {time.perf_counter() - t:.1f} s")
+    if args.memory_only:
+        return memory_only(data, args.runs)
     folder = args.data or Path(tempfile.mkdtemp(prefix="tally-bench-seg-"))
     folder.mkdir(parents=True, exist_ok=True)
     db_path = folder / f"seg-{args.profiles}-{args.events}.sqlite3"
