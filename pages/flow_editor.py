@@ -6,9 +6,6 @@ import dash
 import dash_mantine_components as dmc
 from dash import Input, Output, State, callback, ctx, html, no_update
 
-import components.flows.autosave  # noqa: F401  (keeps unsaved work in the browser)
-import components.flows.canvas_callbacks  # noqa: F401  (registers the canvas callbacks)
-import components.flows.panel_callbacks  # noqa: F401  (registers the side panel's callbacks)
 from backend.email.stats import with_flow_email_numbers
 from backend.flows import service
 from backend.flows.builder_options import list_names, metric_names

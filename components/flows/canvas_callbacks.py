@@ -4,6 +4,7 @@ draft, auto-layout, fit, delete, undo and redo."""
 from __future__ import annotations
 
 from dash import ALL, Input, Output, State, callback, ctx, html, no_update
+from dash_flows import DashFlows
 
 from backend.flows.layout import TRIGGER
 from backend.flows.layout import layout as positions
@@ -32,6 +33,33 @@ def _problems_panel(by_node: dict[str, list[str]], defn: dict) -> list:
         html.H2("To fix before going live", className="subsection-title"),
         html.Ul(items, className="fn-problems"),
     ]
+
+
+def canvas(nodes: list, edges: list) -> html.Div:
+    """The canvas, whose ids the callbacks below own."""
+    return html.Div(
+        DashFlows(
+            id="flow-canvas",
+            nodes=nodes,
+            edges=edges,
+            fitView=True,
+            showMiniMap=False,
+            showControls=True,
+            controlsShowInteractive=False,
+            themePreset="solid",
+            colorMode="light",
+            minZoom=0.2,
+            maxZoom=1.5,
+            connectionRadius=30,
+            trackViewport=True,
+            deleteKeyCode="Backspace",
+            style={"width": "100%", "height": "100%"},
+            ariaLabelConfig={"nodes": "Flow steps", "edges": "Connections"},
+        ),
+        className="fn-canvas",
+        role="region",
+        **{"aria-label": "Flow canvas"},
+    )
 
 
 @callback(

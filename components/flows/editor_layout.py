@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import dash_mantine_components as dmc
 from dash import dcc, html
-from dash_flows import DashFlows
 
 from components.flows.autosave import note, stores
 from components.flows.canvas import problems_by_node, to_canvas
+from components.flows.canvas_callbacks import canvas
 from components.flows.palette import palette
-from components.flows.panel import empty
+from components.flows.panel_callbacks import side_panel
 from components.format import when
 
 STATS_EVERY_MS = 30_000  # live numbers on the nodes refresh this often
@@ -114,35 +114,8 @@ def editor(
             html.Div(
                 [
                     palette(),
-                    html.Div(
-                        DashFlows(
-                            id="flow-canvas",
-                            nodes=nodes,
-                            edges=edges,
-                            fitView=True,
-                            showMiniMap=False,
-                            showControls=True,
-                            controlsShowInteractive=False,
-                            themePreset="solid",
-                            colorMode="light",
-                            minZoom=0.2,
-                            maxZoom=1.5,
-                            connectionRadius=30,
-                            trackViewport=True,
-                            deleteKeyCode="Backspace",
-                            style={"width": "100%", "height": "100%"},
-                            ariaLabelConfig={"nodes": "Flow steps", "edges": "Connections"},
-                        ),
-                        className="fn-canvas",
-                        role="region",
-                        **{"aria-label": "Flow canvas"},
-                    ),
-                    html.Aside(
-                        empty(),
-                        id="flow-panel",
-                        className="fn-panel",
-                        **{"aria-label": "Selected step"},
-                    ),
+                    canvas(nodes, edges),
+                    side_panel(),
                 ],
                 className="fn-editor",
             ),

@@ -3,7 +3,7 @@ draft, preview the e-mail, delete the step."""
 
 from __future__ import annotations
 
-from dash import ALL, Input, Output, State, callback, ctx, no_update
+from dash import ALL, Input, Output, State, callback, ctx, html, no_update
 
 from backend.flows.layout import TRIGGER
 from components.flows.canvas import edge
@@ -18,6 +18,16 @@ def render(draft: dict, node_id: str | None, options: dict, edges: list | None) 
         return trigger_panel(draft, metrics, lists, edges or [])
     node = next((n for n in draft.get("nodes") or [] if n["id"] == node_id), None)
     return node_panel(node, draft, metrics, lists, edges or []) if node else empty()
+
+
+def side_panel() -> html.Aside:
+    """The side panel of the selected step, whose ids the callbacks below own."""
+    return html.Aside(
+        empty(),
+        id="flow-panel",
+        className="fn-panel",
+        **{"aria-label": "Selected step"},
+    )
 
 
 @callback(
