@@ -35,14 +35,23 @@ def _digits(unit: str) -> int:
     return 4 if unit == "" else 1
 
 
-def latency_checks(groups: dict, slo: dict) -> list[Check]:
-    """groups: name -> (requests, errors, Histogram); slo: Slo.__dict__."""
+def enough(n: int, pct: str) -> bool:
+    """At least two samples beyond the percentile (p95: 40, p99: 200, p99.9: 2,000): below
+    that a percentile is the maximum, and one slow answer would decide a ramp step."""
+    return n * (100.0 - PCT[pct]) / 100.0 >= 2.0
+
+
+def latency_checks(groups: dict, slo: dict, judge_small: bool = True) -> list[Check]:
+    """groups: name -> (requests, errors, Histogram); slo: Slo.__dict__. Without
+    `judge_small`, a percentile of too few samples is left out."""
     out = []
     for group, limits in sorted(slo.get("latency", {}).items()):
         if group not in groups:
             continue  # nothing of that group ran: nothing to judge
         hist = groups[group][2]
         for pct, limit in limits.items():
+            if not judge_small and not enough(hist.count, pct):
+                continue
             out.append(Check(f"{group} {pct}", limit, hist.percentile(PCT[pct]), "ms"))
     return out
 
@@ -54,8 +63,9 @@ def error_check(groups: dict, slo: dict, crashed: int = 0) -> Check:
 
 
 def breaches(groups: dict, slo: dict, crashed: int = 0) -> list[str]:
-    """The broken objectives of one ramp step (latency and errors), as lines."""
-    checks = [*latency_checks(groups, slo), error_check(groups, slo, crashed)]
+    """The broken objectives of one ramp step (latency and errors), as lines; a percentile
+    of fewer samples than `enough` is not judged (a whole run's always is)."""
+    checks = [*latency_checks(groups, slo, judge_small=False), error_check(groups, slo, crashed)]
     return [c.line() for c in checks if not c.held]
 
 

@@ -38,3 +38,19 @@ def test_the_backlog_is_read_from_the_spool_or_kafka():
     assert uncounted({"ok": True, "spool": {"bytes": 12}}) == 12
     assert uncounted({"ok": True, "queue": {"counting": {"lag": 3}, "storing": {"lag": 9}}}) == 3
     assert uncounted({"ok": True, "queue": {"error": "cannot reach Kafka"}}) == 1
+
+
+def test_a_ramp_step_judges_a_percentile_only_on_enough_samples():
+    from backend.loadtest.histogram import Histogram
+    from backend.loadtest.slo import breaches
+
+    slo = {"error_rate": 0.01, "latency": {"ingest": {"p95": 100.0}}}
+    slow_tail = Histogram()
+    for v in [10_000] * 38 + [900_000]:  # 39 answers, one slow: p95 is that one
+        slow_tail.record(v)
+    assert breaches({"ingest": (39, 0, slow_tail)}, slo) == []
+    for v in [900_000] * 3:  # 42 answers, four slow: now it is a pattern
+        slow_tail.record(v)
+    assert breaches({"ingest": (42, 0, slow_tail)}, slo) == [
+        "ingest p95: 900.0 ms (limit 100.0) BROKE"
+    ]

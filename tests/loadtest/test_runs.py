@@ -111,14 +111,14 @@ def test_a_ramp_reports_where_it_broke(tmp_path, server):
         tmp_path, {"[slo.latency.ingest]\np95_ms = 2000": "[slo.latency.ingest]\np95_ms = 0.001"}
     )
     path.write_text(
-        path.read_text() + "\n[ramp]\nstart = 1\nfactor = 2\nstep_s = 3\nmax_steps = 3\n"
+        path.read_text() + "\n[ramp]\nstart = 2\nfactor = 2\nstep_s = 6\nmax_steps = 3\n"
     )
     done = loadtest(
         "--profile", str(path), "--ramp", "--report", str(tmp_path / "r"), *target_args(server)
     )
     assert done.returncode == 1, done.stdout + done.stderr[-3000:]
     verdict = done.stdout.strip().splitlines()[-1]
-    assert "no step held" in verdict and "broke at x1" in verdict and "ingest p95" in verdict
+    assert "no step held" in verdict and "broke at x2" in verdict and "ingest p95" in verdict
     summary = json.loads((tmp_path / "r" / "summary.json").read_text())
     assert [s["held"] for s in summary["ramp"]] == [False]  # it stopped at the break
 
