@@ -120,7 +120,12 @@ def members(segment_id: int) -> html.Div:
             dmc.Group(
                 [
                     html.H2("Members", className="section-title"),
-                    dmc.Button("Export CSV", id="seg-export", variant="default", size="xs"),
+                    dmc.Group(
+                        [
+                            dcc.Link("Open in Profiles", href=f"/profiles?segment={segment_id}"),
+                            dmc.Button("Export CSV", id="seg-export", variant="default", size="xs"),
+                        ]
+                    ),
                 ],
                 justify="space-between",
             ),

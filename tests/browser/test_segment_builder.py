@@ -95,13 +95,17 @@ def test_build_save_and_read_a_segment(dash_duo, live_app):
     dash_duo.wait_for_contains_text("#seg-members", "sb-ann@shop.test")
     assert len(dash_duo.find_elements(".seg-member-row")) == 3
     assert "Members over time" in dash_duo.find_element("#main").text
+    # The profiles page filters by segment: opened from the segment, and by its picker.
+    dash_duo.find_element("#main a[href^='/profiles?segment=']").click()
+    WebDriverWait(dash_duo.driver, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, ".profile-row")) == 3
+    )
+    assert "sb-bob@shop.test" in dash_duo.find_element("#profiles-results").text
     dash_duo.driver.get(f"{live_app.url}/segments")
     dash_duo.wait_for_contains_text("#segments-list", "Buyers or gold")
-    # The profiles page filters by segment.
     dash_duo.find_element("#nav-profiles").click()
     choose(dash_duo, dash_duo.wait_for_element("#profiles-segment"), "Buyers or gold")
     WebDriverWait(dash_duo.driver, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
         lambda d: len(d.find_elements(By.CSS_SELECTOR, ".profile-row")) == 3
     )
-    assert "sb-bob@shop.test" in dash_duo.find_element("#profiles-results").text
     assert dash_duo.get_logs() == []
