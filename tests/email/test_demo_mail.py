@@ -9,7 +9,7 @@ import pytest
 
 from backend.flows.runner import flow_engine
 from tests.email.conftest import stored_events
-from tests.flows.test_engine import identify_and_order
+from tests.flows.helpers import identify_and_order
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
