@@ -1,5 +1,6 @@
 """`tally serve`'s jobs process fits predictions by itself (an account never fitted is due at
-once, as nightly) and again on a refresh, with real worker processes."""
+once, as nightly), with real worker processes. Refreshes go through the same pass
+(service.run_pending), tested without a server in test_predictions_api.py."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ def _wait(url: str, headers: dict, done, timeout: float = 120) -> dict:
         time.sleep(0.5)
 
 
-def test_the_jobs_process_fits_nightly_and_on_refresh(tmp_path):
+def test_the_jobs_process_fits_an_account_by_itself(tmp_path):
     env, settings = live_settings(tmp_path)
     db = Database(settings.database_url)
     with db.session() as s:
@@ -36,13 +37,6 @@ def test_the_jobs_process_fits_nightly_and_on_refresh(tmp_path):
         first = _wait(url, auth, lambda b: b["status"] == "ready")
         assert first["status"] == "ready", first
         assert first["customers"] == 600
-
-        asked = requests.post(url + "/refresh", headers=auth, timeout=10)
-        assert asked.status_code == 202
-        again = _wait(
-            url, auth, lambda b: b["status"] == "ready" and b["fitted_at"] != first["fitted_at"]
-        )
-        assert again["status"] == "ready" and again["fitted_at"] > first["fitted_at"], again
 
         pid = next(iter(ids.values()))
         profile = requests.get(f"{server.url}/api/profiles/{pid}", headers=auth, timeout=10)
