@@ -132,6 +132,9 @@ class SmtpPool:
         try:
             code, resp = conn.mail(mail_from)
             if code != 250:
+                # The sender refused: a setting to fix, not this recipient's fault.
+                if 500 <= code < 600:
+                    raise SmtpUnavailable(f"sender {mail_from} refused: {code} {_reply_text(resp)}")
                 raise _classify(code, resp)
             code, resp = conn.rcpt(rcpt)
             if code not in (250, 251):

@@ -29,6 +29,12 @@ class Server:
         session.host_name = hostname
         return responses
 
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: N802
+        if address.startswith("unknown@"):
+            return "553 5.7.1 sender not allowed"
+        envelope.mail_from = address
+        return "250 OK"
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         if address.startswith("nobody@"):
             return "550 5.1.1 no such user"
@@ -90,6 +96,8 @@ def test_reply_is_returned_and_a_refused_recipient_is_not_a_pause():
         assert refused.value.code == 550 and "no such user" in refused.value.reply
         with pytest.raises(SmtpUnavailable):
             pool.send(message("later@x.test"), "b@bounce.test", "later@x.test")
+        with pytest.raises(SmtpUnavailable, match="sender"):  # a setting to fix: pause
+            pool.send(message("ann@x.test"), "unknown@bounce.test", "ann@x.test")
         # The connection survives both refusals: the next message goes out on it.
         pool.send(message("bob@x.test"), "b@bounce.test", "bob@x.test")
         assert [m[1] for m in server.messages] == [["ann@x.test"], ["bob@x.test"]]
