@@ -64,9 +64,9 @@ def send_test(s: Session, account_id: str, body: dict, settings) -> dict:
     if "@" not in to or len(to) > 320 or any(ch.isspace() for ch in to):
         raise Invalid(problems=["to: an e-mail address to send the test to"])
     defn = schema.validate({**body, "audience": body.get("audience") or {}})
+    p = _profile(s, account_id, body)
     if not settings.smtp_url:
         raise Invalid(problems=["TALLY_SMTP_URL is not set, so no e-mail can be sent"])
-    p = _profile(s, account_id, body)
     who = SimpleNamespace(
         id=p.id if p else 0,
         email=to,

@@ -143,6 +143,8 @@ def _definition(kind: str) -> dict:
     if kind == "segments":
         us = {"type": "property", "field": "country", "op": "eq", "value": "US"}
         return {"name": "A Secret segment", "conditions": [[us]]}
+    if kind == "campaigns":
+        return {"name": "A Secret campaign", "subject": "Hi", "body": "Thanks", "audience": {}}
     from backend.forms.starters import template
 
     return {**template("newsletter_popup"), "name": "A Secret form"}
@@ -262,6 +264,61 @@ def _segment_preview(client, a: NewAccount, b: NewAccount) -> None:
     assert "A Secret" not in resp.get_data(as_text=True)
 
 
+def _campaign_names_as_segment(path: str) -> Case:
+    """B may not send to, count or preview with A's segment (404, nothing of it shown)."""
+
+    def case(client, a: NewAccount, b: NewAccount) -> None:
+        a_seg = _create_as(client, a, "segments")
+        body = {
+            **_definition("campaigns"),
+            "to": "b@shop-b.test",
+            "audience": {"segments": [a_seg]},
+        }
+        resp = client.post(path, json=body, headers=bearer(b.private_key))
+        assert resp.status_code == 404, resp.get_json()
+        assert "A Secret" not in resp.get_data(as_text=True)
+
+    return case
+
+
+def _campaign_for_profile(path: str) -> Case:
+    """B may not preview or test-send as A's profile (404, none of its traits shown)."""
+
+    def case(client, a: NewAccount, b: NewAccount) -> None:
+        seed(client, a, "alice", [])
+        alice = client.get("/api/profiles?email=alice@example.test", headers=bearer(a.private_key))
+        body = {
+            **_definition("campaigns"),
+            "to": "b@shop-b.test",
+            "profile_id": alice.get_json()["id"],
+        }
+        resp = client.post(path, json=body, headers=bearer(b.private_key))
+        assert resp.status_code == 404, resp.get_json()
+        assert "alice" not in resp.get_data(as_text=True)
+
+    return case
+
+
+CAMPAIGN_CASES: dict[str, Case] = {
+    "GET /api/campaigns": _list_of("campaigns"),
+    "POST /api/campaigns": _create_in("campaigns"),
+    "GET /api/campaigns/<int:campaign_id>": _member_of("campaigns", "GET"),
+    "PUT /api/campaigns/<int:campaign_id>": _member_of("campaigns", "PUT", body=True),
+    "DELETE /api/campaigns/<int:campaign_id>": _member_of("campaigns", "DELETE"),
+    "POST /api/campaigns/<int:campaign_id>/send": _member_of("campaigns", "POST", "/send"),
+    "POST /api/campaigns/<int:campaign_id>/cancel": _member_of("campaigns", "POST", "/cancel"),
+    "POST /api/campaigns/<int:campaign_id>/pause": _member_of("campaigns", "POST", "/pause"),
+    "POST /api/campaigns/<int:campaign_id>/resume": _member_of("campaigns", "POST", "/resume"),
+    "GET /api/campaigns/<int:campaign_id>/report": _member_of("campaigns", "GET", "/report"),
+    "GET /api/campaigns/<int:campaign_id>/export": _member_of(
+        "campaigns", "GET", "/export?format=csv"
+    ),
+    "POST /api/campaigns/count": _campaign_names_as_segment("/api/campaigns/count"),
+    "POST /api/campaigns/preview": _campaign_for_profile("/api/campaigns/preview"),
+    "POST /api/campaigns/test": _campaign_for_profile("/api/campaigns/test"),
+}
+
+
 CASES: dict[str, Case] = {
     "GET /api/account/dimensions": _dimensions("GET"),
     "PUT /api/account/dimensions": _dimensions("PUT"),
@@ -291,6 +348,7 @@ CASES: dict[str, Case] = {
         "flows", "POST", "/versions/1/restore"
     ),
     "GET /api/flows/<int:flow_id>/stats": _member_of("flows", "GET", "/stats"),
+    "GET /api/flows/<int:flow_id>/email": _member_of("flows", "GET", "/email"),
     "GET /api/segments": _list_of("segments"),
     "POST /api/segments": _create_in("segments"),
     "GET /api/segments/<int:segment_id>": _member_of("segments", "GET"),
@@ -319,4 +377,5 @@ CASES: dict[str, Case] = {
     "POST /api/keys/<int:key_id>/rotate": _on_a_write_key("POST", "/rotate"),
     "GET /api/predictions": _predictions_status,
     "POST /api/predictions/refresh": _predictions_refresh,
+    **CAMPAIGN_CASES,
 }
