@@ -91,19 +91,26 @@ def editor(c: dict, lists: list[str], segments: list[tuple[int, str]], tz: str):
     ab = c.get("ab") or {}
     form = dmc.Stack(
         [
-            dmc.TextInput(id="cmp-name", label="Name", value=c["name"], required=True),
+            dmc.TextInput(
+                id="cmp-name", debounce=400, label="Name", value=c["name"], required=True
+            ),
             dmc.TextInput(
                 id="cmp-subject",
+                debounce=400,
                 label="Subject",
                 value=c["subject"],
                 required=True,
                 description="Placeholders: {{ first_name }}, {{ email }}, any trait",
             ),
             dmc.TextInput(
-                id="cmp-preview-text", label="Preview text", value=c.get("preview_text") or ""
+                id="cmp-preview-text",
+                debounce=400,
+                label="Preview text",
+                value=c.get("preview_text") or "",
             ),
             dmc.Textarea(
                 id="cmp-body",
+                debounce=400,
                 label="Body",
                 value=c["body"],
                 autosize=True,
@@ -137,6 +144,7 @@ def editor(c: dict, lists: list[str], segments: list[tuple[int, str]], tz: str):
             dmc.Switch(id="cmp-ab-on", label="Test 2 to 4 subjects", checked=bool(ab)),
             dmc.Textarea(
                 id="cmp-ab-subjects",
+                debounce=400,
                 label="Subjects, one a line",
                 value="\n".join(ab.get("subjects") or []),
                 autosize=True,
