@@ -15,7 +15,7 @@ from backend.flows.starters import TEMPLATES, blank
 from components.context import account_id, runtime
 from components.dialogs import close_button
 from components.flows.list_view import flows_table, template_choices
-from components.list_actions import NotFound, gone
+from components.list_actions import NotFound, delete_dialog, gone
 
 dash.register_page(__name__, path="/flows", name="Flows", title="Flows · Tally", icon="flow")
 
@@ -69,22 +69,7 @@ def layout(**_):
                 size="lg",
                 closeButtonProps=close_button(),
             ),
-            dmc.Modal(
-                dmc.Stack(
-                    [
-                        html.P(id="flows-delete-text"),
-                        dmc.Group(
-                            [
-                                dmc.Button("Delete", id="flows-delete-confirm", color="red"),
-                                dmc.Button("Cancel", id="flows-delete-cancel", variant="default"),
-                            ]
-                        ),
-                    ]
-                ),
-                id="flows-delete-modal",
-                title="Delete flow",
-                closeButtonProps=close_button(),
-            ),
+            delete_dialog("flows", "Delete flow"),
             dcc.Store(id="flows-delete-id"),
             dcc.Location(id="flows-go", refresh="callback-nav"),
             html.Div(

@@ -9,9 +9,8 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from backend.forms import service, stats
 from backend.forms.starters import template
 from components.context import account_id, runtime
-from components.dialogs import close_button
 from components.forms.forms_table import forms_table, template_buttons
-from components.list_actions import NotFound, gone
+from components.list_actions import NotFound, delete_dialog, gone
 
 dash.register_page(__name__, path="/forms", name="Forms", title="Forms · Tally", icon="form")
 
@@ -37,28 +36,7 @@ def layout(**_):
             template_buttons(),
             html.Div(_table(), id="forms-list"),
             dcc.Location(id="forms-nav", refresh="callback-nav"),
-            dmc.Modal(
-                id="forms-delete-modal",
-                title="Delete this form?",
-                closeButtonProps=close_button(),
-                children=[
-                    dmc.Text(id="forms-delete-text", size="sm"),
-                    dmc.Group(
-                        [
-                            # Focus starts on Cancel: Enter must not delete by accident.
-                            dmc.Button(
-                                "Cancel",
-                                id="forms-delete-cancel",
-                                variant="default",
-                                **{"data-autofocus": True},
-                            ),
-                            dmc.Button("Delete form", id="forms-delete-confirm", color="red"),
-                        ],
-                        justify="flex-end",
-                        mt="md",
-                    ),
-                ],
-            ),
+            delete_dialog("forms", "Delete this form?", label="Delete form"),
             dcc.Store(id="forms-delete-target"),
         ]
     )

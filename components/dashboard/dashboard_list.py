@@ -14,7 +14,7 @@ from backend.dashboards import DashboardInvalid, service
 from components.context import account_id, runtime
 from components.dashboard.glyphs import icon
 from components.dialogs import close_button
-from components.list_actions import NotFound, gone
+from components.list_actions import NotFound, delete_dialog, gone
 
 
 def rows() -> list:
@@ -126,20 +126,10 @@ def dashboard_list() -> html.Div:
                     ),
                 ],
             ),
-            dmc.Modal(
-                id="dlist-delete-modal",
-                title="Delete this dashboard?",
-                closeButtonProps=close_button(),
-                children=[
-                    dmc.Text("Its cards and layout are deleted; the data stays.", size="sm"),
-                    dmc.Group(
-                        [
-                            dmc.Button("Delete", id="dlist-delete-confirm", color="red"),
-                            dmc.Button("Cancel", id="dlist-delete-cancel", variant="default"),
-                        ],
-                        mt="md",
-                    ),
-                ],
+            delete_dialog(
+                "dlist",
+                "Delete this dashboard?",
+                "Its cards and layout are deleted; the data stays.",
             ),
         ]
     )
