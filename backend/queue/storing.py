@@ -16,6 +16,7 @@ from collections import defaultdict
 
 import orjson
 from confluent_kafka import Consumer, KafkaError, Producer
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from backend.ingest.fold import fold_account
 from backend.queue import topics
@@ -76,13 +77,26 @@ class StoringConsumer:
             except Exception as exc:  # a poison record: quarantined, never blocks a partition
                 poison.append((m, repr(exc)))
                 continue
-            by_account[rec["a"]].append(msg)
+            by_account[rec["a"]].append((m, msg))
         stored = 0
         if by_account:
-            with self.db.session() as s, planned_afresh(s):
-                for account_id, batch in by_account.items():
-                    stored += fold_account(s, account_id, batch, None, self.hooks)
-                s.commit()
+            try:
+                stored = self._fold(by_account)
+            except (OperationalError, InterfaceError):
+                raise  # the database is away, not the records: retried whole after a restart
+            except Exception:
+                # A record that decodes but cannot be stored: fold one message a transaction,
+                # so only it goes to the dead letters and the partition goes on.
+                log.exception("a storing batch failed; storing it message by message")
+                stored = 0
+                for account_id, pairs in by_account.items():
+                    for m, msg in pairs:
+                        try:
+                            stored += self._fold({account_id: [(m, msg)]})
+                        except (OperationalError, InterfaceError):
+                            raise
+                        except Exception as exc:
+                            poison.append((m, repr(exc)))
         for m, why in poison:
             self.dead.produce(
                 self.t.dead_letters,
@@ -97,6 +111,14 @@ class StoringConsumer:
         if poison and self.dead.flush(30) > 0:
             raise RuntimeError("the dead-letter topic did not take a poison record")
         self.consumer.commit(asynchronous=False)
+        return stored
+
+    def _fold(self, by_account: dict[str, list]) -> int:
+        """One relational transaction for the messages: how many were new."""
+        stored = 0
+        with self.db.session() as s, planned_afresh(s):
+            for account_id, pairs in by_account.items():
+                stored += fold_account(s, account_id, [msg for _, msg in pairs], None, self.hooks)
         return stored
 
     def close(self) -> None:

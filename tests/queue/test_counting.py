@@ -84,6 +84,12 @@ def test_a_poison_record_is_quarantined_and_the_partition_goes_on(tmp_path, kafk
             raw.produce(t.events, b"\xff not json", f"{acc.id}\x00bad-{p}".encode(), partition=p)
             raw.produce(t.events, orjson.dumps({"a": acc.id, "m": {"id": "x"}}), b"k", partition=p)
         raw.produce(t.events, b"{}", None, partition=0)
+        # Well-formed, but its time is no number: neither counted nor storable.
+        bad_time = {
+            "a": acc.id,
+            "m": {"id": "t", "e": "Placed Order", "ts": "soon", "ip": None, "p": {}},
+        }
+        raw.produce(t.events, orjson.dumps(bad_time), f"{acc.id}\x00t".encode(), partition=1)
         assert raw.flush(10) == 0
         batch = messages(300, seed=3)
         send(app.test_client(), acc.write_key, batch)
@@ -109,7 +115,7 @@ def test_a_poison_record_is_quarantined_and_the_partition_goes_on(tmp_path, kafk
         for m in got:
             group = dict(m.headers())["tally-group"].decode()
             by_group[group] = by_group.get(group, 0) + 1
-        # Counting quarantines all 9; storing the 8 it cannot read (it needs no key).
-        assert by_group == {t.counting_group: 9, t.storing_group: 9}
+        # Each group quarantines all 10 (9 unreadable, 1 unstorable) and goes on.
+        assert by_group == {t.counting_group: 10, t.storing_group: 10}
     finally:
         rt.close()
