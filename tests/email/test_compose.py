@@ -3,6 +3,7 @@ image, RFC 8058 headers, a footer, VERP) and a DKIM signature dkimpy's verifier 
 
 from __future__ import annotations
 
+import base64
 from urllib.parse import parse_qs, urlparse
 
 import dkim
@@ -56,6 +57,11 @@ def test_the_wire_bytes_hold_both_parts_tracked_links_and_unsubscribe(tmp_path):
     assert out.mail_from.endswith("@bounce.acme.test")
     assert signer.read_verp(out.mail_from.split("@")[0]) == (42, "f3-welcome-1")
     assert out.message_key == "f3-welcome-1-p42"
+    # Links name whom they are about only sealed: the address is in no token's bytes.
+    tokens = [urlparse(unsub).path.split("/")[3].split(".")[0]]
+    tokens += [urlparse(w.strip("().")).path.split("/")[3] for w in text.split() if "/e/c/" in w]
+    for token in tokens:
+        assert b"ann@example.com" not in base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
     # The object view agrees with the bytes.
     assert [p.get_content_type() for p in out.msg.get_payload()] == ["text/plain", "text/html"]
     assert out.msg["List-Unsubscribe"] == msg["List-Unsubscribe"]
