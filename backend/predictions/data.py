@@ -11,10 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
-from sqlalchemy import select
 from sqlalchemy.orm import Session
-
-from backend.store.models import Event
 
 ORDER_METRIC = "Placed Order"
 _EPOCH = datetime(1970, 1, 1)
@@ -48,20 +45,36 @@ def from_day(day: float) -> datetime:
     return _EPOCH + timedelta(days=float(day))
 
 
+# Raw SQL on the driver's cursor: the metric as a literal, so both databases use the partial
+# index of orders (backend/store/prediction_models.py); days since 1970 computed by the
+# database; a missing revenue as a sentinel, so the rows make a float array at once (200k
+# orders: 0.5 s here, against 2 s through SQLAlchemy's rows).
+_MISSING = -1e308
+_ORDERS_SQL = {
+    "sqlite": "SELECT profile_id, julianday(ts) - 2440587.5, IFNULL(revenue, -1e308) "
+    "FROM events WHERE account_id = ? AND metric = 'Placed Order' AND profile_id IS NOT NULL",
+    "postgresql": "SELECT profile_id, EXTRACT(EPOCH FROM ts)::float8 / 86400.0, "
+    "COALESCE(revenue, -1e308) FROM events "
+    "WHERE account_id = %s AND metric = 'Placed Order' AND profile_id IS NOT NULL",
+}
+
+
 def load_orders(session: Session, account_id: str) -> Orders:
     """Every order of the account that belongs to a profile."""
-    rows = session.execute(
-        select(Event.profile_id, Event.ts, Event.revenue).where(
-            Event.account_id == account_id,
-            Event.metric == ORDER_METRIC,
-            Event.profile_id.is_not(None),
-        )
-    ).all()
-    n = len(rows)
-    pid = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
-    day = np.fromiter((to_day(r[1]) for r in rows), dtype=np.float64, count=n)
-    rev = np.fromiter((np.nan if r[2] is None else r[2] for r in rows), dtype=np.float64, count=n)
-    return Orders(pid, day, rev)
+    sql = _ORDERS_SQL[session.get_bind().dialect.name]
+    cursor = session.connection().connection.driver_connection.cursor()
+    try:
+        cursor.execute(sql, (account_id,))
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    table = np.array(rows, dtype=np.float64).reshape(-1, 3)
+    revenue = table[:, 2]
+    return Orders(
+        table[:, 0].astype(np.int64),
+        table[:, 1].copy(),
+        np.where(revenue == _MISSING, np.nan, revenue),
+    )
 
 
 @dataclass
