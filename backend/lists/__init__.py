@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backend.email.suppression import set_status
 from backend.store.models import List, ListMember, Profile
 
 LIST_METRIC = "Subscribed to List"
@@ -37,6 +38,13 @@ def join(
     """Add the profile to the list; True when it was not a member yet. A member who joins
     again keeps their membership, and gains the consent time if they had none."""
     lst = get_or_create(session, account_id, name)
+    if (
+        consent_at is not None
+        and (profile.email_status or "never_subscribed") == "never_subscribed"
+    ):
+        # Consent given to join a list is consent to the account's marketing e-mail; an
+        # unsubscribed address subscribes again only through its own unsubscribe page.
+        set_status(session, profile, "subscribed", f"consented joining {name}", None, at=consent_at)
     member = session.scalar(
         select(ListMember).where(ListMember.list_id == lst.id, ListMember.profile_id == profile.id)
     )
