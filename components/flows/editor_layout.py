@@ -111,6 +111,12 @@ def editor(
                 id="flow-message", role="status", className="notice", **{"aria-live": "polite"}
             ),
             note(),
+            html.Div(  # shown on phones only (assets/phone.css), where the canvas is read-only
+                "This is a read-only view: editing a flow needs a wider screen. Open it on a "
+                "computer or tablet to change it.",
+                className="fn-phone-note notice",
+                role="note",
+            ),
             html.Div(
                 [
                     palette(),
