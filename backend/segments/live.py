@@ -26,8 +26,8 @@ from pyroaring import BitMap64
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from backend.segments import membership
-from backend.segments.evaluate import _chunks, members
+from backend.segments.evaluate import _chunks
+from backend.segments.refresh import _conditions, evaluate_full, reevaluate
 from backend.store.db import utcnow
 from backend.store.models import Event
 from backend.store.segment_models import Segment
@@ -35,45 +35,6 @@ from backend.store.segment_models import Segment
 log = logging.getLogger("tally.segments")
 
 MAX_ROWS = 50_000  # events read per step
-
-
-def _conditions(seg: Segment) -> list[dict]:
-    return [c for group in seg.definition.get("conditions") or [] for c in group]
-
-
-def after_changes(s: Session, seg: Segment, changes, now: datetime) -> None:
-    """Start flows on the joins; re-evaluate the segments that use this one."""
-    if changes.joined:
-        from backend.flows.enroll import SEGMENT_METRIC, enroll
-
-        rows = [
-            {
-                "metric": SEGMENT_METRIC,
-                "properties": {"segment": seg.id},
-                "ts": now,
-                "message_id": f"segment:{seg.id}:{p}:{now.isoformat()}",
-                "profile_id": p,
-            }
-            for p in changes.joined
-        ]
-        enroll(s, seg.account_id, rows, now)
-    touched = changes.joined | changes.left
-    if not touched:
-        return
-    for other in s.scalars(select(Segment).where(Segment.account_id == seg.account_id)):
-        if any(
-            c.get("type") == "segment" and c.get("segment") == seg.id for c in _conditions(other)
-        ):
-            reevaluate(s, other, touched, now)
-
-
-def reevaluate(s: Session, seg: Segment, within: BitMap64, now: datetime):
-    """Evaluate `seg` for the profiles in `within` only and store the difference."""
-    membership.lock(s, seg.id)
-    new = members(s, seg.account_id, seg.definition["conditions"], now, within)
-    changes = membership.apply(s, seg, new, now, within=within)
-    after_changes(s, seg, changes, now)
-    return changes
 
 
 def affected_by(seg: Segment, metrics: set[str]) -> bool:
@@ -195,8 +156,6 @@ class Watcher:
 
     # -- the safety net ------------------------------------------------------------------------
     def _full(self, now: datetime, force: bool = False) -> int:
-        from backend.segments.service import evaluate_full
-
         changed = 0
         with self.db.session() as s:
             due = [

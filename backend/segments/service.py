@@ -10,9 +10,10 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from backend.errors import Conflict
-from backend.segments import definition, membership
+from backend.segments import definition
 from backend.segments.evaluate import members
 from backend.segments.membership import get_segment
+from backend.segments.refresh import evaluate_full
 from backend.store.db import utcnow
 from backend.store.flow_models import Flow
 from backend.store.models import Profile
@@ -41,18 +42,6 @@ def list_segments(s: Session, account_id: str) -> list[Segment]:
     return list(
         s.scalars(select(Segment).where(Segment.account_id == account_id).order_by(Segment.id))
     )
-
-
-def evaluate_full(s: Session, seg: Segment, now: datetime | None = None):
-    """Evaluate every profile and store the result; returns the changes."""
-    from backend.segments.live import after_changes  # flows and dependants react to joins
-
-    now = now or utcnow()
-    membership.lock(s, seg.id)
-    new = members(s, seg.account_id, seg.definition["conditions"], now)
-    changes = membership.apply(s, seg, new, now, full=True)
-    after_changes(s, seg, changes, now)
-    return changes
 
 
 def create(s: Session, account_id: str, body: dict, now: datetime | None = None) -> Segment:
