@@ -349,7 +349,6 @@ CASES: dict[str, Case] = {
     ),
     "GET /api/flows/<int:flow_id>/stats": _member_of("flows", "GET", "/stats"),
     "GET /api/flows/<int:flow_id>/email": _member_of("flows", "GET", "/email"),
-    "GET /api/flows/<int:flow_id>/email": _member_of("flows", "GET", "/email"),
     "GET /api/segments": _list_of("segments"),
     "POST /api/segments": _create_in("segments"),
     "GET /api/segments/<int:segment_id>": _member_of("segments", "GET"),
