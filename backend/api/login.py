@@ -28,6 +28,7 @@ from werkzeug.routing import Map
 
 from backend.accounts.users import RateLimited, verify_login
 from backend.api.context import runtime
+from backend.dashboards.service import landing
 from backend.store.models import Account, User
 
 bp = Blueprint("login", __name__, template_folder="templates")
@@ -134,6 +135,9 @@ def login_submit():
     login_user(web_user)
     if wants_json:
         return jsonify({"ok": True, "account": web_user.account_id})
+    if nxt == "/":  # no page asked for: the Overview (dashboards.service.landing)
+        with runtime().db.session() as s:
+            nxt = landing(s, web_user.account_id)
     return redirect(nxt, 303)
 
 

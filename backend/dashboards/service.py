@@ -37,6 +37,22 @@ def get(s: Session, account_id: str, dashboard_id: int) -> Dashboard:
     return d
 
 
+def landing(s: Session, account_id: str) -> str:
+    """Where a login lands: the account's first dashboard (the Overview made at sign-up) once
+    it has events, not a list of one; before the first event, "/" shows how to send one."""
+    from backend.analytics import list_metrics
+
+    first = s.scalar(
+        select(Dashboard.id)
+        .where(Dashboard.account_id == account_id)
+        .order_by(Dashboard.id)
+        .limit(1)
+    )
+    if first is None or not list_metrics(s, account_id):
+        return "/"
+    return f"/dashboards/{first}"
+
+
 def list_dashboards(s: Session, account_id: str) -> list[Dashboard]:
     return list(
         s.scalars(

@@ -93,3 +93,18 @@ def test_form_errors_contrast_on_the_form_and_do_not_echo_the_label(dash_duo, sh
     bg = 0.2126 * (0x1F / 255 / 12.92) + 0.7152 * ((0x29 / 255 + 0.055) / 1.055) ** 2.4
     bg += 0.0722 * ((0x37 / 255 + 0.055) / 1.055) ** 2.4
     assert (max(fg, bg) + 0.05) / (min(fg, bg) + 0.05) >= 4.5
+
+
+def test_login_lands_on_the_overview(dash_duo, live_app):
+    from backend.accounts.service import create_account
+    from backend.ingest import ingestor
+
+    runtime = live_app.app.extensions["tally"]
+    with runtime.db.session() as s:
+        acc = create_account(s, "Landing Shop", email="landing@shop.test", password=PASSWORD)
+    ing = ingestor(runtime)
+    ing.accept(acc.id, [{"type": "track", "event": "Placed Order", "userId": "u1"}])
+    ing.drain()
+    log_in(dash_duo, live_app, "landing@shop.test")
+    dash_duo.wait_for_text_to_equal("#dashboard-name", "Overview")
+    assert "/dashboards/" in dash_duo.driver.current_url
