@@ -108,3 +108,36 @@ def test_login_lands_on_the_overview(dash_duo, live_app):
     log_in(dash_duo, live_app, "landing@shop.test")
     dash_duo.wait_for_text_to_equal("#dashboard-name", "Overview")
     assert "/dashboards/" in dash_duo.driver.current_url
+
+
+def test_the_demo_shows_a_plausible_click_to_open_ratio(dash_duo, live_app):
+    from backend.accounts.service import create_account
+    from backend.demo import seed
+
+    runtime = live_app.app.extensions["tally"]
+    with runtime.db.session() as s:
+        acc = create_account(s, "Demo Mail Shop", email="demomail@shop.test", password=PASSWORD)
+    seed(runtime, acc.id, events=6000, days=30, progress=False)
+    card = {"chart": "number", "range": "last_30_days", "y": 0, "w": 3, "h": 1}
+    did = api(
+        live_app,
+        acc,
+        "POST",
+        "/api/dashboards",
+        json={
+            "name": "E-mail",
+            "cards": [
+                {**card, "id": "opens", "title": "Opens", "metric": "Opened Email", "x": 0},
+                {**card, "id": "clicks", "title": "Clicks", "metric": "Clicked Email", "x": 3},
+            ],
+        },
+    )["id"]
+    log_in(dash_duo, live_app, "demomail@shop.test")
+    open_page(dash_duo, f"{live_app.url}/dashboards/{did}")
+
+    def number(cid: str) -> int:
+        el = dash_duo.wait_for_element(f"#dcard-{cid} .dcard-number")
+        return int(el.get_attribute("title").replace(",", ""))
+
+    opens, clicks = number("opens"), number("clicks")
+    assert opens > 0 and 0.10 <= clicks / opens <= 0.25, (opens, clicks)
