@@ -32,29 +32,30 @@ def note() -> html.Div:
 
 @callback(
     Output("flow-autosave", "data"),
+    Output("flow-autosave-checked", "data", allow_duplicate=True),
     Input("flow-history", "data"),
     Input("flow-name", "value"),
     Input("flow-saved", "data"),
     State("flow-id", "data"),
     State("flow-autosave", "data"),
-    State("flow-autosave-checked", "data"),
     prevent_initial_call=True,
 )
-def keep(history, name, _saved, fid, kept, checked):
-    """A change (the history has a past) is kept; a successful save drops what was kept."""
+def keep(history, name, _saved, fid, kept):
+    """A change (the history has a past) is kept; a successful save drops what was kept.
+    Writing marks the page checked, so what this page wrote is not offered back to it."""
     kept = dict(kept or {})
     key = str(fid)
     if ctx.triggered_id == "flow-saved":
         if kept.pop(key, None) is None:
-            return no_update
-        return kept
-    if not checked or not history or not history.get("past") or not history.get("present"):
-        return no_update
+            return no_update, no_update
+        return kept, True
+    if not history or not history.get("past") or not history.get("present"):
+        return no_update, no_update
     kept[key] = {
         "defn": {**history["present"], "name": name},
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    return kept
+    return kept, True
 
 
 @callback(
@@ -73,11 +74,15 @@ def keep(history, name, _saved, fid, kept, checked):
     prevent_initial_call="initial_duplicate",
 )
 def bring_back(_ts, kept, checked, fid, saved, stats):
-    """Once, when the page opens: the changes this browser kept for the flow, if any."""
+    """Once, when the page opens: the changes this browser kept for the flow, if any. The
+    store's data arrive from localStorage after the first call, so "nothing kept" does not
+    settle it; the first change on the page (keep) does."""
     if checked:
         return (no_update,) * 6
     entry = (kept or {}).get(str(fid))
-    if not entry or entry["defn"] == saved:
+    if not entry:
+        return (no_update,) * 6
+    if entry["defn"] == saved:
         return (no_update,) * 5 + (True,)
     defn = entry["defn"]
     nodes, edges = to_canvas(defn, problems_by_node(defn), stats)

@@ -135,8 +135,14 @@ def test_the_day_and_week_in_progress_are_drawn_apart(dash_duo, live_app, shop):
     # Today by hour: no hour that has not begun, the current one "so far".
     pick(dash_duo, "dash-range", "Today")
     now = datetime.now(UTC)
-    until(dash_duo, lambda _: len(traces(dash_duo, "daily").get("Total", {}).get("x", [])) < 24)
-    got = traces(dash_duo, "daily")
+    got = until(
+        dash_duo,
+        lambda _: (
+            (t := traces(dash_duo, "daily")).get("Total, so far")
+            and len(t.get("Previous period", {}).get("x", range(99))) <= 24  # by hour now
+            and t
+        ),
+    )
     hours = {x[11:13] for t in got.values() if t["name"] != "Previous period" for x in t["x"] if x}
     assert max(hours) in (f"{now.hour:02d}", f"{now.hour + 1:02d}"), sorted(hours)
     assert got["Total, so far"]["x"][-1][11:13] == max(hours)
