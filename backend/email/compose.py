@@ -167,7 +167,7 @@ def compose(
         ("From", ctx.sender),
         ("To", profile.email),
         ("Subject", _header_text(subject_text)),
-        ("Date", formatdate(sent, usegmt=True)),
+        ("Date", _date(sent)),
         ("Message-ID", msg_id),
         ("List-Unsubscribe", f"<{unsub_url}>"),
         ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
@@ -234,8 +234,23 @@ def _build(headers, text: str, html_text: str, boundary: str) -> WireMessage:
 
 def _verp(ctx: EmailContext, profile_id: int, source: dict) -> str:
     if not ctx.bounce_domain:
-        return parseaddr(ctx.sender)[1] or "no-reply@tally.local"
+        plain = ctx._cache.get("mail_from")
+        if plain is None:  # parseaddr costs ~20 us; the From of a context never changes
+            plain = ctx._cache["mail_from"] = parseaddr(ctx.sender)[1] or "no-reply@tally.local"
+        return plain
     return f"{ctx.signer.verp_local(profile_id, source_code(source))}@{ctx.bounce_domain}"
+
+
+_dates: dict[int, str] = {}
+
+
+def _date(sent: int) -> str:
+    """formatdate, once a second rather than once a message."""
+    text = _dates.get(sent)
+    if text is None:
+        _dates.clear()
+        text = _dates[sent] = formatdate(sent, usegmt=True)
+    return text
 
 
 def _compact(source: dict) -> dict:

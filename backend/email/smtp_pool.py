@@ -8,6 +8,7 @@ TALLY_SMTP_URL: smtp://[user:pass@]host[:port][?from=ADDR&starttls=1] or smtps:/
 from __future__ import annotations
 
 import queue
+import re
 import smtplib
 import ssl
 import threading
@@ -49,6 +50,32 @@ class SmtpTarget:
         self.user = unquote(u.username) if u.username else None
         self.password = unquote(u.password) if u.password else None
         self.sender = q.get("from", ["Tally <no-reply@tally.local>"])[0]
+
+
+# An address that is a plain dot-atom is quoted as smtplib.quoteaddr would ("<addr>"),
+# without its parser (~15 us a call); anything else goes through quoteaddr itself.
+_DOT_ATOM = re.compile(
+    rb"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    rb"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+)
+_LEADING_DOT = re.compile(rb"(?m)^\.")  # smtplib's _quote_periods
+
+
+def _quoted(addr: str) -> bytes:
+    raw = addr.encode("ascii")  # smtplib's command encoding: the same error on non-ASCII
+    if _DOT_ATOM.fullmatch(raw):
+        return b"<" + raw + b">"
+    return smtplib.quoteaddr(addr).encode("ascii")
+
+
+def _data_bytes(data: bytes) -> bytes:
+    """The DATA payload exactly as smtplib.SMTP.data sends bytes: leading dots doubled,
+    ended by CRLF "." CRLF (the regex only runs when a line starts with a dot)."""
+    if b"\n." in data or data.startswith(b"."):
+        data = _LEADING_DOT.sub(b"..", data)
+    if data[-2:] != b"\r\n":
+        data += b"\r\n"
+    return data + b".\r\n"
 
 
 def _reply_text(raw) -> str:
@@ -130,16 +157,37 @@ class SmtpPool:
         # compose's WireMessage carries the exact bytes it signed (DKIM): send those.
         data = getattr(msg, "wire", None) or msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
         try:
-            code, resp = conn.mail(mail_from)
+            # MAIL, RCPT and DATA in one write when the server allows PIPELINING (RFC
+            # 2920), the message and its "." in one more: two writes and four replies read
+            # on smtplib's own reply reader, instead of smtplib's four round trips and its
+            # per-command overhead (~0.4 ms a message on this box, bench/campaign.py).
+            head = [b"MAIL FROM:" + _quoted(mail_from), b"RCPT TO:" + _quoted(rcpt), b"DATA"]
+            if conn.does_esmtp and conn.has_extn("pipelining"):
+                conn.send(b"\r\n".join(head) + b"\r\n")
+                replies = [conn.getreply() for _ in head]
+            else:
+                replies = []
+                for cmd, ok in zip(head, ((250,), (250, 251), (354,)), strict=True):
+                    conn.send(cmd + b"\r\n")  # one at a time, stopping at the first refusal
+                    replies.append(conn.getreply())
+                    if replies[-1][0] not in ok:
+                        break
+            code, resp = replies[0]
             if code != 250:
+                self._end_data(conn, replies)
                 # The sender refused: a setting to fix, not this recipient's fault.
                 if 500 <= code < 600:
                     raise SmtpUnavailable(f"sender {mail_from} refused: {code} {_reply_text(resp)}")
                 raise _classify(code, resp)
-            code, resp = conn.rcpt(rcpt)
+            code, resp = replies[1]
             if code not in (250, 251):
+                self._end_data(conn, replies)
                 raise _classify(code, resp)
-            code, resp = conn.data(data)
+            code, resp = replies[2]
+            if code != 354:
+                raise _classify(code, resp)
+            conn.send(_data_bytes(data))
+            code, resp = conn.getreply()
             if code != 250:
                 raise _classify(code, resp)
             return f"{code} {_reply_text(resp)}"
@@ -151,6 +199,14 @@ class SmtpPool:
             raise _classify(exc.smtp_code, exc.smtp_error) from None
         except OSError as exc:
             raise _Stale(f"connection failed: {exc}") from None
+
+    @staticmethod
+    def _end_data(conn: smtplib.SMTP, replies) -> None:
+        # A server that said 354 to a pipelined DATA after refusing MAIL or RCPT waits for
+        # a message: an empty one ends it (it has no valid recipient to deliver to).
+        if len(replies) == 3 and replies[2][0] == 354:
+            conn.send(b".\r\n")
+            conn.getreply()
 
     def close(self) -> None:
         self._closed = True

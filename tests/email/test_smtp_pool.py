@@ -4,6 +4,7 @@ went away is reconnected to."""
 
 from __future__ import annotations
 
+import sys
 import threading
 from contextlib import contextmanager
 from email.message import EmailMessage
@@ -118,3 +119,41 @@ def test_no_server_is_unavailable_and_a_restarted_one_is_reconnected_to():
     pool.close()
     with pytest.raises(SmtpUnavailable):
         pool.send(message("carl@x.test"), "b@bounce.test", "carl@x.test")
+
+
+# A server that advertises PIPELINING (RFC 2920): MAIL, RCPT and DATA go in one write, and
+# refusals, dot-stuffing and connection reuse behave as without it.
+class Pipelining(Server):
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802
+        responses = await super().handle_EHLO(server, session, envelope, hostname, responses)
+        return [responses[0], "250-PIPELINING", *responses[1:]]
+
+
+def dotted(to: str) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "shop@acme.test", to, "dots"
+    msg.set_content(".a line that starts with a dot\n.\nand the end\n")
+    return msg
+
+
+def test_pipelined_sends_refusals_and_dots(monkeypatch):
+    monkeypatch.setattr(sys.modules[__name__], "Server", Pipelining)
+    with smtp_server() as (server, url, _), SmtpPool(url) as pool:
+        assert pool.send(dotted("ann@x.test"), "b@bounce.test", "ann@x.test").startswith("250")
+        conn = pool._idle.get_nowait()
+        assert conn.has_extn("pipelining")  # so the pipelined path is the one under test
+        pool._idle.put(conn)
+        with pytest.raises(RecipientRefused):
+            pool.send(dotted("nobody@x.test"), "b@bounce.test", "nobody@x.test")
+        with pytest.raises(SmtpUnavailable):
+            pool.send(dotted("later@x.test"), "b@bounce.test", "later@x.test")
+        with pytest.raises(SmtpUnavailable):
+            pool.send(dotted("ann@x.test"), "unknown@bounce.test", "ann@x.test")
+        pool.send(dotted("bob@x.test"), "b@bounce.test", "bob@x.test")
+        assert isinstance(server, Pipelining)
+        assert [m[1] for m in server.messages] == [["ann@x.test"], ["bob@x.test"]]
+        assert server.connections == 1
+        body = server.messages[0][2]
+        assert b"\n.a line that starts with a dot" in body and b"\n.\n" in body.replace(
+            b"\r\n", b"\n"
+        )
