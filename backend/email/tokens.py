@@ -68,7 +68,7 @@ class Signer:
             raise BadToken(what)
         body, sig = token.split(".")
         want = _b64(hmac.new(key, body.encode("ascii", "replace"), hashlib.sha256).digest()[:16])
-        if not hmac.compare_digest(sig, want):
+        if not sig.isascii() or not hmac.compare_digest(sig, want):  # str: ASCII only
             raise BadToken(what)
         try:
             payload = json.loads(_unb64(body))
@@ -131,7 +131,7 @@ class Signer:
             want = self.link_sig(msg_token, url)
         except UnicodeEncodeError:
             return False
-        return hmac.compare_digest(sig, want)
+        return sig.isascii() and hmac.compare_digest(sig, want)
 
     # -- VERP: the envelope sender's local part (at most 64 characters) --------------
     def verp_local(self, profile_id: int, source_code: str) -> str:
@@ -146,7 +146,7 @@ class Signer:
             return None
         core = f"{parts[1]}.{parts[2]}"
         want = _b64(hmac.new(self.verp_key, core.encode(), hashlib.sha256).digest()[:9])
-        if not hmac.compare_digest(parts[3], want):
+        if not parts[3].isascii() or not hmac.compare_digest(parts[3], want):
             return None
         return int(parts[1]), parts[2]
 
