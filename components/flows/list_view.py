@@ -1,14 +1,21 @@
-"""The flows list: a row per flow with its status, trigger, numbers and actions."""
+"""The flows list: a row per flow with its status, trigger, numbers and actions (the rows
+and their actions are components/item_list.py; this says what a flow's row shows)."""
 
 from __future__ import annotations
+
+import copy
 
 import dash_mantine_components as dmc
 from dash import html
 
+from backend.flows import service
 from backend.flows.starters import TEMPLATES
 from components.flows.catalog import trigger_summary
 from components.flows.editor_layout import STATUS_COLORS
 from components.format import ago, when
+from components.item_list import Column, ItemKind, register
+
+KEYS = ("name", "trigger", "filters", "start", "nodes")
 
 
 def empty_state() -> dmc.Paper:
@@ -30,67 +37,57 @@ def empty_state() -> dmc.Paper:
     )
 
 
-def flows_table(flows: list[dict], entered: dict[int, int]) -> html.Div:
-    if not flows:
-        return empty_state()
-    rows = [
-        html.Tr(
-            [
-                html.Td(dmc.Anchor(f["name"], href=f"/flows/{f['id']}", className="flow-link")),
-                html.Td(
-                    dmc.Badge(
-                        f["status"], color=STATUS_COLORS.get(f["status"], "gray"), variant="light"
-                    )
-                ),
-                html.Td(trigger_summary(f.get("trigger") or {})),
-                html.Td(f"{len(f.get('nodes') or [])}", className="num"),
-                html.Td(f"{entered.get(f['id'], 0):,}", className="num"),
-                html.Td(
-                    html.Span(
-                        f"v{f['version']} · {ago(f['updated_at'])}", title=when(f["updated_at"])
-                    ),
-                    className="muted fn-saved",
-                ),
-                html.Td(
-                    dmc.Group(
-                        [
-                            dmc.Button(
-                                "Duplicate",
-                                id={"type": "flows-duplicate", "id": f["id"]},
-                                size="xs",
-                                variant="subtle",
-                                **{"aria-label": f"Duplicate {f['name']}"},
-                            ),
-                            dmc.Button(
-                                "Delete",
-                                id={"type": "flows-delete", "id": f["id"]},
-                                size="xs",
-                                variant="subtle",
-                                color="red",
-                                **{"aria-label": f"Delete {f['name']}"},
-                            ),
-                        ],
-                        gap=4,
-                    )
-                ),
-            ],
-            id=f"flow-row-{f['id']}",
-            className="fn-flow-row",
-        )
-        for f in flows
-    ]
-    head = html.Thead(
-        html.Tr(
-            [
-                html.Th(h, scope="col")
-                for h in ("Flow", "Status", "Trigger", "Steps", "Entered", "Saved")
-            ]
-            + [html.Th(html.Span("Actions", className="visually-hidden"), scope="col")]
-        )
-    )
-    return dmc.Table(
-        [head, html.Tbody(rows)], id="flows-table", highlightOnHover=True, striped=True
-    )
+def _items(s, account: str) -> list[dict]:
+    flows = [service.to_json(f) for f in service.list_flows(s, account)]
+    for f in flows:
+        f["entered"] = service.stats(s, account, f["id"])["entered"]
+    return flows
+
+
+def _duplicate(s, account: str, fid: int) -> str:
+    """The copy starts as a draft (create never activates)."""
+    src = service.to_json(service.get(s, account, fid))
+    body = copy.deepcopy({k: src[k] for k in KEYS})
+    body["name"] = f"{src['name']} (copy)"[:200]
+    return service.create(s, account, {**body, "reentry": src["reentry"]}).name
+
+
+def _describe_delete(s, account: str, fid: int) -> str:
+    name = service.get(s, account, fid).name
+    return f"Delete {name}? People waiting in it leave the flow. This cannot be undone."
+
+
+def _status(f: dict) -> dmc.Badge:
+    return dmc.Badge(f["status"], color=STATUS_COLORS.get(f["status"], "gray"), variant="light")
+
+
+def _saved(f: dict) -> html.Span:
+    return html.Span(f"v{f['version']} · {ago(f['updated_at'])}", title=when(f["updated_at"]))
+
+
+FLOWS = ItemKind(
+    key="flows",
+    noun="flow",
+    title="Flow",
+    items=_items,
+    link=lambda fid: f"/flows/{fid}",
+    columns=(
+        Column("Status", _status),
+        Column("Trigger", lambda f: trigger_summary(f.get("trigger") or {})),
+        Column("Steps", lambda f: f"{len(f.get('nodes') or [])}", "num"),
+        Column("Entered", lambda f: f"{f['entered']:,}", "num"),
+        Column("Saved", _saved, "muted fn-saved"),
+    ),
+    duplicate=_duplicate,
+    delete=service.delete,
+    describe_delete=_describe_delete,
+    empty=empty_state,
+    row_id="flow-row-{id}",
+    row_class="fn-flow-row",
+    name_class="flow-link",
+    delete_title="Delete flow",
+)
+register(FLOWS)
 
 
 def template_choices() -> list[dict]:

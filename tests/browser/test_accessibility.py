@@ -91,7 +91,7 @@ def test_page_reads_well(dash_duo, live_app, a11y_shop, page):
         ("/flows", "#flows-new", "#flows-new-name"),
         ("dashboard", "#dash-add-card", "#cedit-title"),
         ("/dashboards", ".dlist-row button", "#dlist-rename-name"),
-        ("/forms", "[id*='forms-delete']", "#forms-delete-confirm"),
+        ("/forms", "#forms-table [id*='item-del']", "#forms-delete-confirm"),
         ("segment", "#seg-delete", "#seg-delete-confirm"),
     ],
 )

@@ -31,7 +31,7 @@ def test_build_save_reload_a_four_step_flow(dash_duo, live_app):
     log_in(dash_duo, live_app)
     dash_duo.wait_for_text_to_equal("#shell-account-name", live_app.account_name)
     dash_duo.find_element("#nav-flows").click()
-    dash_duo.wait_for_element("#flows-list")
+    dash_duo.wait_for_element("#flows-rows")
     dash_duo.find_element("#flows-new").click()
     dash_duo.wait_for_element("#flows-new-name").send_keys("Browser-built flow")
     dash_duo.find_element("#flows-create").click()
@@ -181,7 +181,7 @@ def test_template_goes_live_shows_numbers_pauses_restores_and_list_actions(dash_
     assert re.fullmatch(r"v3 · (just now|\d+ min ago)", saved_at.text), saved_at.text
     assert re.fullmatch(r"\d\d \w{3} \d{4}, \d\d:\d\d UTC", saved_at.get_attribute("title"))
     dash_duo.find_element(f"#flow-row-{flow_id} button[aria-label='Duplicate Cart rescue']").click()
-    dash_duo.wait_for_contains_text("#flows-list", "Cart rescue (copy)")
+    dash_duo.wait_for_contains_text("#flows-rows", "Cart rescue (copy)")
     with rt.db.session() as s:
         copy_id = max(f.id for f in service.list_flows(s, live_app.account_id))
     assert "draft" in dash_duo.find_element(f"#flow-row-{copy_id}").text.lower()

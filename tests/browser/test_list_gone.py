@@ -1,5 +1,6 @@
-"""Lists of dashboards, flows and forms when a row's thing was deleted in another tab: the
-click in the stale tab re-draws the list and says so, and the page keeps working."""
+"""Lists of dashboards, flows and forms (one component, components/item_list.py) when a
+row's thing was deleted in another tab: the click in the stale tab re-draws the list and
+says so, and the page keeps working."""
 
 from __future__ import annotations
 
@@ -31,9 +32,10 @@ def lists_shop(live_app):
         return create_account(s, "Lists Shop", email="lists@shop.test", password=PASSWORD)
 
 
-def _button(dash_duo, kind: str, key: str, item: int):
-    """A row's button by its pattern-matching id, as Dash writes it in the page."""
-    dom_id = json.dumps({key: item, "type": kind}, separators=(",", ":"))
+def _button(dash_duo, action: str, kind: str, item: int):
+    """A row's button by its pattern-matching id (components/item_list.py), as Dash writes
+    it in the page: keys sorted, no spaces."""
+    dom_id = json.dumps({"id": item, "kind": kind, "type": action}, separators=(",", ":"))
     return dash_duo.driver.find_element(By.XPATH, f"//*[@id='{dom_id}']")
 
 
@@ -64,7 +66,7 @@ def _says_gone(dash_duo, row: str) -> None:
     assert [e for e in dash_duo.get_logs() if e["level"] == "SEVERE"] == []
 
 
-@pytest.mark.parametrize("action", ["dlist-dup", "dlist-del", "dlist-rename"])
+@pytest.mark.parametrize("action", ["item-dup", "item-del", "item-rename"])
 def test_a_dashboard_deleted_in_another_tab(dash_duo, live_app, lists_shop, action):
     gone = api(live_app, lists_shop, "POST", "/api/dashboards", json={"name": f"Gone {action}"})
     kept = api(live_app, lists_shop, "POST", "/api/dashboards", json={"name": f"Kept {action}"})
@@ -73,19 +75,14 @@ def test_a_dashboard_deleted_in_another_tab(dash_duo, live_app, lists_shop, acti
     open_page(dash_duo, url)
     row = f"dlist-row-{gone['id']}"
     _delete_in_another_tab(
-        dash_duo, url, ("dlist-del", "id", gone["id"]), "dlist-delete-confirm", row
+        dash_duo, url, ("item-del", "dlist", gone["id"]), "dlist-delete-confirm", row
     )
-    _button(dash_duo, action, "id", gone["id"]).click()
-    if action == "dlist-del":  # asking needs no lookup: the confirmation finds it gone
-        WebDriverWait(dash_duo.driver, 10).until(
-            lambda d: d.find_element(By.ID, "dlist-delete-confirm").is_displayed()
-        )
-        dash_duo.find_element("#dlist-delete-confirm").click()
+    _button(dash_duo, action, "dlist", gone["id"]).click()
     _says_gone(dash_duo, row)
     assert dash_duo.driver.find_elements(By.ID, f"dlist-row-{kept['id']}")
 
 
-@pytest.mark.parametrize("action", ["flows-duplicate", "flows-delete"])
+@pytest.mark.parametrize("action", ["item-dup", "item-del"])
 def test_a_flow_deleted_in_another_tab(dash_duo, live_app, lists_shop, action):
     gone = api(live_app, lists_shop, "POST", "/api/flows", json=EMPTY_FLOW)
     log_in(dash_duo, live_app, "lists@shop.test")
@@ -93,20 +90,21 @@ def test_a_flow_deleted_in_another_tab(dash_duo, live_app, lists_shop, action):
     open_page(dash_duo, url)
     row = f"flow-row-{gone['id']}"
     _delete_in_another_tab(
-        dash_duo, url, ("flows-delete", "id", gone["id"]), "flows-delete-confirm", row
+        dash_duo, url, ("item-del", "flows", gone["id"]), "flows-delete-confirm", row
     )
-    _button(dash_duo, action, "id", gone["id"]).click()
+    _button(dash_duo, action, "flows", gone["id"]).click()
     _says_gone(dash_duo, row)
 
 
-def test_a_form_deleted_in_another_tab(dash_duo, live_app, lists_shop):
+@pytest.mark.parametrize("action", ["item-dup", "item-del"])
+def test_a_form_deleted_in_another_tab(dash_duo, live_app, lists_shop, action):
     gone = api(live_app, lists_shop, "POST", "/api/forms", json=template("footer_embed"))
     log_in(dash_duo, live_app, "lists@shop.test")
     url = f"{live_app.url}/forms"
     open_page(dash_duo, url)
     row = f"form-row-{gone['id']}"
     _delete_in_another_tab(
-        dash_duo, url, ("forms-delete", "index", gone["id"]), "forms-delete-confirm", row
+        dash_duo, url, ("item-del", "forms", gone["id"]), "forms-delete-confirm", row
     )
-    _button(dash_duo, "forms-duplicate", "index", gone["id"]).click()
+    _button(dash_duo, action, "forms", gone["id"]).click()
     _says_gone(dash_duo, row)
