@@ -113,6 +113,7 @@ def child_send(stop_after: int) -> None:
     sender.start_due()
     t_start = time.perf_counter() - t0
     sent = 0
+    cpu0 = _cpu(resource.RUSAGE_SELF) + _cpu(resource.RUSAGE_CHILDREN)  # forked slices too
     t1 = time.perf_counter()
     while True:
         n = sender.tick()
@@ -120,10 +121,29 @@ def child_send(stop_after: int) -> None:
         if n == 0 or (stop_after and sent >= stop_after):
             break
     secs = time.perf_counter() - t1
+    cpu = _cpu(resource.RUSAGE_SELF) + _cpu(resource.RUSAGE_CHILDREN) - cpu0
     sender.close()
     sender.pool.close()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"sent": sent, "seconds": secs, "start_seconds": t_start, "peak_mb": peak}))
+    print(
+        json.dumps(
+            {"sent": sent, "seconds": secs, "start_seconds": t_start, "peak_mb": peak, "cpu": cpu}
+        )
+    )
+
+
+def _cpu(who) -> float:
+    r = resource.getrusage(who)
+    return r.ru_utime + r.ru_stime
+
+
+def proc_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of another process, from /proc (Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def naive(n: int, port: int) -> float:
@@ -178,6 +198,7 @@ def main() -> None:
             print(
                 f"setup: {args.recipients:,} profiles on a list in {time.perf_counter() - t:.1f} s"
             )
+            sink_cpu0 = proc_cpu(sink.pid)
             out = subprocess.run(
                 [sys.executable, __file__, "--child", "--stop-after", str(args.stop_after)],
                 env=env,
@@ -188,11 +209,17 @@ def main() -> None:
             r = json.loads(out.stdout.strip().splitlines()[-1])
             time.sleep(0.5)
             got = sink_count(count_file)
+            sink_us = (proc_cpu(sink.pid) - sink_cpu0) / max(1, got) * 1e6
             rate = r["sent"] / r["seconds"]
             print(
                 f"tally:  {r['sent']:,} e-mails in {r['seconds']:.1f} s = {rate:,.0f}/s "
                 f"(recipients fixed in {r['start_seconds']:.1f} s; sink counted {got:,}); "
                 f"peak RSS {r['peak_mb']:.0f} MB"
+            )
+            print(
+                f"cpu:    sender {r['cpu'] / max(1, r['sent']) * 1e6:.0f} us an e-mail "
+                f"(all its processes), sink {sink_us:.0f} us; load average "
+                f"{os.getloadavg()[0]:.1f}"
             )
             if args.naive:
                 nrate = naive(args.naive, port)
