@@ -8,6 +8,7 @@ import json
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from backend.forms.starters import template
@@ -108,3 +109,25 @@ def test_a_form_deleted_in_another_tab(dash_duo, live_app, lists_shop, action):
     )
     _button(dash_duo, action, "forms", gone["id"]).click()
     _says_gone(dash_duo, row)
+
+
+def test_rename_in_the_shared_list_says_what_is_wrong_then_renames(dash_duo, live_app, lists_shop):
+    made = api(live_app, lists_shop, "POST", "/api/dashboards", json={"name": "Old name"})
+    log_in(dash_duo, live_app, "lists@shop.test")
+    open_page(dash_duo, f"{live_app.url}/dashboards")
+    _button(dash_duo, "item-rename", "dlist", made["id"]).click()
+    field = dash_duo.wait_for_element("#dlist-rename-name")
+    WebDriverWait(dash_duo.driver, 10).until(lambda _: field.get_attribute("value") == "Old name")
+    field.send_keys(Keys.CONTROL, "a")  # clear() does not tell React the value changed
+    field.send_keys(Keys.BACKSPACE)
+    WebDriverWait(dash_duo.driver, 10).until(lambda _: field.get_attribute("value") == "")
+    dash_duo.find_element("#dlist-rename-save").click()
+    dash_duo.wait_for_text_to_equal("#dlist-status", "Not renamed. Name: must not be empty.")
+    field.send_keys("New name")
+    dash_duo.find_element("#dlist-rename-save").click()
+    dash_duo.wait_for_text_to_equal("#dlist-status", "Renamed.")
+    dash_duo.wait_for_contains_text(f"#dlist-row-{made['id']}", "New name")
+    got = api(live_app, lists_shop, "GET", f"/api/dashboards/{made['id']}")
+    assert got["name"] == "New name"
+    settle(dash_duo)
+    assert [e for e in dash_duo.get_logs() if e["level"] == "SEVERE"] == []
