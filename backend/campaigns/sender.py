@@ -77,9 +77,10 @@ class Sender:
         clock: Callable[[], datetime] = utcnow,
         pool_factory: Callable[[], object] | None = None,
     ):
-        from backend.email.smtp_pool import RecipientRefused, SmtpUnavailable
+        from backend.email.smtp_pool import DeliveryUnknown, RecipientRefused, SmtpUnavailable
 
         self._refused, self._unavailable = RecipientRefused, SmtpUnavailable
+        self._unknown = DeliveryUnknown
         self.db, self.pool, self.prepare = db, pool, prepare
         self.pool_factory = pool_factory  # a child process's own connections
         self.journal_dir = journal_dir
@@ -284,9 +285,9 @@ class Sender:
                 except self._unavailable as exc:
                     reason = str(getattr(exc, "reason", exc))
                     with lock:
-                        # A time-out may strike after the whole message went out: it may
-                        # have been delivered, so it is never sent again.
-                        if reason.startswith("timed out"):
+                        # The message went out but no reply came: it may have been
+                        # delivered, so it is never sent again.
+                        if isinstance(exc, self._unknown):
                             out.unknown.append((item, f"SMTP {reason}"))
                         else:
                             out.unsent.append(item)

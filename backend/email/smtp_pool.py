@@ -35,6 +35,11 @@ class SmtpUnavailable(Exception):
         self.reason = reason
 
 
+class DeliveryUnknown(SmtpUnavailable):
+    """The message's bytes went out but its final reply never came (a time-out, a dropped
+    connection): it may have been delivered, so it is never handed over again."""
+
+
 class SmtpTarget:
     """TALLY_SMTP_URL, parsed once."""
 
@@ -156,6 +161,7 @@ class SmtpPool:
     def _send_on(self, conn: smtplib.SMTP, msg: EmailMessage, mail_from: str, rcpt: str) -> str:
         # compose's WireMessage carries the exact bytes it signed (DKIM): send those.
         data = getattr(msg, "wire", None) or msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
+        handed = False  # once the message's bytes start going out, a failure is not a retry
         try:
             # MAIL, RCPT and DATA in one write when the server allows PIPELINING (RFC
             # 2920), the message and its "." in one more: two writes and four replies read
@@ -186,18 +192,21 @@ class SmtpPool:
             code, resp = replies[2]
             if code != 354:
                 raise _classify(code, resp)
+            handed = True
             conn.send(_data_bytes(data))
             code, resp = conn.getreply()
             if code != 250:
                 raise _classify(code, resp)
             return f"{code} {_reply_text(resp)}"
-        except smtplib.SMTPServerDisconnected as exc:
-            raise _Stale(f"server disconnected: {exc}") from None
-        except TimeoutError as exc:
-            raise SmtpUnavailable(f"timed out: {exc}") from None
         except smtplib.SMTPResponseException as exc:
             raise _classify(exc.smtp_code, exc.smtp_error) from None
-        except OSError as exc:
+        except OSError as exc:  # smtplib's errors, TimeoutError and socket errors alike
+            if handed:
+                raise DeliveryUnknown(f"no reply after the message went out: {exc!r}") from None
+            if isinstance(exc, TimeoutError):
+                raise SmtpUnavailable(f"timed out: {exc}") from None
+            if isinstance(exc, smtplib.SMTPServerDisconnected):
+                raise _Stale(f"server disconnected: {exc}") from None
             raise _Stale(f"connection failed: {exc}") from None
 
     @staticmethod

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from backend import lists
 from backend.email import events as email_events
 from backend.email.compose import compose
-from backend.email.smtp_pool import RecipientRefused, SmtpUnavailable
+from backend.email.smtp_pool import DeliveryUnknown, RecipientRefused, SmtpUnavailable
 from backend.email.suppression import can_email
 from backend.errors import Invalid
 from backend.flows.conditions import matches
@@ -119,6 +119,9 @@ class Actions:
             reply = self.mail.send(out)
         except RecipientRefused as exc:
             return Outcome("failed", None, f"the server refused {profile.email}: {exc}")
+        except DeliveryUnknown as exc:
+            # It may have been delivered: never sent again; the journey goes on.
+            return Outcome("unknown", node.get("next"), f"to {profile.email}: {exc.reason}")
         except SmtpUnavailable as exc:
             if job.attempts < EMAIL_ATTEMPTS:
                 wait = timedelta(seconds=30 * 4 ** (job.attempts - 1))

@@ -12,7 +12,7 @@ from email.message import EmailMessage
 import pytest
 from aiosmtpd.controller import Controller
 
-from backend.email.smtp_pool import RecipientRefused, SmtpPool, SmtpUnavailable
+from backend.email.smtp_pool import DeliveryUnknown, RecipientRefused, SmtpPool, SmtpUnavailable
 from tests.live_server import free_port
 
 
@@ -47,6 +47,8 @@ class Server:
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
         with self.lock:
             self.messages.append((envelope.mail_from, envelope.rcpt_tos, envelope.content))
+        if envelope.rcpt_tos[0].startswith("hangup@"):
+            server.transport.close()  # took the message, then the line dropped: no reply
         return "250 2.0.0 queued as abc"
 
 
@@ -157,3 +159,15 @@ def test_pipelined_sends_refusals_and_dots(monkeypatch):
         assert b"\n.a line that starts with a dot" in body and b"\n.\n" in body.replace(
             b"\r\n", b"\n"
         )
+
+
+def test_a_message_that_went_out_without_a_reply_is_never_handed_over_again():
+    # The server has the message but the connection dropped before its "250": it may be
+    # delivered, so the pool must not retry it on a fresh connection (a duplicate).
+    with smtp_server() as (server, url, _), SmtpPool(url, timeout=2) as pool:
+        with pytest.raises(DeliveryUnknown):
+            pool.send(message("hangup@x.test"), "b@bounce.test", "hangup@x.test")
+        assert [m[1] for m in server.messages] == [["hangup@x.test"]]
+        # The pool goes on: the next message takes a new connection.
+        pool.send(message("bob@x.test"), "b@bounce.test", "bob@x.test")
+        assert [m[1] for m in server.messages] == [["hangup@x.test"], ["bob@x.test"]]
