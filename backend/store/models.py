@@ -170,6 +170,16 @@ class Event(Base):
         ),
         Index("ix_events_metric_ts", "account_id", "metric", "ts"),
         Index("ix_events_profile_metric_ts", "profile_id", "metric", "ts"),
+        # What a predictions fit reads, orders only (migration predictions_0002).
+        Index(
+            "ix_events_orders",
+            "account_id",
+            "profile_id",
+            "ts",
+            "revenue",
+            sqlite_where=text("metric = 'Placed Order'"),
+            postgresql_where=text("metric = 'Placed Order'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
