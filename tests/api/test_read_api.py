@@ -234,6 +234,7 @@ def test_profile_by_email_and_by_id(client, shop):
         "email_status": "never_subscribed",
         "email_status_at": None,
         "email_status_reason": None,
+        "predictions": None,  # too little data for a fit: null, not zeros
         "lists": ["VIP"],
         "first_seen": "2026-11-27T12:00:00Z",
         "last_seen": "2026-11-27T12:00:00Z",
