@@ -5,7 +5,7 @@ and hours that have not begun are not drawn as zeros."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
@@ -20,11 +20,33 @@ def shop(live_app):
     """An account of its own with 30 days of demo traffic up to now."""
     from backend.accounts.service import create_account
     from backend.demo import seed
+    from backend.ingest import ingestor
 
     runtime = live_app.app.extensions["tally"]
     with runtime.db.session() as s:
         acc = create_account(s, "Day Shop", email="days@shop.test", password=PASSWORD)
     seed(runtime, acc.id, events=3000, days=30, progress=False)
+    # Orders on each of the last ten days and today, whatever the hour the suite runs at:
+    # the seed's few orders a day are drawn at random, and a day with none draws no line at
+    # all (at 04:00 UTC, Today and Yesterday had none).
+    now = datetime.now(UTC)
+    midnight = now.replace(hour=0, minute=0, second=30, microsecond=0)
+    times = {midnight - timedelta(days=d, hours=-h) for d in range(11) for h in (0, 12)}
+    times = sorted(t for t in times if t < now) + [now - timedelta(seconds=1)]
+    orders = [
+        {
+            "type": "track",
+            "event": "Placed Order",
+            "userId": f"daily-{i}",
+            "messageId": f"daily-order-{i}",
+            "timestamp": t.isoformat(),
+            "properties": {"revenue": 25.0},
+        }
+        for i, t in enumerate(times)
+    ]
+    ing = ingestor(runtime)
+    ing.accept(acc.id, orders)
+    ing.drain()
     return acc
 
 
