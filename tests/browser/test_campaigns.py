@@ -31,9 +31,9 @@ def test_empty_list_then_compose_preview_send_and_watch(dash_duo, live_app):
     rt = live_app.app.extensions["tally"]
     with rt.db.session() as s:
         acc = create_account(
-            s, "Mail Shop", email="mail@shop.test", password="correct horse battery"
+            s, "Campaign Shop", email="campaigns@shop.test", password="correct horse battery"
         )
-    log_in_as(dash_duo, live_app, "mail@shop.test")
+    log_in_as(dash_duo, live_app, "campaigns@shop.test")
     dash_duo.wait_for_element("#nav-campaigns").click()
     dash_duo.wait_for_contains_text("#campaigns-empty", "No campaigns yet")
 
