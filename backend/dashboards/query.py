@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import pandas as pd
 
@@ -12,6 +13,8 @@ from backend.analytics import series
 from backend.counters.base import CounterStore
 from backend.dashboards import ranges
 from backend.dashboards.country_view import CountryView
+from backend.dashboards.schema import PREDICTION_CHARTS
+from backend.predictions import cards as prediction_cards
 
 # Cards grouped by these can honour a country filter (see country_view.py).
 COUNTRY_FILTERABLE = (None, "country")
@@ -33,6 +36,9 @@ class CardData:
     # Bucket starts (frame["t"] values) not whole: in progress now, or cut by the range's
     # edges (a week that began before the range). Charts draw them apart, marked "so far".
     partial: tuple = ()
+    # A prediction card's figures (backend.predictions.cards.PredictionCard); None for the
+    # others, and for a prediction card computed without a session (the page loads it).
+    predictions: Any = None
 
     def __post_init__(self) -> None:
         if self.interval is None:
@@ -77,11 +83,31 @@ def bucketing(card: dict, start: date, end: date) -> str:
     return "hour" if start == end and over_time else card["interval"]
 
 
+def prediction_card(session, account_id: str, card: dict) -> Any:
+    """A prediction card's figures from the stored predictions (no counters)."""
+    return prediction_cards.load(
+        session, account_id, card["chart"], card.get("clv", "total"), card["top"]
+    )
+
+
 def card_data(
-    counters: CounterStore, account_id: str, card: dict, filters: dict, today: date, tz: str = "UTC"
+    counters: CounterStore,
+    account_id: str,
+    card: dict,
+    filters: dict,
+    today: date,
+    tz: str = "UTC",
+    session=None,
 ) -> CardData:
     rng, country = effective(card, filters)
     start, end = ranges.resolve(rng, today)
+    if card["chart"] in PREDICTION_CHARTS:
+        pred = prediction_card(session, account_id, card) if session is not None else None
+        size = 0 if pred is None else (pred.profiles or len(pred.customers))
+        empty = pd.DataFrame({"key": [], "t": [], "count": [], "revenue": []})
+        return CardData(
+            card, start, end, empty, None, float(size), None, None, None, None, (), pred
+        )
     by = _by(card)
     top = 100 if card["chart"] == "map" else card["top"]
     note = None

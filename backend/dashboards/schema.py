@@ -18,7 +18,16 @@ from typing import Any
 from backend.dashboards.ranges import DEFAULT_RANGE, PRESETS
 from backend.errors import Invalid
 
-CHARTS = ("line", "bar", "area", "number", "table", "map")
+# Prediction cards read the stored predictions (backend/predictions/cards.py), not counters:
+# their metric is the orders the predictions come from, and interval, range, compare, by
+# and country do not apply.
+PREDICTION_CHARTS = ("clv_distribution", "top_customers")
+PREDICTION_TITLES = {
+    "clv_distribution": "CLV distribution",
+    "top_customers": "Top predicted customers",
+}
+CLV_CHOICES = ("total", "predicted")  # which CLV a distribution shows
+CHARTS = ("line", "bar", "area", "number", "table", "map", *PREDICTION_CHARTS)
 MEASURES = ("count", "revenue")
 INTERVALS = ("hour", "day", "week", "month")
 COLS = 12
@@ -91,23 +100,24 @@ def card(raw: Any, field: str = "card") -> dict:
     cid = raw.get("id") or new_card_id()
     if not isinstance(cid, str) or not _ID.match(cid):
         raise DashboardInvalid(f"{field}.id", "must be 1-40 letters, digits, _ or -")
-    metric = raw.get("metric")
+    chart = _choice(raw, "chart", CHARTS, "line", field)
+    prediction = chart in PREDICTION_CHARTS
+    metric = raw.get("metric") or ("Placed Order" if prediction else None)
     if not isinstance(metric, str) or not metric.strip() or len(metric) > 200:
         raise DashboardInvalid(f"{field}.metric", "must name a metric")
-    title = raw.get("title") or metric
+    title = raw.get("title") or (PREDICTION_TITLES[chart] if prediction else metric)
     if not isinstance(title, str) or len(title) > 200:
         raise DashboardInvalid(f"{field}.title", "must be text of at most 200 characters")
     by = raw.get("by") or None
     if by is not None and (not isinstance(by, str) or len(by) > 200):
         raise DashboardInvalid(f"{field}.by", "must be a dimension name or null")
-    chart = _choice(raw, "chart", CHARTS, "line", field)
     if chart == "map":
         by = "country"  # a world map is always by country
     compare = raw.get("compare", False)
     if not isinstance(compare, bool):
         raise DashboardInvalid(f"{field}.compare", "must be true or false")
     w = _int(raw, "w", 4, 1, COLS, field)
-    return {
+    out = {
         "id": cid,
         "title": title.strip() or metric,
         "metric": metric,
@@ -117,13 +127,16 @@ def card(raw: Any, field: str = "card") -> dict:
         "range": _range(raw.get("range"), f"{field}.range", allow_none=True),
         "compare": compare,
         "by": by,
-        "top": _int(raw, "top", 5, 1, MAX_TOP, field),
+        "top": _int(raw, "top", 10 if prediction else 5, 1, MAX_TOP, field),
         "country": _country(raw.get("country"), f"{field}.country"),
         "x": _int(raw, "x", 0, 0, COLS - 1, field),
         "y": _int(raw, "y", 0, 0, 10_000, field),
         "w": w,
         "h": _int(raw, "h", 2, 1, 12, field),
     }
+    if chart == "clv_distribution":
+        out["clv"] = _choice(raw, "clv", CLV_CHOICES, "total", field)
+    return out
 
 
 def filters(raw: Any) -> dict:

@@ -10,6 +10,13 @@ MIN_HISTORY_DAYS = 180  # from the first order to now
 RECENT_DAYS = 30  # some order in the last this many days
 MIN_REPEAT_CUSTOMERS = 10  # customers with three or more orders ("some")
 
+TITLES = {
+    "customers_with_orders": "Customers with orders",
+    "history_days": "Order history",
+    "recent_orders": "Recent orders",
+    "repeat_customers": "Repeat customers",
+}
+
 
 def _n(value: int) -> str:
     return f"{value:,}"

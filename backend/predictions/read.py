@@ -40,24 +40,23 @@ def for_profile(session: Session, account_id: str, profile_id: int) -> dict | No
 def top_customers(session: Session, account_id: str, limit: int = 10) -> list[dict]:
     """Profiles with the highest predicted CLV: id, e-mail and their predictions."""
     rows = session.execute(
-        select(ProfilePrediction, Profile.email, Profile.external_id)
+        select(ProfilePrediction, Profile.email, Profile.external_id, Profile.traits)
         .join(Profile, Profile.id == ProfilePrediction.profile_id)
         .where(ProfilePrediction.account_id == account_id)
         .order_by(ProfilePrediction.predicted_clv.desc(), ProfilePrediction.profile_id)
         .limit(limit)
     ).all()
     return [
-        {"id": p.profile_id, "email": email, "user_id": ext, **as_json(p)} for p, email, ext in rows
+        {"id": p.profile_id, "email": email, "user_id": ext, "traits": traits, **as_json(p)}
+        for p, email, ext, traits in rows
     ]
 
 
-def clv_values(session: Session, account_id: str) -> list[float]:
-    """Every profile's total CLV (for the distribution card)."""
-    return list(
-        session.scalars(
-            select(ProfilePrediction.total_clv).where(ProfilePrediction.account_id == account_id)
-        )
-    )
+def clv_values(session: Session, account_id: str, column: str = "total_clv") -> list[float]:
+    """Every profile's total (or predicted: column="predicted_clv") CLV, for the
+    distribution card."""
+    col = getattr(ProfilePrediction, column)
+    return list(session.scalars(select(col).where(ProfilePrediction.account_id == account_id)))
 
 
 def count(session: Session, account_id: str) -> int:

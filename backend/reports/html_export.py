@@ -10,6 +10,7 @@ from markupsafe import Markup
 from plotly.offline import get_plotlyjs
 
 from backend.config import PROJECT_ROOT
+from backend.reports import prediction_cards
 from backend.reports.model import Report
 from backend.reports.static_html import Figure, _env, card_view
 
@@ -35,7 +36,11 @@ def to_html(report: Report, figure: Figure) -> str:
             fig.update_layout(paper_bgcolor="white", plot_bgcolor="white")
             view["figure_json"] = _script_safe(fig.to_json())
         view["dom_id"] = f"card-{i}"
-        view["csv"] = data.frame.assign(t=data.frame["t"].astype(str)).to_dict("records")
+        view["csv"] = (
+            prediction_cards.points(data.predictions)
+            if data.predictions is not None
+            else data.frame.assign(t=data.frame["t"].astype(str)).to_dict("records")
+        )
         cards.append(view)
     geo, plotly_js = _assets()
     data_json = _script_safe(

@@ -66,7 +66,10 @@ def build_report(
         **{k: v for k, v in (overrides or {}).items() if v},
     }
     filters.setdefault("range", ranges.DEFAULT_RANGE)
-    cards = [card_data(counters, account_id, c, filters, today, tz) for c in d.definition["cards"]]
+    cards = [
+        card_data(counters, account_id, c, filters, today, tz, session=s)
+        for c in d.definition["cards"]
+    ]
     acc = s.get(Account, account_id)
     country = filters.get("country")
     return Report(

@@ -11,7 +11,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from backend.dashboards.query import CardData
-from backend.reports import text
+from backend.reports import prediction_cards, text
 from backend.reports.images import render
 from backend.reports.model import Report, card_range_text
 
@@ -36,6 +36,19 @@ def _svg(fig: go.Figure | None, width: int, height: int) -> Markup | None:
 
 def card_view(data: CardData, figure: Figure, width: int, height: int) -> dict:
     money = data.measure == "revenue"
+    if data.predictions is not None:  # CLV distribution, top predicted customers
+        fig = figure(data) if width and data.card["chart"] == "clv_distribution" else None
+        return {
+            "title": data.card.get("title") or data.card["metric"],
+            "metric": "Placed Order",
+            "chart": data.card["chart"],
+            **prediction_cards.view(data.predictions),
+            "svg": _svg(fig, width, height),
+            "x": data.card.get("x", 0),
+            "y": data.card.get("y", 0),
+            "w": data.card.get("w", 6),
+            "h": data.card.get("h", 4),
+        }
     return {
         "title": data.card.get("title") or data.card["metric"],
         "metric": data.card["metric"],

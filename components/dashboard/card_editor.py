@@ -23,6 +23,9 @@ CHART_LABELS = {
     "number": "Big number with change",
     "table": "Table",
     "map": "World map by country",
+    # Prediction cards read the stored predictions; metric, interval and range do not apply.
+    "clv_distribution": "CLV distribution (predictions)",
+    "top_customers": "Top predicted customers (predictions)",
 }
 FIELDS = [
     "title",
@@ -37,6 +40,7 @@ FIELDS = [
     "top",
     "w",
     "h",
+    "clv",
 ]
 # Size from the keyboard too (dragging the corner needs a pointer).
 
@@ -164,6 +168,15 @@ def _drawer() -> dmc.Drawer:
                             ),
                         ]
                     ),
+                    dmc.SegmentedControl(
+                        id=_fid("clv"),
+                        value="total",
+                        data=[
+                            {"value": "total", "label": "Total CLV"},
+                            {"value": "predicted", "label": "Predicted CLV"},
+                        ],
+                        **{"aria-label": "CLV shown (CLV distribution cards)"},
+                    ),
                     html.Div(id=_fid("error"), role="alert", className="form-error"),
                     html.Div(
                         [
@@ -189,12 +202,16 @@ def _drawer() -> dmc.Drawer:
 
 
 def card_from_fields(
-    title, metric, measure, chart, interval, rng, custom, compare, by, top, w=6, h=2
+    title, metric, measure, chart, interval, rng, custom, compare, by, top, w=6, h=2, clv=None
 ) -> dict:
     if rng == "custom":
         if not custom or len(custom) != 2 or not all(custom):
             raise DashboardInvalid("range", "pick the first and last day")
         rng = {"start": custom[0][:10], "end": custom[1][:10]}
+    if chart in schema.PREDICTION_CHARTS:  # the schema names it; only these keys apply
+        raw = {"title": title or None, "chart": chart, "top": int(top or 10)}
+        raw |= {"clv": clv or "total"} if chart == "clv_distribution" else {}
+        return raw | {"w": int(w or 6), "h": int(h or 3)}
     return {
         "title": title or metric,
         "metric": metric,
@@ -273,6 +290,7 @@ def open_editor(_add, _edits, dashboard_id):
         c["top"],
         c["w"],
         c["h"],
+        c.get("clv", "total"),
     ]
     return (
         True,
@@ -308,14 +326,15 @@ def number_compares(chart, was):
 )
 def preview(*args):
     *fields, _dashboard_id, view = args
-    if not fields[1]:
+    if not fields[1] and fields[3] not in schema.PREDICTION_CHARTS:
         return html.Div("Pick a metric to see a preview.", className="muted")
     try:
         raw = card_from_fields(*fields)
         c = schema.card({**raw, "id": "preview"})
         with runtime().db.session() as s:
             tz, today = local_clock(s, account_id())  # the same days as the dashboard
-        data = card_data(analytics.counter_store(runtime()), account_id(), c, view, today, tz)
+            counters = analytics.counter_store(runtime())
+            data = card_data(counters, account_id(), c, view, today, tz, session=s)
     except DashboardInvalid as exc:
         return html.Div(card_problem(exc.field, exc.problem), className="form-error")
     except analytics.InvalidQuery as exc:

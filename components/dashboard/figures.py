@@ -273,6 +273,13 @@ def world_map(data: CardData) -> go.Figure:
 def figure(data: CardData) -> go.Figure | None:
     """The card's chart; None for cards that are not charts (number, table)."""
     chart = data.card["chart"]
+    if data.predictions is not None:  # exports of a prediction card: its histogram or None
+        from components.predictions.figures import clv_distribution  # imports this module
+
+        pc = data.predictions
+        return clv_distribution(pc.buckets) if chart == "clv_distribution" and pc.buckets else None
+    if chart in ("clv_distribution", "top_customers"):
+        return None
     if chart == "map":
         return world_map(data)
     if chart == "bar" and data.card.get("by"):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import plotly.graph_objects as go
 
 from components.dashboard.figures import PALETTE
@@ -46,22 +45,19 @@ def backtest(trial: dict) -> go.Figure:
     return fig
 
 
-def clv_distribution(values: list[float], bins: int = 20) -> go.Figure:
-    """How many profiles have each total CLV (log-spaced bins: CLV is heavy-tailed)."""
-    arr = np.asarray([v for v in values if v is not None and v > 0], dtype=float)
+def clv_distribution(buckets, title: str = "Total CLV") -> go.Figure:
+    """How many profiles have each CLV: bars over backend.predictions.cards.histogram's
+    log-spaced buckets (CLV is heavy-tailed)."""
     fig = go.Figure()
-    if len(arr):
-        edges = np.unique(np.geomspace(max(arr.min(), 1.0), max(arr.max(), 2.0), bins + 1))
-        counts, edges = np.histogram(np.clip(arr, edges[0], edges[-1]), bins=edges)
-        labels = [
-            f"{human(a, True)}–{human(b, True)}" for a, b in zip(edges[:-1], edges[1:], strict=True)
-        ]
+    if buckets:
         fig.add_bar(
-            x=labels,
-            y=counts,
+            x=[f"{human(b.low, True)}–{human(b.high, True)}" for b in buckets],
+            y=[b.profiles for b in buckets],
             marker_color=PALETTE[0],
-            customdata=[full(int(c)) for c in counts],
-            hovertemplate="%{x}: %{customdata} profiles<extra></extra>",
+            customdata=[[full(b.profiles), full(b.clv, True)] for b in buckets],
+            hovertemplate="%{x}: %{customdata[0]} profiles, %{customdata[1]} in all<extra></extra>",
         )
-    fig.update_layout(template="tally", height=240, xaxis_title="Total CLV", bargap=0.05)
+    fig.update_layout(
+        template="tally", height=240, xaxis_title=title, yaxis_title="Profiles", bargap=0.05
+    )
     return fig
