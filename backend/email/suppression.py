@@ -13,6 +13,7 @@ from backend.email import events
 from backend.errors import Invalid
 from backend.store.db import utcnow
 from backend.store.email_models import EMAIL_STATUSES
+from backend.store.touches import touch
 
 SUPPRESSED = {"unsubscribed", "bounced", "complained"}
 SOFT_BOUNCE_LIMIT = 3  # soft bounces in a row that suppress like a hard one
@@ -58,6 +59,8 @@ def set_status(
     profile.email_status_reason = (reason or "")[:300] or None
     if status == "subscribed":
         profile.email_soft_bounces = 0
+    if profile.id is not None:  # segments on e-mail status re-evaluate it (a new one: at save)
+        touch(s, profile.account_id, [profile.id])
     metric = _EVENT_OF.get(status)
     if metric and emit is not None:
         msg_id = f"email-status-{profile.id}-{status}-{at.strftime('%Y%m%dT%H%M%S%f')}"

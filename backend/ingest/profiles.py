@@ -12,6 +12,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from backend.store.models import Event, ListMember, Profile, ProfileAlias
+from backend.store.touches import events_rewritten, touch
 
 
 def _email(traits: dict) -> str | None:
@@ -183,9 +184,12 @@ class ProfileResolver:
             if self._new.pop(id(dst), None) is not None:
                 self._insert([dst], track=True)  # src's events and aliases move to its id
             self.s.flush()  # both need ids
-            self.s.execute(
+            moved = self.s.execute(
                 update(Event).where(Event.profile_id == src.id).values(profile_id=dst.id)
-            )
+            ).rowcount
+            if moved:  # events changed owner: segment column caches reload
+                events_rewritten(self.s, self.account_id)
+            touch(self.s, self.account_id, [dst.id])  # its events and lists: re-evaluate it
             self.s.execute(
                 update(ProfileAlias)
                 .where(ProfileAlias.profile_id == src.id)

@@ -9,6 +9,8 @@
 - Time: a rolling window (`days: D`) loses events as time passes. Each step finds the events
   that crossed a window's edge since the previous step (ts + D between the two) and
   re-evaluates their profiles, so a profile leaves within one step of its window lapsing.
+- Touches (backend/store/touches.py): profiles whose lists or e-mail status changed without
+  an event are re-evaluated against every segment of their account, then forgotten.
 - A periodic full evaluation of each segment (`full_every`) catches what no event announces
   (a list joined through the API, a refit of predictions).
 - A membership change re-evaluates the segments that use this one, and starts flows that
@@ -28,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from backend.segments.evaluate import _chunks
 from backend.segments.refresh import _conditions, evaluate_full, reevaluate
+from backend.store import touches
 from backend.store.db import utcnow
 from backend.store.models import Event
 from backend.store.segment_models import Segment
@@ -70,6 +73,7 @@ class Watcher:
             self._start(now)
             changed += self._full(now, force=True)
         changed += self._events(now)
+        changed += self._touches()
         changed += self._windows(now)
         changed += self._full(now)
         self.steps += 1
@@ -120,6 +124,27 @@ class Watcher:
                     if affected_by(seg, metrics):
                         ch = reevaluate(s, seg, ids, now)
                         changed += len(ch.joined) + len(ch.left)
+        return changed
+
+    # -- touches: changes without an event (lists, e-mail status, merges) ----------------------
+    def _touches(self, now: datetime | None = None) -> int:
+        """Re-evaluate touched profiles against every segment of their account, then delete
+        the touches in the same transaction (a failed step leaves them for the next)."""
+        with self.db.session() as s:
+            rows = touches.pending(s, MAX_ROWS)
+        by_account: dict[str, tuple[BitMap64, list[int]]] = {}
+        for touch_id, account_id, profile_id in rows:
+            ids, done = by_account.setdefault(account_id, (BitMap64(), []))
+            ids.add(profile_id)
+            done.append(touch_id)
+        changed = 0
+        for account_id, (ids, done) in by_account.items():
+            with self.db.session() as s:
+                at = now or utcnow()  # read after the touch: its change is visible
+                for seg in _segments(s, account_id):
+                    ch = reevaluate(s, seg, ids, at)
+                    changed += len(ch.joined) + len(ch.left)
+                touches.forget(s, done)
         return changed
 
     # -- time windows --------------------------------------------------------------------------
