@@ -134,7 +134,10 @@ def run(args, tmp: Path, consumers: int) -> dict:
             time.sleep(0.5)
         stored_s = time.perf_counter() - t0
         db.dispose()
+        behind = stored_s - e2e_s
         return {
+            "store_behind_s": behind,
+            "catch_up": unstored / behind if behind > 0 and kept == args.events else None,
             "name": name,
             "ack": args.events / ack_s,
             "counted": args.events / e2e_s,
@@ -185,6 +188,12 @@ def _line(res: dict, results: list[dict]) -> str:
         f"{res['counted']:,.0f}/s{ratio}; request workers {res['ack_cpu_us']:.1f} us/event"
         f"{member}; not yet stored when counted: {res['unstored']:,}; stored end to end "
         f"{res['stored']:,.0f}/s{'' if res['stored_all'] else ' (cap reached)'}"
+        + (
+            f", all stored {res['store_behind_s']:.1f} s after all counted "
+            f"(caught up at {res['catch_up']:,.0f}/s)"
+            if res["catch_up"]
+            else ""
+        )
     )
 
 

@@ -76,7 +76,7 @@ class Ingestor:
                 if self._producer is None or self._producer.pid != os.getpid():
                     from backend.queue.producer import QueueProducer
 
-                    self._producer = QueueProducer(self.settings)
+                    self._producer = QueueProducer(self.settings, dimensions=self._dimensions)
         return self._producer
 
     def accept_normalised(self, account_id: str, messages: list[dict]) -> None:
@@ -91,7 +91,7 @@ class Ingestor:
         is wrong), then spool it as received. Returns once it is durable: how many
         messages it held."""
         now, rid = datetime.now(UTC), uuid.uuid4().hex
-        if self.kafka:  # one record per message, acknowledged by the brokers
+        if self.kafka:  # a record per partition, acknowledged by the brokers
             msgs = wire.parse(body, kind, ip, now, rid)
             self._queue().send(account_id, msgs, now.timestamp())
             return len(msgs)

@@ -1,12 +1,16 @@
 """The request workers' side of Kafka mode: produce accepted messages, wait for the brokers.
 
-Each message is one record keyed by (account, messageId) (topics.key_of), so a message and
-every retry of it land on one partition, where one counting consumer dedups them. The producer
-is idempotent with acks=all: a record is acknowledged once every in-sync replica has it
-(min.insync.replicas=2 of 3 in production), and librdkafka's own retries never duplicate or
-reorder it. A request is answered 200 only after every record of it was acknowledged;
-otherwise QueueUnavailable (HTTP 503 with Retry-After): SDKs retry with the same messageIds, and
-a record that did reach the brokers is still counted once."""
+A request's messages are packed into one record per partition (records.py, version 1): each
+message goes to the partition its key (account, messageId) hashes to, so a message and every
+retry of it land on one partition, whichever request carries them, where one counting member
+dedups them. The record carries the messages' dedup keys and what they count (summed here,
+while the messages are in hand), so the counting member rarely parses a message.
+
+The producer is idempotent with acks=all: a record is acknowledged once every in-sync replica
+has it (min.insync.replicas=2 of 3 in production), and librdkafka's own retries never
+duplicate or reorder it. A request is answered 200 only after every record of it was
+acknowledged; otherwise QueueUnavailable (HTTP 503 with Retry-After): SDKs retry with the same
+messageIds, and a record that did reach the brokers is still counted once."""
 
 from __future__ import annotations
 
@@ -15,12 +19,13 @@ import os
 import threading
 import time
 
-import orjson
 from confluent_kafka import KafkaException, Producer
 from confluent_kafka.admin import AdminClient
 
 from backend.ingest.errors import SpoolUnavailable
-from backend.queue import topics
+from backend.ingest.summary import add_one
+from backend.queue import records, topics
+from backend.queue.state import key_hash
 
 log = logging.getLogger("tally.queue")
 
@@ -74,25 +79,32 @@ class _Request:
 
 
 class QueueProducer:
-    """One per process (librdkafka's threads do not survive a fork); thread-safe."""
+    """One per process (librdkafka's threads do not survive a fork); thread-safe.
 
-    def __init__(self, settings, ack_timeout: float = ACK_TIMEOUT_S):
+    `dimensions(account_id)`: the account's counted dimensions (the Ingestor's short-lived
+    cache); the summaries are summed by them, and counting checks they still hold."""
+
+    def __init__(self, settings, ack_timeout: float = ACK_TIMEOUT_S, dimensions=None):
         bootstrap = self.bootstrap = settings.kafka_bootstrap
         self.topic = topics.names(settings).events
         self.ack_timeout = ack_timeout
+        self.dimensions = dimensions or (lambda _account_id: [])
         self._p = Producer(
             {
                 "bootstrap.servers": bootstrap,
                 "enable.idempotence": True,
                 "acks": "all",
-                "linger.ms": 5,
+                # A request's records go out together; waiting for other requests' records
+                # only delays the 200 (records are packed already: docs/kafka.md, "Speed").
+                "linger.ms": 1,
                 "compression.type": "lz4",
-                "queue.buffering.max.messages": 500_000,
+                "queue.buffering.max.messages": 100_000,
                 "message.timeout.ms": int(ack_timeout * 1000),
                 "error_cb": lambda err: log.warning("kafka producer: %s", err),
             }
         )
         self.pid = os.getpid()
+        self._partitions = 0  # the events topic's, read from the brokers on first use
         self._stop = threading.Event()
         # Delivery callbacks run in poll(); one thread serves them for every request thread.
         self._poller = threading.Thread(target=self._poll, name="tally-kafka-poll", daemon=True)
@@ -102,21 +114,39 @@ class QueueProducer:
         while not self._stop.is_set():
             self._p.poll(0.05)
 
+    def partitions(self) -> int:
+        """The events topic's partition count (every node hashes by the same count)."""
+        if not self._partitions:
+            try:
+                md = self._p.list_topics(self.topic, timeout=self.ack_timeout)
+                found = md.topics.get(self.topic)
+                n = len(found.partitions) if found is not None and found.error is None else 0
+            except KafkaException as exc:
+                raise QueueUnavailable(
+                    f"the queue did not answer ({exc.args[0]}); nothing of it was accepted: "
+                    "retry later"
+                ) from None
+            if not n:
+                raise QueueUnavailable(
+                    f"the queue has no topic {self.topic}; nothing of it was accepted: retry later"
+                )
+            self._partitions = n
+        return self._partitions
+
     def send(self, account_id: str, messages: list[dict], accepted_at: float | None = None) -> None:
         """Produce the messages (spool form); return once the brokers acknowledged them all,
         else raise QueueUnavailable."""
         if not messages:
             return
         t = round(accepted_at if accepted_at is not None else time.time(), 3)
-        req = _Request(len(messages))
+        values = pack_request(account_id, t, messages, self.partitions(), self.dimensions)
+        req = _Request(len(values))
         deadline = time.monotonic() + self.ack_timeout
-        produce = self._p.produce
-        for m in messages:
-            key = topics.key_of(account_id, m["id"])
-            value = orjson.dumps({"a": account_id, "t": t, "m": m})
+        produce, key = self._p.produce, account_id.encode()
+        for part, value in values.items():
             while True:
                 try:
-                    produce(self.topic, value, key, on_delivery=req.ack)
+                    produce(self.topic, value, key, partition=part, on_delivery=req.ack)
                     break
                 except BufferError:  # the local queue is full: let librdkafka drain it
                     if time.monotonic() > deadline:
@@ -136,3 +166,26 @@ class QueueProducer:
         self._stop.set()
         self._poller.join(timeout=2)
         self._p.flush(self.ack_timeout)
+
+
+def pack_request(
+    account_id: str, t: float, messages: list[dict], partitions: int, dimensions
+) -> dict[int, bytes]:
+    """A request's messages as one version-1 record per partition (records.py), each with
+    its messages' dedup keys and counting summary."""
+    dims = list(dimensions(account_id))
+    parts: dict[int, tuple[list, list, dict]] = {}
+    prefix = f"{account_id}\x00"
+    for m in messages:
+        key = (prefix + m["id"]).encode()
+        p = records.partition_of(key, partitions)
+        slot = parts.get(p)
+        if slot is None:
+            slot = parts[p] = ([], [], {})
+        slot[0].append(key_hash(key))
+        slot[1].append(m)
+        add_one(slot[2], dims, m["e"], m["ts"], m["ip"], m["p"])
+    return {
+        p: records.pack(account_id, t, keys, msgs, records.summary_json(dims, groups))
+        for p, (keys, msgs, groups) in parts.items()
+    }

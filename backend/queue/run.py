@@ -24,10 +24,10 @@ def consume(settings, role: str) -> None:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     check_reachable(settings)
-    # Where members share a machine with request workers (or each other), the same order as
-    # the spool's background processes: storing (nice 10) yields to counting (nice 5), which
-    # yields to acknowledging. On a machine of their own this changes nothing.
-    os.nice(10 if role == "storing" else 5)
+    # Where members share a machine with request workers (or each other): storing, which
+    # may lag by design, takes only the CPU nobody else wants (nice 19); counting (nice 5)
+    # yields a little to acknowledging. On a machine of their own this changes nothing.
+    os.nice(19 if role == "storing" else 5)
     rt = Runtime(settings, migrate=False)
     try:
         if role == "counting":

@@ -14,16 +14,17 @@ import logging
 import threading
 from collections import defaultdict
 
-import orjson
 from confluent_kafka import Consumer, KafkaError, Producer
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from backend.ingest.fold import fold_account
-from backend.queue import topics
+from backend.queue import records, topics
 from backend.store.db import planned_afresh
 
 log = logging.getLogger("tally.queue.storing")
-BATCH = 50_000  # large passes amortise the index pages a pass rewrites (docs/ingestion.md)
+# Records a pass (packed: a request's messages of one partition each, tens of messages):
+# large passes amortise the index pages a pass rewrites (docs/ingestion.md).
+BATCH = 1_000
 _REQUIRED = ("id", "e", "ts", "p")
 
 
@@ -70,14 +71,16 @@ class StoringConsumer:
                     log.warning("consumer: %s", m.error())
                 continue
             try:
-                rec = orjson.loads(m.value())
-                msg = rec["m"]
-                if not isinstance(rec["a"], str) or any(k not in msg for k in _REQUIRED):
+                rec = records.unpack(m.value(), m.key())
+                msgs = rec.messages()
+                if not all(
+                    isinstance(msg, dict) and all(map(msg.__contains__, _REQUIRED)) for msg in msgs
+                ):
                     raise ValueError("a record without an account or a message's fields")
             except Exception as exc:  # a poison record: quarantined, never blocks a partition
                 poison.append((m, repr(exc)))
                 continue
-            by_account[rec["a"]].append((m, msg))
+            by_account[rec.account].extend((m, msg) for msg in msgs)
         stored = 0
         if by_account:
             try:
@@ -96,7 +99,10 @@ class StoringConsumer:
                         except (OperationalError, InterfaceError):
                             raise
                         except Exception as exc:
-                            poison.append((m, repr(exc)))
+                            # The whole record goes aside (its other messages are stored:
+                            # storing it again later stores none of them twice).
+                            if not any(d is m for d, _ in poison):
+                                poison.append((m, repr(exc)))
         for m, why in poison:
             self.dead.produce(
                 self.t.dead_letters,
