@@ -1,5 +1,9 @@
-"""Evaluate flow conditions: on profile traits, event properties, country, and
-"did METRIC at least / fewer than N times in the last D days" over the raw events."""
+"""Evaluate flow conditions on one profile: traits, event properties, country, predictions
+(`predictions.NAME`), segment membership, and "did METRIC at least / fewer than N times in
+the last D days" over the raw events.
+
+Values compare exactly as in segments (backend/segments/values.py, one module for both), so
+"churn risk > 0.6" means the same in a flow split and in a segment."""
 
 from __future__ import annotations
 
@@ -9,59 +13,50 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from backend.segments.values import MISSING, compare, lookup
 from backend.store.models import Event, Profile
-
-_MISSING = object()
-
-
-def _lookup(field: str, profile: Profile, event: dict) -> Any:
-    if field == "country":
-        return profile.country if profile.country else _MISSING
-    source, _, path = field.partition(".")
-    value: Any = (profile.traits or {}) if source == "traits" else (event or {})
-    for part in path.split("."):
-        if not isinstance(value, dict) or part not in value:
-            return _MISSING
-        value = value[part]
-    return value
+from backend.store.prediction_models import ProfilePrediction
+from backend.store.segment_models import SegmentMember
 
 
-def _num(v: Any) -> float | None:
-    if isinstance(v, bool):
-        return None
-    if isinstance(v, int | float):
-        return float(v)
-    if isinstance(v, str):
-        try:
-            return float(v)
-        except ValueError:
-            return None
-    return None
+class _Reads:
+    """What a condition list reads beyond the profile, fetched at most once per check."""
 
+    def __init__(self, session: Session, profile: Profile):
+        self.s, self.profile = session, profile
+        self._prediction: Any = MISSING
 
-def compare(op: str, actual: Any, expected: Any) -> bool:
-    if op == "exists":
-        return actual is not _MISSING and actual is not None
-    if actual is _MISSING:
-        return op == "ne"
-    if op in ("eq", "ne"):
-        a, e = _num(actual), _num(expected)
-        same = (
-            (a == e)
-            if a is not None and e is not None
-            else str(actual).lower() == str(expected).lower()
+    def prediction(self) -> ProfilePrediction | None:
+        if self._prediction is MISSING:
+            self._prediction = self.s.scalar(
+                select(ProfilePrediction).where(ProfilePrediction.profile_id == self.profile.id)
+            )
+        return self._prediction
+
+    def value(self, field: str, event: dict) -> Any:
+        """The profile's (or event's) value of `field`, or MISSING; null counts as missing."""
+        if field == "country":
+            return self.profile.country or MISSING
+        source, _, path = field.partition(".")
+        if source == "predictions":
+            row = self.prediction()  # none: the account's data did not pass the gates
+            v = getattr(row, path, None) if row is not None else None
+        elif source == "traits":
+            v = lookup(self.profile.traits or {}, path)
+        else:
+            v = lookup(event or {}, path)
+        return MISSING if v is None else v
+
+    def in_segment(self, segment_id: Any) -> bool:
+        return (
+            self.s.scalar(
+                select(SegmentMember.id).where(
+                    SegmentMember.segment_id == segment_id,
+                    SegmentMember.profile_id == self.profile.id,
+                )
+            )
+            is not None
         )
-        return same if op == "eq" else not same
-    if op == "contains":
-        if isinstance(actual, list):
-            return expected in actual
-        return str(expected).lower() in str(actual).lower()
-    if op == "in":
-        return isinstance(expected, list) and any(compare("eq", actual, e) for e in expected)
-    a, e = _num(actual), _num(expected)
-    if a is None or e is None:
-        return False
-    return {"gt": a > e, "gte": a >= e, "lt": a < e, "lte": a <= e}[op]
 
 
 def metric_count(session: Session, profile_id: int, metric: str, days: int, now: datetime) -> int:
@@ -81,12 +76,15 @@ def matches(
     conds: list | None, session: Session, profile: Profile, event: dict, now: datetime
 ) -> bool:
     """True when every condition holds (an empty list always holds)."""
+    reads = _Reads(session, profile)
     for c in conds or []:
         if "metric" in c:
             n = metric_count(session, profile.id, c["metric"], int(c["days"]), now)
             ok = {"gte": n >= c["count"], "lt": n < c["count"], "eq": n == c["count"]}[c["op"]]
+        elif "segment" in c:  # the stored membership (backend/segments keeps it fresh)
+            ok = reads.in_segment(c["segment"]) == c.get("member", True)
         else:
-            ok = compare(c["op"], _lookup(c["field"], profile, event), c.get("value"))
+            ok = compare(c["op"], reads.value(c["field"], event), c.get("value"))
         if not ok:
             return False
     return True

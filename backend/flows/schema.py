@@ -10,6 +10,8 @@ from typing import Any
 
 from backend.errors import Invalid
 from backend.flows.placeholders import check as check_template
+from backend.segments.definition import PREDICTION_OPS, PROPERTY_OPS, value_problems
+from backend.store.prediction_models import PREDICTION_FIELDS
 
 NODE_TYPES = {
     "delay": ("next",),
@@ -20,7 +22,7 @@ NODE_TYPES = {
     "update_profile": ("next",),
     "add_to_list": ("next",),
 }
-FIELD_OPS = {"eq", "ne", "gt", "gte", "lt", "lte", "contains", "in", "exists"}
+FIELD_OPS = PROPERTY_OPS  # the same tests as a segment's property condition
 METRIC_OPS = {"gte", "lt", "eq"}
 MAX_NODES = 200
 MAX_DELAY_MINUTES = 365 * 24 * 60  # a year: longer is a typo, not a plan
@@ -54,45 +56,56 @@ def _one_of(value: Any, names) -> bool:
 
 
 def condition_problems(conds: Any, where: str) -> list[str]:
+    """Each problem worded with its place, like segments: `where[0].op: must be one of ...`."""
     if conds is None:
         return []
     if not isinstance(conds, list):
-        return [f"{where} must be a list of conditions"]
+        return [f"{where}: must be a list of conditions"]
     out = []
     for i, c in enumerate(conds):
         at = f"{where}[{i}]"
         if not isinstance(c, dict):
-            out.append(f"{at} must be an object")
+            out.append(f"{at}: must be an object")
         elif "metric" in c:
-            if not isinstance(c["metric"], str) or not c["metric"]:
-                out.append(f"{at}.metric must be a metric name")
-            if not _one_of(c.get("op"), METRIC_OPS):
-                out.append(f"{at}.op must be one of {', '.join(sorted(METRIC_OPS))}")
-            for k in ("count", "days"):
-                v = c.get(k)
-                if (
-                    isinstance(v, bool)
-                    or not isinstance(v, int)
-                    or v < 0
-                    or (k == "days" and v < 1)
-                ):
-                    out.append(
-                        f"{at}.{k} must be a whole number"
-                        + (" of at least 1" if k == "days" else "")
-                    )
+            out += _metric_problems(c, at)
+        elif "segment" in c:
+            sid = c["segment"]
+            if isinstance(sid, bool) or not isinstance(sid, int) or not 0 < sid < 2**63:
+                out.append(f"{at}.segment: must be a segment id")
+            if not isinstance(c.get("member", True), bool):
+                out.append(f"{at}.member: must be true or false")
         else:
-            field = c.get("field")
-            if not isinstance(field, str) or not (
-                field == "country" or field.startswith(("traits.", "event.")) and len(field) > 6
-            ):
-                out.append(f"{at}.field must be 'country', 'traits.NAME' or 'event.NAME'")
-            if not _one_of(c.get("op"), FIELD_OPS):
-                out.append(f"{at}.op must be one of {', '.join(sorted(FIELD_OPS))}")
-            elif c["op"] == "in" and not isinstance(c.get("value"), list):
-                out.append(f"{at}.value must be a list for 'in'")
-            elif c["op"] != "exists" and "value" not in c:
-                out.append(f"{at}.value is missing")
+            out += _field_problems(c, at)
     return out
+
+
+def _metric_problems(c: dict, at: str) -> list[str]:
+    out = []
+    if not isinstance(c["metric"], str) or not c["metric"]:
+        out.append(f"{at}.metric: must be a metric name")
+    if not _one_of(c.get("op"), METRIC_OPS):
+        out.append(f"{at}.op: must be one of {', '.join(sorted(METRIC_OPS))}")
+    for k in ("count", "days"):
+        v = c.get(k)
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0 or (k == "days" and v < 1):
+            out.append(
+                f"{at}.{k}: must be a whole number" + (" of at least 1" if k == "days" else "")
+            )
+    return out
+
+
+def _field_problems(c: dict, at: str) -> list[str]:
+    field = c.get("field")
+    if isinstance(field, str) and field.startswith("predictions."):
+        if field[len("predictions.") :] not in PREDICTION_FIELDS:
+            names = ", ".join(f"predictions.{f}" for f in PREDICTION_FIELDS)
+            return [f"{at}.field: must be one of {names}"]
+        return value_problems(c, PREDICTION_OPS, at)
+    if not isinstance(field, str) or not (
+        field == "country" or field.startswith(("traits.", "event.")) and len(field) > 6
+    ):
+        return [f"{at}.field: must be 'country', 'traits.NAME', 'event.NAME' or 'predictions.NAME'"]
+    return value_problems(c, FIELD_OPS, at)
 
 
 def check_structure(defn: Any) -> dict:

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from sqlalchemy import select
@@ -15,6 +14,7 @@ from sqlalchemy.orm import Session
 from backend.errors import Invalid
 from backend.segments.values import parse_when
 from backend.store.models import List, Metric
+from backend.store.prediction_models import PREDICTION_FIELDS
 from backend.store.segment_models import Segment
 
 METRIC_OPS = ("gte", "gt", "lte", "lt", "eq")
@@ -28,20 +28,11 @@ MAX_PER_GROUP = 20
 MAX_WHERE = 10
 
 
-def prediction_fields() -> tuple[str, ...] | None:
-    """The prediction fields, or None while predictions do not exist in this build."""
-    try:
-        mod = importlib.import_module("backend.store.prediction_models")
-    except ImportError:
-        return None
-    return tuple(getattr(mod, "PREDICTION_FIELDS", ()))
-
-
 def _is_number(v: Any) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool) and v == v  # not NaN
 
 
-def _value_problems(c: dict, ops: tuple[str, ...], at: str) -> list[str]:
+def value_problems(c: dict, ops: tuple[str, ...], at: str) -> list[str]:
     op = c.get("op")
     if not isinstance(op, str) or op not in ops:
         return [f"{at}.op: must be one of {', '.join(ops)}"]
@@ -77,7 +68,7 @@ def _where_problems(where: Any, at: str) -> list[str]:
         field = w.get("field")
         if not isinstance(field, str) or not field.strip() or len(field) > 200:
             out.append(f"{here}.field: must name an event property")
-        out += _value_problems(w, PROPERTY_OPS, here)
+        out += value_problems(w, PROPERTY_OPS, here)
     return out
 
 
@@ -154,7 +145,7 @@ class _Checker:
         )
         if not ok:
             return [f"{at}.field: must be email, country, created or traits.NAME"]
-        out = _value_problems(c, PROPERTY_OPS, at)
+        out = value_problems(c, PROPERTY_OPS, at)
         if not out and field == "created" and c["op"] not in ("exists", "not_exists"):
             values = c["value"] if isinstance(c["value"], list) else [c["value"]]
             if any(parse_when(v) is None for v in values):
@@ -212,13 +203,10 @@ class _Checker:
         return False
 
     def _prediction(self, c: dict, at: str) -> list[str]:
-        fields = prediction_fields()
-        if not fields:
-            return [f"{at}.type: predictions are not available yet"]
         field = c.get("field")
-        if not isinstance(field, str) or field not in fields:
-            return [f"{at}.field: must be one of {', '.join(fields)}"]
-        return _value_problems(c, PREDICTION_OPS, at)
+        if not isinstance(field, str) or field not in PREDICTION_FIELDS:
+            return [f"{at}.field: must be one of {', '.join(PREDICTION_FIELDS)}"]
+        return value_problems(c, PREDICTION_OPS, at)
 
 
 def referenced_segments(conditions: list) -> list[int]:

@@ -1,5 +1,5 @@
 """Choices the segment builder offers: the account's metrics, lists, profile trait names,
-other segments, and prediction fields when predictions exist."""
+other segments, and the prediction fields."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.analytics.metrics import list_metrics
-from backend.segments.definition import prediction_fields
 from backend.store.models import List, Profile
+from backend.store.prediction_models import PREDICTION_FIELDS
 from backend.store.segment_models import Segment
 
 TRAIT_SAMPLE = 2000  # profiles looked at for trait names: enough for a shop's usual traits
@@ -37,5 +37,5 @@ def builder_options(s: Session, account_id: str, exclude_segment: int | None = N
             )
             if seg.id != exclude_segment
         ],
-        "predictions": list(prediction_fields() or ()),
+        "predictions": list(PREDICTION_FIELDS),
     }

@@ -1,5 +1,7 @@
 """Comparing one value against a condition's: the same rules for profile properties, event
-properties and predictions, in the engine and wherever a single profile is checked."""
+properties and predictions, in the segment engine and in flow conditions
+(backend/flows/conditions.py checks one profile at a time with these), so a condition means
+the same wherever a marketer writes it."""
 
 from __future__ import annotations
 
