@@ -17,6 +17,7 @@ def register(app: Flask) -> None:
         flows,
         forms,
         ingest,
+        lists,
         openapi,
         predictions,
         read,
@@ -30,6 +31,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(reports.web_bp)
     app.register_blueprint(campaigns.web_bp)
     app.register_blueprint(email.api_bp)  # /api/flows/<id>/email
+    app.register_blueprint(lists.web_bp)  # /lists/<id>/export.csv (logged in)
     for module in (
         admin,
         ingest,
@@ -45,5 +47,6 @@ def register(app: Flask) -> None:
         campaigns,
         predictions,
         email,
+        lists,
     ):
         app.register_blueprint(module.bp)

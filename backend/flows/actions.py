@@ -169,7 +169,7 @@ class Actions:
 
     def _add_to_list(self, s, flow, run, job, node, profile, event, now) -> Outcome:
         name = str(node["list"]).strip()
-        joined = lists.join(s, flow.account_id, name, profile)
+        joined = lists.join(s, flow.account_id, name, profile, source=f"flow:{flow.id}")
         events = [_message(s, flow, job, profile, lists.LIST_METRIC, {"list": name}, now)]
         return Outcome("added", node.get("next"), name, events=events if joined else [])
 

@@ -99,7 +99,7 @@ def confirm(runtime, token: str) -> str:
         if sub.status != "subscribed":
             sub.status, sub.confirmed_at = "subscribed", now
             # Confirming is the consent double opt-in asks for: stamp it now.
-            lists.join(s, sub.account_id, list_name, profile, now)
+            lists.join(s, sub.account_id, list_name, profile, now, source=f"form:{form.id}")
         account_id, visitor, email = sub.account_id, sub.visitor, sub.email
         message = form_event(
             SUBSCRIBED,

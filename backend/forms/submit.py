@@ -127,7 +127,9 @@ def submit(
         pending = definition["double_opt_in"]
         joined = False
         if definition["list"] and not pending:
-            joined = lists.join(s, account_id, definition["list"], profile, consent_at)
+            joined = lists.join(
+                s, account_id, definition["list"], profile, consent_at, source=f"form:{form.id}"
+            )
         sub = FormSubmission(
             account_id=account_id,
             form_id=form.id,

@@ -3,6 +3,8 @@ double opt-in confirmation) and flows (the add-to-list step).
 
 `join` only changes the session; the caller commits, and only then spools the "Subscribed
 to List" event, so whatever the event triggers (a list-triggered flow) finds the member.
+Every join and leave is also counted by hour and source (growth.py) for the Lists page;
+the page, the API and CSV imports live in service.py, members.py and imports.py.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.email.suppression import set_status
+from backend.lists import growth
 from backend.store.models import List, ListMember, Profile
 
 LIST_METRIC = "Subscribed to List"
@@ -34,9 +37,11 @@ def join(
     name: str,
     profile: Profile,
     consent_at: datetime | None = None,
+    source: str = "other",
 ) -> bool:
     """Add the profile to the list; True when it was not a member yet. A member who joins
-    again keeps their membership, and gains the consent time if they had none."""
+    again keeps their membership, and gains the consent time if they had none. `source`
+    says where the join came from ("form:ID", "flow:ID"), counted in the list's growth."""
     lst = get_or_create(session, account_id, name)
     if (
         consent_at is not None
@@ -53,4 +58,5 @@ def join(
             member.consent_at = consent_at
         return False
     session.add(ListMember(list_id=lst.id, profile_id=profile.id, consent_at=consent_at))
+    growth.record(session, lst.id, source, joins=1)
     return True
