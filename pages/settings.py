@@ -9,7 +9,15 @@ import dash
 import dash_mantine_components as dmc
 from dash import html
 
-from components.settings import keys, predictions, sending, snippet, suppressions, timezone
+from components.settings import (
+    currency,
+    keys,
+    predictions,
+    sending,
+    snippet,
+    suppressions,
+    timezone,
+)
 
 dash.register_page(
     __name__, path="/settings", name="Settings", title="Settings · Tally", icon="settings"
@@ -17,6 +25,7 @@ dash.register_page(
 
 SECTIONS = [
     timezone,
+    currency,
     keys,
     snippet,
     predictions,

@@ -66,7 +66,8 @@ class CampaignMail:
                 key, subject = out.message_key, out.subject
             else:
                 key = message_key(src, item.profile_id)
-                ctx = placeholders(profile.traits, None, profile.email)
+                known = self._contexts.get(c.account_id)  # its currency, for | money
+                ctx = placeholders(profile.traits, None, profile.email, known and known.currency)
                 subject = " ".join(render(ab.subject_of(c, item.variant), ctx, "subject").split())
             msgs.append(events.received(profile, src, key, subject))
         if msgs:

@@ -10,7 +10,12 @@ from sqlalchemy.orm import Session
 from backend.campaigns import schema
 from backend.email.render import placeholders, render
 from backend.errors import Invalid, NotFound
-from backend.store.models import Profile
+from backend.flows.placeholders import CURRENCY_KEY
+from backend.store.models import Account, Profile
+
+
+def _currency(s: Session, account_id: str) -> str | None:
+    return s.scalar(select(Account.currency).where(Account.id == account_id))
 
 
 def _profile(s: Session, account_id: str, body: dict) -> Profile | None:
@@ -41,7 +46,8 @@ def preview(s: Session, account_id: str, body: dict, settings) -> dict:
     if not all(isinstance(x, str) for x in subjects):
         raise Invalid(problems=["ab.subjects: must be a list of subjects"])
     p = _profile(s, account_id, body)
-    ctx = placeholders(p.traits, {}, p.email) if p else schema.SAMPLE
+    ctx = placeholders(p.traits, {}, p.email) if p else dict(schema.SAMPLE)
+    ctx[CURRENCY_KEY] = _currency(s, account_id)  # what {{ x | money }} prints in
     subject = body.get("subject") or ""
     return {
         "to": p.email if p else schema.SAMPLE["email"],

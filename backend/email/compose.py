@@ -49,6 +49,7 @@ class EmailContext:
     bounce_domain: str | None = None
     dkim: DkimKey | None = None
     message_domain: str = "tally.local"
+    currency: str = "USD"  # the account's, for {{ x | money }}
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -73,6 +74,7 @@ class EmailContext:
             bounce_domain=settings.bounce_domain,
             dkim=dkim,
             message_domain=domain,
+            currency=getattr(account, "currency", None) or "USD",
         )
 
 
@@ -121,7 +123,7 @@ def compose(
     rcpt = profile.email or ""
     if not _ADDRESS_RE.fullmatch(rcpt):
         raise Invalid(problems=[f"email: {rcpt[:80]!r} is not an address Tally can send to"])
-    values = placeholders(profile.traits, event, profile.email)
+    values = placeholders(profile.traits, event, profile.email, ctx.currency)
     subject_text = " ".join(render(subject, values, "subject").split())
     text = render(body, values, "body")
     preview = " ".join(render(preview_text, values, "preview_text").split()) if preview_text else ""

@@ -12,10 +12,12 @@ from jinja2 import ChainableUndefined, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
 from backend.errors import Invalid
+from backend.flows.placeholders import CURRENCY_KEY, DEFAULT_CURRENCY, install
 
 # ChainableUndefined: a missing trait, or {{ event.a.b }} with no `a`, renders as nothing
 # (what a marketer expects of a missing value); real mistakes still fail.
 _env = SandboxedEnvironment(autoescape=False, undefined=ChainableUndefined)
+install(_env)  # {{ x | money }} in the account's currency, {{ x | number }}
 
 URL_RE = re.compile(r"https?://[^\s<>\"'`{}|\\^\[\]]+", re.IGNORECASE)
 _TRAILING = ".,;:!?)"
@@ -43,15 +45,19 @@ def compile_template(source: str, field: str = "body"):
         raise TemplateInvalid(field, f"template error: {exc}") from None
 
 
-def placeholders(traits: dict | None, event: dict | None, email: str | None) -> dict:
+def placeholders(
+    traits: dict | None, event: dict | None, email: str | None, currency: str | None = None
+) -> dict:
     """{{ first_name }} (a trait), {{ event.revenue }} (a property of the triggering
-    event), {{ email }}, {{ profile.x }}: the same names flows have always offered."""
+    event), {{ email }}, {{ profile.x }}: the same names flows have always offered.
+    `currency` (the account's) is what {{ x | money }} prints in."""
     traits = traits or {}
     return {
         **traits,
         "email": email or traits.get("email"),
         "event": event or {},
         "profile": {**traits, "email": email},
+        CURRENCY_KEY: currency or DEFAULT_CURRENCY,
     }
 
 

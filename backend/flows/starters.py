@@ -108,7 +108,7 @@ def _post_purchase() -> dict[str, Any]:
                 "id": "vip_thanks",
                 "type": "email",
                 "subject": "A big thank-you, {{ first_name | default('friend') }}",
-                "body": "Your order of {{ event.revenue }} makes you one of our best "
+                "body": "Your order of {{ event.revenue | money }} makes you one of our best "
                 "customers. Enjoy free shipping on your next order.",
                 "next": "vip_list",
             },

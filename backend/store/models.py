@@ -34,6 +34,8 @@ class Account(Base):
     # IANA zone the console shows days, "today" and report e-mail hours in (see
     # backend/accounts/timezones.py); counters stay in UTC hours whatever it is.
     timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    # ISO 4217 code that {{ x | money }} prints amounts in (backend/accounts/currencies.py).
+    currency: Mapped[str] = mapped_column(String(3), default="USD", server_default="USD")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     users: Mapped[list[User]] = relationship(back_populates="account")

@@ -5,16 +5,24 @@ from __future__ import annotations
 import dash_mantine_components as dmc
 from dash import html
 
+from backend.accounts.currencies import get_currency
 from backend.flows.placeholders import TemplateFailed, check, context, render
+from components.context import account_id, runtime
 
 SAMPLE_TRAITS = {"first_name": "Ada", "last_name": "Lovelace", "city": "London"}
 SAMPLE_EMAIL = "ada@example.com"
 SAMPLE_EVENT = {"revenue": 120.0, "name": "Linen shirt", "order_id": "1001"}
-PLACEHOLDERS = "{{ first_name }}, {{ email }}, {{ event.revenue }}, {{ event.name }}"
+PLACEHOLDERS = "{{ first_name }}, {{ email }}, {{ event.revenue | money }}, {{ event.name }}"
+
+
+def _currency() -> str:
+    """The account's currency, so {{ x | money }} previews as its e-mails will print it."""
+    with runtime().db.session() as s:
+        return get_currency(s, account_id())
 
 
 def preview(subject: str, body: str) -> html.Div:
-    ctx = context(SAMPLE_TRAITS, SAMPLE_EVENT, SAMPLE_EMAIL)
+    ctx = context(SAMPLE_TRAITS, SAMPLE_EVENT, SAMPLE_EMAIL, _currency())
     out = []
     for label, source in (("Subject", subject), ("Body", body)):
         err = check(source or "")
