@@ -25,6 +25,7 @@ from pyroaring import BitMap64
 from sqlalchemy import func, not_, or_, select
 from sqlalchemy.orm import Session
 
+from backend.segments import columns
 from backend.segments.values import MISSING, compare, lookup, parse_when
 from backend.store.models import Event, List, ListMember, Profile
 from backend.store.segment_models import SegmentMember
@@ -166,6 +167,10 @@ class Evaluator:
         zero_meets = _SQL_OPS[op](0, value)
         if c.get("where"):
             return self._metric_where(c, filters, revenue, zero_meets)
+        if columns.enabled:
+            view = columns.cache_for(self.s.get_bind()).view(self.account_id, c["metric"])
+            if view is not None:  # None: over the cache's cap, SQL below
+                return self._metric_cached(view, lo, hi, op, value, revenue, zero_meets)
         agg = func.sum(func.coalesce(Event.revenue, 0.0)) if revenue else func.count()
         having = _SQL_OPS[op](agg, value)
         stmt = select(Event.profile_id).where(*filters).group_by(Event.profile_id)
@@ -173,6 +178,20 @@ class Evaluator:
             return self._ids(stmt.having(having), Event.profile_id)
         # Those without events meet it too: everyone but those whose events fail it.
         return Not(self._ids(stmt.having(not_(having)), Event.profile_id))
+
+    def _metric_cached(self, view, lo, hi, op, value, revenue: bool, zero_meets: bool):
+        """The same answer from the column cache: a mask over the window, then a count or a
+        sum per profile (backend/segments/columns.py)."""
+        ids, totals = columns.aggregate(
+            view,
+            None if lo is None else columns.to_us(lo),
+            None if hi is None else columns.to_us(hi),
+            revenue,
+        )
+        meets = _SQL_OPS[op](totals, float(value))
+        if not zero_meets:
+            return BitMap64(ids[meets])
+        return Not(BitMap64(ids[~meets]))
 
     def _metric_where(self, c, filters, revenue: bool, zero_meets: bool):
         totals: dict[int, float] = {}
