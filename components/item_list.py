@@ -16,7 +16,7 @@ from typing import Any
 import dash_mantine_components as dmc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
-from backend.errors import Invalid
+from backend.errors import Conflict, Invalid
 from components.context import account_id, runtime
 from components.dialogs import close_button
 from components.list_actions import NotFound, delete_dialog, gone
@@ -197,6 +197,8 @@ def register(kind: ItemKind) -> None:
                 kind.delete(s, account_id(), item)
         except NotFound:
             return render(kind), gone(kind.noun), False
+        except Conflict as exc:  # in use (a list named by a form, flow...): say by what
+            return no_update, problem("Not deleted", exc, k), False
         return render(kind), "Deleted.", False
 
     if kind.rename:
@@ -244,7 +246,7 @@ def _register_rename(kind: ItemKind, rows: Output, status: Output) -> None:
         try:
             with runtime().db.session() as s:
                 kind.rename(s, account_id(), item, name or "")
-        except Invalid as exc:
+        except (Invalid, Conflict) as exc:
             return no_update, problem("Not renamed", exc, k), no_update
         except NotFound:
             return render(kind), gone(kind.noun), False

@@ -17,7 +17,16 @@ from components.ingest_status import ingest_status
 
 # Only registered pages appear (a capability shows up when its page lands), in this order;
 # any other page registered with nav=True follows them.
-NAV_ORDER = ["Dashboards", "Campaigns", "Flows", "Forms", "Profiles", "Segments", "Settings"]
+NAV_ORDER = [
+    "Dashboards",
+    "Campaigns",
+    "Flows",
+    "Forms",
+    "Profiles",
+    "Lists",
+    "Segments",
+    "Settings",
+]
 
 
 def nav_pages() -> list[dict]:

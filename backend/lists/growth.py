@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backend.accounts.timezones import get_timezone, today_in
+from backend.dashboards.ranges import resolve
 from backend.store.db import utcnow
 from backend.store.flow_models import Flow
 from backend.store.form_models import Form
@@ -137,3 +139,20 @@ def _labels(session: Session, sources: list[str]) -> dict[str, str]:
         deleted = {"form": "A deleted form", "flow": "A deleted flow", "import": "An import"}
         out[src] = names.get(src) or FIXED.get(src) or deleted.get(kind) or src
     return out
+
+
+def overview(s: Session, account_id: str, list_id: int, rng: str | dict) -> dict:
+    """The list page's numbers over a dashboard range preset ("last_30_days", ...) in the
+    account's time zone: {"start", "end", "joins", "leaves", "days", "sources"}."""
+    tz = get_timezone(s, account_id)
+    start, end = resolve(rng, today_in(tz))
+    days = by_day(s, list_id, start, end, tz)
+    return {
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "tz": tz,
+        "joins": sum(d["joins"] for d in days),
+        "leaves": sum(d["leaves"] for d in days),
+        "days": days,
+        "sources": by_source(s, list_id, start, end, tz),
+    }
