@@ -7,11 +7,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.analytics.metrics import list_metrics
-from backend.store.models import List, Profile
+from backend.store.models import Event, List, Profile
 from backend.store.prediction_models import PREDICTION_FIELDS
 from backend.store.segment_models import Segment
 
 TRAIT_SAMPLE = 2000  # profiles looked at for trait names: enough for a shop's usual traits
+EVENT_SAMPLE = 500  # a metric's latest events looked at for property names (index-ordered)
 
 
 def builder_options(s: Session, account_id: str, exclude_segment: int | None = None) -> dict:
@@ -39,3 +40,35 @@ def builder_options(s: Session, account_id: str, exclude_segment: int | None = N
         ],
         "predictions": list(PREDICTION_FIELDS),
     }
+
+
+def segment_choices(s: Session, account_id: str) -> list[tuple[int, str]]:
+    """(id, name) of the account's segments by name: what a flow condition may test."""
+    return list(
+        s.execute(
+            select(Segment.id, Segment.name)
+            .where(Segment.account_id == account_id)
+            .order_by(Segment.name)
+        ).tuples()
+    )
+
+
+def event_properties(s: Session, account_id: str, metric: str) -> list[str]:
+    """The property names seen on the metric's latest events, nested ones dotted
+    ("item.sku"): what a metric condition's `where` filters may test."""
+    names: set[str] = set()
+    rows = s.scalars(
+        select(Event.properties)
+        .where(Event.account_id == account_id, Event.metric == metric)
+        .order_by(Event.ts.desc())
+        .limit(EVENT_SAMPLE)
+    )
+    for props in rows:
+        for key, value in (props or {}).items():
+            if not isinstance(key, str):
+                continue
+            if isinstance(value, dict):
+                names.update(f"{key}.{k}" for k in value if isinstance(k, str))
+            else:
+                names.add(key)
+    return sorted(names)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from backend.flows.layout import BRANCHES
+from components.segments.labels import prediction_label
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ OPS = {
     "contains": "contains",
     "in": "is one of",
     "exists": "is set",
+    "not_exists": "is not set",
 }
 
 
@@ -83,8 +85,13 @@ def condition_text(c: dict) -> str:
             f"did {c.get('metric')} {how} {_plural(c.get('count', 0), 'time')}"
             f" in {_plural(c.get('days', 0), 'day')}"
         )
-    value = "" if c.get("op") == "exists" else f" {c.get('value')}"
-    return f"{c.get('field')} {OPS.get(c.get('op'), c.get('op'))}{value}"
+    if "segment" in c:
+        return f"{'in' if c.get('member', True) else 'not in'} segment {c.get('segment') or '?'}"
+    value = "" if c.get("op") in ("exists", "not_exists") else f" {c.get('value')}"
+    field = str(c.get("field"))
+    if field.startswith("predictions."):
+        field = prediction_label(field.partition(".")[2])
+    return f"{field} {OPS.get(c.get('op'), c.get('op'))}{value}"
 
 
 def summary(node: dict) -> str:

@@ -1,4 +1,5 @@
-"""A condition builder: rows over traits.*, event.*, country, and "did METRIC N times in D
+"""A condition builder: rows over traits.*, event.*, country, predictions.* (with plain
+labels), segment membership (the account's segments by name) and "did METRIC N times in D
 days". Each row's inputs carry pattern ids {"type": "flow-cond", "scope", "i", "part"}."""
 
 from __future__ import annotations
@@ -8,14 +9,19 @@ from typing import Any
 import dash_mantine_components as dmc
 from dash import html
 
+from backend.segments.definition import PREDICTION_OPS
 from components.flows.catalog import OPS
+from components.segments.labels import prediction_choices
 
 FIELD_KINDS = [
     {"value": "traits", "label": "Profile trait"},
     {"value": "event", "label": "Event property"},
     {"value": "country", "label": "Country"},
+    {"value": "predictions", "label": "Predicted value"},
+    {"value": "segment", "label": "In a segment"},
     {"value": "metric", "label": "Did a metric"},
 ]
+MEMBER = [{"value": "yes", "label": "is in"}, {"value": "no", "label": "is not in"}]
 METRIC_OPS = [
     {"value": "gte", "label": "at least"},
     {"value": "lt", "label": "fewer than"},
@@ -33,10 +39,80 @@ def _value_text(v: Any) -> str:
     return "" if v is None else str(v)
 
 
-def _row(scope: str, i: int, c: dict, metrics: list[str], event_only: bool) -> html.Div:
-    kind = "metric" if "metric" in c else str(c.get("field", "traits.")).split(".")[0]
+def condition_kind(c: dict) -> str:
+    if "metric" in c:
+        return "metric"
+    if "segment" in c:
+        return "segment"
+    return str(c.get("field", "traits.")).split(".")[0]
+
+
+def _segment_inputs(scope: str, i: int, c: dict, segments: list[dict]) -> list:
+    data = list(segments)
+    sid = c.get("segment")
+    if sid is not None and str(sid) not in {d["value"] for d in data}:
+        data.append({"value": str(sid), "label": f"Segment {sid} (deleted?)"})
+    return [
+        dmc.Select(
+            id=_id(scope, i, "member"),
+            label=f"Profile (condition {i + 1})",
+            data=MEMBER,
+            value="yes" if c.get("member", True) else "no",
+            w=110,
+            allowDeselect=False,
+        ),
+        dmc.Select(
+            id=_id(scope, i, "segment"),
+            label="Segment",
+            data=data,
+            value=None if sid is None else str(sid),
+            placeholder="Pick a segment" if data else "No segments yet: create one first",
+            searchable=True,
+            w=200,
+        ),
+    ]
+
+
+def _prediction_inputs(scope: str, i: int, c: dict) -> list:
+    name = str(c.get("field", "")).partition(".")[2]
+    return [
+        dmc.Select(
+            id=_id(scope, i, "name"),
+            label=f"Prediction (condition {i + 1})",
+            data=prediction_choices(),
+            value=name or None,
+            placeholder="Pick a prediction",
+            w=200,
+        ),
+        dmc.Select(
+            id=_id(scope, i, "op"),
+            label="Test",
+            data=[{"value": k, "label": OPS[k]} for k in PREDICTION_OPS],
+            value=c.get("op") if c.get("op") in PREDICTION_OPS else "gt",
+            w=110,
+            allowDeselect=False,
+        ),
+        dmc.TextInput(
+            id=_id(scope, i, "value"),
+            label="Value",
+            w=130,
+            debounce=300,
+            value=_value_text(c.get("value")),
+            placeholder="0.6, or a date",
+        ),
+    ]
+
+
+def _row(
+    scope: str, i: int, c: dict, metrics: list[str], event_only: bool, segments: list[dict]
+) -> html.Div:
+    kind = condition_kind(c)
     n = i + 1
-    if kind == "metric":
+    if kind == "segment":
+        inputs = _segment_inputs(scope, i, c, segments)
+    elif kind == "predictions":
+        inputs = _prediction_inputs(scope, i, c)
+    elif kind == "metric":
         inputs = [
             dmc.Select(
                 id=_id(scope, i, "metric"),
@@ -121,9 +197,15 @@ def _row(scope: str, i: int, c: dict, metrics: list[str], event_only: bool) -> h
 
 
 def builder(
-    scope: str, title: str, conds: list[dict], metrics: list[str], event_only: bool = False
+    scope: str,
+    title: str,
+    conds: list[dict],
+    metrics: list[str],
+    event_only: bool = False,
+    segments: list[dict] | None = None,
 ) -> html.Fieldset:
-    rows = [_row(scope, i, c, metrics, event_only) for i, c in enumerate(conds)]
+    """segments: the account's, as [{"value": id as text, "label": name}]."""
+    rows = [_row(scope, i, c, metrics, event_only, segments or []) for i, c in enumerate(conds)]
     return html.Fieldset(
         [
             html.Legend(title),
@@ -161,6 +243,10 @@ def default_condition(kind: str) -> dict:
         return {"metric": "", "op": "gte", "count": 1, "days": 7}
     if kind == "country":
         return {"field": "country", "op": "eq", "value": ""}
+    if kind == "segment":
+        return {"segment": None, "member": True}
+    if kind == "predictions":
+        return {"field": "predictions.churn_probability", "op": "gt", "value": 0.6}
     return {"field": f"{kind}.", "op": "eq", "value": ""}
 
 
@@ -183,13 +269,22 @@ def read_conditions(parts: dict[int, dict[str, Any]]) -> list[dict]:
                 }
             )
             continue
+        if kind == "segment":
+            if "segment" not in p:
+                out.append(default_condition(kind))
+                continue
+            sid = str(p.get("segment") or "")
+            out.append(
+                {"segment": int(sid) if sid.isdigit() else None, "member": p.get("member") != "no"}
+            )
+            continue
         if "name" not in p:
             out.append(default_condition(kind))
             continue
         op = p.get("op") or "eq"
         field = "country" if kind == "country" else f"{kind}.{(p.get('name') or '').strip()}"
         cond: dict[str, Any] = {"field": field, "op": op}
-        if op != "exists":
+        if op not in ("exists", "not_exists"):
             cond["value"] = _parse_value(p.get("value") or "", op)
         out.append(cond)
     return out

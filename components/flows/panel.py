@@ -86,7 +86,13 @@ def empty() -> list:
     )
 
 
-def trigger_panel(draft: dict, metrics: list[str], lists: list[str], edges: list[dict]) -> list:
+def trigger_panel(
+    draft: dict,
+    metrics: list[str],
+    lists: list[str],
+    edges: list[dict],
+    segments: list[dict] | None = None,
+) -> list:
     trig = draft.get("trigger") or {}
     kind = trig.get("type", "metric")
     chooser = (
@@ -130,14 +136,23 @@ def trigger_panel(draft: dict, metrics: list[str], lists: list[str], edges: list
         )
     body.append(
         builder(
-            "filters", "Flow filters (checked at every step)", draft.get("filters") or [], metrics
+            "filters",
+            "Flow filters (checked at every step)",
+            draft.get("filters") or [],
+            metrics,
+            segments=segments,
         )
     )
     return _frame(TRIGGER, "Trigger", body)
 
 
 def node_panel(
-    node: dict, draft: dict, metrics: list[str], lists: list[str], edges: list[dict]
+    node: dict,
+    draft: dict,
+    metrics: list[str],
+    lists: list[str],
+    edges: list[dict],
+    segments: list[dict] | None = None,
 ) -> list:
     kind = kind_of(node)
     t = node["type"]
@@ -167,6 +182,7 @@ def node_panel(
                 node.get("where") or [],
                 metrics,
                 event_only=kind.key == "trigger_split",
+                segments=segments,
             )
         ]
     elif t == "ab_split":

@@ -6,18 +6,30 @@ from __future__ import annotations
 from dash import ALL, Input, Output, State, callback, ctx, html, no_update
 
 from backend.flows.layout import TRIGGER
+from backend.segments.options import segment_choices
+from components.context import account_id, runtime
 from components.flows.canvas import edge
-from components.flows.conditions import default_condition, read_conditions
+from components.flows.conditions import condition_kind, default_condition, read_conditions
 from components.flows.panel import apply_fields, empty, node_panel, trigger_panel
 from components.flows.preview import preview
+
+
+def _segments() -> list[dict]:
+    """The account's segments for the condition pickers, read when the panel draws: one
+    made in another tab since the editor opened is offered too."""
+    with runtime().db.session() as s:
+        return [{"value": str(i), "label": name} for i, name in segment_choices(s, account_id())]
 
 
 def render(draft: dict, node_id: str | None, options: dict, edges: list | None) -> list:
     metrics, lists = options.get("metrics") or [], options.get("lists") or []
     if node_id == TRIGGER:
-        return trigger_panel(draft, metrics, lists, edges or [])
+        return trigger_panel(draft, metrics, lists, edges or [], _segments())
     node = next((n for n in draft.get("nodes") or [] if n["id"] == node_id), None)
-    return node_panel(node, draft, metrics, lists, edges or []) if node else empty()
+    if node is None:
+        return empty()
+    segments = _segments() if node.get("type") == "split" else []
+    return node_panel(node, draft, metrics, lists, edges or [], segments)
 
 
 def side_panel() -> html.Aside:
@@ -124,19 +136,15 @@ def edit_conditions(_values, _adds, _removes, node_id, draft, options, edges):
     switched = (
         trig["part"] == "kind"
         and trig["i"] < len(old)
-        and (_kind(old[trig["i"]]) != parts[trig["i"]].get("kind"))
+        and (condition_kind(old[trig["i"]]) != parts[trig["i"]].get("kind"))
     )
     if switched:  # a new kind of condition: fresh inputs for that row
-        for key in ("metric", "name"):
+        for key in ("metric", "name", "segment"):
             parts[trig["i"]].pop(key, None)
     new = _set_conditions(draft, node_id, scope, read_conditions(parts))
     if new == draft:
         return no_update, no_update
     return new, (render(new, node_id, options, edges) if switched else no_update)
-
-
-def _kind(cond: dict) -> str:
-    return "metric" if "metric" in cond else str(cond.get("field", "")).split(".")[0]
 
 
 def _event_only(draft: dict, node_id: str) -> bool:
