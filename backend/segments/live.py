@@ -24,10 +24,12 @@ import threading
 import time
 from datetime import datetime, timedelta
 
+import numpy as np
 from pyroaring import BitMap64
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from backend.segments import columns
 from backend.segments.evaluate import _chunks
 from backend.segments.refresh import _conditions, evaluate_full, reevaluate
 from backend.store import touches
@@ -163,6 +165,10 @@ class Watcher:
                 ids = BitMap64()
                 for c in rolling:
                     d = timedelta(days=int(c["days"]))
+                    crossed = _crossed(s, seg.account_id, c["metric"], since - d, now - d)
+                    if crossed is not None:
+                        ids |= crossed
+                        continue
                     ids.update(
                         s.scalars(
                             select(Event.profile_id).where(
@@ -204,6 +210,19 @@ class Watcher:
         """`full_every`, or longer for a segment whose full pass is slow: the safety net
         never takes more than 1/20 of the jobs process's time."""
         return max(self.full_every, timedelta(seconds=20 * self.full_took.get(segment_id, 0.0)))
+
+
+def _crossed(s: Session, account_id: str, metric: str, lo: datetime, hi: datetime):
+    """Profiles with events of `metric` timed in [lo, hi), from the column cache; None
+    when the metric is not cached (the caller asks SQL)."""
+    if not columns.enabled:
+        return None
+    view = columns.cache_for(s.get_bind()).view(account_id, metric)
+    if view is None:
+        return None
+    pid, ts, _ = view
+    mask = (ts >= columns.to_us(lo)) & (ts < columns.to_us(hi))
+    return BitMap64(np.unique(pid[mask]))
 
 
 def _segments(s: Session, account_id: str) -> list[Segment]:
