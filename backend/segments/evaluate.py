@@ -31,6 +31,7 @@ from backend.store.models import Event, List, ListMember, Profile
 from backend.store.segment_models import SegmentMember
 
 CHUNK = 5000  # ids per IN (...) list: under SQLite's and PostgreSQL's parameter limits
+NARROW = 100_000  # candidates few enough to look the remaining conditions up by id
 
 _SQL_OPS = {
     "gte": lambda x, v: x >= v,
@@ -130,7 +131,13 @@ class Evaluator:
     # -- the whole definition ---------------------------------------------------------------
     def members(self, conditions: list) -> BitMap64:
         result = Not(BitMap64())  # everyone, until a group says otherwise
-        for group in conditions:
+        groups = sorted(conditions, key=_cost)  # AND commutes: the cached ones first
+        for i, group in enumerate(groups):
+            if self.within is None and not isinstance(result, Not) and 0 < len(result) <= NARROW:
+                # Few candidates left: the other groups look at them only (a few IN lists
+                # by primary key instead of scanning the account).
+                narrow = Evaluator(self.s, self.account_id, self.now, within=result)
+                return narrow.members(groups[i:])
             matched = BitMap64()
             for c in group:
                 matched = _or(matched, self.condition(c))
@@ -269,6 +276,14 @@ class Evaluator:
         if c["op"] in ("ne", "not_exists"):  # no prediction: the value is missing, it meets
             return Not(BitMap64(have) - out)
         return out
+
+
+def _cost(group: list) -> int:
+    """0 for a group the column cache answers (metric conditions without `where`)."""
+    cached = columns.enabled and all(
+        c.get("type") == "metric" and not c.get("where") for c in group
+    )
+    return 0 if cached else 1
 
 
 def _all_text(value) -> bool:
