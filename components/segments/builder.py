@@ -14,6 +14,7 @@ from backend.segments import service
 from backend.segments.definition import EMAIL_STATUSES
 from components.context import account_id, runtime
 from components.dashboard.numbers import full
+from components.segments import where
 from components.segments.draft import (
     METRIC_OPS,
     NEW_ROW,
@@ -22,6 +23,7 @@ from components.segments.draft import (
     WINDOWS,
     to_definition,
 )
+from components.segments.labels import prediction_label
 
 
 def _fid(g: int, c: int, k: str) -> dict:
@@ -92,14 +94,6 @@ def _fields(g: int, c: int, row: dict, opts: dict) -> list:
             out.append(_text(g, c, "since", "From (YYYY-MM-DD)", row.get("since"), 150))
         if window == "between":
             out.append(_text(g, c, "until", "To (YYYY-MM-DD)", row.get("until"), 150))
-        if row.get("where"):
-            out.append(
-                dmc.Text(
-                    f"and {len(row['where'])} event filter(s) set through the API",
-                    size="xs",
-                    c="dimmed",
-                )
-            )
         return out
     if kind in ("property", "prediction"):
         if kind == "property":
@@ -109,7 +103,7 @@ def _fields(g: int, c: int, row: dict, opts: dict) -> list:
             if field and field not in dict(fields):
                 fields.append((field, field))
         else:
-            fields = _pairs(opts["predictions"])
+            fields = [(f, prediction_label(f)) for f in opts["predictions"]]
         op = row.get("pop") or "eq"
         out = [
             _select(
@@ -204,6 +198,7 @@ def _row(g: int, c: int, row: dict, opts: dict) -> html.Div:
                 align="flex-end",
                 gap="xs",
             ),
+            *([where.block(g, c, row)] if row.get("type") == "metric" else []),
         ],
         className="segment-condition",
     )
@@ -260,11 +255,14 @@ def builder(draft: list, opts: dict) -> dmc.Stack:
     Input({"type": "seg-or", "g": ALL}, "n_clicks"),
     Input({"type": "seg-rm", "g": ALL, "c": ALL}, "n_clicks"),
     Input({"type": "seg-f", "g": ALL, "c": ALL, "k": ALL}, "value"),
+    Input({"type": "seg-w", "g": ALL, "c": ALL, "w": ALL, "k": ALL}, "value"),
+    Input({"type": "seg-w-add", "g": ALL, "c": ALL}, "n_clicks"),
+    Input({"type": "seg-w-rm", "g": ALL, "c": ALL, "w": ALL}, "n_clicks"),
     State("seg-draft", "data"),
     State("seg-options", "data"),
     prevent_initial_call=True,
 )
-def edit(_and, _or, _rm, values, draft, opts):
+def edit(_and, _or, _rm, values, where_values, _wadd, _wrm, draft, opts):
     """Every edit: values into the draft. The groups re-render only when their shape changes
     (a row added or removed, a type, window or condition that shows other inputs), so typing
     keeps focus and a re-render, changing nothing, never triggers another."""
@@ -276,6 +274,7 @@ def edit(_and, _or, _rm, values, draft, opts):
             draft[i["g"]][i["c"]][i["k"]] = value
     trig = ctx.triggered_id
     clicked = bool(ctx.triggered and ctx.triggered[0].get("value"))
+    where.apply(draft, ctx.inputs_list[4], where_values, trig, clicked)
     if trig == "seg-and" and clicked:
         draft.append([dict(NEW_ROW)])
     elif isinstance(trig, dict) and trig.get("type") == "seg-or" and clicked:
@@ -291,7 +290,10 @@ def edit(_and, _or, _rm, values, draft, opts):
 def _shape(draft: list) -> list:
     """What decides which inputs a row shows (with the defaults the rows render with)."""
     return [
-        [(r.get("type"), r.get("window") or "days", r.get("pop") or "eq") for r in group]
+        [
+            (r.get("type"), r.get("window") or "days", r.get("pop") or "eq", where.shape(r))
+            for r in group
+        ]
         for group in draft
     ]
 

@@ -72,6 +72,23 @@ def _value(op: str, v: Any) -> Any:
     return v
 
 
+def _text(v: Any) -> str:
+    return ", ".join(map(str, v)) if isinstance(v, list) else ("" if v is None else str(v))
+
+
+def _filter_condition(f: dict) -> dict:
+    """An event filter row ({"field", "pop", "text"}) as a `where` condition."""
+    op = f.get("pop") or "eq"
+    c = {"field": f.get("field"), "op": op}
+    if op not in ("exists", "not_exists"):
+        c["value"] = _value(op, f.get("text"))
+    return c
+
+
+def _filter_row(w: dict) -> dict:
+    return {"field": w.get("field"), "pop": w.get("op"), "text": _text(w.get("value"))}
+
+
 def to_condition(row: dict) -> dict:
     kind = row.get("type") or "metric"
     if kind == "metric":
@@ -90,7 +107,7 @@ def to_condition(row: dict) -> dict:
         elif window == "between":
             c["between"] = [row.get("since"), row.get("until")]
         if row.get("where"):
-            c["where"] = row["where"]
+            c["where"] = [_filter_condition(f) for f in row["where"]]
         return c
     if kind == "property":
         op = row.get("pop") or "eq"
@@ -134,12 +151,11 @@ def to_row(c: dict) -> dict:
             row["window"] = "since"
         elif c.get("between"):
             row.update(window="between", since=c["between"][0], until=c["between"][1])
-        if c.get("where"):  # kept as saved: the builder shows it, the API edits it
-            row["where"] = c["where"]
+        if c.get("where"):  # event property filters: rows of their own (segments/where.py)
+            row["where"] = [_filter_row(w) for w in c["where"]]
         return row
     if kind in ("property", "prediction"):
-        v = c.get("value")
-        text = ", ".join(map(str, v)) if isinstance(v, list) else ("" if v is None else str(v))
+        text = _text(c.get("value"))
         return {"type": kind, "field": c.get("field"), "pop": c.get("op"), "text": text}
     if kind in ("list", "segment"):
         return {
