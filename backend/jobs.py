@@ -44,6 +44,7 @@ def run_jobs(settings: Settings, renderers) -> None:
     from backend.campaigns.runner import run_forever as run_campaigns
     from backend.email.listener import run_forever as run_bounces
     from backend.flows.runner import run_forever as run_flows
+    from backend.lists.imports import run_forever as run_list_imports
     from backend.predictions.service import run_forever as run_predictions
     from backend.reports.mailing import run_forever as run_reports
     from backend.segments.live import run_forever as run_segments
@@ -65,6 +66,10 @@ def run_jobs(settings: Settings, renderers) -> None:
         # Nightly CLV fits and on-demand refreshes (docs/predictions.md).
         threading.Thread(
             target=run_predictions, args=(rt, stop), name="tally-predictions", daemon=True
+        ),
+        # CSV imports into lists whose worker thread stopped (a restart) resume here.
+        threading.Thread(
+            target=run_list_imports, args=(rt, stop), name="tally-list-imports", daemon=True
         ),
     ]
     for t in threads:
