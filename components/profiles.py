@@ -22,6 +22,12 @@ def _name(p: dict) -> str:
     return full or t.get("name") or p.get("email") or p.get("user_id") or f"Anonymous #{p['id']}"
 
 
+def person_label(p: dict) -> str:
+    """How a dialog names the person: "Ada Lovelace (ada@example.com)", or the address."""
+    name, email = _name(p), p.get("email")
+    return f"{name} ({email})" if email and name != email else name
+
+
 def empty(search: str) -> dmc.Alert:
     """Nothing found for a search, or nothing at all yet: each says what to do next."""
     if search.strip():

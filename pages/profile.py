@@ -8,7 +8,8 @@ from dash import dcc
 
 from backend.analytics.profiles import get_profile
 from components.context import account_id, runtime
-from components.profiles import profile_card
+from components.privacy import privacy_actions
+from components.profiles import person_label, profile_card
 
 dash.register_page(
     __name__,
@@ -37,4 +38,6 @@ def layout(profile_id: str = "", **_):
                 ),
             ]
         )
-    return dmc.Stack([back, profile_card(profile)], gap="sm")
+    actions = privacy_actions(profile["id"], person_label(profile))
+    top = dmc.Group([back, actions], justify="space-between", wrap="wrap")
+    return dmc.Stack([top, profile_card(profile)], gap="sm")

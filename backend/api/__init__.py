@@ -20,6 +20,7 @@ def register(app: Flask) -> None:
         lists,
         openapi,
         predictions,
+        privacy,
         read,
         reports,
         segments,
@@ -48,5 +49,6 @@ def register(app: Flask) -> None:
         predictions,
         email,
         lists,
+        privacy,
     ):
         app.register_blueprint(module.bp)

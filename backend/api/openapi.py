@@ -42,8 +42,10 @@ PATHS: dict[str, dict] = {
 
 
 def register_paths(paths: dict[str, dict]) -> None:
-    """Capabilities add their routes' documentation here when their blueprint loads."""
-    PATHS.update(paths)
+    """Capabilities add their routes' documentation here when their blueprint loads; two
+    modules may document different methods of one path (GET and DELETE of a profile)."""
+    for path, ops in paths.items():
+        PATHS.setdefault(path, {}).update(ops)
 
 
 def _openapi_path(flask_path: str) -> str:

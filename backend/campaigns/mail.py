@@ -16,6 +16,7 @@ from backend.email.render import placeholders, render
 from backend.email.suppression import can_email
 from backend.store.campaign_models import HOLD, Campaign
 from backend.store.models import Account, Profile
+from backend.store.privacy_models import erased_checker
 
 
 def source(c: Campaign, variant: str) -> dict:
@@ -44,8 +45,12 @@ class CampaignMail:
         subject, body, preview = ab.subject_of(c, variant), c.body, c.preview_text
         src = source(c, variant)
 
+        erased = erased_checker(s, c.account_id)  # people erased on request (privacy)
+
         def one(profile: Profile, email: str) -> Outgoing | None:
             if not can_email(profile):  # unsubscribed since the campaign started
+                return None
+            if erased(profile.email):  # the address of an erased person, come back
                 return None
             return compose(
                 ctx, profile, subject=subject, body=body, source=src, preview_text=preview

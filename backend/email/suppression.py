@@ -7,12 +7,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm.exc import UnmappedInstanceError
 
 from backend.email import events
 from backend.errors import Invalid
 from backend.store.db import utcnow
 from backend.store.email_models import EMAIL_STATUSES
+from backend.store.privacy_models import is_erased
 from backend.store.touches import touch
 
 SUPPRESSED = {"unsubscribed", "bounced", "complained"}
@@ -28,8 +30,15 @@ _EVENT_OF = {
 
 
 def can_email(profile) -> bool:
-    """Whether a marketing e-mail may go to this profile now."""
-    return bool(profile.email) and (profile.email_status or "never_subscribed") not in SUPPRESSED
+    """Whether a marketing e-mail may go to this profile now: not suppressed, and not the
+    address of a person erased on request who came back (an import, a form; privacy)."""
+    if not profile.email or (profile.email_status or "never_subscribed") in SUPPRESSED:
+        return False
+    try:
+        session = object_session(profile)
+    except UnmappedInstanceError:  # a stand-in profile (a test send): no store to ask
+        session = None
+    return session is None or not is_erased(session, profile.account_id, profile.email)
 
 
 def set_status(
