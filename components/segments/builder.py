@@ -11,7 +11,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from backend.errors import Invalid
 from backend.segments import service
-from backend.segments.definition import EMAIL_STATUSES
+from backend.segments.definition import EMAIL_STATUSES, PREDICTION_OPS
 from components.context import account_id, runtime
 from components.dashboard.numbers import full
 from components.segments import where
@@ -105,6 +105,7 @@ def _fields(g: int, c: int, row: dict, opts: dict) -> list:
         else:
             fields = [(f, prediction_label(f)) for f in opts["predictions"]]
         op = row.get("pop") or "eq"
+        ops = [(k, v) for k, v in PROPERTY_OPS.items() if kind == "property" or k in PREDICTION_OPS]
         out = [
             _select(
                 g,
@@ -117,7 +118,7 @@ def _fields(g: int, c: int, row: dict, opts: dict) -> list:
                 searchable=True,
                 placeholder="Pick a field",
             ),
-            _select(g, c, "pop", "Condition", PROPERTY_OPS.items(), op, 200),
+            _select(g, c, "pop", "Condition", ops, op, 200),
         ]
         if op not in ("exists", "not_exists"):
             out.append(_text(g, c, "text", "Value", row.get("text"), 200))
