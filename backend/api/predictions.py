@@ -15,6 +15,7 @@ bp = Blueprint("predictions_api", __name__, url_prefix="/api/predictions")
 @bp.get("")
 @require("private")
 def get_predictions():
+    service.reap(runtime().db, account_id())  # a fit whose process died shows as failed
     with runtime().db.session() as s:
         return jsonify(service.status(s, account_id()))
 

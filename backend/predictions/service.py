@@ -14,8 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend.errors import Conflict
-from backend.predictions import backtest, gates
+from backend.predictions import backtest, failures, gates
 from backend.predictions.data import from_day, load_orders, summarise, to_day
+from backend.predictions.recovery import finish, reap, record_failure
 from backend.predictions.score import fit, score
 from backend.store.db import Database, utcnow
 from backend.store.models import Profile
@@ -23,7 +24,7 @@ from backend.store.prediction_models import PredictionFit, ProfilePrediction
 
 log = logging.getLogger("tally.predictions")
 
-STALE_FIT = timedelta(minutes=30)  # a "fitting" older than this died with its process
+STALE_FIT = failures.STALE_FIT  # a started fit silent this long died with its process
 NIGHTLY = timedelta(hours=24)
 
 
@@ -63,7 +64,9 @@ def status(session: Session, account_id: str) -> dict:
 
 
 def request_refresh(db: Database, account_id: str) -> None:
-    """Ask the jobs process for a fit now; AlreadyFitting (409) while one is asked or running."""
+    """Ask the jobs process for a fit now; AlreadyFitting (409) while one is asked or running
+    (a fit whose process died is recorded as failed first, and may be asked again)."""
+    reap(db, account_id)
     now = utcnow()
     with db.session() as s:
         taken = s.execute(
@@ -96,6 +99,18 @@ def request_refresh(db: Database, account_id: str) -> None:
         ) from None
 
 
+def _beat(db: Database, account_id: str, worker: str) -> Callable[[], None]:
+    def beat() -> None:
+        with db.session() as s:
+            s.execute(
+                update(PredictionFit)
+                .where(PredictionFit.account_id == account_id, PredictionFit.worker == worker)
+                .values(updated_at=utcnow())
+            )
+
+    return beat
+
+
 def _progress(db: Database, account_id: str) -> Callable[[float, str], None]:
     def report(fraction: float, step: str) -> None:
         with db.session() as s:
@@ -108,19 +123,13 @@ def _progress(db: Database, account_id: str) -> Callable[[float, str], None]:
     return report
 
 
-def _finish(db: Database, account_id: str, **values) -> None:
-    with db.session() as s:
-        s.execute(
-            update(PredictionFit)
-            .where(PredictionFit.account_id == account_id)
-            .values(requested_at=None, progress=1.0, step="", updated_at=utcnow(), **values)
-        )
-
-
 def fit_account(db: Database, account_id: str, now: datetime | None = None) -> str:
     """Fit the account's models and write every profile's predictions; returns the status
-    (ready | not_enough_data). Never raises on thin or odd data: the gates say why."""
+    (ready | not_enough_data). Thin data is not an error (the gates say why); data that pass
+    the gates but give no usable figures raise failures.FitFailed, worded for a person, and
+    nothing is written (run_pending records it; the last good predictions stay)."""
     now = now or utcnow()
+    worker = failures.worker_id()
     with db.session() as s:
         if s.get(PredictionFit, account_id) is None:
             s.add(PredictionFit(account_id=account_id, status="fitting", updated_at=now))
@@ -133,8 +142,14 @@ def fit_account(db: Database, account_id: str, now: datetime | None = None) -> s
                 updated_at=utcnow(),
                 progress=0.0,
                 step="reading orders",
+                worker=worker,
             )
         )
+    with failures.heartbeat(_beat(db, account_id, worker)):
+        return _fit(db, account_id, now)
+
+
+def _fit(db: Database, account_id: str, now: datetime) -> str:
     report = _progress(db, account_id)
     started = time.perf_counter()
     with db.session() as s:
@@ -145,7 +160,7 @@ def fit_account(db: Database, account_id: str, now: datetime | None = None) -> s
     if not all(g["met"] for g in checked):
         with db.session() as s:
             s.execute(delete(ProfilePrediction).where(ProfilePrediction.account_id == account_id))
-        _finish(
+        finish(
             db,
             account_id,
             status="not_enough_data",
@@ -158,10 +173,23 @@ def fit_account(db: Database, account_id: str, now: datetime | None = None) -> s
         )
         return "not_enough_data"
 
+    report(0.1, "checking the orders")
+    failures.check_spend(customers.spend, customers.profile_id)
     report(0.2, "fitting the purchase model (BG/NBD) and the spend model (Gamma-Gamma)")
     model = fit(customers, today)
     report(0.45, "scoring customers")
     scores = score(model, customers, today)
+    # Nothing non-finite is written: a NaN CLV would sort first and poison segments.
+    params = {**model.as_json()["bgnbd"], **model.as_json()["gamma_gamma"]}
+    failures.check_figures(
+        {k: v for k, v in params.items() if k != "time_unit"},
+        {
+            "expected orders": scores.expected_orders,
+            "P(alive)": scores.probability_alive,
+            "expected spend": scores.expected_spend,
+            "new customer": np.array([scores.new_customer_orders, scores.new_customer_spend]),
+        },
+    )
     report(0.6, "backtesting on the last third of the history")
     trial = backtest.run(orders, today)
     if trial is not None:
@@ -172,7 +200,7 @@ def fit_account(db: Database, account_id: str, now: datetime | None = None) -> s
     log.info(
         "predictions fitted for %s: %d customers in %.2f s", account_id, len(customers), seconds
     )
-    _finish(
+    finish(
         db,
         account_id,
         status="ready",
@@ -257,20 +285,10 @@ def due_accounts(session: Session, now: datetime) -> list[str]:
     return asked + nightly
 
 
-def _failed(db: Database, account_id: str, error: str) -> None:
-    """Back to the last fit's status (its rows are still there), with the error to show."""
-    with db.session() as s:
-        f = s.get(PredictionFit, account_id)
-        if f.fitted_at is None:
-            previous = "not_fitted"
-        else:
-            previous = "ready" if (f.model or {}).get("bgnbd") else "not_enough_data"
-    _finish(db, account_id, status=previous, error=error)
-
-
 def run_pending(db: Database, now: datetime | None = None) -> list[str]:
     """One pass of the jobs process: fit every due account. Returns the accounts fitted."""
     now = now or utcnow()
+    reap(db, now=now)
     with db.session() as s:
         due = due_accounts(s, now)
     for account_id in due:
@@ -278,7 +296,7 @@ def run_pending(db: Database, now: datetime | None = None) -> list[str]:
             fit_account(db, account_id)
         except Exception as exc:  # one account's failure must not stop the others'
             log.exception("predictions fit failed for %s", account_id)
-            _failed(db, account_id, f"{type(exc).__name__}: {exc}")
+            record_failure(db, account_id, exc)
     return due
 
 

@@ -87,4 +87,7 @@ class PredictionFit(Base):
     model: Mapped[dict[str, Any]] = mapped_column(default=dict)
     backtest: Mapped[dict[str, Any]] = mapped_column(default=dict)
     error: Mapped[str | None] = mapped_column(Text, default=None)
+    # "host:pid" of the process running the fit: a fit whose process is gone is failed at
+    # once on that host (elsewhere, when its heartbeat in updated_at stops).
+    worker: Mapped[str | None] = mapped_column(String(200), default=None)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -6,19 +6,14 @@ from __future__ import annotations
 import dash_mantine_components as dmc
 from dash import Input, Output, callback, ctx, dcc, html, no_update
 
-from backend.predictions import service
+from backend.predictions import gates, service
 from components.context import account_id, runtime
 from components.dashboard.card import GRAPH_CONFIG
 from components.format import ago, when
 from components.predictions.figures import backtest
 from components.predictions.insights import insight_cards
 
-GATE_TITLES = {
-    "customers_with_orders": "Customers with orders",
-    "history_days": "Order history",
-    "recent_orders": "Recent orders",
-    "repeat_customers": "Repeat customers",
-}
+GATE_TITLES = gates.TITLES
 STATUS = {
     "not_fitted": ("Not fitted yet", "gray"),
     "fitting": ("Fitting", "blue"),
@@ -28,6 +23,7 @@ STATUS = {
 
 
 def _status() -> dict:
+    service.reap(runtime().db, account_id())  # a fit whose process died shows as failed
     with runtime().db.session() as s:
         return service.status(s, account_id())
 
@@ -121,10 +117,10 @@ def body(st: dict) -> list:
     if st.get("error"):
         out.append(
             dmc.Alert(
-                f"The last fit failed: {st['error']}. The figures shown are the previous fit's; "
-                "the nightly fit tries again.",
+                st["error"],  # what failed, what is still shown, what to do (failures.py)
                 color="red",
-                title="Fit failed",
+                title="The last fit failed",
+                id="predictions-error",
             )
         )
     if st["status"] == "fitting" and st.get("progress"):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import insert
 
 from backend.demo.purchasing import simulate
 from backend.store.db import utcnow
@@ -22,19 +23,22 @@ def add_orders(db, account_id: str, orders: list[tuple[str, datetime, object]]) 
             s.add(p)
             s.flush()
             ids[email] = p.id
+        rows = []
         for n, (email, ts, revenue) in enumerate(orders):
             number = revenue if isinstance(revenue, int | float) else None
-            s.add(
-                Event(
-                    account_id=account_id,
-                    message_id=f"order-{email}-{n}",
-                    profile_id=ids[email],
-                    metric="Placed Order",
-                    ts=ts,
-                    revenue=None if number is None else float(number),
-                    properties={"revenue": revenue},
-                )
+            rows.append(
+                {
+                    "account_id": account_id,
+                    "message_id": f"order-{email}-{n}",
+                    "profile_id": ids[email],
+                    "metric": "Placed Order",
+                    "ts": ts,
+                    "revenue": None if number is None else float(number),
+                    "properties": {"revenue": revenue},
+                }
             )
+        if rows:  # one executemany: the ORM's unit of work took seconds for 600 customers
+            s.execute(insert(Event), rows)
     return ids
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
+
 from backend.predictions import read, service
 from backend.store.db import utcnow
 from tests.predictions.conftest import add_orders
@@ -34,6 +36,7 @@ def export(client, account, did: int, fmt: str):
     return r
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_both_cards_are_stored_with_their_defaults(client, account):
     status, body = create(client, account, CARDS)
     assert status == 201, body
@@ -53,6 +56,7 @@ def test_both_cards_are_stored_with_their_defaults(client, account):
     assert "clv" not in top
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_a_bad_prediction_card_is_400_naming_the_field_and_nothing_is_stored(client, account):
     before = client.get("/api/dashboards", headers=auth(account)).get_json()["dashboards"]
     for card, field in [
