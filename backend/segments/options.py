@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from backend.analytics.metrics import list_metrics
 from backend.store.models import Event, List, Profile
-from backend.store.prediction_models import PREDICTION_FIELDS
+from backend.store.prediction_models import PREDICTION_FIELDS, PredictionFit
 from backend.store.segment_models import Segment
 
 TRAIT_SAMPLE = 2000  # profiles looked at for trait names: enough for a shop's usual traits
@@ -72,3 +72,9 @@ def event_properties(s: Session, account_id: str, metric: str) -> list[str]:
             else:
                 names.add(key)
     return sorted(names)
+
+
+def predictions_ready(s: Session, account_id: str) -> bool:
+    """Whether the account's profiles have predictions to test (its data passed the gates)."""
+    fit = s.get(PredictionFit, account_id)
+    return fit is not None and fit.fitted_at is not None and fit.status != "not_enough_data"

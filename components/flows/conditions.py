@@ -10,6 +10,8 @@ import dash_mantine_components as dmc
 from dash import html
 
 from backend.segments.definition import PREDICTION_OPS
+from backend.segments.options import predictions_ready
+from components.context import account_id, runtime
 from components.flows.catalog import OPS
 from components.segments.labels import prediction_choices
 
@@ -100,6 +102,21 @@ def _prediction_inputs(scope: str, i: int, c: dict) -> list:
             value=_value_text(c.get("value")),
             placeholder="0.6, or a date",
         ),
+    ]
+
+
+def _predictions_note() -> list:
+    with runtime().db.session() as s:
+        if predictions_ready(s, account_id()):
+            return []
+    return [
+        html.P(
+            "Predictions are not ready for this account yet (Settings → Predictions): until "
+            "they are, a predicted value is not set for anyone, so only “is not set” and "
+            "“is not” hold.",
+            className="muted",
+            role="note",
+        )
     ]
 
 
@@ -206,6 +223,8 @@ def builder(
 ) -> html.Fieldset:
     """segments: the account's, as [{"value": id as text, "label": name}]."""
     rows = [_row(scope, i, c, metrics, event_only, segments or []) for i, c in enumerate(conds)]
+    if any(condition_kind(c) == "predictions" for c in conds):
+        rows += _predictions_note()
     return html.Fieldset(
         [
             html.Legend(title),

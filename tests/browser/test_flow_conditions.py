@@ -97,6 +97,8 @@ def test_split_on_a_segment_and_a_prediction_saves_and_reloads(dash_duo, live_ap
     # A prediction by its plain label, tested against a number.
     add_condition(dash_duo)
     choose(dash_duo, cond(dash_duo, 1, "kind"), "Predicted value")
+    # This account has no fitted predictions: the panel says what that means.
+    dash_duo.wait_for_contains_text("#flow-panel", "Predictions are not ready")
     choose(dash_duo, cond(dash_duo, 1, "name"), "Predicted CLV")
     choose(dash_duo, cond(dash_duo, 1, "op"), "≥")
     value = cond(dash_duo, 1, "value")
