@@ -32,7 +32,7 @@ def privacy_actions(profile_id: int, who: str) -> html.Div:
                         "Export data",
                         id="profile-export",
                         variant="default",
-                        **{"aria-label": f"Export everything held on {who} as JSON"},
+                        **{"aria-label": f"Export data: everything held on {who}, as JSON"},
                     ),
                     dmc.Button("Delete", id="profile-delete", color="red", variant="light"),
                 ],
