@@ -46,6 +46,11 @@ def test_create_import_read_and_export_a_list(dash_duo, live_app, lists_owner, t
     dash_duo.wait_for_element("#list-members-empty")
     list_url = dash_duo.driver.current_url
 
+    # The keyboard reaches the file picker (its input is invisible, but in the tab order).
+    assert dash_duo.driver.execute_script(
+        "const i = document.querySelector('#list-import-file input[type=file]');"
+        "i.focus(); return i.tabIndex >= 0 && document.activeElement === i;"
+    )
     path = tmp_path / "people.csv"
     path.write_text(CSV)
     dash_duo.find_element("#list-import-consent").click()
