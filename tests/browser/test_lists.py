@@ -17,6 +17,7 @@ from tests.browser.helpers import PASSWORD, log_in, open_page, settle, until
 pytestmark = pytest.mark.browser
 
 EMAIL = "lists-page@shop.test"
+WIDTHS = "const e = document.documentElement; return [e.scrollWidth, e.clientWidth];"
 CSV = (
     "email,first_name,last_name\n"
     "ada@lists.test,Ada,Lovelace\n"
@@ -106,3 +107,13 @@ def test_create_import_read_and_export_a_list(dash_duo, live_app, lists_owner, t
     assert list_url.startswith(f"{live_app.url}/lists/")
     assert page_problems(dash_duo.driver) == []
     assert dash_duo.get_logs() == []
+
+    # On a phone (390 px) neither page scrolls sideways.
+    dash_duo.driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True},
+    )
+    for url in (f"{live_app.url}/lists", list_url):
+        open_page(dash_duo, url)
+        scroll, width = dash_duo.driver.execute_script(WIDTHS)
+        assert scroll <= width + 1, (url, scroll, width)
