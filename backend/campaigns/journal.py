@@ -40,10 +40,23 @@ class Journal:
         return self._fd
 
     def handing(self, rid: int) -> None:
-        os.write(self._open(), f"H {rid}\n".encode())
+        self.write(self.handing_line(rid))
 
     def result(self, rid: int, state: str, reply: str) -> None:
-        os.write(self._open(), f"R {rid} {state} {_clean(reply)}\n".encode())
+        self.write(self.result_line(rid, state, reply))
+
+    @staticmethod
+    def handing_line(rid: int) -> str:
+        return f"H {rid}\n"
+
+    @staticmethod
+    def result_line(rid: int, state: str, reply: str) -> str:
+        return f"R {rid} {state} {_clean(reply)}\n"
+
+    def write(self, lines: str) -> None:
+        """Whole lines in one os.write (the stream writes a result and the next hand-over
+        together): a kill cuts at most the last line, which replay ignores."""
+        os.write(self._open(), lines.encode())
 
     def replay(self) -> Replay:
         out = Replay()

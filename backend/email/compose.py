@@ -18,6 +18,7 @@ from email.header import Header
 from email.message import EmailMessage
 from email.policy import compat32
 from email.utils import formatdate, parseaddr
+from functools import cached_property
 from urllib.parse import quote, urlparse
 
 from backend.email.dkim_sign import DkimKey
@@ -80,12 +81,33 @@ class EmailContext:
 
 @dataclass
 class Outgoing:
-    msg: WireMessage
+    wire: bytes  # the exact bytes to send (signed when DKIM is on)
     mail_from: str  # the envelope sender (Return-Path): VERP on TALLY_BOUNCE_DOMAIN
     rcpt: str
     message_key: str
     subject: str
     links: list[str]  # the original URLs, in order, each rewritten in the message
+    headers: list = field(default_factory=list, repr=False)  # (name, value), DKIM first
+    parts: tuple = field(default=(), repr=False)  # (subtype, quoted-printable body)
+
+    @cached_property
+    def msg(self) -> WireMessage:
+        """The message as an object, built on first use only: the sender sends `wire`,
+        and three EmailMessage objects an e-mail cost ~15 us it does not need."""
+        msg = WireMessage(policy=compat32)
+        msg._headers += list(self.headers)
+        payload = []
+        for subtype, body in self.parts:
+            part = WireMessage(policy=compat32)
+            part._headers += [
+                ("Content-Type", f'text/{subtype}; charset="utf-8"'),
+                ("Content-Transfer-Encoding", "quoted-printable"),
+            ]
+            part.set_payload(body)
+            payload.append(part)
+        msg.set_payload(payload)
+        msg.wire = self.wire
+        return msg
 
 
 def message_key(source: dict, profile_id: int) -> str:
@@ -175,21 +197,26 @@ def compose(
         ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
         ("Feedback-ID", f"{source_code(source)}:{ctx.account_id}:tally"),
     ]
-    msg = _build(headers, text_part, html_part, "=_tally_" + _short(key + "boundary", 24))
+    headers, parts, wire = _build(
+        headers, text_part, html_part, "=_tally_" + _short(key + "boundary", 24)
+    )
     mail_from = _verp(ctx, profile.id, source)
     if ctx.dkim is not None:
-        header = ctx.dkim.sign(msg.wire)
+        header = ctx.dkim.sign(wire)
         name, _, value = header.decode("ascii").partition(":")
-        msg._headers.insert(0, (name, value.strip()))
-        msg.wire = header + msg.wire
-    return Outgoing(msg, mail_from, profile.email, key, subject_text, list(tracked))
+        headers.insert(0, (name, value.strip()))
+        wire = header + wire
+    return Outgoing(
+        wire, mail_from, profile.email, key, subject_text, list(tracked), headers, parts
+    )
 
 
 def _header_text(text: str) -> str:
     """A header value as it goes on the wire: ASCII as is, anything else RFC 2047."""
     if text.isascii():
         return text[:900]
-    return str(Header(text[:300], "utf-8"))
+    # encode(), not str(): str() gives the text back undecorated, and the wire is ASCII.
+    return Header(text[:300], "utf-8").encode(linesep="\r\n")
 
 
 def _qp(text: str) -> str:
@@ -197,30 +224,18 @@ def _qp(text: str) -> str:
     return binascii.b2a_qp(text.encode("utf-8")).decode("ascii").replace("\n", "\r\n")
 
 
-def _build(headers, text: str, html_text: str, boundary: str) -> WireMessage:
-    """The message as an object (headers and both parts) and as the exact bytes to send.
-    Written out by hand: the email package's generator and header registry cost ~5 ms a
-    message (bench/tracking.py), the whole budget of 3,000 e-mails a second several times
-    over. tests/email/test_compose.py parses `wire` back and compares."""
+def _build(headers, text: str, html_text: str, boundary: str):
+    """The headers, both parts and the exact bytes to send. Written out by hand: the email
+    package's generator and header registry cost ~5 ms a message (bench/tracking.py), the
+    whole budget of 3,000 e-mails a second several times over. tests/email/test_compose.py
+    parses `wire` back and compares with the object view (Outgoing.msg)."""
     text_qp, html_qp = _qp(text), _qp(html_text)
-    msg = WireMessage(policy=compat32)
-    for name, value in headers:
-        msg._headers.append((name, value))
-    msg._headers += [
+    headers = [
+        *headers,
         ("MIME-Version", "1.0"),
         ("Content-Type", f'multipart/alternative; boundary="{boundary}"'),
     ]
-    parts = []
-    for subtype, body in (("plain", text_qp), ("html", html_qp)):
-        part = WireMessage(policy=compat32)
-        part._headers += [
-            ("Content-Type", f'text/{subtype}; charset="utf-8"'),
-            ("Content-Transfer-Encoding", "quoted-printable"),
-        ]
-        part.set_payload(body)
-        parts.append(part)
-    msg.set_payload(parts)
-    head = "".join(f"{n}: {v}\r\n" for n, v in msg._headers)
+    head = "".join(f"{n}: {v}\r\n" for n, v in headers)
     wire = (
         f"{head}\r\n--{boundary}\r\n"
         'Content-Type: text/plain; charset="utf-8"\r\n'
@@ -230,8 +245,7 @@ def _build(headers, text: str, html_text: str, boundary: str) -> WireMessage:
         "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
         f"{html_qp}\r\n--{boundary}--\r\n"
     )
-    msg.wire = wire.encode("ascii")
-    return msg
+    return headers, (("plain", text_qp), ("html", html_qp)), wire.encode("ascii")
 
 
 def _verp(ctx: EmailContext, profile_id: int, source: dict) -> str:

@@ -8,7 +8,7 @@ import html
 import re
 from functools import lru_cache
 
-from jinja2 import ChainableUndefined, TemplateError, TemplateSyntaxError
+from jinja2 import ChainableUndefined, TemplateError, TemplateSyntaxError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from backend.errors import Invalid
@@ -62,6 +62,16 @@ def placeholders(
 
 
 def render(source: str, ctx: dict, field: str = "body") -> str:
+    plan = _plan(source or "", field)
+    if plan is not None:
+        text = _fill(plan, ctx)
+        if text is not None:
+            return text
+    return render_jinja(source, ctx, field)
+
+
+def render_jinja(source: str, ctx: dict, field: str = "body") -> str:
+    """Jinja itself: every template the fast path below does not take, and its reference."""
     template = compile_template(source or "", field)
     try:
         return template.render(ctx)
@@ -69,6 +79,74 @@ def render(source: str, ctx: dict, field: str = "body") -> str:
         raise TemplateInvalid(field, f"placeholder failed: {exc}") from None
     except (TypeError, ValueError, ArithmeticError, LookupError) as exc:
         raise TemplateInvalid(field, f"placeholder failed: {exc}") from None
+
+
+# -- the fast path ---------------------------------------------------------------------
+# Most e-mail templates are text and `{{ name }}` / `{{ profile.name }}` slots. Jinja's
+# render costs ~35 us a call (a new context, generator frames) for what is a join of
+# constant parts and lookups: a campaign of 200k renders its subject and body 400k times.
+# `_plan` splits such a template once into constant strings and slots, and `_fill` joins
+# them, giving Jinja's exact output (str() of the value, "" for a missing one, as
+# ChainableUndefined). Anything else (filters, tags, a global, a dict method's name, a
+# value that is not a plain dict under a dotted slot) falls back to Jinja.
+
+
+@lru_cache(maxsize=512)
+def _plan(source: str, field: str) -> tuple | None:
+    compile_template(source, field)  # the same errors as Jinja, raised the same way
+    try:
+        tree = _env.parse(source)
+    except TemplateError:  # pragma: no cover: compile_template raised already
+        return None
+    plan: list = []
+    for node in tree.body:
+        if not isinstance(node, nodes.Output):
+            return None
+        for n in node.nodes:
+            if isinstance(n, nodes.TemplateData):
+                plan.append(n.data)
+            elif isinstance(n, nodes.Name) and n.ctx == "load" and n.name not in _env.globals:
+                plan.append((n.name,))
+            elif (
+                isinstance(n, nodes.Getattr)
+                and isinstance(n.node, nodes.Name)
+                and n.node.ctx == "load"
+                and n.node.name not in _env.globals
+                and not hasattr(dict, n.attr)
+            ):
+                plan.append((n.node.name, n.attr))
+            else:
+                return None
+    return tuple(plan)
+
+
+def _fill(plan: tuple, ctx: dict) -> str | None:
+    out = []
+    for part in plan:
+        if part.__class__ is str:
+            out.append(part)
+            continue
+        if part[0] not in ctx:
+            out.append("")  # undefined, and so is any attribute of it
+            continue
+        value = ctx[part[0]]
+        if len(part) == 2:
+            if value.__class__ is not dict:
+                return None  # Jinja's attribute rules on other types: let Jinja decide
+            if part[1] not in value:
+                out.append("")
+                continue
+            value = value[part[1]]
+        if value.__class__ is str:
+            out.append(value)
+        elif value is None or value.__class__ in _PLAIN:
+            out.append(str(value))
+        else:
+            return None
+    return "".join(out)
+
+
+_PLAIN = (int, float, bool, list, dict)  # JSON's values: str() is what Jinja prints
 
 
 def find_urls(text: str) -> list[tuple[int, int, str]]:

@@ -159,7 +159,7 @@ class SmtpPool:
         raise SmtpUnavailable("unreachable")  # pragma: no cover
 
     def _send_on(self, conn: smtplib.SMTP, msg: EmailMessage, mail_from: str, rcpt: str) -> str:
-        # compose's WireMessage carries the exact bytes it signed (DKIM): send those.
+        # compose's Outgoing (or its WireMessage) carries the exact bytes it signed (DKIM).
         data = getattr(msg, "wire", None) or msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
         handed = False  # once the message's bytes start going out, a failure is not a retry
         try:

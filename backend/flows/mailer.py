@@ -106,7 +106,7 @@ class FlowMail:
 
         if self._pool is None:
             self._pool = SmtpPool(self.settings.smtp_url, size=2)
-        return self._pool.send(outgoing.msg, outgoing.mail_from, outgoing.rcpt)
+        return self._pool.send(outgoing, outgoing.mail_from, outgoing.rcpt)
 
     def close(self) -> None:
         if self._pool is not None:

@@ -76,7 +76,19 @@ def inbox():
 
 
 class Picky(Inbox):
-    """An SMTP server that refuses some recipients for good (550), like a real one."""
+    """An SMTP server that refuses some recipients for good (550), like a real one, and
+    offers PIPELINING as Postfix does (aiosmtpd reads pipelined commands in order but does
+    not say so), so the sender streams to it (backend/campaigns/stream.py)."""
+
+    def __init__(self, pipelining: bool = True):
+        super().__init__()
+        self.pipelining = pipelining
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802
+        session.host_name = hostname
+        if self.pipelining:
+            responses.insert(1, "250-PIPELINING")
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         if address.startswith("refused"):
