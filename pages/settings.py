@@ -13,6 +13,7 @@ from components.settings import (
     currency,
     keys,
     predictions,
+    privacy,
     sending,
     snippet,
     suppressions,
@@ -31,6 +32,7 @@ SECTIONS = [
     predictions,
     sending,
     suppressions,
+    privacy,
 ]
 
 

@@ -94,6 +94,11 @@ def test_export_downloads_json_and_delete_asks_then_removes(dash_duo, live_app, 
     assert "bob@privacy.test" in listed and "ada@privacy.test" not in listed
     open_page(dash_duo, f"{live_app.url}/profiles/{ada}")
     dash_duo.wait_for_element("#profile-missing")
+    # Settings shows the audit too: who asked, and which profile id; never the address.
+    open_page(dash_duo, f"{live_app.url}/settings")
+    shown = dash_duo.wait_for_element("#settings-privacy-audit").text
+    assert f"Deleted profile #{ada}" in shown and f"Exported data of profile #{ada}" in shown
+    assert OWNER in shown and "ada@privacy.test" not in shown
     audit = requests_audit(live_app, acc)
     assert [(e["action"], e["actor"]["name"]) for e in audit] == [
         ("delete", OWNER),
