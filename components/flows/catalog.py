@@ -120,6 +120,8 @@ def summary(node: dict) -> str:
 def trigger_summary(trigger: dict) -> str:
     if trigger.get("type") == "list":
         return f"Joins list {trigger.get('list') or '?'}"
+    if trigger.get("type") == "segment":
+        return f"Joins segment {trigger.get('segment') or '?'}"
     where = trigger.get("where") or []
     extra = f" where {' and '.join(condition_text(c) for c in where)}" if where else ""
     return f"When someone does {trigger.get('metric') or '?'}{extra}"

@@ -86,6 +86,38 @@ def empty() -> list:
     )
 
 
+def _trigger_chooser(kind: str, trig: dict, metrics, lists, segments: list[dict]):
+    if kind == "segment":
+        sid = trig.get("segment")
+        data = list(segments)
+        if sid and str(sid) not in {d["value"] for d in data}:
+            data.append({"value": str(sid), "label": f"Segment {sid} (deleted?)"})
+        return dmc.Select(
+            id=_f("segment"),
+            label="Segment whose new members start the flow",
+            searchable=True,
+            data=data,
+            value=str(sid) if sid else None,
+            placeholder="Pick a segment" if data else "No segments yet: create one first",
+        )
+    if kind == "list":
+        return dmc.Autocomplete(
+            id=_f("list"),
+            label="List that starts the flow",
+            data=lists,
+            value=trig.get("list") or "",
+            debounce=300,
+        )
+    return dmc.Select(
+        id=_f("metric"),
+        label="Metric that starts the flow",
+        searchable=True,
+        data=sorted(set(metrics) | ({trig["metric"]} if trig.get("metric") else set())),
+        value=trig.get("metric"),
+        allowDeselect=False,
+    )
+
+
 def trigger_panel(
     draft: dict,
     metrics: list[str],
@@ -95,30 +127,14 @@ def trigger_panel(
 ) -> list:
     trig = draft.get("trigger") or {}
     kind = trig.get("type", "metric")
-    chooser = (
-        dmc.Select(
-            id=_f("metric"),
-            label="Metric that starts the flow",
-            searchable=True,
-            data=sorted(set(metrics) | ({trig["metric"]} if trig.get("metric") else set())),
-            value=trig.get("metric"),
-            allowDeselect=False,
-        )
-        if kind == "metric"
-        else dmc.Autocomplete(
-            id=_f("list"),
-            label="List that starts the flow",
-            data=lists,
-            value=trig.get("list") or "",
-            debounce=300,
-        )
-    )
+    chooser = _trigger_chooser(kind, trig, metrics, lists, segments or [])
     body = [
         dmc.RadioGroup(
             dmc.Group(
                 [
                     dmc.Radio("Someone does a metric", value="metric"),
                     dmc.Radio("Someone joins a list", value="list"),
+                    dmc.Radio("Someone joins a segment", value="segment"),
                 ]
             ),
             id=_f("trigger_type"),
@@ -263,6 +279,9 @@ def apply_fields(draft: dict, node_id: str, values: dict) -> dict:
             trig = {"type": kind, kind: "", "ui": trig.get("ui")}
             if kind == "metric":
                 trig["where"] = []
+        elif kind == "segment" and "segment" in values:
+            sid = str(values["segment"] or "")
+            trig["segment"] = int(sid) if sid.isdigit() else ""
         elif kind in values:
             trig[kind] = values[kind] or ""
         return {**draft, "trigger": {k: v for k, v in trig.items() if v is not None}}

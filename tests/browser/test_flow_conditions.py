@@ -1,6 +1,6 @@
 """The flow builder's conditions on segments and predictions: a split on a segment picked by
 name (with the keyboard) and on a prediction picked by its plain label, saved, and found
-again after a reload."""
+again after a reload; a trigger on joining a segment, picked by name."""
 
 from __future__ import annotations
 
@@ -47,15 +47,15 @@ def add_condition(dash_duo) -> None:
     settle(dash_duo)
 
 
-def test_split_on_a_segment_and_a_prediction_saves_and_reloads(dash_duo, live_app):
+@pytest.fixture(scope="module")
+def seg(live_app) -> dict:
+    """This module's segment, made once through the API."""
     gold = {"type": "property", "field": "traits.plan", "op": "eq", "value": "fc-gold"}
-    seg = api(
-        live_app,
-        live_app,
-        "POST",
-        "/api/segments",
-        json={"name": SEGMENT, "conditions": [[gold]]},
-    )
+    body = {"name": SEGMENT, "conditions": [[gold]]}
+    return api(live_app, live_app, "POST", "/api/segments", json=body)
+
+
+def test_split_on_a_segment_and_a_prediction_saves_and_reloads(dash_duo, live_app, seg):
     flow = api(
         live_app,
         live_app,
@@ -126,4 +126,50 @@ def test_split_on_a_segment_and_a_prediction_saves_and_reloads(dash_duo, live_ap
     assert cond(dash_duo, 0, "member").get_attribute("value") == "is in"
     assert cond(dash_duo, 1, "name").get_attribute("value") == "Predicted CLV"
     assert cond(dash_duo, 1, "value").get_attribute("value") == "100"
+    assert dash_duo.get_logs() == []
+
+
+def test_a_flow_triggered_by_joining_a_segment(dash_duo, live_app, seg):
+    flow = api(
+        live_app,
+        live_app,
+        "POST",
+        "/api/flows",
+        json={
+            "name": "FC welcome to the segment",
+            "trigger": {"type": "metric", "metric": "Placed Order"},
+            "filters": [],
+            "start": "mail",
+            "nodes": [
+                {
+                    "id": "mail",
+                    "type": "email",
+                    "subject": "Welcome, gold member",
+                    "body": "Hi",
+                    "next": None,
+                    "ui": {"x": 0, "y": 150},
+                }
+            ],
+        },
+    )
+    log_in(dash_duo, live_app)
+    dash_duo.driver.get(f"{live_app.url}/flows/{flow['id']}")
+    dash_duo.wait_for_element('#flow-canvas .react-flow__node[data-id="trigger"]')
+    settle(dash_duo)
+    _node(dash_duo, "trigger").click()
+    dash_duo.wait_for_text_to_equal("#flow-panel-title", "Trigger")
+    radio = dash_duo.driver.find_element(
+        By.XPATH, "//label[normalize-space()='Someone joins a segment']"
+    )
+    radio.click()
+    settle(dash_duo)
+    choose(dash_duo, dash_duo.wait_for_element('#flow-panel input[id*="segment"]'), SEGMENT)
+    until(dash_duo, lambda d: f"Joins segment {seg['id']}" in _node(dash_duo, "trigger").text)
+    dash_duo.find_element("#flow-save").click()
+    dash_duo.wait_for_contains_text("#flow-message", "Saved as version")
+    saved = api(live_app, live_app, "GET", f"/api/flows/{flow['id']}")
+    assert {k: v for k, v in saved["trigger"].items() if k != "ui"} == {
+        "type": "segment",
+        "segment": seg["id"],
+    }
     assert dash_duo.get_logs() == []
