@@ -182,6 +182,19 @@ def check_structure(defn: Any) -> dict:
     return defn
 
 
+def segments_used(defn: dict) -> set[int]:
+    """The segment ids a flow reads: its trigger, and segment conditions in its trigger's
+    `where`, its filters and its splits (what deleting a segment must refuse, naming it)."""
+    trig = defn.get("trigger") or {}
+    used = {trig.get("segment")} if trig.get("type") == "segment" else set()
+    conds = [*(trig.get("where") or []), *(defn.get("filters") or [])]
+    for node in defn.get("nodes") or []:
+        if isinstance(node, dict) and node.get("type") == "split":
+            conds += node.get("where") or []
+    used |= {c.get("segment") for c in conds if isinstance(c, dict) and "segment" in c}
+    return {i for i in used if isinstance(i, int) and not isinstance(i, bool)}
+
+
 def successors(node: dict) -> list[str]:
     return [node[b] for b in NODE_TYPES[node["type"]] if node.get(b)]
 

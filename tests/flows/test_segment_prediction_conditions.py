@@ -220,3 +220,20 @@ def test_bad_conditions_are_400_naming_their_place_and_save_nothing(client, acco
         "nodes": [mail],
     }
     assert client.post("/api/flows", json=ok, headers=h).status_code == 201
+
+
+def test_segments_used_names_every_place_a_flow_reads_a_segment():
+    from backend.flows.schema import segments_used
+
+    flow = {
+        "trigger": {"type": "segment", "segment": 1},
+        "filters": [{"segment": 2, "member": False}, {"field": "country", "op": "exists"}],
+        "nodes": [
+            {"id": "s", "type": "split", "where": [{"segment": 3}], "yes": None, "no": None},
+            {"id": "m", "type": "email", "subject": "x", "body": "y", "next": None},
+        ],
+    }
+    assert segments_used(flow) == {1, 2, 3}
+    flow["trigger"] = {"type": "metric", "metric": "Placed Order", "where": [{"segment": 4}]}
+    assert segments_used(flow) == {2, 3, 4}
+    assert segments_used({"trigger": {"type": "list", "list": "VIP"}, "nodes": []}) == set()
