@@ -102,13 +102,12 @@ def setup(n: int) -> tuple[str, int]:
 
 def child_send(stop_after: int) -> None:
     """In a fresh process: start the campaign (fix its recipients) and send until done."""
-    from backend.campaigns.limits import Limits
     from backend.campaigns.runner import build_sender
     from backend.config import Settings
     from backend.runtime import Runtime
 
     rt = Runtime(Settings.from_env(env_file=None), migrate=False)
-    sender = build_sender(rt, Limits(workers=4, batch=1000, processes=2))
+    sender = build_sender(rt)  # the jobs process's limits (runner.limits_from)
     t0 = time.perf_counter()
     sender.start_due()
     t_start = time.perf_counter() - t0

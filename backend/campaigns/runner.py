@@ -9,7 +9,7 @@ import os
 import signal
 import threading
 
-from backend.campaigns.limits import Limits
+from backend.campaigns.limits import Limits, batch_for_rate
 from backend.campaigns.mail import CampaignMail
 from backend.campaigns.sender import Sender
 
@@ -20,6 +20,7 @@ def limits_from(settings) -> Limits:
     return Limits(
         rate=settings.campaign_rate,
         per_domain=settings.campaign_domain_rate,
+        batch=batch_for_rate(settings.campaign_rate),
         processes=min(2, os.cpu_count() or 1),
     )
 
