@@ -21,7 +21,12 @@ def consume(settings, role: str) -> None:
             "`tally consume` needs TALLY_QUEUE=kafka (and TALLY_KAFKA_BOOTSTRAP)"
         )
     logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # TALLY_QUEUE_LOG_LEVEL=DEBUG: a line per counting batch (records, cells, timings).
+    logging.getLogger("tally.queue").setLevel(
+        os.environ.get("TALLY_QUEUE_LOG_LEVEL", "INFO").upper()
     )
     check_reachable(settings)
     # Where members share a machine with request workers (or each other): storing, which
