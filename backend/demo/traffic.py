@@ -9,6 +9,7 @@ daily cycle in the visitor's own zone. Same arguments, same messages.
 
 from __future__ import annotations
 
+import heapq
 import random
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -17,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from backend.demo import catalog
 from backend.demo.ips import ip_pool
-from backend.demo.visitor import Visit, Visitor
+from backend.demo.visitor import Visit, Visitor, plan_return
 
 BATCH = 500
 
@@ -67,6 +68,23 @@ class _World:
         self.hour_cum = list(accumulate(catalog.HOURLY))
         self.visitors: list[Visitor] = []
         self.known: list[Visitor] = []
+        self.returns: list[tuple[datetime, int, Visitor]] = []  # customers coming back to buy
+        self.serial = 0
+
+    def ordered(self, visit: Visit) -> None:
+        """After a visit: a customer who ordered is scheduled to come back (plan_return)."""
+        if visit.placed_at is not None:
+            at = plan_return(self.rng, visit.v, visit.placed_at)
+            if at is not None:
+                self.serial += 1
+                heapq.heappush(self.returns, (at, self.serial, visit.v))
+
+    def due(self, before: datetime) -> Iterator[tuple[datetime, Visitor]]:
+        """Customers due back before `before` (an entry an order since replaced is skipped)."""
+        while self.returns and self.returns[0][0] < before:
+            at, _, v = heapq.heappop(self.returns)
+            if v.returns_at == at:
+                yield at, v
 
     def visitor(self) -> Visitor:
         rng = self.rng
@@ -111,6 +129,11 @@ def _day(world: _World, day: date, quota: int, latest: datetime) -> list[dict]:
     on local date `day`."""
     promo = -7 <= (day - black_friday(day)).days <= 3
     msgs: list[dict] = []
+    # Customers coming back to order again, by the end of this (UTC) day.
+    for at, v in world.due(min(datetime(day.year, day.month, day.day) + timedelta(1), latest)):
+        visit = Visit(world.rng, v, at, promo, world.known, returning=True)
+        msgs.extend(visit.messages())
+        world.ordered(visit)
     misses = 0
     while len(msgs) < quota and misses < 200:
         v = world.visitor()
@@ -118,7 +141,9 @@ def _day(world: _World, day: date, quota: int, latest: datetime) -> list[dict]:
         if ts is None:
             misses += 1
             continue
-        msgs.extend(Visit(world.rng, v, ts, promo, world.known).messages())
+        visit = Visit(world.rng, v, ts, promo, world.known)
+        msgs.extend(visit.messages())
+        world.ordered(visit)
     del msgs[quota:]  # the day's last visitor leaves early
     return msgs
 

@@ -10,6 +10,7 @@ from itertools import accumulate
 from zoneinfo import ZoneInfo
 
 from backend.demo import catalog
+from backend.demo.purchasing import DEFAULTS as BUYING
 
 _SOURCES_CUM = list(accumulate(s[3] for s in catalog.SOURCES))
 _PROMO_SOURCES = catalog.SOURCES + catalog.BLACK_FRIDAY_SOURCES
@@ -30,6 +31,26 @@ class Visitor:
     email: str | None = None
     first_name: str | None = None
     last_name: str | None = None
+    # Once they have ordered (plan_return): orders a day while alive, the chance of lapsing
+    # for good after each repeat order, and when they come back to order next (None: lapsed).
+    rate: float = 0.0
+    lapse: float = 0.0
+    returns_at: datetime | None = None
+
+
+def plan_return(rng: random.Random, v: Visitor, ordered_at: datetime) -> datetime | None:
+    """After an order, when the customer comes back to order again, as the seeded history's
+    customers do (backend/demo/purchasing.py, the BG/NBD story): at their first order they draw
+    a rate ~ Gamma(r, 1/alpha) a day and a lapse chance ~ Beta(a, b); after each repeat order
+    they lapse for good with that chance, else return after Exp(rate) days."""
+    if not v.rate:
+        v.rate = max(rng.gammavariate(BUYING["r"], 1 / BUYING["alpha"]), 1e-6)
+        v.lapse = rng.betavariate(BUYING["a"], BUYING["b"])
+    elif rng.random() < v.lapse:
+        v.returns_at = None
+        return None
+    v.returns_at = ordered_at + timedelta(days=rng.expovariate(v.rate))
+    return v.returns_at
 
 
 def _iso(ts: datetime) -> str:
@@ -46,6 +67,7 @@ class Visit:
         start: datetime,
         promo: bool,
         known: list[Visitor],
+        returning: bool = False,
     ):
         self.rng = rng
         self.v = visitor
@@ -55,6 +77,8 @@ class Visit:
         self.out: list[dict] = []
         self.ctx = {"ip": visitor.ip}
         self.utm: dict[str, str] = {}
+        self.returning = returning  # a customer back to order again (plan_return)
+        self.placed_at: datetime | None = None  # when this visit's order was placed
 
     # -- message builders
 
@@ -109,6 +133,8 @@ class Visit:
 
     def messages(self) -> list[dict]:
         rng, v = self.rng, self.v
+        if self.returning:
+            return self._return_visit()
         if v.email and rng.random() < 0.25 and self._email_visit():
             return self.out  # opened the e-mail and did not come to the shop
         if not self.utm:
@@ -127,8 +153,29 @@ class Visit:
         cart = self._browse()
         if v.user_id is None and rng.random() < (0.08 if self.promo else 0.045):
             self._form()
-        if cart and rng.random() < 0.5:
+        # A customer's repeat orders come from their own process (plan_return), not from
+        # browsing visits: those would keep a lapsed customer buying.
+        if cart and rng.random() < 0.5 and not v.rate:
             self._checkout(cart)
+        return self.out
+
+    def _return_visit(self) -> list[dict]:
+        """A customer who came back to buy: in (often from a campaign e-mail), a look around,
+        an order."""
+        if self.rng.random() < 0.3:
+            self.utm = {"utm_source": "email", "utm_medium": "email"}
+        path, title = catalog.PAGES[self.rng.randrange(len(catalog.PAGES))]
+        self.page(path, title)
+        cart = self._browse()
+        if not cart:  # knew what they wanted
+            product = self.rng.choices(catalog.PRODUCTS, cum_weights=_PRODUCT_CUM)[0]
+            self.wait(8, 60)
+            self.track(
+                "Added to Cart",
+                {"product_id": product[0], "name": product[1], "price": product[3], "quantity": 1},
+            )
+            cart = [(product, 1)]
+        self._checkout(cart, certain=True)
         return self.out
 
     def _email_visit(self) -> bool:
@@ -184,7 +231,7 @@ class Visit:
         self.track("Submitted Form", {"$form": form_id, "form_name": form_name, **self.utm})
         self.identify()
 
-    def _checkout(self, cart) -> None:
+    def _checkout(self, cart, certain: bool = False) -> None:
         rng = self.rng
         subtotal = round(sum(p[3] * q for p, q in cart), 2)
         self.wait(10, 60)
@@ -196,7 +243,7 @@ class Visit:
         if self.v.user_id is None:
             self.wait(20, 90)
             self.identify()  # the checkout asks for an e-mail address
-        if rng.random() > (0.72 if self.promo else 0.62):
+        if not certain and rng.random() > (0.72 if self.promo else 0.62):
             return  # abandoned
         discount = round(subtotal * 0.3, 2) if self.promo else 0.0
         shipping = 0.0 if subtotal >= 75 else 6.95
@@ -217,3 +264,4 @@ class Visit:
         if discount:
             props["coupon"] = "BLACKFRIDAY30"
         self.track("Placed Order", props)
+        self.placed_at = self.t
