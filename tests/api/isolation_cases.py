@@ -123,6 +123,35 @@ def _profile(client, a: NewAccount, b: NewAccount) -> None:
     assert "alice" not in resp.get_data(as_text=True)
 
 
+def _alice_id(client, a: NewAccount) -> int:
+    seed(client, a, "alice", ["Placed Order"])
+    alice = client.get("/api/profiles?email=alice@example.test", headers=bearer(a.private_key))
+    assert alice.status_code == 200
+    return alice.get_json()["id"]
+
+
+def _profile_export(client, a: NewAccount, b: NewAccount) -> None:
+    pid = _alice_id(client, a)
+    resp = client.get(f"/api/profiles/{pid}/export", headers=bearer(b.private_key))
+    assert resp.status_code == 404 and "alice" not in resp.get_data(as_text=True)
+    assert (
+        client.get(f"/api/profiles/{pid}/export", headers=bearer(a.private_key)).status_code == 200
+    )
+
+
+def _profile_delete(client, a: NewAccount, b: NewAccount) -> None:
+    pid = _alice_id(client, a)
+    assert client.delete(f"/api/profiles/{pid}", headers=bearer(b.private_key)).status_code == 404
+    assert client.get(f"/api/profiles/{pid}", headers=bearer(a.private_key)).status_code == 200
+
+
+def _audit(client, a: NewAccount, b: NewAccount) -> None:
+    pid = _alice_id(client, a)
+    client.get(f"/api/profiles/{pid}/export", headers=bearer(a.private_key))
+    assert client.get("/api/audit", headers=bearer(b.private_key)).get_json() == {"entries": []}
+    assert len(client.get("/api/audit", headers=bearer(a.private_key)).get_json()["entries"]) == 1
+
+
 # The saved things of an account (dashboards, flows, forms): a valid definition of each.
 def _definition(kind: str) -> dict:
     if kind == "dashboards":
@@ -370,6 +399,9 @@ CASES: dict[str, Case] = {
     "GET /api/metrics/<path:name>/series": _series,
     "GET /api/profiles": _profiles,
     "GET /api/profiles/<int:profile_id>": _profile,
+    "GET /api/profiles/<int:profile_id>/export": _profile_export,
+    "DELETE /api/profiles/<int:profile_id>": _profile_delete,
+    "GET /api/audit": _audit,
     "GET /api/account": _account,
     "GET /api/keys": _list_keys,
     "POST /api/keys": _create_key,
