@@ -22,6 +22,7 @@ from backend.flows.placeholders import (
 )
 from backend.flows.placeholders import render as flow_render
 from backend.flows.starters import TEMPLATES
+from backend.store.models import Account
 from tests.email.helpers import email_settings, parse, person
 
 
@@ -114,6 +115,9 @@ def test_the_currency_is_saved_on_the_account_and_unknown_codes_are_refused(runt
         assert err.value.problems[0].startswith("currency: ")
     with runtime.db.session() as s:
         assert currencies.get_currency(s, account.id) == "JPY"
+        # What flows and campaigns send with: the context built from the account's row.
+        ctx = EmailContext.for_account(runtime, s.get(Account, account.id))
+        assert ctx.currency == "JPY"
 
 
 def test_a_campaign_preview_prints_amounts_in_the_accounts_currency(client, runtime, account):
