@@ -89,7 +89,7 @@ def test_split_on_a_segment_and_a_prediction_saves_and_reloads(dash_duo, live_ap
     add_condition(dash_duo)
     choose(dash_duo, cond(dash_duo, 0, "kind"), "In a segment")
     box = cond(dash_duo, 0, "segment")
-    box.send_keys("gold")
+    box.send_keys("FC gold")  # unique: other modules' segments may say "gold" too
     box.send_keys(Keys.ARROW_DOWN, Keys.ENTER)
     settle(dash_duo)
     until(dash_duo, lambda d: cond(dash_duo, 0, "segment").get_attribute("value") == SEGMENT)
