@@ -77,7 +77,8 @@ DASHBOARD_SCHEMA = {
             "type": "array",
             "items": {
                 "type": "object",
-                "required": ["metric"],
+                # metric: required but for the prediction charts (clv_distribution,
+                # top_customers), which default it to "Placed Order"
                 "properties": {
                     "id": {"type": "string"},
                     "title": {"type": "string"},
@@ -94,6 +95,7 @@ DASHBOARD_SCHEMA = {
                     "y": {"type": "integer"},
                     "w": {"type": "integer"},
                     "h": {"type": "integer"},
+                    "clv": {"type": "string", "enum": list(schema.CLV_CHOICES)},
                 },
             },
         },

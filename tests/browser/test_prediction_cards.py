@@ -11,6 +11,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from backend.predictions import service
+from backend.store.db import utcnow
 from tests.browser.a11y_checks import page_problems
 from tests.browser.helpers import PASSWORD, api, log_in, open_page, pick, settle, until
 from tests.predictions.conftest import add_orders, simulated_orders
@@ -83,3 +84,19 @@ def test_add_both_prediction_cards_to_a_dashboard(dash_duo, live_app, clv_shop):
     link.click()
     dash_duo.wait_for_element("#profile-predictions")
     assert dash_duo.get_logs() == []
+
+
+def test_a_failed_fit_shows_in_settings_with_the_last_figures_kept(dash_duo, live_app, clv_shop):
+    """Runs after the cards test: it breaks this module's account's next fit on purpose."""
+    rt = live_app.app.extensions["tally"]
+    add_orders(rt.db, clv_shop.id, [("placeholder@shop.test", utcnow(), 1e308)] * 2)
+    service.request_refresh(rt.db, clv_shop.id)
+    service.run_pending(rt.db)
+    log_in(dash_duo, live_app, "clv-cards@shop.test")
+    open_page(dash_duo, f"{live_app.url}/settings")
+    alert = dash_duo.wait_for_element("#predictions-error")
+    assert "The fit failed while checking the orders" in alert.text
+    assert "stay in place" in alert.text
+    assert dash_duo.find_element("#predictions-status").text.lower() == "ready"
+    until(dash_duo, lambda _: dash_duo.find_elements("#predictions-top-table tbody a"))
+    assert page_problems(dash_duo.driver) == []
