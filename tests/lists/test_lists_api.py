@@ -106,7 +106,11 @@ def test_consent_subscribes_never_subscribed_but_never_the_unsubscribed(shop):
 def test_another_accounts_list_is_not_found(shop, lists_app):
     lid = shop.new_list()
     shop.api("POST", f"/api/lists/{lid}/members", 200, json={"emails": ["a@x.test"]})
+    iid = shop.import_csv(lid, "email\nb@x.test\n")["id"]
     other = Shop(lists_app, "Other")
+    own = other.new_list()
+    r = other.api("GET", f"/api/lists/{own}/imports/{iid}", 404)  # its list, not its import
+    assert r.json["error"] == f"no import {iid} of list {own} in this account"
     for method, path, kw in (
         ("GET", f"/api/lists/{lid}", {}),
         ("PUT", f"/api/lists/{lid}", {"json": {"name": "Mine"}}),
@@ -116,9 +120,26 @@ def test_another_accounts_list_is_not_found(shop, lists_app):
         ("DELETE", f"/api/lists/{lid}/members", {"json": {"emails": ["a@x.test"]}}),
         ("GET", f"/api/lists/{lid}/export.csv", {}),
         ("POST", f"/api/lists/{lid}/imports", {"data": b"email\na@x.test\n"}),
+        ("GET", f"/api/lists/{lid}/imports/{iid}", {}),
+        ("GET", f"/api/lists/{lid}/imports/{iid}/rejected.csv", {}),
     ):
         r = other.api(method, path, **kw)
         assert r.status_code == 404, (method, path, r.status_code)
         assert "no list" in r.json["error"]
-    assert other.api("GET", "/api/lists", 200).json["lists"] == []
-    assert shop.api("GET", f"/api/lists/{lid}", 200).json["members"] == 1
+    assert [x["id"] for x in other.api("GET", "/api/lists", 200).json["lists"]] == [own]
+    assert shop.api("GET", f"/api/lists/{lid}", 200).json["members"] == 2
+
+
+def test_duplicate_copies_the_members(shop):
+    from backend.lists import service
+
+    lid = shop.new_list("VIP")
+    shop.api("POST", f"/api/lists/{lid}/members", 200, json={"emails": ["a@x.test", "b@x.test"]})
+    with shop.rt.db.session() as s:
+        copy = service.duplicate(s, shop.account.id, lid)
+        again = service.duplicate(s, shop.account.id, lid)
+        names = (copy.name, again.name)
+        copy_id = copy.id
+    assert names == ("VIP copy", "VIP copy 2")
+    page = shop.api("GET", f"/api/lists/{copy_id}/members", 200).json
+    assert [m["email"] for m in page["members"]] == ["a@x.test", "b@x.test"]
