@@ -3,17 +3,18 @@
 
 from __future__ import annotations
 
-import importlib
 from datetime import datetime, timedelta
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from backend.errors import Conflict
+from backend.flows.schema import segments_used
 from backend.segments import definition
 from backend.segments.evaluate import members
 from backend.segments.membership import get_segment
 from backend.segments.refresh import evaluate_full
+from backend.store.campaign_models import Campaign
 from backend.store.db import utcnow
 from backend.store.flow_models import Flow
 from backend.store.models import Profile
@@ -70,8 +71,7 @@ def users(s: Session, account_id: str, segment_id: int) -> list[str]:
     """What uses the segment, as words: 'flow "Welcome"', 'segment "VIP"', 'campaign "X"'."""
     out = []
     for flow in s.scalars(select(Flow).where(Flow.account_id == account_id)):
-        trig = (flow.definition or {}).get("trigger") or {}
-        if trig.get("type") == "segment" and trig.get("segment") == segment_id:
+        if segment_id in segments_used(flow.definition or {}):
             out.append(f'flow "{flow.name}"')
     for other in list_segments(s, account_id):
         if other.id != segment_id and segment_id in definition.referenced_segments(
@@ -83,12 +83,8 @@ def users(s: Session, account_id: str, segment_id: int) -> list[str]:
 
 
 def _campaign_users(s: Session, account_id: str, segment_id: int) -> list[str]:
-    try:
-        campaign = importlib.import_module("backend.store.campaign_models").Campaign
-    except (ImportError, AttributeError):
-        return []  # campaigns do not exist in this build yet
     out = []
-    for c in s.scalars(select(campaign).where(campaign.account_id == account_id)):
+    for c in s.scalars(select(Campaign).where(Campaign.account_id == account_id)):
         audience = getattr(c, "audience", None) or {}
         ids = list(audience.get("segments") or []) + list(audience.get("exclude_segments") or [])
         if segment_id in ids:

@@ -163,6 +163,31 @@ def test_segment_conditions_refuse_cycles_and_deleting_a_used_segment(shop):
     r = c.delete(f"/api/segments/{b['id']}", headers=h)
     assert r.status_code == 409 and 'flow "Welcome VIPs"' in r.json["error"]
     assert c.get(f"/api/segments/{b['id']}", headers=h).status_code == 200
+    # A flow that only splits on the segment uses it as much as one that triggers on it.
+    splitter = {
+        "name": "Gold split",
+        "trigger": {"type": "metric", "metric": "Placed Order"},
+        "filters": [],
+        "start": "split",
+        "nodes": [
+            {
+                "id": "split",
+                "type": "split",
+                "where": [{"segment": a["id"], "member": True}],
+                "yes": None,
+                "no": None,
+            }
+        ],
+    }
+    assert c.post("/api/flows", json=splitter, headers=h).status_code == 201
+    r = c.put(
+        f"/api/segments/{b['id']}",
+        json={"name": "B", "conditions": [[TWICE]]},
+        headers=h,
+    )
+    assert r.status_code == 200
+    r = c.delete(f"/api/segments/{a['id']}", headers=h)
+    assert r.status_code == 409 and 'flow "Gold split"' in r.json["error"]
 
 
 def test_another_accounts_segment_is_not_found(shop, seg_app):
