@@ -75,6 +75,10 @@ class Journal:
                 out.handed.add(rid)
             elif parts[0] == "R" and len(parts) >= 3 and parts[2] in ("sent", "failed"):
                 out.results[rid] = (parts[2], parts[3] if len(parts) > 3 else "")
+            elif parts[0] == "R" and len(parts) >= 3 and parts[2] == "pending":
+                # Handed to a server that was down: nothing left (a flow step retries).
+                out.handed.discard(rid)
+                out.results.pop(rid, None)
         return out
 
     def clear(self) -> None:

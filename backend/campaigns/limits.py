@@ -70,11 +70,38 @@ class DomainBuckets:
     def __init__(self, rate: float):
         self.rate = rate
         self.buckets: dict[str, Bucket] = {}
+        self.lock = threading.Lock()
+
+    def _bucket(self, domain: str) -> Bucket:
+        with self.lock:
+            bucket = self.buckets.get(domain)
+            if bucket is None:
+                bucket = self.buckets[domain] = Bucket(self.rate)
+            return bucket
 
     def try_take(self, domain: str) -> bool:
-        if self.rate <= 0:
-            return True
-        bucket = self.buckets.get(domain)
-        if bucket is None:
-            bucket = self.buckets[domain] = Bucket(self.rate)
-        return bucket.try_take()
+        return True if self.rate <= 0 else self._bucket(domain).try_take()
+
+    def take(self, domain: str) -> None:
+        """Wait for this domain's token (a flow's one e-mail)."""
+        if self.rate > 0:
+            self._bucket(domain).take()
+
+
+_shared: dict[tuple, tuple[Bucket, DomainBuckets]] = {}
+_shared_lock = threading.Lock()
+
+
+def shared(limits: Limits) -> tuple[Bucket, DomainBuckets]:
+    """The process's buckets for these limits: campaigns and flows in one jobs process take
+    from the same ones, so together they keep to TALLY_CAMPAIGN_RATE and the per-domain
+    rate. (A forked slice of a campaign batch keeps its share, rate / processes.)"""
+    key = (limits.rate, limits.per_domain, max(1, limits.processes))
+    with _shared_lock:
+        pair = _shared.get(key)
+        if pair is None:
+            pair = _shared[key] = (
+                Bucket(limits.rate / max(1, limits.processes)),
+                DomainBuckets(limits.per_domain),
+            )
+        return pair

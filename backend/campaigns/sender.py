@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from backend.campaigns import ab, audience, forked, stream
 from backend.campaigns.journal import Journal
-from backend.campaigns.limits import Bucket, DomainBuckets, Limits
+from backend.campaigns.limits import Limits
+from backend.campaigns.limits import shared as shared_buckets
 from backend.errors import TallyError
 from backend.store.campaign_models import (
     FAILED,
@@ -98,9 +99,9 @@ class Sender:
         self.on_sent = on_sent or (lambda c, sent, profiles: None)
         self.limits = limits or Limits()
         self.clock = clock
-        # Each process of a batch keeps its share of the rate.
-        self.rate = Bucket(self.limits.rate / max(1, self.limits.processes))
-        self.domains = DomainBuckets(self.limits.per_domain)
+        # Each process of a batch keeps its share of the rate; flows in this process take
+        # from the same buckets (limits.shared).
+        self.rate, self.domains = shared_buckets(self.limits)
         self.threads = ThreadPoolExecutor(self.limits.workers, thread_name_prefix="tally-send")
         self.recovered = False
 

@@ -13,13 +13,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend import lists
+from backend.campaigns.flow_sends import email_source
 from backend.email import events as email_events
-from backend.email.compose import compose
+from backend.email.compose import compose, message_key
 from backend.email.smtp_pool import DeliveryUnknown, RecipientRefused, SmtpUnavailable
 from backend.email.suppression import can_email
 from backend.errors import Invalid
 from backend.flows.conditions import matches
 from backend.flows.mailer import FlowMail
+from backend.store.campaign_models import FAILED, SENT, SKIPPED, SUPPRESSED, UNKNOWN
 from backend.store.flow_models import Flow, FlowJob, FlowRun
 from backend.store.models import Profile, ProfileAlias
 
@@ -87,23 +89,29 @@ class Actions:
         return Outcome(branch, node.get(branch))
 
     def _email(self, s, flow, run, job, node, profile, event, now) -> Outcome:
-        """Through the one e-mail path (backend/email/). Suppression is checked here, at
-        the moment of sending: a profile that unsubscribed after it entered the flow gets
-        nothing, and its journey goes on (a later split or webhook still runs)."""
+        """Through the one e-mail path (backend/email/) and the campaign engine's
+        exactly-once record (backend/campaigns/flow_sends.py): a `flow_sends` row with the
+        outcome, the journal around the hand-over, the shared rates. Suppression is checked
+        here, at the moment of sending: a profile that unsubscribed after it entered the
+        flow gets nothing, and its journey goes on (a later split or webhook still runs)."""
+        sends = self.mail.sends
+        if not sends.recovered:  # what a killed jobs process left running: decided once
+            sends.recover(s, self.emit)
+        source = email_source(flow, node, run)
+        key = message_key(source, profile.id)
+
+        def done(state: str, reply: str, outcome: Outcome) -> Outcome:
+            sends.record(s, flow, node, run, job, profile, state, reply, key, now)
+            return outcome
+
         if not profile.email:
-            return Outcome("skipped", node.get("next"), "the profile has no e-mail address")
+            why = "the profile has no e-mail address"
+            return done(SKIPPED, why, Outcome("skipped", node.get("next"), why))
         if not can_email(profile):
-            return Outcome(
-                "suppressed", node.get("next"), f"e-mail status is {profile.email_status}"
-            )
+            why = f"e-mail status is {profile.email_status}"
+            return done(SUPPRESSED, why, Outcome("suppressed", node.get("next"), why))
         if not self.mail.configured:
             return Outcome("failed", None, "TALLY_SMTP_URL is not set, so no e-mail can be sent")
-        source = {"flow": flow.id, "node": node["id"]}
-        if flow.reentry:
-            source["run"] = run.id  # each journey through the flow is its own e-mail
-        trigger = flow.definition.get("trigger") or {}
-        if trigger.get("type") == "list" and trigger.get("list"):
-            source["list"] = str(trigger["list"])  # the unsubscribe page offers "this list only"
         try:
             out = compose(
                 self.mail.context(s, flow.account_id),
@@ -114,24 +122,37 @@ class Actions:
                 event=event,
             )
         except Invalid as exc:
-            return Outcome("failed", None, exc.message)
+            return done(FAILED, exc.message, Outcome("failed", None, exc.message))
+        sends.before(job.id, profile.email)
         try:
             reply = self.mail.send(out)
         except RecipientRefused as exc:
-            return Outcome("failed", None, f"the server refused {profile.email}: {exc}")
+            sends.after(job.id, FAILED, str(exc))
+            why = f"the server refused {profile.email}: {exc}"
+            return done(FAILED, str(exc), Outcome("failed", None, why))
         except DeliveryUnknown as exc:
             # It may have been delivered: never sent again; the journey goes on.
-            return Outcome("unknown", node.get("next"), f"to {profile.email}: {exc.reason}")
+            return done(
+                UNKNOWN,
+                exc.reason,
+                Outcome("unknown", node.get("next"), f"to {profile.email}: {exc.reason}"),
+            )
         except SmtpUnavailable as exc:
+            sends.after(job.id, "pending", exc.reason)  # nothing left: the step runs again
             if job.attempts < EMAIL_ATTEMPTS:
                 wait = timedelta(seconds=30 * 4 ** (job.attempts - 1))
                 return Outcome("retrying", None, exc.reason, retry_at=now + wait)
-            return Outcome("failed", None, exc.reason)
+            return done(FAILED, exc.reason, Outcome("failed", None, exc.reason))
+        sends.after(job.id, SENT, reply)
         self.emit(
             flow.account_id,
             [email_events.received(profile, source, out.message_key, out.subject, now)],
         )
-        return Outcome("sent", node.get("next"), f"to {profile.email}: {out.subject} ({reply})")
+        return done(
+            SENT,
+            reply,
+            Outcome("sent", node.get("next"), f"to {profile.email}: {out.subject} ({reply})"),
+        )
 
     def _webhook(self, s, flow, run, job, node, profile, event, now) -> Outcome:
         payload = {

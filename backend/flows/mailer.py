@@ -80,6 +80,18 @@ class FlowMail:
         self.settings = settings
         self._pool = None
         self._contexts: dict[str, tuple[float, object]] = {}
+        self._sends = None
+
+    @property
+    def sends(self):
+        """The campaign engine's record, journal and rates for flow e-mails
+        (backend/campaigns/flow_sends.py)."""
+        if self._sends is None:
+            from backend.campaigns.flow_sends import FlowSends
+            from backend.campaigns.runner import limits_from
+
+            self._sends = FlowSends(self.settings.var_dir / "campaigns", limits_from(self.settings))
+        return self._sends
 
     @property
     def configured(self) -> bool:

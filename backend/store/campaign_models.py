@@ -73,3 +73,30 @@ class CampaignRecipient(Base):
     state: Mapped[str] = mapped_column(String(16), default=PENDING)
     reply: Mapped[str | None] = mapped_column(Text, default=None)  # the SMTP reply
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class FlowSend(Base):
+    """A flow e-mail node's send to one profile on one journey: the campaign engine's ledger
+    for flows (backend/campaigns/flow_sends.py). The flow job's claim is its `sending`; the
+    row is written with the step's outcome, or by recovery from the journal after a kill."""
+
+    __tablename__ = "flow_sends"
+    __table_args__ = (
+        UniqueConstraint("job_id", name="uq_flow_sends_job"),
+        Index("ix_flow_sends_profile_sent", "profile_id", "sent_at"),
+        Index("ix_flow_sends_flow_node", "flow_id", "node_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(String(32))
+    flow_id: Mapped[int] = mapped_column(BigId)
+    node_id: Mapped[str] = mapped_column(String(100))
+    run_id: Mapped[int] = mapped_column(BigId)
+    job_id: Mapped[int] = mapped_column(BigId)
+    profile_id: Mapped[int] = mapped_column(BigId)
+    email: Mapped[str] = mapped_column(String(320), default="")
+    state: Mapped[str] = mapped_column(String(16))
+    reply: Mapped[str | None] = mapped_column(Text, default=None)  # the SMTP reply or why not
+    message_key: Mapped[str | None] = mapped_column(String(200), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
