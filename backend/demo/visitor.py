@@ -49,7 +49,8 @@ def plan_return(rng: random.Random, v: Visitor, ordered_at: datetime) -> datetim
     elif rng.random() < v.lapse:
         v.returns_at = None
         return None
-    v.returns_at = ordered_at + timedelta(days=rng.expovariate(v.rate))
+    wait = rng.expovariate(v.rate)  # days; a tiny rate gives centuries (past datetime.max)
+    v.returns_at = ordered_at + timedelta(days=wait) if wait < 3650 else None
     return v.returns_at
 
 

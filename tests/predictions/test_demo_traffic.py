@@ -56,3 +56,14 @@ def test_the_traffic_is_the_same_for_the_same_seed():
     a = [m["timestamp"] + m.get("event", "") for b in generate(4_000, 20, END, seed=5) for m in b]
     b = [m["timestamp"] + m.get("event", "") for b in generate(4_000, 20, END, seed=5) for m in b]
     assert a == b
+
+
+def test_a_rate_near_zero_means_not_coming_back_rather_than_an_overflow():
+    import random
+
+    from backend.demo.visitor import Visitor, plan_return
+
+    v = Visitor(anonymous_id="a", country="US", zone=None, ip="192.0.2.1")
+    v.rate, v.lapse = 1e-9, 0.0  # Gamma(0.9, 1/60) gives rates this small now and then
+    assert plan_return(random.Random(2), v, datetime(2026, 1, 1)) is None
+    assert v.returns_at is None
