@@ -18,7 +18,9 @@ from backend.email import events
 from backend.email.suppression import Emit, set_status
 from backend.email.tokens import BadToken, Signer
 from backend.errors import NotFound
+from backend.lists import growth
 from backend.store.models import List, ListMember, Profile
+from backend.store.touches import touch
 
 MACHINE_SECONDS = 10  # an open or click this soon after sending is a scanner's
 # Mail scanners, link checkers and privacy proxies that fetch every image or link they see.
@@ -187,4 +189,7 @@ def leave_list(s: Session, u: Unsubscribe) -> bool:
     gone = s.execute(
         delete(ListMember).where(ListMember.list_id == list_id, ListMember.profile_id == profile.id)
     )
+    if gone.rowcount:  # a leave records no event: count it, and tell segments
+        growth.record(s, list_id, "unsubscribe", leaves=1)
+        touch(s, u.account_id, [profile.id])
     return bool(gone.rowcount)

@@ -45,3 +45,21 @@ def test_days_are_the_account_time_zones(shop):
         ny = growth.by_day(s, lid, date(2026, 12, 1), date(2026, 12, 2), "America/New_York")
     assert [d["joins"] for d in tokyo] == [0, 2]
     assert [d["joins"] for d in ny] == [2, 0]
+
+
+def test_leaving_from_an_emails_unsubscribe_page_counts_as_a_leave(shop):
+    from backend.email.tracking import Unsubscribe, leave_list
+
+    lid = shop.new_list("Newsletter")
+    shop.api("POST", f"/api/lists/{lid}/members", 200, json={"emails": ["a@x.test"]})
+    pid = shop.api("GET", f"/api/lists/{lid}/members", 200).json["members"][0]["id"]
+    u = Unsubscribe(shop.account.id, pid, {"flow": 1, "node": "n"}, "Newsletter")
+    with shop.rt.db.session() as s:
+        assert leave_list(s, u) is True
+    with shop.rt.db.session() as s:
+        assert leave_list(s, u) is False  # not a member any more: nothing counted
+        o = growth.overview(s, shop.account.id, lid, "last_7_days")
+    assert [(r["label"], r["joins"], r["leaves"]) for r in o["sources"]] == [
+        ("API", 1, 0),
+        ("Left from an e-mail's unsubscribe page", 0, 1),
+    ]
