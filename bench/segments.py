@@ -536,6 +536,12 @@ def main() -> None:
     url = f"sqlite:///{db_path}"
     if not db_path.exists():
         load_sqlite(db_path, data)
+    else:  # kept from an earlier run (--data): bring its schema to the code's
+        from backend.store.db import Database
+
+        kept = Database(url)
+        kept.migrate()
+        kept.dispose()
 
     rows = []
     t = time.perf_counter()

@@ -16,7 +16,8 @@ Staying exact:
 - Reads go through a connection of the cache's own (a fresh snapshot), under a lock, so two
   threads never interleave a load and an advance of the watermark.
 
-Memory: 24 bytes an event (three 8-byte columns, grown by doubling: up to 48). The whole
+Memory: 24 bytes an event (three 8-byte columns; loaded with a quarter spare, grown by
+doubling: 30 to 48 bytes held an event). The whole
 cache holds at most MAX_BYTES; the least recently used columns go first, and a metric
 bigger than the cap is not cached (its conditions stay SQL).
 """
@@ -56,7 +57,7 @@ class Columns:
     def __init__(self, generation: int, pid, ts, rev):
         self.generation = generation
         self.n = 0
-        cap = max(1024, len(pid))
+        cap = max(1024, len(pid) + len(pid) // 4)  # room to append before a copy
         self.pid = np.empty(cap, np.int64)
         self.ts = np.empty(cap, np.int64)
         self.rev = np.empty(cap, np.float64)
@@ -104,7 +105,8 @@ def _to_arrays(rows: list, dialect: str, first: int):
         ts = np.fromiter(cols[first + 1], np.int64, len(rows))
     else:
         ts = np.array(cols[first + 1], dtype="datetime64[us]").astype(np.int64)
-    rev = np.array([0.0 if r is None else r for r in cols[first + 2]], np.float64)
+    rev = np.array(cols[first + 2], np.float64)  # None (a missing revenue) becomes NaN
+    rev[np.isnan(rev)] = 0.0
     return pid, ts, rev
 
 
@@ -224,14 +226,24 @@ class ColumnCache:
             ).scalar()
             or 0
         )  # read before the rows: a merge committed in between reloads them once more
-        rows = conn.execute(
-            text(
-                f"SELECT id, profile_id, {_ts_expr(self.dialect)}, revenue FROM events "
-                "WHERE account_id = :a AND metric = :m AND profile_id IS NOT NULL "
-                "AND id <= :hi"
-            ),
-            {"a": account_id, "m": metric, "hi": self.hi},
-        ).all()
+        # The DB-API cursor straight: plain tuples, no Row objects for a million rows.
+        if self.dialect == "postgresql":
+            mark, params, named = "%s", (account_id, metric, self.hi), "%s"
+        else:
+            # The metric as a literal: SQLite then knows a partial index on it (the orders'
+            # ix_events_orders) holds every column asked for, and reads the index alone
+            # (1.4 s CPU instead of 9 for 1.6M orders: no table row per event).
+            mark, params = "?", (account_id, self.hi)
+            named = "'" + metric.replace("'", "''") + "'"
+        cur = conn.connection.driver_connection.cursor()
+        cur.execute(
+            f"SELECT id, profile_id, {_ts_expr(self.dialect)}, COALESCE(revenue, 0) "
+            f"FROM events WHERE account_id = {mark} AND metric = {named} "
+            f"AND profile_id IS NOT NULL AND id <= {mark}",
+            params,
+        )
+        rows = cur.fetchall()
+        cur.close()
         if self.gaps:  # not committed when the watermark passed them: appended when seen
             rows = [r for r in rows if r[0] not in self.gaps]
         self.loads += 1

@@ -18,11 +18,14 @@ Semantics (the reference in tests/segments/reference.py is the plain-Python stat
 from __future__ import annotations
 
 import importlib
+import json
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 
 from pyroaring import BitMap64
-from sqlalchemy import func, not_, or_, select
+from sqlalchemy import BigInteger, bindparam, func, not_, or_, select, text
+from sqlalchemy import column as sql_column
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from backend.segments import columns
@@ -52,6 +55,21 @@ def window(c: dict, now: datetime) -> tuple[datetime | None, datetime | None]:
         a, b = (parse_when(x) for x in c["between"])
         return a, datetime(b.year, b.month, b.day) + timedelta(days=1)
     return None, None
+
+
+def in_ids(s: Session, column, ids) -> tuple:
+    """`column IN ids` as one statement with one parameter, whatever the number of ids (a
+    JSON array on SQLite, an array on PostgreSQL): no IN list of thousands of bound values
+    to compile, no chunks. Returns (condition, parameters)."""
+    values = list(ids)
+    if s.get_bind().dialect.name == "postgresql":
+        return column == func.any(bindparam("within_ids", type_=ARRAY(BigInteger))), {
+            "within_ids": values
+        }
+    picked = text("SELECT value FROM json_each(:within_ids)").columns(
+        sql_column("value", BigInteger)
+    )
+    return column.in_(picked), {"within_ids": json.dumps(values)}
 
 
 def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
@@ -109,17 +127,15 @@ class Evaluator:
         conn = self.s.connection()  # Core rows: no ORM work per id
         if self.within is None:
             return BitMap64(conn.execute(stmt).scalars().all())
-        out = BitMap64()
-        for chunk in _chunks(self.within):
-            out |= BitMap64(conn.execute(stmt.where(column.in_(chunk))).scalars().all())
-        return out
+        cond, params = in_ids(self.s, column, self.within)
+        return BitMap64(conn.execute(stmt.where(cond), params).scalars().all())
 
     def _rows(self, stmt, column):
         if self.within is None:
             yield from self.s.execute(stmt)
             return
-        for chunk in _chunks(self.within):
-            yield from self.s.execute(stmt.where(column.in_(chunk)))
+        cond, params = in_ids(self.s, column, self.within)
+        yield from self.s.execute(stmt.where(cond), params)
 
     def universe(self) -> BitMap64:
         if self._universe is None:

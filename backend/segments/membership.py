@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from backend.errors import NotFound
-from backend.segments.evaluate import CHUNK, _chunks
+from backend.segments.evaluate import CHUNK, _chunks, in_ids
 from backend.store.segment_models import Segment, SegmentChange, SegmentMember
 
 
@@ -43,8 +43,8 @@ def current(s: Session, segment_id: int, within=None) -> BitMap64:
     if within is None:
         out.update(s.scalars(stmt))
     else:
-        for chunk in _chunks(within):
-            out.update(s.scalars(stmt.where(SegmentMember.profile_id.in_(chunk))))
+        cond, params = in_ids(s, SegmentMember.profile_id, within)
+        out.update(s.scalars(stmt.where(cond), params))
     return out
 
 

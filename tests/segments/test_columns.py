@@ -144,3 +144,11 @@ def test_the_cap_evicts_the_least_recently_used_and_skips_what_cannot_fit(db):
     assert small.sizes() == {}
     loads = small.loads
     assert small.view(acc, "A") is None and small.loads == loads  # not retried at once
+
+
+def test_a_metric_named_with_a_quote(db):
+    acc, (a, b, *_) = _setup(db)
+    _store(db, [_event(acc, a, "Tom's Order", 1), _event(acc, b, "Tom's Order'", 1)])
+    cond = [[{"type": "metric", "metric": "Tom's Order", "op": "gte", "value": 1}]]
+    cached, plain = _both(db, acc, cond)
+    assert cached == plain == {a}
