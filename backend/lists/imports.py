@@ -16,6 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from backend.errors import Invalid, NotFound
 from backend.lists import csvfile, events, members
@@ -143,8 +144,24 @@ def _run(runtime, imp: ListImport) -> None:
     path.unlink(missing_ok=True)  # personal data: kept no longer than needed
 
 
+ATTEMPTS = 5
+
+
 def _apply(runtime, imp: ListImport, chunk: list) -> bool:
-    """One chunk in one transaction, then its events. False when the list is gone."""
+    """One chunk in one transaction, then its events. False when the list is gone. Another
+    writer may create one of its profiles or members at the same moment (the storefront, a
+    second import): the chunk rolls back and runs again, finding them this time."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return _apply_once(runtime, imp, chunk)
+        except IntegrityError:
+            if attempt == ATTEMPTS:
+                raise
+            log.info("list import %s: chunk collided with another writer; again", imp.id)
+    return False
+
+
+def _apply_once(runtime, imp: ListImport, chunk: list) -> bool:
     now = utcnow()
     ok = [(n, r) for n, _, r in chunk if not isinstance(r, str)]
     rejects = [(n, raw, r) for n, raw, r in chunk if isinstance(r, str)]

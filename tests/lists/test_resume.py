@@ -43,3 +43,21 @@ def test_a_running_import_is_not_taken_over(shop):
     assert imports.resume_stalled(shop.rt) == 0
     with shop.rt.db.session() as s:
         assert s.scalar(select(ListImport.done).where(ListImport.id == iid)) == 0
+
+
+def test_two_imports_of_one_file_at_once_both_finish(shop):
+    """Both create the same profiles and members at the same moment: whichever loses a
+    chunk's race runs it again and finds them."""
+    lid = shop.new_list()
+    text = "email\n" + "".join(f"p{i}@x.test\n" for i in range(3000))
+    ids = [
+        shop.api(
+            "POST", f"/api/lists/{lid}/imports", 202, data=text.encode(), content_type="text/csv"
+        ).json["id"]
+        for _ in range(2)
+    ]
+    done = [shop.wait_import(lid, i) for i in ids]
+    assert [d["status"] for d in done] == ["done", "done"], [d["error"] for d in done]
+    assert sum(d["joined"] for d in done) == 3000
+    assert sum(d["created"] for d in done) == 3000
+    assert shop.api("GET", f"/api/lists/{lid}", 200).json["members"] == 3000
