@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from backend.errors import Invalid
 from backend.lists import csvfile, events, members
 from backend.lists.service import get_list, member_count
 from backend.store.db import utcnow
 
 MAX_ITEMS = 1000  # addresses or ids a request
+ATTEMPTS = 3
 
 
 def _consent(body: dict) -> bool:
@@ -50,6 +53,16 @@ def _items(body: dict) -> tuple[str, list]:
 def add(runtime, account_id: str, list_id: int, body: dict[str, Any]) -> dict:
     consent = _consent(body)
     key, items = _items(body)
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return _add(runtime, account_id, list_id, key, items, consent)
+        except IntegrityError:  # another writer made the same profile or member: again
+            if attempt == ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _add(runtime, account_id: str, list_id: int, key: str, items: list, consent: bool) -> dict:
     now = utcnow()
     skipped: list[dict] = []
     with runtime.db.session() as s:
