@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import csv
 import io
+import struct
+import unicodedata
 
 import pytest
+from pypdf import PdfReader
 
 from backend.predictions import read, service
 from backend.store.db import utcnow
@@ -104,6 +107,37 @@ def test_csv_has_one_row_per_bucket_and_per_customer(client, runtime, account, s
     html = export(client, account, body["id"], "html").data.decode()
     assert f"{profiles:,} profiles by total CLV: the median is $" in html
     assert best[0]["email"] in html
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_pdf_and_png_draw_both_cards(client, runtime, account, store_with_history):
+    assert service.fit_account(runtime.db, account.id) == "ready"
+    _, body = create(client, account, CARDS)
+    with runtime.db.session() as s:
+        best = read.top_customers(s, account.id, limit=1)[0]
+    pdf = export(client, account, body["id"], "pdf")
+    assert pdf.content_type == "application/pdf"
+    pages = PdfReader(io.BytesIO(pdf.data)).pages
+    # NFKC: the PDF's font writes "fi" as one ligature glyph.
+    text = unicodedata.normalize(
+        "NFKC", " ".join(" ".join(p.extract_text().split()) for p in pages)
+    )
+    assert "profiles by total CLV: the median is $" in text
+    assert best["email"] in text and "churn risk" in text
+    assert "Total CLV" in text and "$" in text.split("the top 10% hold")[1]  # the histogram
+    png = export(client, account, body["id"], "png").data
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])
+    assert width >= 1200 and height >= 3 * 150  # the grid: 12 columns, cards 3 rows high
+    card = export(client, account, body["id"], "csv")  # the page's CSV again: still fine
+    assert card.status_code == 200
+    spread_id = client.get(f"/api/dashboards/{body['id']}", headers=auth(account)).get_json()[
+        "cards"
+    ][0]["id"]
+    svg = client.get(
+        f"/api/dashboards/{body['id']}/cards/{spread_id}/export?format=svg", headers=auth(account)
+    )
+    assert svg.status_code == 200 and b"<svg" in svg.data[:2000]
 
 
 def test_without_predictions_the_cards_say_which_gate_is_not_met(client, runtime, account):
