@@ -80,10 +80,11 @@ def new_list_form() -> html.Div:
     Output("lists-nav", "href"),
     Output("lists-status", "children", allow_duplicate=True),
     Input("lists-new-create", "n_clicks"),
+    Input("lists-new-name", "n_submit"),  # Enter in the name field creates it too
     State("lists-new-name", "value"),
     prevent_initial_call=True,
 )
-def create(_n, name):
+def create(_n, _enter, name):
     try:
         with runtime().db.session() as s:
             lst = service.create(s, account_id(), {"name": name or ""})

@@ -10,6 +10,7 @@ import io
 import pytest
 import requests
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
 from tests.browser.a11y_checks import page_problems
 from tests.browser.helpers import PASSWORD, log_in, open_page, settle, until
@@ -40,8 +41,13 @@ def test_create_import_read_and_export_a_list(dash_duo, live_app, lists_owner, t
     dash_duo.wait_for_element("#shell-account-name")
     dash_duo.find_element("#nav-lists").click()
     dash_duo.wait_for_element("#lists-empty")
+    dash_duo.find_element("#lists-new-create").click()  # no name: says so, creates nothing
+    dash_duo.wait_for_text_to_equal(
+        "#lists-problem", "Not created. Name: must be a non-empty text."
+    )
     dash_duo.find_element("#lists-new-name").send_keys("Black Friday VIPs")
-    dash_duo.find_element("#lists-new-create").click()
+    settle(dash_duo)
+    dash_duo.find_element("#lists-new-name").send_keys(Keys.ENTER)
     dash_duo.wait_for_text_to_equal("#list-name", "Black Friday VIPs")
     settle(dash_duo)
     dash_duo.wait_for_element("#list-members-empty")
