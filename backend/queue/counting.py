@@ -181,18 +181,28 @@ class CountingConsumer:
 
     def _gather(self) -> list:
         """A batch: what has arrived, read in short polls until one brings nothing, the batch
-        is full or GATHER_S passed. (consume(n, timeout) waits out its whole timeout unless
-        n records came: it added up to half a second to every count's latency.)"""
+        is full or GATHER_S passed (up to 4x that while an increment is in flight).
+        (consume(n, timeout) waits out its whole timeout unless n records came: it added up
+        to half a second to every count's latency.)"""
         first = self.consumer.poll(0.5)  # returns as soon as a record is there
         if first is None:
             return []
         msgs = [first]
-        until = time.monotonic() + GATHER_S
-        while len(msgs) < self.batch and time.monotonic() < until:
-            more = self.consumer.consume(self.batch - len(msgs), 0.01)
-            if not more:
+        now = time.monotonic()
+        until, cap = now + GATHER_S, now + 4 * GATHER_S
+        while len(msgs) < self.batch and now < cap:
+            # While the last increment is still in flight, its successor could not start
+            # anyway: keep gathering, so flushes (and counter cells) follow what the
+            # counter store can take instead of the poll rate.
+            busy = self._inflight is not None and not self._inflight[0].done()
+            if not busy and now >= until:
                 break
-            msgs += more
+            more = self.consumer.consume(self.batch - len(msgs), 0.01)
+            if more:
+                msgs += more
+            elif not busy:
+                break
+            now = time.monotonic()
         return msgs
 
     def process(self, msgs: list) -> int:

@@ -52,7 +52,7 @@ def test_kill_9_mid_stream_counts_exactly_once(tmp_path, kafka_env, reference):
         acc = new_account(rt)
         batch = messages(4000, seed=7)
         client = app.test_client()
-        go_on, sent = threading.Event(), threading.Event()
+        go_on, split, sent = threading.Event(), threading.Event(), threading.Event()
 
         def post(chunk: list[dict]) -> None:
             r = client.post("/v1/batch", json={"batch": chunk}, headers=basic(acc.write_key))
@@ -60,10 +60,13 @@ def test_kill_9_mid_stream_counts_exactly_once(tmp_path, kafka_env, reference):
 
         def stream() -> None:
             # 50 messages a request; every fifth request also resends an earlier one whole
-            # (an SDK retrying after a lost answer). The second half waits for the first kill.
+            # (an SDK retrying after a lost answer). The second half waits for the first kill,
+            # the last quarter for the two members that follow to share the partitions.
             for i in range(0, len(batch), 50):
                 if i == len(batch) // 2:
                     go_on.wait(120)
+                if i == len(batch) * 3 // 4:
+                    split.wait(120)
                 post(batch[i : i + 50])
                 if i and i % 250 == 0:
                     post(batch[i - 200 : i - 150])
@@ -84,6 +87,7 @@ def test_kill_9_mid_stream_counts_exactly_once(tmp_path, kafka_env, reference):
         # Both own partitions (a rebalance split them), and committed more of the stream.
         wait_for(lambda: all(_owns(tmp_path, n) for n in ("c2", "c3")), 90, "both to own some")
         done = _committed(rt.settings)
+        split.set()
         wait_for(lambda: _committed(rt.settings) > done, 90, "more commits")
         procs[1].send_signal(signal.SIGKILL)  # a second kill, and a rebalance to one member
         procs[1].wait()
