@@ -317,6 +317,22 @@ def number_compares(chart, was):
     return (True if chart == "number" else no_update), chart
 
 
+# Settings a prediction card does not use (it reads stored predictions, not counters) are
+# hidden while one is picked; the CLV choice shows only for the CLV distribution.
+COUNTER_ONLY = ("metric", "measure", "interval", "range", "custom", "compare", "by")
+
+
+@callback(
+    *[Output(_fid(f), "style") for f in COUNTER_ONLY],
+    Output(_fid("clv"), "style"),
+    Input(_fid("chart"), "value"),
+)
+def fields_for_chart(chart):
+    hide, show = {"display": "none"}, {}
+    counters = hide if chart in schema.PREDICTION_CHARTS else show
+    return *(counters for _ in COUNTER_ONLY), (show if chart == "clv_distribution" else hide)
+
+
 @callback(
     Output(_fid("preview"), "children"),
     *[Input(_fid(f), _prop(f)) for f in FIELDS],

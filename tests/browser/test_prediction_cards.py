@@ -32,12 +32,19 @@ def clv_shop(live_app):
     return acc
 
 
-def add_card(dash_duo, chart_label: str, preview_selector: str) -> None:
+def add_card(dash_duo, chart_label: str, preview_selector: str, clv: str | None = None) -> None:
     dash_duo.find_element("#dash-add-card").click()
     WebDriverWait(dash_duo.driver, 10).until(
         EC.element_to_be_clickable((By.CSS_SELECTOR, "#cedit-chart"))
     )
     pick(dash_duo, "cedit-chart", chart_label)
+    # What a prediction card does not use is hidden; the CLV choice only for the histogram.
+    until(dash_duo, lambda _: not dash_duo.find_element("#cedit-metric").is_displayed())
+    assert dash_duo.find_element("#cedit-clv").is_displayed() == (clv is not None)
+    if clv:
+        dash_duo.find_element("#cedit-clv").find_element(
+            By.XPATH, f".//label[normalize-space()='{clv}']"
+        ).click()
     dash_duo.wait_for_element(f"#cedit-preview {preview_selector}")
     dash_duo.find_element("#cedit-save").click()
     dash_duo.wait_for_no_elements("#cedit-save")
@@ -49,17 +56,17 @@ def test_add_both_prediction_cards_to_a_dashboard(dash_duo, live_app, clv_shop):
     open_page(dash_duo, f"{live_app.url}/dashboards/{did}")
     dash_duo.wait_for_contains_text("#dashboard-empty", "no cards yet")
 
-    add_card(dash_duo, "CLV distribution (predictions)", ".pcard-graph")
+    add_card(dash_duo, "CLV distribution (predictions)", ".pcard-graph", clv="Predicted CLV")
     [spread] = api(live_app, clv_shop, "GET", f"/api/dashboards/{did}")["cards"]
     assert (spread["chart"], spread["title"], spread["clv"]) == (
         "clv_distribution",
         "CLV distribution",
-        "total",
+        "predicted",
     )
     sel = f"#dcard-{spread['id']}"
     until(dash_duo, lambda _: dash_duo.find_elements(f"{sel} .pcard-graph .bars path"))
     words = dash_duo.find_element(f"{sel} .pcard-summary").text
-    assert words.startswith("600 profiles by total CLV: the median is $"), words
+    assert words.startswith("600 profiles by predicted CLV (next 365 days): the median is $")
     assert "the top 10% hold" in words
 
     add_card(dash_duo, "Top predicted customers (predictions)", "table")
