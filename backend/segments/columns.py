@@ -242,15 +242,25 @@ class ColumnCache:
             f"AND profile_id IS NOT NULL AND id <= {mark}",
             params,
         )
-        rows = cur.fetchall()
+        pieces, n = [], 0
+        while rows := cur.fetchmany(BATCH):  # in batches: Python rows never pile up
+            if self.gaps:  # not committed when the watermark passed them: appended when seen
+                rows = [r for r in rows if r[0] not in self.gaps]
+            n += len(rows)
+            if n * 24 > self.max_bytes:
+                break
+            pieces.append(_to_arrays(rows, self.dialect, 1))
         cur.close()
-        if self.gaps:  # not committed when the watermark passed them: appended when seen
-            rows = [r for r in rows if r[0] not in self.gaps]
         self.loads += 1
-        if len(rows) * 24 > self.max_bytes:
+        if n * 24 > self.max_bytes:
             self.too_big[key] = time.monotonic()
             return None
-        col = Columns(gen, *_to_arrays(rows, self.dialect, 1))
+        pid, ts, rev = (
+            (np.concatenate([p[i] for p in pieces]) for i in range(3))
+            if pieces
+            else _to_arrays([], self.dialect, 1)
+        )
+        col = Columns(gen, pid, ts, rev)
         self.cols[key] = col
         self._evict(keep=key)
         return col
