@@ -18,7 +18,11 @@ def test_joins_and_leaves_by_day_and_source(shop):
     shop.api("POST", f"/api/lists/{lid}/members", 200, json={"emails": ["d@x.test"]})
     shop.api("DELETE", f"/api/lists/{lid}/members", 200, json={"emails": ["a@x.test"]})
     with shop.rt.db.session() as s:
-        p = s.scalar(select(Profile).where(Profile.email == "d@x.test"))
+        p = s.scalar(
+            select(Profile).where(
+                Profile.account_id == shop.account.id, Profile.email == "d@x.test"
+            )
+        )
         other = Profile(account_id=shop.account.id, email="e@x.test", traits={})
         s.add(other)
         s.flush()

@@ -33,7 +33,8 @@ def _unsubscribed(shop, email: str) -> None:
         f"/api/lists/{shop.new_list('Seed')}/members", headers=shop.h, json={"emails": [email]}
     )
     with shop.rt.db.session() as s:
-        s.scalar(select(Profile).where(Profile.email == email)).email_status = "unsubscribed"
+        mine = Profile.account_id == shop.account.id
+        s.scalar(select(Profile).where(mine, Profile.email == email)).email_status = "unsubscribed"
 
 
 def test_import_reports_rejected_rows_and_subscribes_with_consent(shop):
@@ -54,7 +55,8 @@ def test_import_reports_rejected_rows_and_subscribes_with_consent(shop):
         },
     ]
     with shop.rt.db.session() as s:
-        people = {p.email: p for p in s.scalars(select(Profile))}
+        mine = Profile.account_id == shop.account.id
+        people = {p.email: p for p in s.scalars(select(Profile).where(mine))}
         assert people["ada@shop.test"].traits == {
             "email": "ada@shop.test",
             "first_name": "Ada",
@@ -73,13 +75,14 @@ def test_import_reports_rejected_rows_and_subscribes_with_consent(shop):
 def test_a_rerun_of_the_same_file_changes_nothing(shop):
     lid = shop.new_list()
     first = shop.import_csv(lid, _file())
+    mine = select(Profile).where(Profile.account_id == shop.account.id).order_by(Profile.id)
     with shop.rt.db.session() as s:
-        before = [(p.id, p.traits, p.email_status, p.last_seen) for p in s.scalars(select(Profile))]
+        before = [(p.id, p.traits, p.email_status, p.last_seen) for p in s.scalars(mine)]
     again = shop.import_csv(lid, _file())
     assert (again["joined"], again["existing"], again["created"]) == (0, first["joined"], 0)
     assert again["rejected"] == first["rejected"]
     with shop.rt.db.session() as s:
-        after = [(p.id, p.traits, p.email_status, p.last_seen) for p in s.scalars(select(Profile))]
+        after = [(p.id, p.traits, p.email_status, p.last_seen) for p in s.scalars(mine)]
     assert after == before
     assert shop.api("GET", f"/api/lists/{lid}", 200).json["members"] == first["joined"]
 
@@ -94,12 +97,13 @@ def test_joins_reach_ingestion_once_as_subscribed_to_list(shop):
         rows = s.execute(
             select(Profile.email, Event.properties)
             .join(Profile, Profile.id == Event.profile_id)
-            .where(Event.metric == "Subscribed to List")
+            .where(Event.account_id == shop.account.id, Event.metric == "Subscribed to List")
             .order_by(Profile.email)
         ).all()
         # The events resolved to the imported profiles: no new anonymous profile.
-        assert s.scalar(select(func.count()).select_from(Profile)) == 4
-        assert s.scalar(select(func.count()).select_from(ProfileAlias)) == 4
+        count = select(func.count())
+        assert s.scalar(count.where(Profile.account_id == shop.account.id)) == 4
+        assert s.scalar(count.where(ProfileAlias.account_id == shop.account.id)) == 4
     assert [(e, p["list"], p["source"]) for e, p in rows] == [
         ("a@x.test", "Newsletter", "import"),
         ("b@x.test", "Newsletter", "import"),
