@@ -12,6 +12,7 @@ from dash import html
 from components.settings import (
     currency,
     keys,
+    popups,
     predictions,
     privacy,
     sending,
@@ -29,6 +30,7 @@ SECTIONS = [
     currency,
     keys,
     snippet,
+    popups,
     predictions,
     sending,
     suppressions,

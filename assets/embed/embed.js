@@ -17,8 +17,9 @@
   var DAY = 864e5;
   var seq = 0;
   /* Popups queue, never stack: one modal at a time, the lowest priority number first (ties:
-     the older form), and a visitor is shown at most this many different popups a day. */
-  var POPUPS_PER_DAY = 2;
+     the older form), and a visitor is shown at most this many different popups a day: the
+     account's setting, served with the forms (null: no limit); 2 until they arrive. */
+  var popupsPerDay = 2;
 
   var CSS =
     ":host{all:initial}" +
@@ -315,7 +316,7 @@
     if (state.showing || !state.waiting.length) return;
     state.waiting.sort(function (a, b) { return priority(a) - priority(b); });
     var form = state.waiting.shift(), seen = seenToday();
-    if (!seen[form.id] && Object.keys(seen).length >= POPUPS_PER_DAY) {
+    if (!seen[form.id] && popupsPerDay !== null && Object.keys(seen).length >= popupsPerDay) {
       state.capped = true;
       return next();
     }
@@ -326,6 +327,9 @@
   }
 
   function start(data) {
+    var cap = data.popups_per_day;
+    popupsPerDay = cap === null || (typeof cap === "number" && cap >= 1) ? cap : popupsPerDay;
+    state.popupsPerDay = popupsPerDay;
     data.forms.forEach(function (form) {
       if (!allowed(form, data.country)) return;
       if (form.kind === "embed") {

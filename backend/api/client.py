@@ -12,6 +12,7 @@ from backend.api.openapi import register_paths
 from backend.forms import service
 from backend.forms.confirm import ConfirmError, confirm
 from backend.forms.embed_asset import embed_asset, versioned_path
+from backend.forms.popup_cap import get_popups_per_day
 from backend.forms.schema import public_view
 from backend.forms.submit import record_view, submit
 from backend.ingest.geo import country_of
@@ -65,7 +66,10 @@ def embed_versioned(version: str):
 def live_forms():
     with runtime().db.session() as s:
         forms = [public_view(i, v, d) for i, v, d in service.live_forms(s, account_id())]
-    resp = jsonify({"country": country_of(request.remote_addr), "forms": forms})
+        cap = get_popups_per_day(s, account_id())
+    resp = jsonify(
+        {"country": country_of(request.remote_addr), "forms": forms, "popups_per_day": cap}
+    )
     # Per visitor (it holds their country), so private; half a minute spares the database
     # a query on every page of a browsing session, and a publish still shows up quickly.
     resp.headers["Cache-Control"] = "private, max-age=30"
@@ -150,7 +154,9 @@ register_paths(
                 "responses": {"200": {"description": "JS"}},
             }
         },
-        "/client/forms": {"get": _op("The account's live forms and the visitor's country")},
+        "/client/forms": {
+            "get": _op("The account's live forms, the visitor's country and the popup cap")
+        },
         "/client/forms/<int:form_id>/submit": {
             "post": _op(
                 'Submit a form: body {"fields": {name: value}, "visitor": anonymousId}; CORS',

@@ -36,6 +36,9 @@ class Account(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     # ISO 4217 code that {{ x | money }} prints amounts in (backend/accounts/currencies.py).
     currency: Mapped[str] = mapped_column(String(3), default="USD", server_default="USD")
+    # How many different popups a storefront visitor sees a day (1-10; None: no limit),
+    # served with /client/forms to embed.js (backend/forms/popup_cap.py).
+    popups_per_day: Mapped[int | None] = mapped_column(default=2, server_default="2")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     users: Mapped[list[User]] = relationship(back_populates="account")
