@@ -47,6 +47,8 @@ class FlowRun(Base):
     __table_args__ = (
         # Without re-entry a profile enters a flow once: the key makes it so.
         UniqueConstraint("flow_id", "profile_id", "entry_key", name="uq_flow_runs_entry"),
+        # Erasing a profile (backend/privacy/erase.py) finds its runs by profile_id.
+        Index("ix_flow_runs_profile", "profile_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

@@ -47,7 +47,11 @@ class FormSubmission(Base):
     """One accepted submission; with double opt-in it waits here until confirmed."""
 
     __tablename__ = "form_submissions"
-    __table_args__ = (Index("ix_form_submissions_form", "form_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_form_submissions_form", "form_id", "created_at"),
+        # Erasing a profile (backend/privacy/erase.py) finds its rows by profile_id.
+        Index("ix_form_submissions_profile", "profile_id"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     account_id: Mapped[str] = mapped_column(

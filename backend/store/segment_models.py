@@ -47,7 +47,11 @@ class SegmentChange(Base):
     """A join (joined=True) or a leave, when it was decided."""
 
     __tablename__ = "segment_changes"
-    __table_args__ = (Index("ix_segment_changes_segment_at", "segment_id", "at"),)
+    __table_args__ = (
+        Index("ix_segment_changes_segment_at", "segment_id", "at"),
+        # Erasing a profile (backend/privacy/erase.py) finds its rows by profile_id.
+        Index("ix_segment_changes_profile", "profile_id"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"))
