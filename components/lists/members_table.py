@@ -44,7 +44,9 @@ def _table(page: dict):
         )
         for m in page["members"]
     ]
-    head = html.Tr([html.Th(h, scope="col") for h in ("Profile", "Name", "E-mail", "Joined")])
+    head = html.Tr(
+        [html.Th(h, scope="col") for h in ("Profile", "Name", "E-mail status", "Joined")]
+    )
     return html.Div(
         dmc.Table([html.Thead(head), html.Tbody(rows)], striped=True, highlightOnHover=True),
         className="table-scroll",

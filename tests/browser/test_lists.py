@@ -88,7 +88,7 @@ def test_create_import_read_and_export_a_list(dash_duo, live_app, lists_owner, t
     dash_duo.wait_for_text_to_equal("#list-joined", "2")
     sources = dash_duo.find_element("#list-sources-table tbody").text
     assert sources.startswith('Import "people.csv"') and sources.endswith("2 0")
-    assert dash_duo.find_element("#list-growth-chart").is_displayed()
+    dash_duo.wait_for_element("#list-growth-chart .main-svg .bars")  # the chart is drawn
     assert page_problems(dash_duo.driver) == []
 
     # Export: the link downloads the streamed CSV with the session's login.
