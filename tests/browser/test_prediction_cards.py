@@ -107,3 +107,24 @@ def test_a_failed_fit_shows_in_settings_with_the_last_figures_kept(dash_duo, liv
     assert dash_duo.find_element("#predictions-status").text.lower() == "ready"
     until(dash_duo, lambda _: dash_duo.find_elements("#predictions-top-table tbody a"))
     assert page_problems(dash_duo.driver) == []
+
+
+def test_without_predictions_a_card_says_why_and_links_to_settings(dash_duo, live_app):
+    from backend.accounts.service import create_account
+
+    rt = live_app.app.extensions["tally"]
+    with rt.db.session() as s:
+        acc = create_account(s, "CLV Empty Shop", email="clv-empty@shop.test", password=PASSWORD)
+    add_orders(rt.db, acc.id, [("only@shop.test", utcnow(), 20.0)])
+    assert service.fit_account(rt.db, acc.id) == "not_enough_data"
+    cards = [{"id": "top", "chart": "top_customers", "w": 6, "h": 3}]
+    did = api(live_app, acc, "POST", "/api/dashboards", json={"name": "Value", "cards": cards})[
+        "id"
+    ]
+    log_in(dash_duo, live_app, "clv-empty@shop.test")
+    open_page(dash_duo, f"{live_app.url}/dashboards/{did}")
+    empty = dash_duo.wait_for_element("#dcard-top .pcard-blocked")
+    assert "Customers with orders not met (1 customers with orders (needs 500))" in empty.text
+    link = empty.find_element(By.TAG_NAME, "a")
+    assert link.text == "Settings › Predictions" and "/settings" in link.get_attribute("href")
+    assert page_problems(dash_duo.driver) == []
