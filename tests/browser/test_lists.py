@@ -1,11 +1,13 @@
 """Lists in the browser: create a list from the navigation, import a small CSV with consent
 and watch the progress finish and the rejected rows show, then read the members, growth and
-sources, export the list, and find it in the lists table with its member count."""
+sources, export the list, and find it in the lists table with its member count. A list a
+segment uses is not deleted, and the table and the list's page say what uses it."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 import requests
@@ -123,3 +125,24 @@ def test_create_import_read_and_export_a_list(dash_duo, live_app, lists_owner, t
         open_page(dash_duo, url)
         scroll, width = dash_duo.driver.execute_script(WIDTHS)
         assert scroll <= width + 1, (url, scroll, width)
+
+
+def test_a_list_in_use_is_not_deleted_and_the_page_says_by_what(dash_duo, live_app, lists_owner):
+    from backend.lists import service
+    from backend.segments import service as segments
+
+    with live_app.app.extensions["tally"].db.session() as s:
+        lid = service.create(s, lists_owner.id, {"name": "Winback"}).id
+        cond = {"type": "list", "list": "Winback"}
+        segments.create(s, lists_owner.id, {"name": "Lapsed", "conditions": [[cond]]})
+    log_in(dash_duo, live_app, EMAIL, PASSWORD)
+    dash_duo.wait_for_element("#shell-account-name")
+    open_page(dash_duo, f"{live_app.url}/lists")
+    dom_id = json.dumps({"id": lid, "kind": "lists", "type": "item-del"}, separators=(",", ":"))
+    dash_duo.driver.find_element(By.XPATH, f"//*[@id='{dom_id}']").click()
+    dash_duo.wait_for_contains_text("#lists-delete-text", 'segment "Lapsed"')
+    dash_duo.find_element("#lists-delete-confirm").click()
+    dash_duo.wait_for_contains_text("#lists-status", 'Not deleted. List "Winback" is used by')
+    assert dash_duo.find_element(f"#lists-row-{lid}").is_displayed()
+    open_page(dash_duo, f"{live_app.url}/lists/{lid}")
+    assert dash_duo.find_element("#list-used-by").text == 'Used by segment "Lapsed".'
