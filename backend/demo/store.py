@@ -33,12 +33,14 @@ def prepare_demo(
     settings: Settings, events: int, days: int, echo: Callable[[str], None] = print
 ) -> Settings:
     from backend.accounts.service import create_account
+    from backend.dashboards.service import create as create_dashboard
     from backend.demo.campaigns import create_demo_campaigns
     from backend.demo.flows import create_demo_flows
     from backend.demo.purchasing import seed_order_history
     from backend.demo.seed import seed
     from backend.demo.segments import create_demo_segments
     from backend.demo.storefront import create_demo_forms
+    from backend.predictions.cards import DASHBOARD as CUSTOMER_VALUE
     from backend.predictions.service import fit_account as fit_predictions
     from backend.runtime import Runtime
 
@@ -66,6 +68,8 @@ def prepare_demo(
             echo("Adding the shop's order history (2,500 customers over 400 days)...")
             seed_order_history(rt, info["id"])
             fit_predictions(rt.db, info["id"])
+            with rt.db.session() as s:  # the predictions on a dashboard of their own
+                create_dashboard(s, info["id"], CUSTOMER_VALUE)
         create_demo_segments(rt, info["id"])
         create_demo_campaigns(rt, info["id"])  # after the segments they go to
         echo("")

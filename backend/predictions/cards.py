@@ -136,3 +136,13 @@ def summary(card: PredictionCard) -> str:
     if card.top_share is not None:
         words += f"; the top 10% hold {card.top_share * 100:.0f}% of it"
     return words + "."
+
+
+# A dashboard of both cards (the demo store gets one: backend/demo/store.py).
+DASHBOARD = {
+    "name": "Customer value",
+    "cards": [
+        {"id": "clv", "chart": "clv_distribution", "x": 0, "y": 0, "w": 6, "h": 3},
+        {"id": "top", "chart": "top_customers", "top": 10, "x": 6, "y": 0, "w": 6, "h": 3},
+    ],
+}
