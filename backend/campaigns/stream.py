@@ -80,7 +80,8 @@ def run(pool, take: Take, journal, report: Report) -> str | None:
             _drop(pool, conn)
             waiting.extend(s.not_handed())
             return _unsent_all(waiting, report, str(getattr(exc, "reason", exc)))
-        except BaseException:
+        except BaseException as exc:  # a bug in compose, say: what went out stays decided
+            s._lost(exc)
             _drop(pool, conn)
             waiting.extend(s.not_handed())
             _unsent_all(waiting, report, "")

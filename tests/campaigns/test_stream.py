@@ -95,3 +95,29 @@ def test_a_dropped_connection_leaves_the_last_message_unknown_and_the_rest_unsen
     # After a kill here, recovery would decide the same: 4 sent, 1 unknown, the rest pending.
     assert set(replay.results) == {1000, 1001, 1002, 1003}
     assert replay.handed - set(replay.results) == {1004}
+
+
+@pytest.mark.parametrize("server", [Picky()], indirect=True)
+def test_a_failing_compose_mid_stream_never_lets_a_handed_message_go_back(server, tmp_path):
+    journal = Journal(tmp_path, 1)
+    jobs = iter(_jobs(10))
+    taken = []
+
+    def take():
+        if len(taken) == 6:
+            raise RuntimeError("compose broke")
+        taken.append(next(jobs))
+        return taken[-1]
+
+    reports = {}
+    with SmtpPool(server.handler.url, size=1) as pool:
+        with pytest.raises(RuntimeError):
+            stream.run(pool, take, journal, lambda i, o, st, r: reports.setdefault(i.id, st))
+    states = {rid - 1000: st for rid, st in reports.items()}
+    assert len(states) == 6  # every job taken is reported
+    handed = journal.replay().handed
+    for i, st in states.items():  # a hand-over on record is never "unsent" (sent again)
+        assert st != "unsent" or 1000 + i not in handed
+    assert {str(m["To"]) for m in server.handler.messages} <= {
+        f"p{i}@example.com" for i, st in states.items() if st in ("sent", "unknown")
+    }
