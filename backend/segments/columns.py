@@ -191,9 +191,12 @@ class ColumnCache:
             for r in found:
                 self.gaps.pop(r[0], None)
             self._append(found)
-        q = text(f"SELECT {cols} FROM events WHERE id > :hi ORDER BY id LIMIT {BATCH}")
+        mark = "%s" if self.dialect == "postgresql" else "?"
+        q = f"SELECT {cols} FROM events WHERE id > {mark} ORDER BY id LIMIT {BATCH}"
+        cur = conn.connection.driver_connection.cursor()  # plain tuples: a pass is 20k+ rows
         while True:
-            rows = conn.execute(q, {"hi": self.hi}).all()
+            cur.execute(q, (self.hi,))
+            rows = cur.fetchall()
             if not rows:
                 break
             seen = {r[0] for r in rows}
@@ -205,6 +208,7 @@ class ColumnCache:
             self._append(rows)
             if len(rows) < BATCH:
                 break
+        cur.close()
 
     def _append(self, rows: list) -> None:
         by_key: dict[tuple[str, str], list] = {}

@@ -92,13 +92,15 @@ class Watcher:
 
     def _new_events(self, s: Session, now: datetime) -> list[tuple]:
         cols = (Event.id, Event.account_id, Event.profile_id, Event.metric)
-        rows = list(
-            s.execute(select(*cols).where(Event.id > self.hi).order_by(Event.id).limit(MAX_ROWS))
+        rows = (
+            s.connection()
+            .execute(select(*cols).where(Event.id > self.hi).order_by(Event.id).limit(MAX_ROWS))
+            .all()
         )
         for g in [g for g, t in self.gaps.items() if now - t > self.grace]:
             del self.gaps[g]
         for chunk in _chunks(sorted(self.gaps)):
-            rows += list(s.execute(select(*cols).where(Event.id.in_(chunk))))
+            rows += list(s.connection().execute(select(*cols).where(Event.id.in_(chunk))))
         for r in rows:
             self.gaps.pop(r[0], None)
         top = max((r[0] for r in rows if r[0] > self.hi), default=self.hi)

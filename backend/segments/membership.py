@@ -65,9 +65,10 @@ def apply(
     if within is not None:
         new = new & BitMap64(within)
     changes = Changes(joined=new - old, left=old - new)
+    conn = s.connection()  # Core inserts: no ORM bookkeeping per row
     for chunk in _chunks(changes.joined):
-        s.execute(
-            insert(SegmentMember),
+        conn.execute(
+            insert(SegmentMember.__table__),
             [{"segment_id": seg.id, "profile_id": p, "joined_at": now} for p in chunk],
         )
     for chunk in _chunks(changes.left):
@@ -83,7 +84,7 @@ def apply(
         {"segment_id": seg.id, "profile_id": p, "joined": False, "at": now} for p in changes.left
     ]
     for i in range(0, len(rows), CHUNK):
-        s.execute(insert(SegmentChange), rows[i : i + CHUNK])
+        conn.execute(insert(SegmentChange.__table__), rows[i : i + CHUNK])
     if full:
         seg.count = len(new)
         seg.evaluated_at = now
