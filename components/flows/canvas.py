@@ -9,8 +9,13 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from flask import has_request_context
+from flask_login import current_user
+
 from backend.flows.layout import BRANCHES, TRIGGER
-from backend.flows.schema import FlowInvalid, check_structure, completeness
+from backend.flows.schema import FlowInvalid, check_structure, completeness, segments_used
+from backend.segments.options import segment_choices
+from components.context import account_id, runtime
 from components.flows.catalog import BRANCH_LABELS, kind_of, summary, trigger_summary
 from components.flows.words import phrase
 
@@ -86,15 +91,56 @@ def _label(
     return _el("div", parts, "fn-node-body")
 
 
+def segment_names(defn: dict) -> dict[int, str] | None:
+    """{id: name} of the segments the flow reads, from the logged-in account; None outside a
+    request (pure callers pass the names they want, or see ids)."""
+    used = segments_used(defn)
+    if not used:
+        return {}
+    if not has_request_context() or not current_user.is_authenticated:
+        return None
+    with runtime().db.session() as s:
+        return {i: name for i, name in segment_choices(s, account_id()) if i in used}
+
+
+def _named(part: dict | None, names: dict[int, str] | None) -> dict | None:
+    """A copy of a step or the trigger whose segment ids read as the segments' names, for its
+    summary ("in segment “VIP”"); an id the account no longer has reads "3 (deleted?)"."""
+    if not part or names is None:
+        return part
+
+    def name(sid):
+        if sid in names:
+            return f"“{names[sid]}”"
+        return f"{sid} (deleted?)" if isinstance(sid, int) else sid
+
+    out = dict(part)
+    if out.get("type") == "segment" and "segment" in out:  # a trigger on joining one
+        out["segment"] = name(out["segment"])
+    if isinstance(out.get("where"), list):
+        out["where"] = [
+            {**c, "segment": name(c["segment"])} if isinstance(c, dict) and "segment" in c else c
+            for c in out["where"]
+        ]
+    return out
+
+
 def canvas_node(
-    nid: str, node: dict | None, trigger: dict, problems: list[str], stats: dict | None, pos: dict
+    nid: str,
+    node: dict | None,
+    trigger: dict,
+    problems: list[str],
+    stats: dict | None,
+    pos: dict,
+    names: dict[int, str] | None = None,
 ) -> dict:
-    """One canvas node: the trigger (node None) or a step."""
+    """One canvas node: the trigger (node None) or a step; `names`: segment names by id."""
     if node is None:
-        title, text, glyph, ntype = "Trigger", trigger_summary(trigger), "▶", None
+        title, text, glyph, ntype = "Trigger", trigger_summary(_named(trigger, names)), "▶", None
     else:
         kind = kind_of(node)
-        title, text, glyph, ntype = kind.label, summary(node), kind.glyph, node["type"]
+        text = summary(_named(node, names))
+        title, glyph, ntype = kind.label, kind.glyph, node["type"]
     branches = ("next",) if ntype is None else BRANCHES[ntype]
     cls = f"fn-node fn-{kind_of(node).key if node else 'trigger'}"
     return {
@@ -145,9 +191,14 @@ def edge(source: str, branch: str, target: str) -> dict:
 
 
 def to_canvas(
-    defn: dict, problems: dict | None = None, stats: dict | None = None
+    defn: dict,
+    problems: dict | None = None,
+    stats: dict | None = None,
+    names: dict[int, str] | None = None,
 ) -> tuple[list[dict], list[dict]]:
+    """`names`: segment names by id for the summaries; by default the logged-in account's."""
     problems, stats = problems or {}, stats or {}
+    names = segment_names(defn) if names is None else names
     trigger = defn.get("trigger") or {}
     nodes = [
         canvas_node(
@@ -157,6 +208,7 @@ def to_canvas(
             problems.get(TRIGGER, []),
             {"entered": stats.get("entered")},
             trigger.get("ui") or {},
+            names,
         )
     ]
     edges = [edge(TRIGGER, "next", defn["start"])] if defn.get("start") else []
@@ -169,6 +221,7 @@ def to_canvas(
                 problems.get(n["id"], []),
                 (stats.get("nodes") or {}).get(n["id"]),
                 n.get("ui") or {},
+                names,
             )
         )
         edges += [edge(n["id"], b, n[b]) for b in BRANCHES[n["type"]] if n.get(b)]

@@ -120,6 +120,7 @@ def test_split_on_a_segment_and_a_prediction_saves_and_reloads(dash_duo, live_ap
     dash_duo.wait_for_element('#flow-canvas .react-flow__node[data-id="split_1"]')
     settle(dash_duo)
     assert "Predicted CLV ≥ 100" in _node(dash_duo, "split_1").text
+    assert f"in segment “{SEGMENT}”" in _node(dash_duo, "split_1").text  # its name, not id
     _node(dash_duo, "split_1").click()
     dash_duo.wait_for_text_to_equal("#flow-panel-title", "Conditional split")
     assert cond(dash_duo, 0, "segment").get_attribute("value") == SEGMENT
@@ -164,7 +165,8 @@ def test_a_flow_triggered_by_joining_a_segment(dash_duo, live_app, seg):
     radio.click()
     settle(dash_duo)
     choose(dash_duo, dash_duo.wait_for_element('#flow-panel input[id*="segment"]'), SEGMENT)
-    until(dash_duo, lambda d: f"Joins segment {seg['id']}" in _node(dash_duo, "trigger").text)
+    # The canvas names the segment, not its id.
+    until(dash_duo, lambda d: f"Joins segment “{SEGMENT}”" in _node(dash_duo, "trigger").text)
     dash_duo.find_element("#flow-save").click()
     dash_duo.wait_for_contains_text("#flow-message", "Saved as version")
     saved = api(live_app, live_app, "GET", f"/api/flows/{flow['id']}")
