@@ -7,6 +7,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from backend import lists
 from backend.analytics.profiles import list_profiles
 from backend.dashboards import service as dashboards
 from backend.flows import service as flows
@@ -42,6 +43,7 @@ def a11y_shop(live_app):
             "form": f"/forms/{form.id}",
             "profile": f"/profiles/{list_profiles(s, acc.id, limit=1)['profiles'][0]['id']}",
             "segment": f"/segments/{_a_segment(s, acc.id)}",
+            "list": f"/lists/{lists.get_or_create(s, acc.id, 'Newsletter').id}",
         }
     return acc, pages
 
@@ -68,6 +70,9 @@ def _a_segment(s, account_id: str) -> int:
         "/segments",
         "segment",
         "/segments/new",
+        "/lists",
+        "list",
+        "/campaigns",
         "/settings",
     ],
 )

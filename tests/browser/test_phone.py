@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
+from backend import lists
 from backend.analytics.profiles import list_profiles
 from backend.dashboards import service as dashboards
 from backend.flows import service as flows
@@ -48,6 +49,7 @@ def phone_shop(live_app):
         form = forms.create(s, acc.id, template("newsletter_popup")).id
         dash = dashboards.list_dashboards(s, acc.id)[0].id
         profile = list_profiles(s, acc.id, limit=1)["profiles"][0]["id"]
+        newsletter = lists.get_or_create(s, acc.id, "Newsletter").id
     pages = [
         "/",
         "/dashboards",
@@ -59,6 +61,8 @@ def phone_shop(live_app):
         "/profiles",
         f"/profiles/{profile}",
         "/segments",
+        "/lists",
+        f"/lists/{newsletter}",
         "/campaigns",
         "/settings",
     ]
