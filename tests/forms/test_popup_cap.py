@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from backend.accounts.service import create_account
 from backend.forms.popup_cap import (
     PopupCapInvalid,
     get_popups_per_day,
@@ -49,13 +50,14 @@ def test_an_account_without_forms_still_gets_its_cap(client, runtime, make_accou
     assert _served(client, other) == {"country": None, "forms": [], "popups_per_day": 3}
 
 
-@pytest.mark.parametrize("bad", [0, 11, -1, 2.5, "two", "", True, [2]])
-def test_bad_values_say_why_and_save_nothing(runtime, account, bad):
-    with runtime.db.session() as s:
-        set_popups_per_day(s, account.id, 4)
-    with pytest.raises(PopupCapInvalid) as err, runtime.db.session() as s:
-        set_popups_per_day(s, account.id, bad)
-    [problem] = err.value.problems
-    assert problem.startswith("popups_per_day:") and "1 to 10" in problem
-    with runtime.db.session() as s:
-        assert get_popups_per_day(s, account.id) == 4
+def test_bad_values_say_why_and_save_nothing(db):
+    with db.session() as s:
+        acc_id = create_account(s, "Capped Shop").id
+        set_popups_per_day(s, acc_id, 4)
+    for bad in [0, 11, -1, 2.5, "two", "", True, [2]]:
+        with pytest.raises(PopupCapInvalid) as err, db.session() as s:
+            set_popups_per_day(s, acc_id, bad)
+        [problem] = err.value.problems
+        assert problem.startswith("popups_per_day:") and "1 to 10" in problem, bad
+        with db.session() as s:
+            assert get_popups_per_day(s, acc_id) == 4, bad
