@@ -6,13 +6,14 @@ Needs the services of scripts/services.sh (PostgreSQL, Cassandra, Kafka: source 
 prints). Every run gets its own database, keyspace and topics. Runs, one after another:
 - spool: `tally serve` on PostgreSQL + Cassandra, TALLY_QUEUE=spool (today's path: a pass
   stores, then counts);
-- kafka xN: `tally serve` with TALLY_QUEUE=kafka, N `tally consume counting` processes and one
-  `tally consume storing`.
+- kafka xN: `tally serve` with TALLY_QUEUE=kafka, N `tally consume counting` processes (nice 5)
+  and one `tally consume storing` (nice 19: it may lag by design, and yields the cores).
 Printed per run: acknowledged events/s, counted events/s end to end (from the first request
 until the counters hold every event), the counting members' CPU per event and events per
 core-second (what one more core of counting buys), how far storing lagged when counting was
-done, and the rate it stored at end to end. The load generator (bench/ingest.py's clients)
-shares the box.
+done, the rate it stored at end to end, and how long after counting it caught up (at what
+rate). `--logs DIR` keeps the members' logs, with a line per counting batch. The load
+generator (bench/ingest.py's clients) shares the box.
 """
 
 from __future__ import annotations

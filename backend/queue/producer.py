@@ -99,6 +99,8 @@ class QueueProducer:
                 # 5 kB: 1.6-1.9 ms to acknowledge at 0 ms linger, 3.6-4.8 at 1, 8.3 at 5
                 # (librdkafka still batches what queues while a send is in flight).
                 "linger.ms": 0,
+                # A request waits for its answer: no Nagle delay on a request's last segment.
+                "socket.nagle.disable": True,
                 "compression.type": "lz4",
                 "queue.buffering.max.messages": 100_000,
                 "message.timeout.ms": int(ack_timeout * 1000),
