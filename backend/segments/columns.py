@@ -38,6 +38,7 @@ MAX_BYTES = 1024 * 2**20  # the whole cache, per process
 GRACE = 300.0  # seconds a skipped id is looked for (a storing transaction that old ended)
 START_LOOKBACK = 10_000  # ids below the top, at start, that may still be committing
 BATCH = 100_000  # rows read per query when catching up
+DENSE = 16  # bincount when the largest id is at most this many times the rows counted
 RETRY_TOO_BIG = 600.0  # seconds before trying again to cache a metric over the cap
 EPOCH = datetime(1970, 1, 1)
 _US = timedelta(microseconds=1)
@@ -300,7 +301,14 @@ def aggregate(view, lo: int | None, hi: int | None, revenue: bool):
     if hi is not None:
         mask = ts < hi if mask is None else mask & (ts < hi)
     p = pid if mask is None else pid[mask]
+    r = None if not revenue else (rev if mask is None else rev[mask])
+    top = int(p.max()) if len(p) else 0
+    if top <= DENSE * (len(p) + 1):
+        # Ids dense enough: a count per id by bincount (a few ms) instead of a sort.
+        counts = np.bincount(p)
+        ids = np.flatnonzero(counts)
+        return ids, (np.bincount(p, weights=r)[ids] if revenue else counts[ids])
     if not revenue:
         return np.unique(p, return_counts=True)
     ids, inverse = np.unique(p, return_inverse=True)
-    return ids, np.bincount(inverse, weights=rev if mask is None else rev[mask])
+    return ids, np.bincount(inverse, weights=r)

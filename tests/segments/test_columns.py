@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import delete, func, insert, select, update
 
 from backend.segments import columns
@@ -85,7 +86,9 @@ def _next_id(db) -> int:
         return (s.scalar(select(func.max(Event.id))) or 0) + 1
 
 
-def test_late_and_out_of_order_events_after_the_cache_was_loaded(db):
+@pytest.mark.parametrize("dense", [16, 0], ids=["bincount", "sort"])
+def test_late_and_out_of_order_events_after_the_cache_was_loaded(db, dense, monkeypatch):
+    monkeypatch.setattr(columns, "DENSE", dense)  # both ways of counting per profile
     acc, (a, b, c, *_) = _setup(db)
     _store(db, [_event(acc, a, "Placed Order", 5, 10), _event(acc, b, "Viewed Page", 1)])
     cached, plain = _both(db, acc)
