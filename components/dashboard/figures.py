@@ -8,41 +8,13 @@ bucket, ["country", "US"] for a country; the dashboard turns a click into a filt
 from __future__ import annotations
 
 import plotly.graph_objects as go
-import plotly.io as pio
 
 from backend.analytics import OTHER_KEY
 from backend.dashboards import CardData
 from backend.dashboards.countries import map_name, name
 from components.dashboard.numbers import full
-
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#999999"]
-PREVIOUS = "#9aa0a6"
-SEQUENTIAL = [[0, "#e8f1f8"], [1, "#0072B2"]]
-
-pio.templates["tally"] = go.layout.Template(
-    layout=go.Layout(
-        colorway=PALETTE,
-        font={
-            "family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif",
-            "size": 12,
-            "color": "#343a40",
-        },
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
-        margin={"l": 8, "r": 8, "t": 8, "b": 8},
-        xaxis={
-            "showgrid": False,
-            "linecolor": "#ced4da",
-            "ticks": "outside",
-            "tickcolor": "#ced4da",
-            "automargin": True,
-        },
-        yaxis={"gridcolor": "#eef0f2", "zeroline": False, "automargin": True, "tickformat": "~s"},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
-        hoverlabel={"bgcolor": "#fff", "bordercolor": "#ced4da"},
-        hovermode="closest",
-    )
-)
+from components.dashboard.theme import PALETTE, PREVIOUS, SEQUENTIAL  # registers "tally"
+from components.predictions.figures import clv_distribution
 
 
 def key_label(key: str | None, by: str | None) -> str:
@@ -274,8 +246,6 @@ def figure(data: CardData) -> go.Figure | None:
     """The card's chart; None for cards that are not charts (number, table)."""
     chart = data.card["chart"]
     if data.predictions is not None:  # exports of a prediction card: its histogram or None
-        from components.predictions.figures import clv_distribution  # imports this module
-
         pc = data.predictions
         return clv_distribution(pc.buckets) if chart == "clv_distribution" and pc.buckets else None
     if chart in ("clv_distribution", "top_customers"):

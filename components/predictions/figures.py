@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from components.dashboard.figures import PALETTE
 from components.dashboard.numbers import full, human
+from components.dashboard.theme import PALETTE  # registers the "tally" template
 
 
 def backtest(trial: dict) -> go.Figure:
