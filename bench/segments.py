@@ -417,7 +417,7 @@ def run_numpy(data: dict, runs: int):
 def incremental(url: str, n_new: int, n_profiles: int, passes: int = 3):
     """Fold and store passes of n_new track calls through the real ingestor; after each,
     time the watcher's step that re-evaluates the segment for the profiles they touched."""
-    from sqlalchemy import delete, func, select
+    from sqlalchemy import delete
 
     from backend.config import Settings
     from backend.ingest import ingestor
@@ -444,9 +444,7 @@ def incremental(url: str, n_new: int, n_profiles: int, passes: int = 3):
         s.flush()
         evaluate_full(s, seg, datetime.utcnow())  # as on save
     watcher = Watcher(rt.db, full_every=timedelta(days=365))
-    with rt.db.session() as s:
-        watcher.hi = s.scalar(select(func.max(Event.id)))
-    watcher.edge_at = datetime.utcnow()
+    watcher._start(datetime.utcnow())  # following new rows from now on (no full pass)
     rng = np.random.default_rng(1)
     run = time.time_ns()  # messageIds of their own: a rerun on the same data is not deduplicated
     ing = ingestor(rt)

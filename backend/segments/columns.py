@@ -111,6 +111,18 @@ def _to_arrays(rows: list, dialect: str, first: int):
     return pid, ts, rev
 
 
+class Follower:
+    """What the live watcher reads the new events from: every row the cache's watermark
+    passed since the last take(), as (id, account_id, profile_id, metric), whoever made it
+    advance (the watcher itself or an evaluation in another thread). One read of the new
+    rows serves both the watcher and the columns."""
+
+    __slots__ = ("rows", "__weakref__")
+
+    def __init__(self):
+        self.rows: list[tuple] = []
+
+
 class ColumnCache:
     """The columns of one database (one engine), shared by the threads of this process."""
 
@@ -125,6 +137,7 @@ class ColumnCache:
         self.cols: OrderedDict[tuple[str, str], Columns] = OrderedDict()  # LRU order
         self.too_big: dict[tuple[str, str], float] = {}
         self.loads = 0  # first loads and reloads, for tests and the bench
+        self.followers: weakref.WeakSet[Follower] = weakref.WeakSet()
 
     # -- what callers use ----------------------------------------------------------------------
     def view(self, account_id: str, metric: str):
@@ -142,6 +155,22 @@ class ColumnCache:
                     return None
             self.cols.move_to_end(key)
             return col.view()
+
+    def follow(self) -> Follower:
+        """Start following new rows from the watermark as it is now."""
+        with self.lock, self.engine.connect() as conn:
+            if self.hi is None or not (self.cols or self.followers):
+                self._start(conn)  # an idle watermark may be far behind: from the top
+            follower = Follower()
+            self.followers.add(follower)
+            return follower
+
+    def take(self, follower: Follower) -> list[tuple]:
+        """Advance the watermark; the rows `follower` has not taken yet."""
+        with self.lock, self.engine.connect() as conn:
+            self._advance(conn)
+            rows, follower.rows = follower.rows, []
+            return rows
 
     def refresh(self) -> None:
         """Bring every cached column up to date (the watcher calls it once a step)."""
@@ -168,8 +197,8 @@ class ColumnCache:
         self.gaps = {i: noticed for i in range(lo, self.hi) if i not in recent}
 
     def _advance(self, conn: Connection) -> None:
-        if self.hi is None or not self.cols:
-            self._start(conn)  # nothing cached: nothing to catch up on
+        if self.hi is None or not (self.cols or self.followers):
+            self._start(conn)  # nothing cached, nobody following: nothing to catch up on
             return
         gens = {
             a: g
@@ -212,6 +241,10 @@ class ColumnCache:
         cur.close()
 
     def _append(self, rows: list) -> None:
+        if rows and self.followers:
+            passed = [(r[0], r[1], r[3], r[2]) for r in rows]
+            for follower in self.followers:
+                follower.rows += passed
         by_key: dict[tuple[str, str], list] = {}
         for r in rows:
             if r[3] is not None and (r[1], r[2]) in self.cols:

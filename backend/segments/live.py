@@ -1,11 +1,12 @@
 """Keeping segments fresh after their full evaluation on save (docs/segments.md):
 
-- New events: a watermark over stored event ids finds the events stored since the last step;
-  their profiles are re-evaluated against the segments those events can affect. On
-  PostgreSQL ids are taken when a row is inserted but seen when its transaction commits, so
-  a lower id can appear after a higher one: every id skipped over is kept as a gap and
-  looked for again until it shows up or `grace` has passed (a transaction that old has
-  committed or rolled back).
+- New events: a watermark over stored event ids (the column cache's, backend/segments/
+  columns.py, so the new rows are read once for the cache and for the watcher) finds the
+  events stored since the last step; their profiles are re-evaluated against the segments
+  those events can affect. On PostgreSQL ids are taken when a row is inserted but seen when
+  its transaction commits, so a lower id can appear after a higher one: every id skipped
+  over is kept as a gap and looked for again until it shows up or 5 minutes have passed (a
+  transaction that old has committed or rolled back).
 - Time: a rolling window (`days: D`) loses events as time passes. Each step finds the events
   that crossed a window's edge since the previous step (ts + D between the two) and
   re-evaluates their profiles, so a profile leaves within one step of its window lapsing.
@@ -26,11 +27,10 @@ from datetime import datetime, timedelta
 
 import numpy as np
 from pyroaring import BitMap64
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.segments import columns
-from backend.segments.evaluate import _chunks
 from backend.segments.refresh import _conditions, evaluate_full, reevaluate
 from backend.store import touches
 from backend.store.db import utcnow
@@ -57,12 +57,12 @@ def affected_by(seg: Segment, metrics: set[str]) -> bool:
 class Watcher:
     """One step at a time (the jobs process loops; tests call step() with their own clock)."""
 
-    def __init__(self, db, grace=timedelta(minutes=5), full_every=timedelta(minutes=10)):
+    def __init__(self, db, full_every=timedelta(minutes=10)):
         self.db = db
-        self.grace = grace
         self.full_every = full_every
-        self.hi: int | None = None  # highest event id seen
-        self.gaps: dict[int, datetime] = {}  # ids below hi not seen yet -> when noticed
+        # The new events come from the column cache's watermark (backend/segments/columns.py:
+        # ids skipped over are looked for again as gaps), read once for the columns and us.
+        self.follower: columns.Follower | None = None
         self.edge_at: datetime | None = None  # when windows' edges were last looked at
         self.steps = 0
         self.full_took: dict[int, float] = {}  # segment id -> seconds its last full pass took
@@ -71,7 +71,7 @@ class Watcher:
         """Returns how many memberships changed."""
         now = now or utcnow()
         changed = 0
-        if self.hi is None:
+        if self.follower is None:
             self._start(now)
             changed += self._full(now, force=True)
         changed += self._events(now)
@@ -83,37 +83,17 @@ class Watcher:
 
     # -- the watermark -----------------------------------------------------------------------
     def _start(self, now: datetime) -> None:
-        with self.db.session() as s:
-            self.hi = s.scalar(select(func.max(Event.id))) or 0
-            # Ids just below the top may still be committing: look for them as gaps.
-            recent = set(s.scalars(select(Event.id).where(Event.id > self.hi - 10_000)))
-        self.gaps = {i: now for i in range(max(1, self.hi - 10_000), self.hi) if i not in recent}
+        self.follower = columns.cache_for(self.db.engine).follow()
         self.edge_at = now
 
-    def _new_events(self, s: Session, now: datetime) -> list[tuple]:
-        cols = (Event.id, Event.account_id, Event.profile_id, Event.metric)
-        rows = (
-            s.connection()
-            .execute(select(*cols).where(Event.id > self.hi).order_by(Event.id).limit(MAX_ROWS))
-            .all()
-        )
-        for g in [g for g, t in self.gaps.items() if now - t > self.grace]:
-            del self.gaps[g]
-        for chunk in _chunks(sorted(self.gaps)):
-            rows += list(s.connection().execute(select(*cols).where(Event.id.in_(chunk))))
-        for r in rows:
-            self.gaps.pop(r[0], None)
-        top = max((r[0] for r in rows if r[0] > self.hi), default=self.hi)
-        seen = {r[0] for r in rows}
-        for i in range(self.hi + 1, top):
-            if i not in seen:
-                self.gaps[i] = now
-        self.hi = top
-        return rows
+    def _new_events(self) -> list[tuple]:
+        """(id, account_id, profile_id, metric) of the events stored since the last step."""
+        if self.follower is None:
+            self._start(utcnow())
+        return columns.cache_for(self.db.engine).take(self.follower)
 
     def _events(self, now: datetime) -> int:
-        with self.db.session() as s:
-            rows = self._new_events(s, now)
+        rows = self._new_events()
         by_account: dict[str, tuple[BitMap64, set[str]]] = {}
         for _id, account_id, profile_id, metric in rows:
             if profile_id is None:
