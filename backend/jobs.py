@@ -45,6 +45,7 @@ def run_jobs(settings: Settings, renderers) -> None:
     from backend.email.listener import run_forever as run_bounces
     from backend.flows.runner import run_forever as run_flows
     from backend.lists.imports import run_forever as run_list_imports
+    from backend.lists.outbox import run_forever as run_list_outbox
     from backend.predictions.service import run_forever as run_predictions
     from backend.reports.mailing import run_forever as run_reports
     from backend.segments.live import run_forever as run_segments
@@ -70,6 +71,10 @@ def run_jobs(settings: Settings, renderers) -> None:
         # CSV imports into lists whose worker thread stopped (a restart) resume here.
         threading.Thread(
             target=run_list_imports, args=(rt, stop), name="tally-list-imports", daemon=True
+        ),
+        # List joins' events their writer did not spool (a crash): docs/lists.md, the outbox.
+        threading.Thread(
+            target=run_list_outbox, args=(rt, stop), name="tally-list-outbox", daemon=True
         ),
     ]
     for t in threads:

@@ -21,6 +21,7 @@ from backend.email.suppression import can_email
 from backend.errors import Invalid
 from backend.flows.conditions import matches
 from backend.flows.mailer import FlowMail
+from backend.lists import outbox
 from backend.store.campaign_models import FAILED, SENT, SKIPPED, SUPPRESSED, UNKNOWN
 from backend.store.flow_models import Flow, FlowJob, FlowRun
 from backend.store.models import Profile, ProfileAlias
@@ -191,8 +192,10 @@ class Actions:
     def _add_to_list(self, s, flow, run, job, node, profile, event, now) -> Outcome:
         name = str(node["list"]).strip()
         joined = lists.join(s, flow.account_id, name, profile, source=f"flow:{flow.id}")
-        events = [_message(s, flow, job, profile, lists.LIST_METRIC, {"list": name}, now)]
-        return Outcome("added", node.get("next"), name, events=events if joined else [])
+        if joined:  # in the step's transaction; emitted once it commits (lists/outbox.py)
+            message = _message(s, flow, job, profile, lists.LIST_METRIC, {"list": name}, now)
+            outbox.put(s, flow.account_id, [message], self.emit)
+        return Outcome("added", node.get("next"), name)
 
 
 def _message(s: Session, flow, job, profile: Profile, metric: str, props: dict, now) -> dict:

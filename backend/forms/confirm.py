@@ -13,7 +13,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from backend import lists
 from backend.errors import Invalid, TallyError
 from backend.forms.events import SUBSCRIBED, form_event
-from backend.ingest import ingestor
+from backend.lists import outbox
 from backend.store.db import utcnow
 from backend.store.form_models import Form, FormSubmission
 from backend.store.models import Profile
@@ -111,5 +111,6 @@ def confirm(runtime, token: str) -> str:
             list=list_name,
             double_opt_in=True,
         )
-    ingestor(runtime).accept(account_id, [message])
+        # With the membership; spooled once it commits (backend/lists/outbox.py).
+        outbox.put(s, account_id, [message], outbox.spooler(runtime))
     return list_name

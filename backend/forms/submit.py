@@ -21,6 +21,7 @@ from backend.forms.events import SUBMITTED, SUBSCRIBED, VIEWED, form_event
 from backend.forms.schema import HONEYPOT
 from backend.forms.values import SubmissionInvalid, clean, consented, email_of
 from backend.ingest import ingestor
+from backend.lists import outbox
 from backend.store.db import utcnow
 from backend.store.form_models import FormAttempt, FormSubmission
 from backend.store.models import Profile
@@ -170,9 +171,9 @@ def submit(
             "pending" if pending else "subscribed", definition["success_message"], sub.id
         )
         list_name = definition["list"]
-    # The profile and membership are committed before the events are spooled, so the
-    # aggregator finds this profile by e-mail instead of creating a second one.
-    ingestor(runtime).accept(account_id, messages, ip)
+        # Written with the membership, spooled once it commits (backend/lists/outbox.py), so
+        # the aggregator finds this profile by e-mail and a crash never loses the events.
+        outbox.put(s, account_id, messages, outbox.spooler(runtime, ip), ip)
     if pending:
         send_confirmation(runtime, sub.id, email, list_name, confirm_url)
     return result

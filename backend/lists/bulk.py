@@ -1,5 +1,5 @@
 """Members added or removed by the API: {"emails": [...]} or {"profile_ids": [...]}, with
-a consent flag; the joins' events are spooled after the commit (backend/lists/events.py)."""
+a consent flag; the joins' events go through the outbox (backend/lists/outbox.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from backend.errors import Invalid
-from backend.lists import csvfile, events, members
+from backend.lists import csvfile, events, members, outbox
 from backend.lists.service import get_list, member_count
 from backend.store.db import utcnow
 
@@ -64,6 +64,7 @@ def add(runtime, account_id: str, list_id: int, body: dict[str, Any]) -> dict:
 
 def _add(runtime, account_id: str, list_id: int, key: str, items: list, consent: bool) -> dict:
     now = utcnow()
+    send = outbox.spooler(runtime)
     skipped: list[dict] = []
     with runtime.db.session() as s:
         lst = get_list(s, account_id, list_id)
@@ -83,9 +84,9 @@ def _add(runtime, account_id: str, list_id: int, key: str, items: list, consent:
                 else:
                     people.append(p)
         new, existing = members.add(s, lst, people, consent, "api", now)
-        messages = events.join_messages(s, lst, new, "api", now)
+        # In the joins' transaction; spooled once it commits (outbox.py).
+        outbox.put(s, account_id, events.join_messages(s, lst, new, "api", now), send)
         count = member_count(s, lst.id)
-    events.spool(runtime, account_id, messages)
     return {"added": len(new), "already": existing, "skipped": skipped, "count": count}
 
 

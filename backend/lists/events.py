@@ -1,9 +1,11 @@
-"""The "Subscribed to List" events of joins made by the API and CSV imports, spooled
-through ingestion after the joins commit (as backend/lists/__init__.py says), so
+"""The "Subscribed to List" events of joins made by the API and CSV imports, written to the
+outbox with the joins and spooled through ingestion after they commit (outbox.py), so
 list-triggered flows and segments see them as they see a form's join.
 
-The messageId is fixed per (list, profile): a re-run of an import, or a retry of an API
-call, is counted once (ingestion drops the copy)."""
+The messageId names the membership: list, profile and the time the member joined (its
+`created_at`). A retry of the same join finds the member and sends nothing, a re-spool of
+the outbox repeats the id (ingestion drops the copy), while a leave and a later rejoin is a
+new membership, a new id, and starts a list-triggered flow again."""
 
 from __future__ import annotations
 
@@ -11,12 +13,13 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from backend.ingest import ingestor
 from backend.lists import LIST_METRIC
 from backend.lists.members import Person, aliases
 from backend.store.models import List
 
-SPOOL_BATCH = 500  # messages handed to ingestion at once
+
+def join_id(list_id: int, profile_id: int, joined_at: datetime) -> str:
+    return f"list-{list_id}-join-{profile_id}-{joined_at:%Y%m%dT%H%M%S.%f}"
 
 
 def join_messages(
@@ -38,18 +41,9 @@ def join_messages(
                 "type": "track",
                 "event": LIST_METRIC,
                 **ident,
-                "messageId": f"list-{lst.id}-join-{p.id}",
+                "messageId": join_id(lst.id, p.id, now),
                 "timestamp": now.isoformat() + "Z",
                 "properties": {"list": lst.name, "$list": str(lst.id), "source": source},
             }
         )
     return out
-
-
-def spool(runtime, account_id: str, messages: list[dict]) -> None:
-    """Hand the messages to ingestion (durable when this returns). Call after the commit."""
-    if not messages:
-        return
-    ing = ingestor(runtime)
-    for i in range(0, len(messages), SPOOL_BATCH):
-        ing.accept(account_id, messages[i : i + SPOOL_BATCH], None)

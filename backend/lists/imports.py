@@ -1,9 +1,10 @@
 """CSV imports into a list: the upload is checked (header, row count) and kept under
 TALLY_VAR_DIR/imports/, then a worker thread runs its rows in chunks of CHUNK_ROWS: each
 chunk resolves its profiles (ingestion's resolver), adds the members, records the rows it
-refused and the progress in ONE transaction, then spools the chunk's "Subscribed to List"
-events. An import that stopped (the process died) resumes after its last chunk: the jobs
-process picks it up (`resume_stalled`). A re-run of the same file adds no one."""
+refused, the progress and the chunk's "Subscribed to List" events (the outbox) in ONE
+transaction, and spools those events once it commits. An import that stopped (the process
+died) resumes after its last chunk: the jobs process picks it up (`resume_stalled`). A
+re-run of the same file adds no one."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from backend.errors import Invalid, NotFound
-from backend.lists import csvfile, events, members
+from backend.lists import csvfile, events, members, outbox
 from backend.lists.service import get_list
 from backend.store.db import utcnow
 from backend.store.list_models import ListImport, ListImportReject
@@ -204,7 +205,7 @@ def _apply_once(runtime, imp: ListImport, chunk: list) -> bool:
             )
         )
         messages = events.join_messages(s, lst, new, "import", now)
-    events.spool(runtime, imp.account_id, messages)
+        outbox.put(s, imp.account_id, messages, outbox.spooler(runtime))  # after the commit
     return True
 
 

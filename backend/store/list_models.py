@@ -5,6 +5,7 @@ their progress and rejected rows (migration lists_0001)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -65,3 +66,19 @@ class ListImportReject(Base):
     row: Mapped[int] = mapped_column(Integer)
     email: Mapped[str] = mapped_column(String(400), default="")
     reason: Mapped[str] = mapped_column(String(200))
+
+
+class ListOutbox(Base):
+    """The events of list joins not yet handed to ingestion (migration lists_0002): written
+    in the join's transaction, spooled right after its commit and deleted; the jobs process
+    re-spools a row left behind (a crash, a spool that failed). Keyed by a random id, never
+    a reused one, so whoever spools a row knows it is the row it wrote."""
+
+    __tablename__ = "list_outbox"
+    __table_args__ = (Index("ix_list_outbox_created", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    messages: Mapped[list[Any]] = mapped_column()
+    ip: Mapped[str | None] = mapped_column(String(64), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
