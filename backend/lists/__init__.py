@@ -1,8 +1,10 @@
 """List membership: the one way a profile joins a list, shared by forms (a submission, a
 double opt-in confirmation) and flows (the add-to-list step).
 
-`join` only changes the session; the caller commits, and only then spools the "Subscribed
-to List" event, so whatever the event triggers (a list-triggered flow) finds the member.
+`join` only changes the session; the caller writes the "Subscribed to List" event to the
+outbox in the same transaction (outbox.py), and it is spooled once that commits, so
+whatever the event triggers (a list-triggered flow) finds the member and a crash never
+loses it.
 Every join and leave is also counted by hour and source (growth.py) for the Lists page;
 the page, the API and CSV imports live in service.py, members.py and imports.py.
 """
