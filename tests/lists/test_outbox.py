@@ -162,3 +162,68 @@ def test_a_retried_api_join_is_counted_once(shop):
     assert (first["added"], retry["added"], retry["already"]) == (1, 0, 1)
     assert outbox.sweep(shop.rt, older_than=NOW) == 0  # both spooled after their commits
     assert _joins(shop, "again@x.test") == 1
+
+
+def test_a_form_join_whose_spool_failed_is_swept_with_its_submission(shop, monkeypatch):
+    from backend.forms.starters import template
+
+    body = {**template("newsletter_popup"), "double_opt_in": False, "list": "Popup"}
+    fid = shop.api("POST", "/api/forms", 201, json=body).json["id"]
+    shop.api("POST", f"/api/forms/{fid}/publish", 200)
+    ing = ingestor(shop.rt)
+    real, calls = ing.accept, []
+
+    def down_once(account_id, messages, ip=None):
+        calls.append(sorted(m["event"] for m in messages))
+        if len(calls) == 1:
+            raise OSError("spool unreachable")
+        return real(account_id, messages, ip)
+
+    monkeypatch.setattr(ing, "accept", down_once)
+    r = shop.client.post(
+        f"/client/forms/{fid}/submit?key={shop.account.public_key}",
+        json={"fields": {"email": "pop@x.test", "consent": True}},
+    )
+    assert r.status_code == 200 and r.json["status"] == "subscribed"
+    assert _joins(shop, "pop@x.test") == 0
+    assert outbox.sweep(shop.rt, older_than=NOW) == 2
+    assert _joins(shop, "pop@x.test") == 1
+    assert calls == [["Submitted Form", "Subscribed to List"]] * 2
+
+
+def test_a_flow_steps_join_whose_emit_failed_is_swept(shop):
+    from backend.flows.actions import Actions
+    from backend.flows.engine import FlowEngine
+    from backend.flows.mailer import FlowMail
+    from tests.ingest.conftest import basic
+
+    flow = {
+        "name": "Buyers join VIP",
+        "trigger": {"type": "metric", "metric": "Placed Order"},
+        "filters": [],
+        "start": "join",
+        "nodes": [{"id": "join", "type": "add_to_list", "list": "VIP", "next": None}],
+    }
+    fid = shop.api("POST", "/api/flows", 201, json=flow).json["id"]
+    shop.api("POST", f"/api/flows/{fid}/activate", 200)
+    w = basic(shop.account.write_key)
+    for kind, body in (
+        ("identify", {"userId": "b1", "traits": {"email": "buyer@x.test"}, "messageId": "i1"}),
+        ("track", {"userId": "b1", "event": "Placed Order", "messageId": "o1"}),
+    ):
+        assert shop.client.post(f"/v1/{kind}", json=body, headers=w).status_code == 200
+    ingestor(shop.rt).drain()
+    emitted: list[str] = []
+
+    def emit_fails(account_id, messages):
+        emitted.extend(m["event"] for m in messages)
+        raise ConnectionError("ingestion unreachable")
+
+    engine = FlowEngine(shop.rt.db, Actions(FlowMail(shop.rt.settings), emit=emit_fails))
+    assert engine.run_until_idle() == 1
+    assert emitted == ["Subscribed to List"]
+    with shop.rt.db.session() as s:
+        assert s.scalar(select(FlowRun.status).where(FlowRun.flow_id == fid)) == "done"
+    assert _joins(shop, "buyer@x.test") == 0
+    assert outbox.sweep(shop.rt, older_than=NOW) == 1
+    assert _joins(shop, "buyer@x.test") == 1
