@@ -113,8 +113,8 @@ def _to_arrays(rows: list, dialect: str, first: int):
 
 class Follower:
     """What the live watcher reads the new events from: every row the cache's watermark
-    passed since the last take(), as (id, account_id, profile_id, metric), whoever made it
-    advance (the watcher itself or an evaluation in another thread). One read of the new
+    passed since the last take(), as (id, account_id, metric, profile_id, ts, revenue),
+    whoever made it advance (the watcher itself or an evaluation in another thread). One read of the new
     rows serves both the watcher and the columns."""
 
     __slots__ = ("rows", "__weakref__")
@@ -241,10 +241,8 @@ class ColumnCache:
         cur.close()
 
     def _append(self, rows: list) -> None:
-        if rows and self.followers:
-            passed = [(r[0], r[1], r[3], r[2]) for r in rows]
-            for follower in self.followers:
-                follower.rows += passed
+        for follower in self.followers:
+            follower.rows += rows
         by_key: dict[tuple[str, str], list] = {}
         for r in rows:
             if r[3] is not None and (r[1], r[2]) in self.cols:

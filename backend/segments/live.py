@@ -87,22 +87,25 @@ class Watcher:
         self.edge_at = now
 
     def _new_events(self) -> list[tuple]:
-        """(id, account_id, profile_id, metric) of the events stored since the last step."""
+        """(id, account_id, metric, profile_id, ts, revenue) of the events stored since the
+        last step."""
         if self.follower is None:
             self._start(utcnow())
         return columns.cache_for(self.db.engine).take(self.follower)
 
     def _events(self, now: datetime) -> int:
-        rows = self._new_events()
-        by_account: dict[str, tuple[BitMap64, set[str]]] = {}
-        for _id, account_id, profile_id, metric in rows:
-            if profile_id is None:
+        by_account: dict[str, tuple[list[int], set[str]]] = {}
+        for r in self._new_events():  # (id, account_id, metric, profile_id, ts, revenue)
+            if r[3] is None:
                 continue
-            ids, metrics = by_account.setdefault(account_id, (BitMap64(), set()))
-            ids.add(profile_id)
-            metrics.add(metric)
+            entry = by_account.get(r[1])
+            if entry is None:
+                entry = by_account[r[1]] = ([], set())
+            entry[0].append(r[3])
+            entry[1].add(r[2])
         changed = 0
-        for account_id, (ids, metrics) in by_account.items():
+        for account_id, (pids, metrics) in by_account.items():
+            ids = BitMap64(pids)
             with self.db.session() as s:
                 for seg in _segments(s, account_id):
                     if affected_by(seg, metrics):
