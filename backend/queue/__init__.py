@@ -7,6 +7,6 @@
   to the counter store exactly once (Kafka transactions + idempotent flush ids);
 - storing.py: the storing consumer group; raw events and profiles into the relational store;
 - state.py: a partition's dedup state, kept in a changelog topic so it moves with the
-  partition; topics.py: the topics and their settings; lag.py: consumer lag per group.
+  partition (restore.py reads it back); topics.py: the topics and their settings; lag.py: consumer lag per group.
 Design and figures: docs/kafka.md.
 """

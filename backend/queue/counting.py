@@ -40,6 +40,7 @@ from backend.ingest.aggregate import deltas_from_json, deltas_to_json
 from backend.ingest.fold import dimensions_of
 from backend.ingest.summary import Groups, add_one, count_groups, merge
 from backend.queue import records, topics
+from backend.queue.restore import restore
 from backend.queue.state import PartitionState
 from backend.store.models import Account
 
@@ -114,52 +115,7 @@ class CountingConsumer:
             self.states.pop(tp.partition, None)
 
     def _restore(self, partitions: list[int]) -> dict[int, PartitionState]:
-        """The partitions' states, read back from the state topic (committed records only)."""
-        states = {p: PartitionState() for p in partitions}
-        if not partitions:
-            return states
-        reader = Consumer(
-            {
-                "bootstrap.servers": self.bootstrap,
-                "group.id": f"{self.t.counting_group}-restore-{self.member}",
-                "isolation.level": "read_committed",
-                "enable.auto.commit": False,
-                "enable.partition.eof": True,
-            }
-        )
-        now, n, left = time.time(), 0, set(partitions)
-        try:
-            reader.assign(
-                [TopicPartition(self.t.counting_state, p, OFFSET_BEGINNING) for p in partitions]
-            )
-            while left:
-                ends: dict[int, int] = {}
-                for m in reader.consume(10_000, 0.2):
-                    if m.error() is not None:
-                        if m.error().code() != KafkaError._PARTITION_EOF:
-                            raise KafkaException(m.error())
-                        if m.partition() in left:
-                            ends[m.partition()] = m.offset()
-                        continue
-                    states[m.partition()].replay(m.value(), m.timestamp()[1] / 1000, now)
-                    n += 1
-                for p, at in ends.items():
-                    # read_committed stops at the last stable offset: a transaction left open
-                    # by a killed member hides everything after it (committed records too)
-                    # until the coordinator aborts it (transaction.timeout.ms). The state is
-                    # whole only at the high watermark; until then, look again.
-                    tp = TopicPartition(self.t.counting_state, p)
-                    _lo, hi = reader.get_watermark_offsets(tp, timeout=10, cached=False)
-                    if at >= hi:
-                        left.discard(p)
-                    else:
-                        time.sleep(0.2)
-                        reader.seek(TopicPartition(self.t.counting_state, p, at))
-        finally:
-            reader.close()
-        ids = sum(len(st) for st in states.values())
-        log.info("partitions %s: state of %d records, %d ids", partitions, n, ids)
-        return states
+        return restore(self.bootstrap, self.t, self.member, partitions)
 
     # -- the loop --
 
