@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import delete, event, select
+from sqlalchemy import and_, delete, event, or_, select
 from sqlalchemy.orm import Session
 
 from backend.store.db import utcnow
@@ -81,21 +81,40 @@ def _after_commit(s: Session) -> None:
 
 
 def sweep(runtime, older_than: timedelta = LEFT_BEHIND) -> int:
-    """Spool and delete the rows their writers left behind; returns how many messages."""
+    """Spool and delete the rows their writers left behind; returns how many messages. A
+    row that fails stays for the next pass and never holds up the rows behind it."""
     send_by_ip: dict[str | None, Send] = {}
-    done = 0
+    before, after, done, failed = utcnow() - older_than, None, 0, 0
     while True:
+        q = select(
+            ListOutbox.id,
+            ListOutbox.account_id,
+            ListOutbox.messages,
+            ListOutbox.ip,
+            ListOutbox.created_at,
+        ).where(ListOutbox.created_at < before)
+        if after is not None:  # keyset: on past the rows this pass has seen
+            q = q.where(
+                or_(
+                    ListOutbox.created_at > after[0],
+                    and_(ListOutbox.created_at == after[0], ListOutbox.id > after[1]),
+                )
+            )
         with runtime.db.session() as s:
             rows = s.execute(
-                select(ListOutbox.id, ListOutbox.account_id, ListOutbox.messages, ListOutbox.ip)
-                .where(ListOutbox.created_at < utcnow() - older_than)
-                .order_by(ListOutbox.created_at)
-                .limit(SWEEP_BATCH)
+                q.order_by(ListOutbox.created_at, ListOutbox.id).limit(SWEEP_BATCH)
             ).all()
-        for row_id, account_id, messages, ip in rows:
+        for row_id, account_id, messages, ip, created_at in rows:
+            after = (created_at, row_id)
             if ip not in send_by_ip:
                 send_by_ip[ip] = spooler(runtime, ip)
-            send_by_ip[ip](account_id, messages)
+            try:
+                send_by_ip[ip](account_id, messages)
+            except Exception:
+                failed += 1
+                if failed == 1:  # once a pass: ingestion down fails every row alike
+                    log.warning("re-spooling list join events failed", exc_info=True)
+                continue
             with runtime.db.session() as s:
                 s.execute(delete(ListOutbox).where(ListOutbox.id == row_id))
             done += len(messages)

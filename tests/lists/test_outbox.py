@@ -227,3 +227,40 @@ def test_a_flow_steps_join_whose_emit_failed_is_swept(shop):
     assert _joins(shop, "buyer@x.test") == 0
     assert outbox.sweep(shop.rt, older_than=NOW) == 1
     assert _joins(shop, "buyer@x.test") == 1
+
+
+def test_a_row_that_keeps_failing_never_holds_up_the_rows_behind_it(shop, monkeypatch):
+    from backend.store.db import utcnow
+
+    def track(mid: str) -> dict:
+        return {"type": "track", "event": "Subscribed to List", "userId": "u-1", "messageId": mid}
+
+    old = utcnow() - timedelta(minutes=1)
+    with shop.rt.db.session() as s:
+        for i, mid in enumerate(("poison", "fine")):
+            s.add(
+                ListOutbox(
+                    id=f"{mid}-{shop.account.id}",
+                    account_id=shop.account.id,
+                    messages=[track(f"{mid}-{shop.account.id}")],
+                    created_at=old + timedelta(seconds=i),
+                )
+            )
+    ing = ingestor(shop.rt)
+    real = ing.accept
+
+    def refuses_poison(account_id, messages, ip=None):
+        if messages[0]["messageId"].startswith("poison"):
+            raise ValueError("ingestion refuses this message")
+        return real(account_id, messages, ip)
+
+    monkeypatch.setattr(ing, "accept", refuses_poison)
+    monkeypatch.setattr(outbox, "SWEEP_BATCH", 1)  # the poison row fills a whole batch
+    assert outbox.sweep(shop.rt) == 1
+    assert outbox.sweep(shop.rt) == 0  # still refused, still kept
+    ingestor(shop.rt).drain()
+    with shop.rt.db.session() as s:
+        left = s.scalars(select(ListOutbox.id).where(ListOutbox.account_id == shop.account.id))
+        assert left.all() == [f"poison-{shop.account.id}"]
+        stored = select(Event.message_id).where(Event.account_id == shop.account.id)
+        assert s.scalars(stored).all() == [f"fine-{shop.account.id}"]
