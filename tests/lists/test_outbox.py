@@ -264,3 +264,37 @@ def test_a_row_that_keeps_failing_never_holds_up_the_rows_behind_it(shop, monkey
         assert left.all() == [f"poison-{shop.account.id}"]
         stored = select(Event.message_id).where(Event.account_id == shop.account.id)
         assert s.scalars(stored).all() == [f"fine-{shop.account.id}"]
+
+
+def test_the_jobs_loop_sweeps_what_was_left_behind(shop):
+    import threading
+    import time
+
+    from backend.store.db import utcnow
+
+    row_id = f"left-{shop.account.id}"
+    message = {"type": "track", "event": "Subscribed to List", "userId": "u-2", "messageId": row_id}
+    with shop.rt.db.session() as s:
+        s.add(
+            ListOutbox(
+                id=row_id,
+                account_id=shop.account.id,
+                messages=[message],
+                created_at=utcnow() - timedelta(minutes=1),
+            )
+        )
+    stop = threading.Event()
+    loop = threading.Thread(target=outbox.run_forever, args=(shop.rt, stop, 0.05))
+    loop.start()
+    try:
+        deadline = time.monotonic() + 30  # a deadline to poll against, not a speed check
+        while _left(shop) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        loop.join()
+    assert _left(shop) == 0
+    ingestor(shop.rt).drain()
+    with shop.rt.db.session() as s:
+        stored = select(Event.message_id).where(Event.account_id == shop.account.id)
+        assert s.scalars(stored).all() == [row_id]
