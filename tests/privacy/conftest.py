@@ -46,7 +46,7 @@ def bearer(acc) -> dict:
 @pytest.fixture
 def people(runtime, account) -> People:
     from backend.ingest import ingestor
-    from backend.store.campaign_models import Campaign, CampaignRecipient
+    from backend.store.campaign_models import Campaign, CampaignRecipient, FlowSend
     from backend.store.email_models import EmailBounce
     from backend.store.flow_models import Flow, FlowAction, FlowJob, FlowRun
     from backend.store.form_models import Form, FormSubmission
@@ -106,8 +106,22 @@ def people(runtime, account) -> People:
             run = FlowRun(flow_id=flow.id, account_id=account.id, profile_id=who, event={})
             s.add(run)
             s.flush()
+            mail_job = FlowJob(run_id=run.id, flow_id=flow.id, node_id="mail", due_at=now)
+            s.add(mail_job)
+            s.flush()
             s.add_all(
                 [
+                    FlowSend(  # the flow's e-mail step, recorded by the sending engine
+                        account_id=account.id,
+                        flow_id=flow.id,
+                        node_id="mail",
+                        run_id=run.id,
+                        job_id=mail_job.id,
+                        profile_id=who,
+                        email=ADDRESS if who == pid else NEIGHBOUR,
+                        state="sent",
+                        sent_at=now,
+                    ),
                     FlowJob(
                         run_id=run.id,
                         flow_id=flow.id,
