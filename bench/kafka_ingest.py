@@ -96,6 +96,7 @@ def run(args, tmp: Path, consumers: int) -> dict:
             "TALLY_QUEUE": "kafka" if consumers else "spool",
             "TALLY_KAFKA_BOOTSTRAP": os.environ.get("TALLY_TEST_KAFKA_BOOTSTRAP", ""),
             "TALLY_KAFKA_PREFIX": f"b{uuid.uuid4().hex[:8]}",
+            "TALLY_KAFKA_PARTITIONS": str(args.partitions),
         }
         settings = Settings.from_env(env, env_file=None)
         settings.var_dir.mkdir(parents=True)
@@ -163,6 +164,12 @@ def main() -> None:
     p.add_argument("--workers", type=int, default=3)
     p.add_argument("--consumers", default="1,2,3", help="counting members per Kafka run")
     p.add_argument("--rounds", type=int, default=1)
+    p.add_argument(
+        "--partitions",
+        type=int,
+        default=12,
+        help="of the events topic (a record per partition a request touches)",
+    )
     p.add_argument("--store-cap", type=float, default=300, help="seconds to wait for storing")
     p.add_argument("--no-spool", action="store_true", help="skip the spool baseline")
     p.add_argument("--logs", help="keep the members' logs here (a line per counting batch)")

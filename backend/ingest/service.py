@@ -92,9 +92,7 @@ class Ingestor:
         messages it held."""
         now, rid = datetime.now(UTC), uuid.uuid4().hex
         if self.kafka:  # a record per partition, acknowledged by the brokers
-            msgs = wire.parse(body, kind, ip, now, rid)
-            self._queue().send(account_id, msgs, now.timestamp())
-            return len(msgs)
+            return self._queue().send_body(account_id, kind, body, ip, now, rid)
         # Where counting runs ahead (one process), the request workers (several) sum what
         # they accept for it while they have it in hand (backend/ingest/summary.py).
         summary = Summary(self._dimensions(account_id)) if self.counting is not None else None

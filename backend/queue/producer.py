@@ -18,13 +18,16 @@ import logging
 import os
 import threading
 import time
+from datetime import datetime
 
 from confluent_kafka import KafkaException, Producer
 from confluent_kafka.admin import AdminClient
 
+from backend.ingest import wire
 from backend.ingest.errors import SpoolUnavailable
 from backend.ingest.summary import add_one
 from backend.queue import records, topics
+from backend.queue.split import split
 from backend.queue.state import key_hash
 
 log = logging.getLogger("tally.queue")
@@ -144,6 +147,29 @@ class QueueProducer:
             return
         t = round(accepted_at if accepted_at is not None else time.time(), 3)
         values = pack_request(account_id, t, messages, self.partitions(), self.dimensions)
+        self._produce(account_id, values, len(messages))
+
+    def send_body(
+        self, account_id: str, kind: str, body: bytes, ip: str | None, now: datetime, rid: str
+    ) -> int:
+        """Validate a /v1 body (InvalidMessage/TooLarge name what is wrong), produce its
+        messages, return how many once the brokers acknowledged them all (else
+        QueueUnavailable). A batch the fast path accepts goes as sent (split.py, version 2);
+        anything else is parsed into spool form (version 1)."""
+        t = round(now.timestamp(), 3)
+        values = None
+        if kind == "batch":
+            dims = list(self.dimensions(account_id))
+            values = split(account_id, body, ip, now, rid, t, self.partitions(), dims)
+        if values is None:
+            msgs = wire.parse(body, kind, ip, now, rid)
+            self.send(account_id, msgs, t)
+            return len(msgs)
+        n = sum(records.count_of(v) for v in values.values())
+        self._produce(account_id, values, n)
+        return n
+
+    def _produce(self, account_id: str, values: dict[int, bytes], n: int) -> None:
         req = _Request(len(values))
         deadline = time.monotonic() + self.ack_timeout
         produce, key = self._p.produce, account_id.encode()
@@ -160,7 +186,7 @@ class QueueProducer:
         if req.left and not req.done.wait(max(0.0, deadline - time.monotonic()) + 1.0):
             req.failed = req.failed or "the brokers did not acknowledge in time"
         if req.failed is not None:
-            log.error("kafka did not take a request of %d messages: %s", len(messages), req.failed)
+            log.error("kafka did not take a request of %d messages: %s", n, req.failed)
             raise QueueUnavailable(
                 f"the queue did not take the request ({req.failed}); nothing of it was "
                 "accepted: retry later"
