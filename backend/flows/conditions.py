@@ -13,9 +13,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from backend.predictions import read
 from backend.segments.values import MISSING, compare, lookup
 from backend.store.models import Event, Profile
-from backend.store.prediction_models import ProfilePrediction
+from backend.store.prediction_models import PREDICTION_FIELDS, ProfilePrediction
 from backend.store.segment_models import SegmentMember
 
 
@@ -26,11 +27,17 @@ class _Reads:
         self.s, self.profile = session, profile
         self._prediction: Any = MISSING
 
-    def prediction(self) -> ProfilePrediction | None:
+    def prediction(self) -> dict | None:
+        """The profile's predictions by field; without a row (a profile created since the
+        last fit), the new customer's, as the profile API shows; None while gates are unmet."""
         if self._prediction is MISSING:
-            self._prediction = self.s.scalar(
+            row = self.s.scalar(
                 select(ProfilePrediction).where(ProfilePrediction.profile_id == self.profile.id)
             )
+            if row is not None:
+                self._prediction = {f: getattr(row, f) for f in PREDICTION_FIELDS}
+            else:
+                self._prediction = read.new_customer(self.s, self.profile.account_id)
         return self._prediction
 
     def value(self, field: str, event: dict) -> Any:
@@ -39,8 +46,8 @@ class _Reads:
             return self.profile.country or MISSING
         source, _, path = field.partition(".")
         if source == "predictions":
-            row = self.prediction()  # none: the account's data did not pass the gates
-            v = getattr(row, path, None) if row is not None else None
+            figures = self.prediction()  # none: the account's data did not pass the gates
+            v = (figures or {}).get(path)
         elif source == "traits":
             v = lookup(self.profile.traits or {}, path)
         else:

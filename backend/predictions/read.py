@@ -29,8 +29,15 @@ def for_profile(session: Session, account_id: str, profile_id: int) -> dict | No
     ).first()
     if row is not None and row.account_id == account_id:
         return as_json(row)
-    # A profile created since the last fit: a new customer's figures while the account has
-    # predictions (the fit keeps them), until the next fit writes its own row.
+    return new_customer(session, account_id)
+
+
+def new_customer(session: Session, account_id: str) -> dict | None:
+    """The predictions of a profile without its own row (created since the last fit): the
+    population's new customer, kept by the fit, while the account's data meets the gates;
+    None otherwise. The profile API, segment conditions (backend/segments/evaluate.py) and
+    flow conditions (backend/flows/conditions.py) all read it here, so they agree.
+    expected_next_order is always None (a new customer's first order has no date)."""
     fit = session.get(PredictionFit, account_id)
     if fit is None or not (fit.model or {}).get("new_customer"):  # {} unless gates were met
         return None

@@ -10,14 +10,14 @@ Semantics (the reference in tests/segments/reference.py is the plain-Python stat
   profile without such events has 0, so `eq 0` / `lt N` include it. `days: D` is
   ts >= now - D x 24 h (later timestamps included); `since: DATE` is ts >= DATE;
   `between: [A, B]` is A <= ts < B + 1 day (both dates included).
-- property, prediction: backend/segments/values.compare on the profile's value.
+- property, prediction: backend/segments/values.compare on the profile's value (a profile
+  without a prediction row has the new customer's, backend/predictions/read.new_customer).
 - list, segment: current membership (member: false is its complement).
 - email_status: the profile's status (null counts as never_subscribed).
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
@@ -28,9 +28,11 @@ from sqlalchemy import column as sql_column
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from backend.predictions import read
 from backend.segments import columns
 from backend.segments.values import MISSING, compare, lookup, parse_when
 from backend.store.models import Event, List, ListMember, Profile
+from backend.store.prediction_models import ProfilePrediction
 from backend.store.segment_models import SegmentMember
 
 CHUNK = 5000  # ids per IN (...) list: under SQLite's and PostgreSQL's parameter limits
@@ -280,16 +282,21 @@ class Evaluator:
         return self._ids(stmt, Profile.id)
 
     def _prediction(self, c: dict):
-        model = importlib.import_module("backend.store.prediction_models").ProfilePrediction
-        column = getattr(model, c["field"])
-        stmt = select(model.profile_id, column).where(model.account_id == self.account_id)
-        have: dict[int, object] = dict(self._rows(stmt, model.profile_id))
+        column = getattr(ProfilePrediction, c["field"])
+        stmt = select(ProfilePrediction.profile_id, column).where(
+            ProfilePrediction.account_id == self.account_id
+        )
+        have: dict[int, object] = dict(self._rows(stmt, ProfilePrediction.profile_id))
         out = BitMap64(
             p
             for p, v in have.items()
             if compare(c["op"], MISSING if v is None else v, c.get("value"))
         )
-        if c["op"] in ("ne", "not_exists"):  # no prediction: the value is missing, it meets
+        # A profile without a row has the new customer's value (the profile API's), or none
+        # while the gates are not met: if that value meets the condition, so do they all.
+        newcomer = read.new_customer(self.s, self.account_id)
+        v = None if newcomer is None else newcomer.get(c["field"])
+        if compare(c["op"], MISSING if v is None else v, c.get("value")):
             return Not(BitMap64(have) - out)
         return out
 

@@ -1,8 +1,10 @@
 """A flow condition and the segment condition saying the same thing pick the same profiles:
 brute force over generated profiles (traits of every JSON kind, missing or null; countries;
-predictions or none; segment membership) and conditions, on SQLite and PostgreSQL. The flow
-side checks one profile at a time (backend/flows/conditions.py), the segment side evaluates
-the whole account (backend/segments/evaluate.py); both must accept the condition first."""
+predictions or none; segment membership; an account whose last fit met the gates, so a
+profile without a row has the new customer's figures, or not) and conditions, on SQLite and
+PostgreSQL. The flow side checks one profile at a time (backend/flows/conditions.py), the
+segment side evaluates the whole account (backend/segments/evaluate.py); both must accept
+the condition first."""
 
 from __future__ import annotations
 
@@ -13,10 +15,11 @@ from hypothesis import strategies as st
 
 from backend.flows.conditions import matches
 from backend.flows.schema import check_structure
+from backend.predictions import read
 from backend.segments import definition
 from backend.segments.evaluate import members
 from backend.store.models import Account, Profile
-from backend.store.prediction_models import ProfilePrediction
+from backend.store.prediction_models import PredictionFit, ProfilePrediction
 from backend.store.segment_models import Segment, SegmentMember
 
 NOW = datetime(2026, 6, 1, 12, 0, 0)
@@ -32,7 +35,7 @@ scalar_st = st.one_of(
 )
 trait_st = st.one_of(scalar_st, st.none(), st.lists(st.sampled_from(WORDS), max_size=3))
 prediction_st = st.one_of(
-    st.none(),  # no row: the account's data did not pass the gates
+    st.none(),  # no row: created since the fit, or the account's data did not pass the gates
     st.fixed_dictionaries(
         {
             "churn_probability": st.sampled_from([0.1, 0.6, 0.9]),
@@ -40,6 +43,23 @@ prediction_st = st.one_of(
             "expected_next_order": st.one_of(
                 st.none(), st.sampled_from([NOW + timedelta(days=d) for d in (3, 30, 31)])
             ),
+        }
+    ),
+)
+# The account's last fit: none, one that did not meet the gates, or one that did (its new
+# customer's figures, as backend/predictions/service.py keeps them).
+fit_st = st.one_of(
+    st.none(),
+    st.just("not_enough_data"),
+    st.fixed_dictionaries(
+        {
+            "historic_clv": st.just(0.0),
+            "predicted_clv": st.sampled_from([0.0, 30.0, 45.5]),
+            "total_clv": st.just(0.0),
+            "expected_orders": st.just(0.5),
+            "churn_probability": st.sampled_from([0.0, 0.6]),
+            "expected_next_order": st.just(None),
+            "average_order_value": st.just(20.0),
         }
     ),
 )
@@ -91,11 +111,21 @@ pair_st = st.one_of(
 )
 
 
-def _store(db, profiles) -> tuple[str, int, list[int]]:
+def _store(db, profiles, fit) -> tuple[str, int, list[int]]:
     with db.session() as s:
         acc = Account(name="Shop")
         s.add(acc)
         s.flush()
+        if fit is not None:
+            met = fit != "not_enough_data"
+            s.add(
+                PredictionFit(
+                    account_id=acc.id,
+                    status="ready" if met else "not_enough_data",
+                    fitted_at=NOW,
+                    model={"new_customer": fit} if met else {},
+                )
+            )
         seg = Segment(account_id=acc.id, name="Base", definition={"conditions": []})
         s.add(seg)
         s.flush()
@@ -137,9 +167,10 @@ def _with_segment(c: dict, seg_id: int) -> dict:
 @given(
     profiles=st.lists(profile_st, min_size=1, max_size=6),
     pairs=st.lists(pair_st, min_size=1, max_size=3),
+    fit=fit_st,
 )
-def test_flow_and_segment_conditions_pick_the_same_profiles(db, profiles, pairs):
-    account_id, seg_id, ids = _store(db, profiles)
+def test_flow_and_segment_conditions_pick_the_same_profiles(db, profiles, pairs, fit):
+    account_id, seg_id, ids = _store(db, profiles, fit)
     flow_conds = [_with_segment(f, seg_id) for f, _ in pairs]
     seg_conds = [[_with_segment(c, seg_id)] for _, c in pairs]  # AND of one-condition groups
     flow = {
@@ -154,4 +185,9 @@ def test_flow_and_segment_conditions_pick_the_same_profiles(db, profiles, pairs)
         definition.check(s, account_id, {"conditions": seg_conds}, named=False)
         by_segment = set(members(s, account_id, seg_conds, NOW))
         by_flow = {pid for pid in ids if matches(flow_conds, s, s.get(Profile, pid), {}, NOW)}
-    assert by_flow == by_segment, (profiles, pairs)
+        # A profile without a row: what the profile API shows is the new customer's.
+        newcomer = None if fit in (None, "not_enough_data") else fit
+        for pid, p in zip(ids, profiles, strict=True):
+            if p["prediction"] is None:
+                assert read.for_profile(s, account_id, pid) == newcomer
+    assert by_flow == by_segment, (profiles, pairs, fit)
