@@ -174,6 +174,8 @@ def _definition(kind: str) -> dict:
         return {"name": "A Secret segment", "conditions": [[us]]}
     if kind == "campaigns":
         return {"name": "A Secret campaign", "subject": "Hi", "body": "Thanks", "audience": {}}
+    if kind == "lists":
+        return {"name": "A Secret list"}
     from backend.forms.starters import template
 
     return {**template("newsletter_popup"), "name": "A Secret form"}
@@ -328,6 +330,82 @@ def _campaign_for_profile(path: str) -> Case:
     return case
 
 
+A_MEMBER = "alice-secret@example.test"
+CSV_BODY = f"email\n{A_MEMBER}\nnot-an-address\n".encode()
+
+
+def _a_list_with_an_import(client, a: NewAccount) -> tuple[int, int]:
+    """A's list with one member and one import (one row taken, one rejected)."""
+    list_id = _create_as(client, a, "lists")
+    add = client.post(
+        f"/api/lists/{list_id}/members",
+        json={"emails": [A_MEMBER], "consent": True},
+        headers=bearer(a.private_key),
+    )
+    assert add.status_code == 200, add.get_json()
+    imp = client.post(
+        f"/api/lists/{list_id}/imports?consent=true",
+        data=CSV_BODY,
+        content_type="text/csv",
+        headers=bearer(a.private_key),
+    )
+    assert imp.status_code == 202, imp.get_json()
+    return list_id, imp.get_json()["id"]
+
+
+def _a_list_seen_by_a(client, a: NewAccount, list_id: int) -> tuple:
+    head = client.get(f"/api/lists/{list_id}", headers=bearer(a.private_key)).get_json()
+    page = client.get(f"/api/lists/{list_id}/members", headers=bearer(a.private_key)).get_json()
+    return head, page
+
+
+def _on_a_list(method: str, suffix: str, **request) -> Case:
+    """B's key on A's list (its members, imports, exports): 404, nothing of A's shown, and
+    the list and its members unchanged."""
+
+    def case(client, a: NewAccount, b: NewAccount) -> None:
+        list_id, import_id = _a_list_with_an_import(client, a)
+        before = _a_list_seen_by_a(client, a, list_id)
+        resp = client.open(
+            f"/api/lists/{list_id}{suffix.format(import_id=import_id)}",
+            method=method,
+            headers=bearer(b.private_key),
+            **request,
+        )
+        assert resp.status_code == 404, resp.get_data(as_text=True)
+        text = resp.get_data(as_text=True)
+        assert "error" in resp.get_json() and "alice-secret" not in text and "Secret" not in text
+        assert _a_list_seen_by_a(client, a, list_id) == before
+
+    return case
+
+
+LIST_CASES: dict[str, Case] = {
+    "GET /api/lists": _list_of("lists"),
+    "POST /api/lists": _create_in("lists"),
+    "GET /api/lists/<int:list_id>": _on_a_list("GET", ""),
+    "PUT /api/lists/<int:list_id>": _on_a_list("PUT", "", json={"name": "Stolen"}),
+    "DELETE /api/lists/<int:list_id>": _on_a_list("DELETE", ""),
+    "GET /api/lists/<int:list_id>/members": _on_a_list("GET", "/members"),
+    "POST /api/lists/<int:list_id>/members": _on_a_list(
+        "POST", "/members", json={"emails": ["bob@example.test"], "consent": True}
+    ),
+    "DELETE /api/lists/<int:list_id>/members": _on_a_list(
+        "DELETE", "/members", json={"emails": [A_MEMBER]}
+    ),
+    "POST /api/lists/<int:list_id>/imports": _on_a_list(
+        "POST", "/imports?consent=true", data=b"email\nbob@example.test\n", content_type="text/csv"
+    ),
+    "GET /api/lists/<int:list_id>/imports/<int:import_id>": _on_a_list(
+        "GET", "/imports/{import_id}"
+    ),
+    "GET /api/lists/<int:list_id>/imports/<int:import_id>/rejected.csv": _on_a_list(
+        "GET", "/imports/{import_id}/rejected.csv"
+    ),
+    "GET /api/lists/<int:list_id>/export.csv": _on_a_list("GET", "/export.csv"),
+}
+
+
 CAMPAIGN_CASES: dict[str, Case] = {
     "GET /api/campaigns": _list_of("campaigns"),
     "POST /api/campaigns": _create_in("campaigns"),
@@ -410,4 +488,5 @@ CASES: dict[str, Case] = {
     "GET /api/predictions": _predictions_status,
     "POST /api/predictions/refresh": _predictions_refresh,
     **CAMPAIGN_CASES,
+    **LIST_CASES,
 }
