@@ -23,7 +23,11 @@ def _holds(op: str, x: float, v: float) -> bool:
     return {"gte": x >= v, "gt": x > v, "lte": x <= v, "lt": x < v, "eq": x == v}[op]
 
 
-def meets(c: dict, p: dict, events: list[dict], lists: dict, segments: dict, now) -> bool:
+def meets(
+    c: dict, p: dict, events: list[dict], lists: dict, segments: dict, now, new_customer=None
+) -> bool:
+    """new_customer: the figures of a profile without its own predictions (p["predictions"]
+    None) while the account's fit met the gates; None: such a profile has no predictions."""
     kind = c["type"]
     if kind == "metric":
         total = 0.0
@@ -51,18 +55,20 @@ def meets(c: dict, p: dict, events: list[dict], lists: dict, segments: dict, now
     if kind == "segment":
         return (p["id"] in segments[c["segment"]]) == c.get("member", True)
     if kind == "prediction":
-        actual = p["predictions"].get(c["field"], MISSING)
-        return compare(c["op"], actual, c.get("value"))
+        figures = p["predictions"] if p["predictions"] is not None else new_customer or {}
+        actual = figures.get(c["field"])
+        return compare(c["op"], MISSING if actual is None else actual, c.get("value"))
     if kind == "email_status":
         return (p.get("email_status") or "never_subscribed") in c["in"]
     raise AssertionError(kind)
 
 
-def members(conditions, profiles, events, lists, segments, now) -> set[int]:
+def members(conditions, profiles, events, lists, segments, now, new_customer=None) -> set[int]:
     return {
         p["id"]
         for p in profiles
         if all(
-            any(meets(c, p, events, lists, segments, now) for c in group) for group in conditions
+            any(meets(c, p, events, lists, segments, now, new_customer) for c in group)
+            for group in conditions
         )
     }

@@ -1,6 +1,8 @@
 """The engine equals the brute-force reference (reference.py) for generated definitions and
 event streams: after the full evaluation on save, and after incremental steps of the live
 watcher with late, out-of-order events (ids committed out of order) and lapsing windows.
+Prediction conditions cover profiles without a row of their own, in accounts with no fit,
+a fit that did not meet the gates, and one that did (its new customer's figures count).
 On SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from sqlalchemy import func, insert, select
 from backend.segments import service
 from backend.segments.live import Watcher
 from backend.store.models import Account, Event, List, ListMember, Metric, Profile
-from backend.store.prediction_models import ProfilePrediction
+from backend.store.prediction_models import PredictionFit, ProfilePrediction
 from tests.segments import reference
 
 NOW = datetime(2026, 6, 1, 12, 0, 0)
@@ -35,7 +37,8 @@ profile_st = st.fixed_dictionaries(
         "created_days": st.integers(0, 200),
         "vip": st.booleans(),
         "email_status": st.sampled_from(["subscribed", "never_subscribed", "unsubscribed"]),
-        "churn": st.one_of(st.none(), st.sampled_from([0.1, 0.5, 0.9])),  # None: no prediction
+        # None: no row of its own (created since the fit, or the gates are not met)
+        "churn": st.one_of(st.none(), st.sampled_from([0.1, 0.5, 0.9])),
     }
 )
 event_st = st.fixed_dictionaries(
@@ -130,6 +133,11 @@ other_cond = st.one_of(
         st.sampled_from(["gt", "lte", "eq", "ne", "exists", "not_exists"]),
         st.sampled_from([0.1, 0.5]),
     ),
+    st.builds(  # rows hold 0.0, a new customer 12.5
+        lambda op, v: {"type": "prediction", "field": "predicted_clv", "op": op, "value": v},
+        st.sampled_from(["gte", "lt"]),
+        st.sampled_from([0, 10, 20]),
+    ),
 )
 cond_st = st.one_of(metric_cond(), metric_cond(), property_cond, other_cond)
 conditions_st = st.lists(st.lists(cond_st, min_size=1, max_size=3), min_size=1, max_size=3)
@@ -144,8 +152,36 @@ case_st = st.fixed_dictionaries(
         "conditions": conditions_st,
         "uses_base": st.sampled_from([None, True, False]),
         "hours_later": st.one_of(st.integers(0, 24 * 40), st.sampled_from([0, 24, 48])),
+        # The account's last fit: None, none or gates not met; else it met them and keeps
+        # the new customer's churn probability (0.0 as a real fit writes, or others).
+        "fit": st.one_of(st.none(), st.just("not_enough_data"), st.sampled_from([0.0, 0.1, 0.5])),
     }
 )
+
+
+def _new_customer(churn: float) -> dict:
+    """A fit's new-customer figures, as backend/predictions/service.py keeps them."""
+    return {
+        "historic_clv": 0.0,
+        "predicted_clv": 12.5,
+        "total_clv": 12.5,
+        "expected_orders": 0.4,
+        "churn_probability": churn,
+        "expected_next_order": None,
+        "average_order_value": 31.25,
+    }
+
+
+def _fit(account_id: str, fit) -> PredictionFit | None:
+    if fit is None:
+        return None
+    met = fit != "not_enough_data"
+    return PredictionFit(
+        account_id=account_id,
+        status="ready" if met else "not_enough_data",
+        fitted_at=NOW,
+        model={"new_customer": _new_customer(fit)} if met else {},
+    )
 
 
 def _prediction(account_id: str, profile_id: int, churn: float) -> ProfilePrediction:
@@ -172,6 +208,10 @@ class World:
             s.add(acc)
             s.flush()
             self.account_id = acc.id
+            fit = _fit(acc.id, case.get("fit"))
+            if fit is not None:
+                s.add(fit)
+            self.new_customer = fit.model.get("new_customer") if fit is not None else None
             self.profiles = []
             for i, p in enumerate(case["profiles"]):
                 row = Profile(
@@ -195,7 +235,7 @@ class World:
                         "traits": row.traits,
                         "created": row.first_seen,
                         "email_status": p.get("email_status", "never_subscribed"),
-                        "predictions": {}
+                        "predictions": None
                         if p.get("churn") is None
                         else {"churn_probability": p["churn"]},
                     }
@@ -244,7 +284,13 @@ class World:
 
     def expected(self, conditions, segments, now) -> set[int]:
         return reference.members(
-            conditions, self.profiles, self.events, {"VIP": self.vip}, segments, now
+            conditions,
+            self.profiles,
+            self.events,
+            {"VIP": self.vip},
+            segments,
+            now,
+            self.new_customer,
         )
 
     def stored(self, segment_id: int) -> set[int]:
