@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, insert, select
 
@@ -198,6 +198,20 @@ def _prediction(account_id: str, profile_id: int, churn: float) -> ProfilePredic
     )
 
 
+def _row_figures(churn: float) -> dict:
+    """What _prediction's row holds, as the reference reads it: every field, not only churn
+    (a condition on predicted_clv >= 0 holds for the row's 0.0)."""
+    return {
+        "historic_clv": 0.0,
+        "predicted_clv": 0.0,
+        "total_clv": 0.0,
+        "expected_orders": 0.0,
+        "churn_probability": churn,
+        "expected_next_order": None,
+        "average_order_value": 0.0,
+    }
+
+
 class World:
     """An account's profiles and events, in the store and as plain dicts for the reference."""
 
@@ -235,9 +249,7 @@ class World:
                         "traits": row.traits,
                         "created": row.first_seen,
                         "email_status": p.get("email_status", "never_subscribed"),
-                        "predictions": None
-                        if p.get("churn") is None
-                        else {"churn_probability": p["churn"]},
+                        "predictions": None if p.get("churn") is None else _row_figures(p["churn"]),
                     }
                 )
             for m in METRICS:
@@ -306,12 +318,37 @@ def _with_base(conditions, base_id, uses_base):
     return [*conditions, [{"type": "segment", "segment": base_id, "member": uses_base}]]
 
 
+_PERSON = {
+    "country": "US",
+    "email": None,
+    "traits": {},
+    "created_days": 0,
+    "vip": False,
+    "email_status": "subscribed",
+}
+# Found by CI: a row's predicted_clv of 0.0 meets "predicted_clv >= 0" with no fit on record.
+ROW_WITH_ZERO_CLV = {
+    "profiles": [{**_PERSON, "churn": None}, {**_PERSON, "churn": 0.1}],
+    "early": [],
+    "late": [],
+    "held_back": set(),
+    "base": [
+        [{"type": "metric", "metric": "Placed Order", "measure": "count", "op": "gte", "value": 0}]
+    ],
+    "hours_later": 0,
+    "uses_base": None,
+    "conditions": [[{"type": "prediction", "field": "predicted_clv", "op": "gte", "value": 0}]],
+    "fit": None,
+}
+
+
 @settings(
     max_examples=30,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(case=case_st)
+@example(case=ROW_WITH_ZERO_CLV)
 def test_engine_equals_the_reference_full_and_incremental(db, case):
     w = World(db, case)
     w.store(w.rows(case["early"], w.next_id()))
