@@ -184,22 +184,8 @@ def _fit(account_id: str, fit) -> PredictionFit | None:
     )
 
 
-def _prediction(account_id: str, profile_id: int, churn: float) -> ProfilePrediction:
-    return ProfilePrediction(
-        account_id=account_id,
-        profile_id=profile_id,
-        historic_clv=0.0,
-        predicted_clv=0.0,
-        total_clv=0.0,
-        expected_orders=0.0,
-        churn_probability=churn,
-        average_order_value=0.0,
-        fitted_at=NOW,
-    )
-
-
 def _row_figures(churn: float) -> dict:
-    """What _prediction's row holds, as the reference reads it: every field, not only churn
+    """A profile's predictions row, as the reference reads it: every field, not only churn
     (a condition on predicted_clv >= 0 holds for the row's 0.0)."""
     return {
         "historic_clv": 0.0,
@@ -210,6 +196,13 @@ def _row_figures(churn: float) -> dict:
         "expected_next_order": None,
         "average_order_value": 0.0,
     }
+
+
+def _prediction(account_id: str, profile_id: int, churn: float) -> ProfilePrediction:
+    """The stored row of the same figures."""
+    return ProfilePrediction(
+        account_id=account_id, profile_id=profile_id, fitted_at=NOW, **_row_figures(churn)
+    )
 
 
 class World:
@@ -326,7 +319,7 @@ _PERSON = {
     "vip": False,
     "email_status": "subscribed",
 }
-# Found by CI: a row's predicted_clv of 0.0 meets "predicted_clv >= 0" with no fit on record.
+# Found by a CI-style run: a row's predicted_clv of 0.0 meets "predicted_clv >= 0" with no fit on record.
 ROW_WITH_ZERO_CLV = {
     "profiles": [{**_PERSON, "churn": None}, {**_PERSON, "churn": 0.1}],
     "early": [],
