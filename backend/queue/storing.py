@@ -46,6 +46,8 @@ class StoringConsumer:
                 "session.timeout.ms": 30_000,
                 "max.poll.interval.ms": 600_000,  # a large batch may take a while to store
                 "fetch.max.bytes": 64 * 1024 * 1024,
+                "fetch.min.bytes": 4 * 1024 * 1024,  # fewer, fuller fetches: it may lag
+                "fetch.wait.max.ms": 500,
             }
         )
         self.dead = Producer(
