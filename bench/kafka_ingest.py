@@ -12,8 +12,10 @@ Printed per run: acknowledged events/s, counted events/s end to end (from the fi
 until the counters hold every event), the counting members' CPU per event and events per
 core-second (what one more core of counting buys), how far storing lagged when counting was
 done, the rate it stored at end to end, and how long after counting it caught up (at what
-rate). `--logs DIR` keeps the members' logs, with a line per counting batch. The load
-generator (bench/ingest.py's clients) shares the box.
+rate); then the CPU each part of the box spent an event until all was counted (broker,
+Cassandra, PostgreSQL, the storing member, the load generator): what sizing machines needs.
+`--logs DIR` keeps the members' logs, with a line per counting batch. The load generator
+(bench/ingest.py's clients) shares the box.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import base64
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -35,6 +38,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from ingest import cpu_of, drive, make_bodies, request_workers  # noqa: E402
 
+from backend.counters.base import day_floor  # noqa: E402
 from tests.conftest import throwaway_pg_database  # noqa: E402
 from tests.live_server import LiveServer  # noqa: E402
 
@@ -42,11 +46,14 @@ METRICS = ("Placed Order", "Viewed Product")
 
 
 def counted(store, account_id: str) -> int:
-    # The events' days only (make_bodies: the last 10,000 minutes): polled every 0.1 s, a
-    # wider range would load Cassandra with reads of days that hold nothing.
-    now = datetime.utcnow()
-    far = (now - timedelta(days=8), now + timedelta(days=2))
-    return sum(t.count for m in METRICS for t in store.read(account_id, m, "", *far).values())
+    # The events' days only (make_bodies: the last 10,000 minutes), by their day cells: polled
+    # every 0.1 s, hour cells (~170 rows a metric) cost Cassandra ~20% of a core, which the
+    # runs it measures share.
+    today = day_floor(datetime.utcnow())
+    far = (today - timedelta(days=8), today + timedelta(days=2))
+    return sum(
+        t.count for m in METRICS for t in store.read(account_id, m, "", *far, grain="day").values()
+    )
 
 
 def stored(db, account_id: str) -> int:
@@ -56,6 +63,35 @@ def stored(db, account_id: str) -> int:
 
     with db.session() as s:
         return s.scalar(select(func.count()).where(Event.account_id == account_id))
+
+
+def services() -> dict[str, list[int]]:
+    """The shared services' processes, by what the cmdline says (scripts/services.sh starts
+    them): their CPU per event is what sizing machines for them needs."""
+    found: dict[str, list[int]] = {"broker": [], "cassandra": [], "postgres": []}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"kafka.Kafka" in cmd:
+            found["broker"].append(int(pid))
+        elif b"CassandraDaemon" in cmd:
+            found["cassandra"].append(int(pid))
+        elif cmd.startswith(b"postgres"):
+            found["postgres"].append(int(pid))
+    return found
+
+
+def service_cpu() -> dict[str, float]:
+    """CPU seconds so far, per service (PostgreSQL backends that ended since are not seen)."""
+    return {name: cpu_of(pids) for name, pids in services().items()}
+
+
+def clients_cpu() -> float:
+    """CPU of the reaped load-generator processes."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 
 def member(env: dict, role: str, log: Path) -> subprocess.Popen:
@@ -123,14 +159,20 @@ def run(args, tmp: Path, consumers: int) -> dict:
         bodies = make_bodies(args.events, args.batch, "k", "uuid")
         workers = request_workers(server.proc.pid)
         members = [p.pid for p in procs[:consumers]]
-        cpu0, mcpu0 = cpu_of(workers), cpu_of(members)
+        storing = [p.pid for p in procs[consumers:]]
+        cpu0, mcpu0, scpu0 = cpu_of(workers), cpu_of(members), cpu_of(storing)
+        svc0, ccpu0 = service_cpu(), clients_cpu()
         t0 = time.perf_counter()
         ack_s = drive(server.port, auth, bodies, args.clients)
         ack_cpu = cpu_of(workers) - cpu0
+        client_cpu = clients_cpu() - ccpu0
         while (n := counted(store, acc.id)) < args.events:
             time.sleep(0.1)
         e2e_s = time.perf_counter() - t0
         member_cpu = cpu_of(members) - mcpu0
+        svc = {k: v - svc0.get(k, 0.0) for k, v in service_cpu().items()}
+        svc["storing member"] = cpu_of(storing) - scpu0
+        svc["load generator"] = client_cpu
         assert n == args.events, n
         unstored = args.events - stored(db, acc.id)
         # Storing under the same load: until every event is on profiles (or the cap).
@@ -151,6 +193,9 @@ def run(args, tmp: Path, consumers: int) -> dict:
             "unstored": unstored,
             "stored": kept / stored_s,
             "stored_all": kept == args.events,
+            # Until all counted: what each part of the box spent an event, and the box's load.
+            "service_us": {k: v / args.events * 1e6 for k, v in svc.items()},
+            "load": os.getloadavg()[0],
         }
 
 
@@ -160,8 +205,16 @@ def main() -> None:
     )
     p.add_argument("--events", type=int, default=100_000)
     p.add_argument("--batch", type=int, default=500)
-    p.add_argument("--clients", type=int, default=2)
-    p.add_argument("--workers", type=int, default=3)
+    p.add_argument(
+        "--clients",
+        type=int,
+        default=8,
+        help="load-generator processes, each a request at a time (2 left Kafka mode waiting "
+        "on acknowledgements with idle cores: docs/kafka.md)",
+    )
+    p.add_argument(
+        "--workers", type=int, default=2, help="request workers (`tally serve`'s default)"
+    )
     p.add_argument("--consumers", default="1,2,3", help="counting members per Kafka run")
     p.add_argument("--rounds", type=int, default=1)
     p.add_argument(
@@ -182,8 +235,8 @@ def main() -> None:
         os.environ["TALLY_QUEUE_LOG_LEVEL"] = "DEBUG"
     with tempfile.TemporaryDirectory() as d:
         for r in range(args.rounds):
-            for c in plan:
-                res = run(args, Path(args.logs or d) / f"r{r}", c)
+            for i, c in enumerate(plan):
+                res = run(args, Path(args.logs or d) / f"r{r}-{i}", c)
                 results.append(res)
                 print(_line(res, results), flush=True)
 
@@ -208,6 +261,9 @@ def _line(res: dict, results: list[dict]) -> str:
             if res["catch_up"]
             else ""
         )
+        + "\n            until counted, CPU us/event: "
+        + ", ".join(f"{k} {v:.1f}" for k, v in res["service_us"].items())
+        + f" (load average {res['load']:.1f})"
     )
 
 
