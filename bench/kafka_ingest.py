@@ -213,7 +213,12 @@ def main() -> None:
         "on acknowledgements with idle cores: docs/kafka.md)",
     )
     p.add_argument(
-        "--workers", type=int, default=2, help="request workers (`tally serve`'s default)"
+        "--workers",
+        type=int,
+        default=2,
+        help="request workers: one a core here, since the broker, Cassandra, PostgreSQL and "
+        "the members share them (`tally serve`'s default, cores + 1, is for a machine of "
+        "its own)",
     )
     p.add_argument("--consumers", default="1,2,3", help="counting members per Kafka run")
     p.add_argument("--rounds", type=int, default=1)
