@@ -1,6 +1,6 @@
 """PyFlink's counting job measured beside Tally's hand-written counting member, same records.
 
-    /work/flinkvenv/bin/python bench/flink_counting.py [--messages 100000]
+    var/flink/venv/bin/python bench/flink_counting.py [--messages 100000]
         [--parallelism 1,2] [--backends hashmap,rocksdb] [--rounds 1] [--startup]
         [--exec-mode process|thread] [--workers process|loopback]
         [--tally] [--bootstrap 127.0.0.1:19092]
@@ -8,14 +8,14 @@
 Not part of `make test`, and not run with the repo's venv: PyFlink pins its own numpy,
 pandas, protobuf and apache-beam, so it lives in a venv of its own, outside the repo:
 
-    python3.11 -m venv /work/flinkvenv
-    /work/flinkvenv/bin/pip install 'apache-flink==2.3.*' confluent-kafka psutil
+    python3.11 -m venv var/flink/venv
+    var/flink/venv/bin/pip install 'apache-flink==2.3.*' confluent-kafka psutil
 
 The Kafka connector is a jar (Java 17 runs the job): the shaded SQL connector bundles
 kafka-clients, so it is the only jar needed. With a throwaway pom.xml whose one dependency is
 org.apache.flink:flink-sql-connector-kafka:5.0.0-2.2 (packaging "pom"):
 
-    mvn -q -B dependency:copy-dependencies -DoutputDirectory=/work/flinkjars
+    mvn -q -B dependency:copy-dependencies -DoutputDirectory=var/flink/jars
 
 (--jars names another directory.) A Kafka broker must run (--bootstrap).
 
@@ -94,7 +94,7 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-JARS = "/work/flinkjars"
+JARS = str(ROOT / "var" / "flink" / "jars")  # var/: ignored by git, the machine's own
 REPO_PYTHON = ROOT / ".venv" / "bin" / "python"
 METRICS = ("Placed Order", "Viewed Product")
 ACCOUNTS = 3

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+AUTOGROUP = Path("/proc/self/autogroup")  # absent where the kernel has no autogroup
 PROBE = (
     "import os; from backend.queue.run import yield_cpu; yield_cpu(19); "
     "print(os.nice(0)); "
@@ -30,14 +31,12 @@ def probe(new_session: bool) -> tuple[int, str]:
 def test_a_member_alone_in_its_session_lowers_the_session():
     nice, group = probe(new_session=True)
     assert nice == 19
-    if Path("/proc/self/autogroup").exists():
+    if AUTOGROUP.exists():
         assert group.strip().endswith("nice 19"), group
 
 
 def test_a_member_in_a_shared_session_leaves_the_session_alone():
-    before = (
-        Path("/proc/self/autogroup").read_text() if Path("/proc/self/autogroup").exists() else ""
-    )
+    before = AUTOGROUP.read_text() if AUTOGROUP.exists() else ""
     nice, group = probe(new_session=False)
     assert nice == 19
     assert group == before.strip()
