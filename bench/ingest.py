@@ -95,6 +95,25 @@ def request_workers(master: int) -> list[int]:
     return [pid for pid, cmdline in children(master).items() if b"multiprocessing" not in cmdline]
 
 
+def loaded_workers(master: int, expected: int, timeout: float = 120) -> list[int]:
+    """request_workers(master) once all `expected` of them have loaded the app and gone idle.
+
+    /healthz answers from the first worker ready while the others may still be importing
+    the app (~2.6 s of CPU each on this box): a run started then would count that start-up
+    as its own CPU and share the cores with it."""
+    deadline = time.monotonic() + timeout
+    before, quiet = -1.0, 0
+    while time.monotonic() < deadline:
+        workers = request_workers(master)
+        now = cpu_of(workers)
+        quiet = quiet + 1 if len(workers) == expected and now - before < 0.03 else 0
+        if quiet >= 2:
+            return workers
+        before = now
+        time.sleep(0.5)
+    raise RuntimeError(f"the request workers of {master} did not settle in {timeout:.0f} s")
+
+
 def cpu_of(pids: list[int]) -> float:
     total = 0.0
     for pid in pids:
@@ -138,7 +157,7 @@ def run_tally(args, tmp: Path) -> tuple[float, float]:
     server = LiveServer(env, workers=args.workers).start()
     auth = "Basic " + base64.b64encode(f"{acc.write_key}:".encode()).decode()
     bodies = make_bodies(args.events, args.batch, "t", args.ids)
-    workers = request_workers(server.proc.pid)
+    workers = loaded_workers(server.proc.pid, args.workers)
     cpu0 = cpu_of(workers)
     t_start = time.perf_counter()
     ack_s = drive(server.port, auth, bodies, args.clients)

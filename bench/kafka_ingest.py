@@ -16,6 +16,11 @@ rate); then the CPU each part of the box spent an event until all was counted (b
 Cassandra, PostgreSQL, the storing member, the load generator): what sizing machines needs.
 `--logs DIR` keeps the members' logs, with a line per counting batch. The load generator
 (bench/ingest.py's clients) shares the box.
+
+Before the measured rounds, `--warmup` events go through an unmeasured spool run and Kafka
+run, so the JVMs (broker, Cassandra) have compiled their hot paths; each round's runs start
+once the request workers have loaded the app. At the end: every Kafka run's rate against
+the spool run of its own round, and the medians.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import base64
 import os
 import resource
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -36,7 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from ingest import cpu_of, drive, make_bodies, request_workers  # noqa: E402
+from ingest import cpu_of, drive, loaded_workers, make_bodies  # noqa: E402
 
 from backend.counters.base import day_floor  # noqa: E402
 from tests.conftest import throwaway_pg_database  # noqa: E402
@@ -105,6 +111,20 @@ def member(env: dict, role: str, log: Path) -> subprocess.Popen:
     )
 
 
+def drop_topics(settings) -> None:
+    from confluent_kafka.admin import AdminClient
+
+    from backend.queue import topics
+
+    n = topics.names(settings)
+    admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap})
+    for f in admin.delete_topics([n.events, n.counting_state, n.dead_letters]).values():
+        try:
+            f.result(30)
+        except Exception as exc:  # a bench run's leftovers are not worth failing it for
+            print(f"could not delete a topic: {exc}", file=sys.stderr)
+
+
 def assigned(log: Path) -> bool:
     return log.exists() and "counting partitions [" in log.read_text(errors="replace")
 
@@ -146,6 +166,10 @@ def run(args, tmp: Path, consumers: int) -> dict:
         procs: list[subprocess.Popen] = []
         if consumers:
             check_reachable(settings)  # the topics, before the members subscribe
+            # Deleted after the run (the callbacks run last to first: after the members
+            # stop): a broker that kept every run's partitions (~1,000 after a day of
+            # runs) spent more on each later run.
+            stack.callback(drop_topics, settings)
             logs = [settings.var_dir / f"counting-{i}.log" for i in range(consumers)]
             procs = [member(env, "counting", log) for log in logs]
             procs.append(member(env, "storing", settings.var_dir / "storing.log"))
@@ -157,7 +181,7 @@ def run(args, tmp: Path, consumers: int) -> dict:
         stack.callback(lambda: [p.send_signal(signal.SIGKILL) for p in procs])
         auth = "Basic " + base64.b64encode(f"{acc.write_key}:".encode()).decode()
         bodies = make_bodies(args.events, args.batch, "k", "uuid")
-        workers = request_workers(server.proc.pid)
+        workers = loaded_workers(server.proc.pid, args.workers)
         members = [p.pid for p in procs[:consumers]]
         storing = [p.pid for p in procs[consumers:]]
         cpu0, mcpu0, scpu0 = cpu_of(workers), cpu_of(members), cpu_of(storing)
@@ -221,7 +245,13 @@ def main() -> None:
         "its own)",
     )
     p.add_argument("--consumers", default="1,2,3", help="counting members per Kafka run")
-    p.add_argument("--rounds", type=int, default=1)
+    p.add_argument("--rounds", type=int, default=1, help="of the plan (spool, then each Kafka run)")
+    p.add_argument(
+        "--warmup",
+        type=int,
+        default=100_000,
+        help="events of an unmeasured spool run and Kafka run first (0: none)",
+    )
     p.add_argument(
         "--partitions",
         type=int,
@@ -239,11 +269,43 @@ def main() -> None:
     if args.logs:
         os.environ["TALLY_QUEUE_LOG_LEVEL"] = "DEBUG"
     with tempfile.TemporaryDirectory() as d:
+        if args.warmup:
+            # The JVMs compile their hot paths during the first minute of load: a broker's
+            # first 200k events cost it 16-29 us each, later ones 4-6 (Cassandra likewise
+            # for the spool). Production services run for weeks; this measures that state.
+            warm = argparse.Namespace(**{**vars(args), "events": args.warmup})
+            for c in sorted({min(c, 1) for c in plan}):
+                res = run(warm, Path(d) / f"warm-{c}", c)
+                print(f"(warm-up, not measured) {_line(res, []).lstrip()}", flush=True)
         for r in range(args.rounds):
             for i, c in enumerate(plan):
                 res = run(args, Path(args.logs or d) / f"r{r}-{i}", c)
                 results.append(res)
                 print(_line(res, results), flush=True)
+    _summary(results)
+
+
+def _summary(results: list[dict]) -> None:
+    """Each Kafka run against the spool run of its own round, then the medians."""
+    ratios: dict[str, list[float]] = {}
+    rates: dict[str, list[float]] = {}
+    base = None
+    for res in results:
+        rates.setdefault(res["name"], []).append(res["counted"])
+        if res["name"] == "spool":
+            base = res["counted"]
+        elif base:
+            ratios.setdefault(res["name"], []).append(res["counted"] / base)
+    if len(results) < 2:
+        return
+    print("\ncounted end to end, per run (median):")
+    for name, got in rates.items():
+        line = f"{name:>10}: " + ", ".join(f"{r:,.0f}" for r in got)
+        line += f"/s ({statistics.median(got):,.0f})"
+        if name in ratios:
+            line += "; against its round's spool: " + ", ".join(f"{x:.1f}x" for x in ratios[name])
+            line += f" ({statistics.median(ratios[name]):.1f}x)"
+        print(line)
 
 
 def _line(res: dict, results: list[dict]) -> str:

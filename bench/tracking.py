@@ -32,7 +32,7 @@ from types import SimpleNamespace
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.ingest import cpu_of, request_workers  # noqa: E402
+from bench.ingest import cpu_of, loaded_workers  # noqa: E402
 from tests.live_server import LiveServer  # noqa: E402
 
 SECRET = "bench-secret-0123456789abcdef0123"
@@ -228,7 +228,7 @@ def main() -> None:
                 "click (/e/c)": lambda i: ("GET", click, None, ua),
             }
             results: dict[str, list] = {k: [] for k in kinds}
-            workers = request_workers(server.proc.pid)
+            workers = loaded_workers(server.proc.pid, 2)
             names = list(kinds)
             for r in range(args.rounds):  # short rounds, order rotated: the box is shared
                 for name in names[r % 3 :] + names[: r % 3]:
