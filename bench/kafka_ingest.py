@@ -1,6 +1,7 @@
 """Kafka mode's end-to-end counted events/s, side by side with the spool on the same stores.
 
     .venv/bin/python bench/kafka_ingest.py [--events 100000] [--consumers 1,2,3] [--rounds 1]
+        [--warmup 100000]
 
 Needs the services of scripts/services.sh (PostgreSQL, Cassandra, Kafka: source the exports it
 prints). Every run gets its own database, keyspace and topics. Runs, one after another:
