@@ -157,7 +157,7 @@ def run_tally(args, tmp: Path) -> tuple[float, float]:
     server = LiveServer(env, workers=args.workers).start()
     auth = "Basic " + base64.b64encode(f"{acc.write_key}:".encode()).decode()
     bodies = make_bodies(args.events, args.batch, "t", args.ids)
-    workers = loaded_workers(server.proc.pid, args.workers)
+    workers = loaded_workers(server.proc.pid, server.workers)
     cpu0 = cpu_of(workers)
     t_start = time.perf_counter()
     ack_s = drive(server.port, auth, bodies, args.clients)

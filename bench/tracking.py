@@ -228,7 +228,7 @@ def main() -> None:
                 "click (/e/c)": lambda i: ("GET", click, None, ua),
             }
             results: dict[str, list] = {k: [] for k in kinds}
-            workers = loaded_workers(server.proc.pid, 2)
+            workers = loaded_workers(server.proc.pid, server.workers)
             names = list(kinds)
             for r in range(args.rounds):  # short rounds, order rotated: the box is shared
                 for name in names[r % 3 :] + names[: r % 3]:

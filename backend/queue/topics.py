@@ -36,6 +36,10 @@ class Names:
         return f"{self.prefix}.events.dead"
 
     @property
+    def topics(self) -> tuple[str, ...]:  # every topic ensure() makes under the prefix
+        return (self.events, self.counting_state, self.dead_letters)
+
+    @property
     def counting_group(self) -> str:
         return f"{self.prefix}-counting"
 
