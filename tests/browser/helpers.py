@@ -30,6 +30,13 @@ def log_in(dash_duo, live_app, email: str | None = None, password: str | None = 
         dash_duo.wait_for_element("#shell-account-name")
 
 
+def log_out(dash_duo) -> None:
+    """Press the shell's Log out and wait for the login form it leads to. A page loaded before
+    that would race the logout POST and could still be served to the old session."""
+    dash_duo.find_element("#shell-logout").click()
+    dash_duo.wait_for_element("#login-submit")
+
+
 def until(dash_duo, condition, timeout: float = 10):
     """WebDriverWait that also retries when a redraw replaced the element being read."""
     return WebDriverWait(

@@ -11,7 +11,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.browser.helpers import PASSWORD, api, log_in, open_page, pick, settle, until
+from tests.browser.helpers import PASSWORD, api, log_in, log_out, open_page, pick, settle, until
 
 pytestmark = pytest.mark.browser
 
@@ -233,7 +233,7 @@ def test_home_shows_first_steps_then_dashboards(dash_duo, live_app, shop):
     dash_duo.find_element("#dlist-rows a").click()  # the Overview, with the same help on top
     dash_duo.wait_for_contains_text("#dash-curl", "/v1/track")
     dash_duo.wait_for_contains_text("#dcard-orders .dcard-empty", "No Placed Order events")
-    dash_duo.find_element("#shell-logout").click()
+    log_out(dash_duo)
     log_in(dash_duo, live_app, shop.login["email"])  # an account with events: its dashboards
     open_page(dash_duo, live_app.url + "/")
     dash_duo.wait_for_contains_text("#dlist-rows", "Overview")

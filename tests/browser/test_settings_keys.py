@@ -8,7 +8,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.browser.helpers import log_in
+from tests.browser.helpers import log_in, log_out
 
 pytestmark = pytest.mark.browser
 
@@ -67,8 +67,7 @@ def test_log_in_create_and_revoke_a_key_then_log_out(dash_duo, live_app):
     assert "key-revoked" in dash_duo.find_element(f"#{row_id}").get_attribute("class")
     dash_duo.wait_for_no_elements("#settings-revoke-confirm")
 
-    dash_duo.find_element("#shell-logout").click()
-    dash_duo.wait_for_element("#login-submit")
+    log_out(dash_duo)
     dash_duo.driver.get(f"{live_app.url}/settings")
     dash_duo.wait_for_element("#login-submit")  # the wall is back
     assert dash_duo.get_logs() == []
