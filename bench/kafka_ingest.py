@@ -18,9 +18,11 @@ Cassandra, PostgreSQL, the storing member, the load generator): what sizing mach
 `--logs DIR` keeps the members' logs, with a line per counting batch. The load generator
 (bench/ingest.py's clients) shares the box.
 
-Before the measured rounds, `--warmup` events go through an unmeasured spool run and Kafka
-run, so the JVMs (broker, Cassandra) have compiled their hot paths; each round's runs start
-once the request workers have loaded the app. At the end: every Kafka run's rate against
+Before the measured rounds, unmeasured pairs of a spool run and a Kafka run (`--warmup`
+events each) repeat until the JVMs (broker, Cassandra) have compiled their hot paths: until
+compiling (the compiler threads' CPU) takes at most 1 us an event in each, at most
+`--warmup-max` pairs. Each run also prints what compiling took of the JVMs' CPU. Each
+round's runs start once the request workers have loaded the app. At the end: every Kafka run's rate against
 the spool run of its own round, and the medians.
 """
 
@@ -93,6 +95,37 @@ def services() -> dict[str, list[int]]:
 def service_cpu() -> dict[str, float]:
     """CPU seconds so far, per service (PostgreSQL backends that ended since are not seen)."""
     return {name: cpu_of(pids) for name, pids in services().items()}
+
+
+def jit_seconds() -> dict[str, float]:
+    """CPU seconds each JVM service's JIT compiler threads have spent so far: the part of its
+    CPU that is the JVM warming up, not the load. HotSpot keeps one C1 and one C2 thread
+    alive on a 2-core box; the time of an extra one that ended would not be seen."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for name, pids in services().items():
+        if name == "postgres":
+            continue
+        total = 0
+        for pid in pids:
+            try:
+                tasks = os.listdir(f"/proc/{pid}/task")
+            except OSError:
+                continue
+            for tid in tasks:
+                try:
+                    stat = Path(f"/proc/{pid}/task/{tid}/stat").read_text()
+                except OSError:
+                    continue
+                comm, rest = (
+                    stat[stat.index("(") + 1 : stat.rindex(")")],
+                    stat[stat.rindex(")") + 2 :],
+                )
+                if "CompilerThre" in comm:  # "C1 CompilerThre", "C2 CompilerThre" (15 chars)
+                    fields = rest.split()
+                    total += int(fields[11]) + int(fields[12])  # utime, stime
+        found[name] = total / tick
+    return found
 
 
 def clients_cpu() -> float:
@@ -186,7 +219,7 @@ def run(args, tmp: Path, consumers: int) -> dict:
         members = [p.pid for p in procs[:consumers]]
         storing = [p.pid for p in procs[consumers:]]
         cpu0, mcpu0, scpu0 = cpu_of(workers), cpu_of(members), cpu_of(storing)
-        svc0, ccpu0 = service_cpu(), clients_cpu()
+        svc0, jit0, ccpu0 = service_cpu(), jit_seconds(), clients_cpu()
         t0 = time.perf_counter()
         ack_s = drive(server.port, auth, bodies, args.clients)
         ack_cpu = cpu_of(workers) - cpu0
@@ -196,6 +229,7 @@ def run(args, tmp: Path, consumers: int) -> dict:
         e2e_s = time.perf_counter() - t0
         member_cpu = cpu_of(members) - mcpu0
         svc = {k: v - svc0.get(k, 0.0) for k, v in service_cpu().items()}
+        jit = {k: v - jit0.get(k, 0.0) for k, v in jit_seconds().items()}
         svc["storing member"] = cpu_of(storing) - scpu0
         svc["load generator"] = client_cpu
         assert n == args.events, n
@@ -220,6 +254,8 @@ def run(args, tmp: Path, consumers: int) -> dict:
             "stored_all": kept == args.events,
             # Until all counted: what each part of the box spent an event, and the box's load.
             "service_us": {k: v / args.events * 1e6 for k, v in svc.items()},
+            # Of the JVMs' CPU, what compiling took: a JVM still warming up, not the load.
+            "jit_us": {k: v / args.events * 1e6 for k, v in jit.items()},
             "load": os.getloadavg()[0],
         }
 
@@ -251,7 +287,14 @@ def main() -> None:
         "--warmup",
         type=int,
         default=100_000,
-        help="events of an unmeasured spool run and Kafka run first (0: none)",
+        help="events of each unmeasured warm-up pair, a spool run and a Kafka run (0: none)",
+    )
+    p.add_argument(
+        "--warmup-max",
+        type=int,
+        default=6,
+        help="warm-up pairs at most: they repeat until compiling takes at most "
+        f"{JIT_QUIET_US:g} us of CPU an event in each JVM",
     )
     p.add_argument(
         "--partitions",
@@ -271,19 +314,34 @@ def main() -> None:
         os.environ["TALLY_QUEUE_LOG_LEVEL"] = "DEBUG"
     with tempfile.TemporaryDirectory() as d:
         if args.warmup:
-            # The JVMs compile their hot paths during the first minute of load: a broker's
-            # first 200k events cost it 16-29 us each, later ones 4-6 (Cassandra likewise
-            # for the spool). Production services run for weeks; this measures that state.
+            # The JVMs compile their hot paths during their first minutes of load: on JVMs
+            # started for the bench, compiling took about half of the broker's CPU over
+            # its first 700k events (docs/kafka.md, "Speed"). Production services run for weeks;
+            # this measures that state: warm-up pairs until compiling is a small part (a
+            # share of a JVM's CPU was too noisy a test: 0.1 of 1.2 us an event is 8%).
             warm = argparse.Namespace(**{**vars(args), "events": args.warmup})
-            for c in sorted({min(c, 1) for c in plan}):
-                res = run(warm, Path(d) / f"warm-{c}", c)
-                print(f"(warm-up, not measured) {_line(res, []).lstrip()}", flush=True)
+            for n in range(args.warmup_max):
+                jit = 0.0
+                for c in sorted({min(c, 1) for c in plan}):
+                    res = run(warm, Path(d) / f"warm-{n}-{c}", c)
+                    print(f"(warm-up, not measured) {_line(res, []).lstrip()}", flush=True)
+                    jit = max(jit, _jit_us(res))
+                if jit <= JIT_QUIET_US:
+                    break
         for r in range(args.rounds):
             for i, c in enumerate(plan):
                 res = run(args, Path(args.logs or d) / f"r{r}-{i}", c)
                 results.append(res)
                 print(_line(res, results), flush=True)
     _summary(results)
+
+
+JIT_QUIET_US = 1.0  # the JVMs are warm once compiling takes at most this much CPU an event
+
+
+def _jit_us(res: dict) -> float:
+    """The most CPU an event that any JVM service's compiling took in a run."""
+    return max(res["jit_us"].values(), default=0.0)
 
 
 def _summary(results: list[dict]) -> None:
@@ -332,6 +390,8 @@ def _line(res: dict, results: list[dict]) -> str:
         + "\n            until counted, CPU us/event: "
         + ", ".join(f"{k} {v:.1f}" for k, v in res["service_us"].items())
         + f" (load average {res['load']:.1f})"
+        + "\n            of which JIT compiling: "
+        + ", ".join(f"{k} {v:.1f}" for k, v in res["jit_us"].items())
     )
 
 
