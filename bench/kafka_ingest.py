@@ -22,8 +22,8 @@ Before the measured rounds, unmeasured pairs of a spool run and a Kafka run (`--
 events each) repeat until the JVMs (broker, Cassandra) have compiled their hot paths: until
 compiling (the compiler threads' CPU) takes at most 1 us an event in each, at most
 `--warmup-max` pairs. Each run also prints what compiling took of the JVMs' CPU. Each
-round's runs start once the request workers have loaded the app. At the end: every Kafka run's rate against
-the spool run of its own round, and the medians.
+round's runs start once the request workers have loaded the app. At the end: every Kafka
+run's rate against the spool run of its own round, and the medians.
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ from tests.conftest import throwaway_pg_database  # noqa: E402
 from tests.live_server import LiveServer  # noqa: E402
 
 METRICS = ("Placed Order", "Viewed Product")
+JIT_QUIET_US = 1.0  # the JVMs are warm once compiling takes at most this much CPU an event
 
 
 def counted(store, account_id: str) -> int:
@@ -315,10 +316,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as d:
         if args.warmup:
             # The JVMs compile their hot paths during their first minutes of load: on JVMs
-            # started for the bench, compiling took about half of the broker's CPU over
-            # its first 700k events (docs/kafka.md, "Speed"). Production services run for weeks;
-            # this measures that state: warm-up pairs until compiling is a small part (a
-            # share of a JVM's CPU was too noisy a test: 0.1 of 1.2 us an event is 8%).
+            # started for the bench, compiling took 43% of the broker's and of Cassandra's
+            # CPU over their first ~1.4M events (docs/kafka.md, "Speed"). Production
+            # services run for weeks; this measures that state: warm-up pairs until
+            # compiling is a small part (a share of a JVM's CPU was too noisy a test: 0.1
+            # of 1.2 us an event is 8%).
             warm = argparse.Namespace(**{**vars(args), "events": args.warmup})
             for n in range(args.warmup_max):
                 jit = 0.0
@@ -334,9 +336,6 @@ def main() -> None:
                 results.append(res)
                 print(_line(res, results), flush=True)
     _summary(results)
-
-
-JIT_QUIET_US = 1.0  # the JVMs are warm once compiling takes at most this much CPU an event
 
 
 def _jit_us(res: dict) -> float:
