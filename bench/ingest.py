@@ -83,10 +83,15 @@ def _client(port: int, auth: str, bodies: list[bytes], out: mp.Queue) -> None:
     out.put(len(bodies))
 
 
-def _cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as f:
+def stat_cpu(path: str) -> float:
+    """CPU seconds (utime + stime) in a /proc stat file: a process's or one thread's."""
+    with open(path) as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    return stat_cpu(f"/proc/{pid}/stat")
 
 
 def request_workers(master: int) -> list[int]:

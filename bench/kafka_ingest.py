@@ -45,7 +45,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from ingest import cpu_of, drive, loaded_workers, make_bodies  # noqa: E402
+from ingest import cpu_of, drive, loaded_workers, make_bodies, stat_cpu  # noqa: E402
 
 from backend.counters.base import day_floor  # noqa: E402
 from tests.conftest import throwaway_pg_database  # noqa: E402
@@ -102,30 +102,25 @@ def jit_seconds() -> dict[str, float]:
     """CPU seconds each JVM service's JIT compiler threads have spent so far: the part of its
     CPU that is the JVM warming up, not the load. HotSpot keeps one C1 and one C2 thread
     alive on a 2-core box; the time of an extra one that ended would not be seen."""
-    tick = os.sysconf("SC_CLK_TCK")
     found = {}
     for name, pids in services().items():
         if name == "postgres":
             continue
-        total = 0
+        total = 0.0
         for pid in pids:
             try:
                 tasks = os.listdir(f"/proc/{pid}/task")
             except OSError:
                 continue
             for tid in tasks:
+                task = f"/proc/{pid}/task/{tid}"
                 try:
-                    stat = Path(f"/proc/{pid}/task/{tid}/stat").read_text()
+                    # "C1 CompilerThre", "C2 CompilerThre": the kernel keeps 15 characters
+                    if "CompilerThre" in Path(f"{task}/comm").read_text():
+                        total += stat_cpu(f"{task}/stat")
                 except OSError:
                     continue
-                comm, rest = (
-                    stat[stat.index("(") + 1 : stat.rindex(")")],
-                    stat[stat.rindex(")") + 2 :],
-                )
-                if "CompilerThre" in comm:  # "C1 CompilerThre", "C2 CompilerThre" (15 chars)
-                    fields = rest.split()
-                    total += int(fields[11]) + int(fields[12])  # utime, stime
-        found[name] = total / tick
+        found[name] = total
     return found
 
 
