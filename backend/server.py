@@ -40,12 +40,8 @@ class _Gunicorn(BaseApplication):
         from backend.ingest import ingestor
 
         app = self.factory(self.settings, migrate=False)
-        ing = ingestor(app.extensions["tally"])
-        if ing.counting is not None:
-            # The worker sums what it accepts for counting, by country (backend/ingest/
-            # summary.py): load the geolocation data now (~0.15 s, ~48 MB), not in the first
-            # burst's requests.
-            ing.warm_up()
+        # What the worker's first requests would load is loaded now, and frozen with the rest.
+        ingestor(app.extensions["tally"]).warm_up_worker()
         freeze_startup_objects()
         return app
 

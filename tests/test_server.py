@@ -6,7 +6,7 @@ import os
 
 from app import create_app
 from backend import server
-from backend.ingest import geo
+from backend.ingest import geo, ingestor
 
 
 def test_a_worker_loads_the_geolocation_data_before_its_first_request_where_it_sums(
@@ -22,6 +22,7 @@ def test_a_worker_loads_the_geolocation_data_before_its_first_request_where_it_s
     ).load()
     try:
         assert (geo._geo is not None) == settings.database_url.startswith("sqlite")
+        assert ingestor(app.extensions["tally"])._producer is None  # spool mode: no Kafka
     finally:
         app.extensions["tally"].close()
 

@@ -9,7 +9,8 @@ _lock = threading.Lock()
 _geo = None
 
 
-def _db():
+def data():
+    """The geolocation data, loaded on first use (~0.15 s, ~48 MB), once per process."""
     global _geo
     if _geo is None:
         with _lock:
@@ -27,7 +28,7 @@ def country_of(ip: str | None) -> str | None:
     if not ip or len(ip) > 64:
         return None
     try:
-        result = _db().lookup(ip.strip())
+        result = data().lookup(ip.strip())
     except Exception:  # geoip2fast raises on some malformed inputs: treat as unknown
         return None
     code = getattr(result, "country_code", "") or ""

@@ -12,12 +12,11 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import configure_mappers
 
 from backend.counters import counter_store
-from backend.ingest import records, spool, wire
+from backend.ingest import geo, records, spool, wire
 from backend.ingest.aggregate import Aggregator
 from backend.ingest.counting import CountingStage, CountState
 from backend.ingest.errors import SpoolUnavailable
 from backend.ingest.fold import dimensions_of
-from backend.ingest.geo import country_of
 from backend.ingest.spool import SpoolWriter
 from backend.ingest.summary import Summary
 from backend.ingest.validate import normalise
@@ -139,11 +138,23 @@ class Ingestor:
         normalised = [normalise(m, f"messages[{i}]", now, None, ip) for i, m in enumerate(messages)]
         self.accept_normalised(account_id, normalised)
 
+    def warm_up_worker(self) -> None:
+        """What a request worker loads as it starts, not in its first request: where its
+        requests sum what they accept by country (SQLite's counting stage, Kafka mode), the
+        geolocation data; in Kafka mode also the producer (its modules, its connections to
+        the brokers, its idempotent producer id). Measured in Kafka mode, one worker, a batch
+        of 500: the first request took 239-241 ms when it loaded them, 24-27 ms now."""
+        if self.counting is None and not self.kafka:
+            return  # PostgreSQL's spool: the storing pass geolocates, not the request
+        self.warm_up()
+        if self.kafka:
+            self._queue()
+
     def warm_up(self) -> None:
         """Load what the first pass would otherwise load mid-burst: the geolocation data
         (~0.15 s) and the ORM's mapper configuration. Before gc.freeze() in background
         processes, so the collector never scans them either."""
-        country_of("192.0.2.1")
+        geo.data()
         configure_mappers()
 
     def drain(self) -> int:
