@@ -265,9 +265,10 @@ def main() -> None:
     p.add_argument(
         "--clients",
         type=int,
-        default=8,
-        help="load-generator processes, each a request at a time (2 left Kafka mode waiting "
-        "on acknowledgements with idle cores: docs/kafka.md)",
+        default=16,
+        help="load-generator processes, each a request at a time: two for each of the "
+        "request workers' 8 threads, so none idles while its client reads an answer and "
+        "sends the next (8 left cores idle in Kafka mode: docs/kafka.md)",
     )
     p.add_argument(
         "--workers",
