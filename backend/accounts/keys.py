@@ -130,7 +130,8 @@ _SQL_BY_DIALECT: dict[str, tuple[str, bool]] = {}
 
 
 def key_account(engine: Engine, kind: str, raw: str | None) -> str | None:
-    """authenticate() for the request path: the same query on a pooled DBAPI connection.
+    """authenticate() for the request path: the same query on a pooled DBAPI connection of
+    `engine` (Database.lookups: on PostgreSQL autocommit, neither pinged nor rolled back).
 
     It runs on every /v1 request, where SQLAlchemy's execution machinery cost ~65 µs of the
     ~85 µs a check took (now ~18 µs; bench/ingest.py)."""
@@ -144,18 +145,31 @@ def key_account(engine: Engine, kind: str, raw: str | None) -> str | None:
             dialect.positional,
         )
     text, positional = sql
-    digest = hash_key(raw)
+    params = (hash_key(raw),) if positional else {"key_hash": hash_key(raw)}
+    try:
+        row = _fetch_one(engine, text, params)
+    except engine.dialect.loaded_dbapi.OperationalError:
+        # Unpinged, a connection may have died since its last use (a database restart,
+        # an idle timeout): the pool drops it, and the check runs once more on a new one.
+        # A database that is down fails again, and the caller answers 503.
+        row = _fetch_one(engine, text, params)
+    return _live_owner(row, kind)
+
+
+def _fetch_one(engine: Engine, text: str, params):
     conn = engine.raw_connection()
     try:
         cur = conn.cursor()
         try:
-            cur.execute(text, (digest,) if positional else {"key_hash": digest})
-            row = cur.fetchone()
+            cur.execute(text, params)
+            return cur.fetchone()
         finally:
             cur.close()
+    except engine.dialect.loaded_dbapi.OperationalError:
+        conn.invalidate()  # never handed out again
+        raise
     finally:
-        conn.close()  # back to the pool (which rolls back the read)
-    return _live_owner(row, kind)
+        conn.close()  # back to the pool
 
 
 def _live_owner(row, kind: str) -> str | None:

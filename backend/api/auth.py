@@ -36,7 +36,7 @@ def _bearer() -> str | None:
 def _resolve(kind: str, raw: str | None, how: str) -> str:
     if not raw:
         raise ApiError(401, f"missing or malformed credentials: {how}")
-    account = key_account(runtime().db.engine, kind, raw)
+    account = key_account(runtime().db.lookups, kind, raw)
     if account is None:
         raise ApiError(401, f"unknown or revoked {kind} key")
     return account

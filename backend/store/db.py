@@ -107,6 +107,21 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Every /v1 request checks its write key: on PostgreSQL the engine's pool pinged the
+        # connection before the query and rolled back after it, three round trips for one
+        # read. This pool hands out autocommit connections as they are (one round trip);
+        # a connection found dead is replaced once (backend/accounts/keys.py).
+        self.lookups = (
+            self.engine
+            if self.is_sqlite
+            else create_engine(
+                url,
+                isolation_level="AUTOCOMMIT",
+                pool_reset_on_return=None,
+                pool_size=5,
+                max_overflow=10,
+            )
+        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -142,4 +157,6 @@ class Database:
             ) from None
 
     def dispose(self) -> None:
+        if self.lookups is not self.engine:
+            self.lookups.dispose()
         self.engine.dispose()

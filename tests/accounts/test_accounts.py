@@ -69,12 +69,36 @@ def test_the_request_path_key_check_agrees_with_authenticate(db, acc):
     ]
     with db.session() as s:
         expected = [keys.authenticate(s, kind, raw) for kind, raw in cases]
-    assert [keys.key_account(db.engine, kind, raw) for kind, raw in cases] == expected
+    assert [keys.key_account(db.lookups, kind, raw) for kind, raw in cases] == expected
     assert expected[0] == expected[2] == acc.id and expected.count(None) == 6
     with db.session() as s:
         write_id = next(k.id for k in keys.list_keys(s, acc.id) if k.kind == "write")
         keys.revoke_key(s, acc.id, write_id)
-    assert keys.key_account(db.engine, "write", acc.write_key) is None  # at once, no cache
+    assert keys.key_account(db.lookups, "write", acc.write_key) is None  # at once, no cache
+
+
+def test_the_key_check_outlives_a_connection_the_database_dropped(pg_database):
+    """On PostgreSQL the key check's connections are not pinged before use (one round trip a
+    request): one the server closed since (a restart, an idle timeout) is replaced at once."""
+    from sqlalchemy import text
+
+    from backend.store.db import Database
+
+    db = Database(pg_database)
+    try:
+        with db.session() as s:
+            acc = create_account(s, "Dropped", email=None, password=PASSWORD)
+        conn = db.lookups.raw_connection()  # the connection the next check will be handed
+        pid = conn.driver_connection.info.backend_pid
+        conn.close()
+        with db.session() as s:
+            assert s.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        assert keys.key_account(db.lookups, "write", acc.write_key) == acc.id
+        conn = db.lookups.raw_connection()
+        assert conn.driver_connection.info.backend_pid != pid
+        conn.close()
+    finally:
+        db.dispose()
 
 
 def test_rotate_keeps_kind_and_label_and_the_public_key_follows(db, acc):
