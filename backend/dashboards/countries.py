@@ -11,9 +11,9 @@ _MAP_NAMES = {"TR": "Turkey", "CD": "Democratic Republic of the Congo", "CI": "C
 @lru_cache(maxsize=1)
 def names() -> dict[str, str]:
     """{"US": "United States", ...} for every real country code."""
-    from backend.ingest.geo import data
+    from backend.ingest import geo
 
-    data()  # loads the data file once per process (shared with ingestion)
+    geo.data()  # loads the data file once per process (shared with ingestion)
     import geoip2fast.geoip2fast as data
 
     out = {}

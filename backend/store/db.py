@@ -107,10 +107,10 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        # Every /v1 request checks its write key: on PostgreSQL the engine's pool pinged the
+        # Every API request checks its key: on PostgreSQL the engine's pool pinged the
         # connection before the query and rolled back after it, three round trips for one
         # read. This pool hands out autocommit connections as they are (one round trip);
-        # a connection found dead is replaced once (backend/accounts/keys.py).
+        # one found dead is replaced once (backend/accounts/keys.py).
         self.lookups = (
             self.engine
             if self.is_sqlite
