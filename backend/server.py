@@ -15,6 +15,7 @@ from backend.runtime import freeze_startup_objects
 from backend.store.db import Database
 
 log = logging.getLogger("tally.server")
+THREADS = 4  # a worker's request threads (gunicorn gthread)
 
 
 class _Gunicorn(BaseApplication):
@@ -77,7 +78,7 @@ def run_production(
             "bind": f"{host}:{port}",
             "workers": max(1, workers),
             "worker_class": "gthread",
-            "threads": 4,
+            "threads": THREADS,
             "timeout": 60,
             "graceful_timeout": 10,
             "accesslog": None,

@@ -265,10 +265,10 @@ def main() -> None:
     p.add_argument(
         "--clients",
         type=int,
-        default=16,
-        help="load-generator processes, each a request at a time: two for each of the "
-        "request workers' 8 threads, so none idles while its client reads an answer and "
-        "sends the next (8 left cores idle in Kafka mode: docs/kafka.md)",
+        default=None,
+        help="load-generator processes, each a request at a time (default: two for each "
+        "request thread, 16 at 2 workers, so none idles while its client reads an answer "
+        "and sends the next; one for each left cores idle in Kafka mode: docs/kafka.md)",
     )
     p.add_argument(
         "--workers",
@@ -303,6 +303,10 @@ def main() -> None:
     p.add_argument("--no-spool", action="store_true", help="skip the spool baseline")
     p.add_argument("--logs", help="keep the members' logs here (a line per counting batch)")
     args = p.parse_args()
+    if args.clients is None:
+        from backend.server import THREADS
+
+        args.clients = 2 * args.workers * THREADS
     import tempfile
 
     plan = ([] if args.no_spool else [0]) + [int(c) for c in args.consumers.split(",") if c]
